@@ -1,0 +1,26 @@
+/**
+ * The catalogue of every error code hearth can raise. `docs/errors.md` documents each one and a test
+ * keeps the two in step. The HTTP status is the one place where an error maps to a response.
+ */
+export const errorCatalogue = {
+  HEARTH_CONFIG_INVALID: { status: 500, kind: "user", summary: "A definition or option is wrong." },
+  HEARTH_SESSION_INVALID: { status: 400, kind: "user", summary: "Session JSON is malformed or of an unknown version." },
+  HEARTH_ABORTED: { status: 499, kind: "system", summary: "The caller aborted the run through its signal." },
+  HEARTH_MODEL_TIMEOUT: { status: 504, kind: "system", summary: "The model provider did not answer within timeoutMs." },
+  HEARTH_MODEL_CONNECTION: { status: 502, kind: "system", summary: "DNS, refused, reset or TLS failure reaching the provider." },
+  HEARTH_MODEL_RATE_LIMITED: { status: 429, kind: "system", summary: "The provider answered 429." },
+  HEARTH_MODEL_AUTH: { status: 502, kind: "system", summary: "The provider refused the credentials (401/403)." },
+  HEARTH_MODEL_BAD_REQUEST: { status: 502, kind: "system", summary: "The provider rejected the request (400, 404, 422)." },
+  HEARTH_MODEL_SERVER: { status: 502, kind: "system", summary: "The provider failed (5xx or another unexpected status)." },
+  HEARTH_MODEL_INVALID_RESPONSE: { status: 502, kind: "system", summary: "The provider's answer could not be parsed." },
+  HEARTH_TOOL_UNKNOWN: { status: 200, kind: "tool", summary: "The model called a tool the agent does not have." },
+  HEARTH_TOOL_INVALID_ARGUMENTS: { status: 200, kind: "tool", summary: "Tool arguments were not JSON or failed the schema." },
+  HEARTH_TOOL_FAILED: { status: 200, kind: "tool", summary: "A tool's execute threw." },
+  HEARTH_TOOL_TIMEOUT: { status: 200, kind: "tool", summary: "A tool did not finish within its timeoutMs." },
+} as const satisfies Record<string, { status: number; kind: "user" | "system" | "tool"; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return errorCatalogue[code].status;
+}

@@ -1,0 +1,119 @@
+/**
+ * Messages and events that agents and teams exchange: AutoGen AgentChat's set, as plain JSON-safe
+ * objects with a `type` discriminator. Every field is a string, number, boolean, array or object,
+ * so a message survives `JSON.parse(JSON.stringify(message))` unchanged.
+ */
+
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+export const zeroUsage: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0 });
+
+export function addUsage(a: Usage, b: Usage | undefined): Usage {
+  if (b === undefined) return a;
+  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+}
+
+/** A function call the model asked for. `arguments` is the raw JSON text the model produced. */
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+/** The outcome of one tool call; `isError` results are shown to the model like any other. */
+export interface ToolResult {
+  readonly callId: string;
+  readonly name: string;
+  readonly content: string;
+  readonly isError: boolean;
+  /** Set on error results: one of the HEARTH_TOOL_* codes in docs/errors.md. */
+  readonly errorCode?: string;
+}
+
+interface MessageBase {
+  readonly id: string;
+  /** The name of the agent (or "user") that produced it. */
+  readonly source: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** Tokens used by the model call that produced this message, when one did. */
+  readonly usage?: Usage;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface TextMessage extends MessageBase {
+  readonly type: "text";
+  readonly content: string;
+}
+
+/** A handoff to another agent (or to the user), as the Swarm team uses. */
+export interface HandoffMessage extends MessageBase {
+  readonly type: "handoff";
+  readonly target: string;
+  readonly content: string;
+}
+
+export interface StopMessage extends MessageBase {
+  readonly type: "stop";
+  readonly content: string;
+}
+
+/** What an agent returns instead of a reflection when it does not reflect on its tool use. */
+export interface ToolCallSummaryMessage extends MessageBase {
+  readonly type: "tool-call-summary";
+  readonly content: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly results: readonly ToolResult[];
+}
+
+/** Messages that agents send to each other: they make up a team's shared thread. */
+export type ChatMessage = TextMessage | HandoffMessage | StopMessage | ToolCallSummaryMessage;
+
+export interface ToolCallRequestEvent extends MessageBase {
+  readonly type: "tool-call-request";
+  readonly toolCalls: readonly ToolCall[];
+}
+
+export interface ToolCallExecutionEvent extends MessageBase {
+  readonly type: "tool-call-execution";
+  readonly results: readonly ToolResult[];
+}
+
+/** Reasoning the model exposed (o-series `reasoning_content`, `<think>` blocks). */
+export interface ThoughtEvent extends MessageBase {
+  readonly type: "thought";
+  readonly content: string;
+}
+
+/** A piece of a streamed reply. Streams carry these; a TaskResult never does. */
+export interface MessageDeltaEvent extends MessageBase {
+  readonly type: "message-delta";
+  readonly content: string;
+}
+
+/** Events describe what happened inside an agent's turn; other agents do not receive them. */
+export type AgentEvent = ToolCallRequestEvent | ToolCallExecutionEvent | ThoughtEvent | MessageDeltaEvent;
+
+export type AgentMessage = ChatMessage | AgentEvent;
+
+/** What `run()` resolves to and what `runStream()` yields last. */
+export interface TaskResult {
+  readonly type: "task-result";
+  /** The task message, then every message and event of the run except stream deltas. */
+  readonly messages: readonly AgentMessage[];
+  /** Why the run ended; see docs for each value. */
+  readonly stopReason: string;
+  readonly usage: Usage;
+}
+
+let counter = 0;
+const processTag = Math.random().toString(36).slice(2, 8);
+
+/** Unique ids without `node:crypto`; unique within a process and unlikely to collide across them. */
+export function newId(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${Date.now().toString(36)}${processTag}${counter.toString(36)}`;
+}

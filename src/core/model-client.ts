@@ -1,0 +1,95 @@
+import type { ToolCall, ToolResult, Usage } from "./messages.ts";
+import type { JsonSchema } from "./json-schema.ts";
+
+/** Image input for vision models: a URL or a `data:` URL. */
+export interface ImagePart {
+  readonly type: "image";
+  readonly url: string;
+}
+
+export interface TextPart {
+  readonly type: "text";
+  readonly text: string;
+}
+
+/** The conversation as the model sees it (AutoGen's LLMMessage types). */
+export type ModelMessage =
+  | { readonly role: "system"; readonly content: string }
+  | { readonly role: "user"; readonly content: string | readonly (TextPart | ImagePart)[]; readonly source?: string }
+  | {
+      readonly role: "assistant";
+      readonly content: string;
+      readonly toolCalls?: readonly ToolCall[];
+      readonly thought?: string;
+      readonly source?: string;
+    }
+  | { readonly role: "tool"; readonly results: readonly ToolResult[] };
+
+/** A tool as the model is told about it. */
+export interface ToolSchema {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: JsonSchema;
+  readonly strict?: boolean;
+}
+
+export type ResponseFormat =
+  | { readonly type: "text" }
+  | { readonly type: "json_object" }
+  | { readonly type: "json_schema"; readonly name: string; readonly schema: JsonSchema; readonly strict?: boolean; readonly description?: string };
+
+export type ToolChoice = "auto" | "required" | "none" | { readonly name: string };
+
+export interface ModelRequest {
+  readonly messages: readonly ModelMessage[];
+  readonly tools?: readonly ToolSchema[];
+  readonly toolChoice?: ToolChoice;
+  readonly parallelToolCalls?: boolean;
+  readonly responseFormat?: ResponseFormat;
+}
+
+export type FinishReason = "stop" | "length" | "tool-calls" | "content-filter" | "unknown";
+
+/** One complete model answer (AutoGen's CreateResult). */
+export interface ModelResponse {
+  readonly finishReason: FinishReason;
+  readonly content: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly usage: Usage;
+  readonly thought?: string;
+  /** The model name the provider reported. */
+  readonly model?: string;
+}
+
+/** What `createStream` yields: deltas as they arrive, then exactly one `response`. */
+export type ModelStreamChunk =
+  | { readonly type: "text-delta"; readonly delta: string }
+  | { readonly type: "thought-delta"; readonly delta: string }
+  | { readonly type: "tool-call-delta"; readonly index: number; readonly id?: string; readonly name?: string; readonly argumentsDelta: string }
+  | { readonly type: "response"; readonly response: ModelResponse };
+
+export interface ModelInfo {
+  readonly functionCalling: boolean;
+  readonly jsonOutput: boolean;
+  readonly structuredOutput: boolean;
+  readonly vision: boolean;
+  /** A model family such as "gpt-4o", "o3", "llama", or "unknown". */
+  readonly family: string;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A model client is a long-lived definition: built once, shared by every run and every session.
+ * It holds no per-conversation state, so any number of concurrent calls are safe.
+ */
+export interface ModelClient {
+  readonly modelInfo: ModelInfo;
+  create(request: ModelRequest, options?: CallOptions): Promise<ModelResponse>;
+  createStream(request: ModelRequest, options?: CallOptions): AsyncIterable<ModelStreamChunk>;
+  /** Opens what the first call would otherwise open, and proves the credentials work. */
+  warmup(options?: CallOptions): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import type { JsonSchema } from "./json-schema.ts";
+
+export interface ToolContext {
+  /** Aborted when the run is aborted or the tool's timeout passes. */
+  readonly signal: AbortSignal;
+  readonly callId: string;
+}
+
+export type ArgumentCheck<Args> = { readonly ok: true; readonly value: Args } | { readonly ok: false; readonly message: string };
+
+/**
+ * A tool is a warm definition: its schema is compiled once and it is shared by every run.
+ * hearth's executor parses the model's JSON, calls `checkArguments`, then `execute` under a timeout.
+ */
+export interface Tool<Args = unknown, Result = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** The JSON Schema the model receives. */
+  readonly parameters: JsonSchema;
+  readonly strict: boolean;
+  readonly timeoutMs: number;
+  checkArguments(value: unknown): ArgumentCheck<Args> | Promise<ArgumentCheck<Args>>;
+  execute(args: Args, context: ToolContext): Result | Promise<Result>;
+}
+
+/** Any tool, whatever its argument and result types; what agents accept in `tools`. */
+export type AnyTool = Tool<any, unknown>;

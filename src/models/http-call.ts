@@ -1,0 +1,113 @@
+import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from "node:http";
+import { abortError, HearthError } from "../core/errors.ts";
+import { errorFromNetwork, errorFromStatus } from "./classify-error.ts";
+
+export interface HttpCallOptions {
+  readonly url: URL;
+  readonly method: "GET" | "POST";
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly pool: HttpAgent;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * One HTTP exchange with a model provider over a pooled keep-alive connection. The timeout runs
+ * until the response headers and then restarts at each chunk of the body (an idle timeout), so a
+ * long stream that keeps moving is never cut while a stalled one is. Aborting the signal destroys
+ * the socket at once: the provider sees the connection close and stops generating.
+ */
+export class HttpCall {
+  readonly #options: HttpCallOptions;
+  #request: ClientRequest | undefined;
+  #response: IncomingMessage | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: HearthError | undefined;
+  readonly #onAbort = () => this.#fail(abortError(this.#options.signal));
+
+  constructor(options: HttpCallOptions) {
+    this.#options = options;
+  }
+
+  /** Sends the request and resolves with the response once its headers arrive and say 2xx. */
+  async open(): Promise<IncomingMessage> {
+    const { url, signal } = this.#options;
+    if (signal?.aborted === true) throw abortError(signal);
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#armTimer();
+    try {
+      const response = await this.#send();
+      this.#response = response;
+      if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode >= 300) {
+        const body = await this.readText();
+        throw errorFromStatus(response.statusCode ?? 0, body, response.headers, url.href);
+      }
+      return response;
+    } catch (error) {
+      this.dispose();
+      throw this.#failure ?? errorFromNetwork(error, url.href);
+    }
+  }
+
+  #send(): Promise<IncomingMessage> {
+    const { url, method, headers, body, pool } = this.#options;
+    const http = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const request = http.request(url, { method, headers, agent: pool }, resolve);
+      this.#request = request;
+      request.on("error", reject);
+      request.end(body);
+    });
+  }
+
+  /** Reads the whole body as text, under the idle timeout. */
+  async readText(): Promise<string> {
+    let text = "";
+    for await (const chunk of this.chunks()) text += chunk;
+    return text;
+  }
+
+  /** The body as UTF-8 text chunks; each chunk restarts the idle timeout. */
+  async *chunks(): AsyncGenerator<string> {
+    const response = this.#response;
+    if (response === undefined) return;
+    response.setEncoding("utf8");
+    try {
+      for await (const chunk of response) {
+        this.#armTimer();
+        yield chunk as string;
+      }
+      if (this.#failure !== undefined) throw this.#failure;
+      if (!response.complete) throw errorFromNetwork(Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }), this.#options.url.href);
+    } catch (error) {
+      throw this.#failure ?? errorFromNetwork(error, this.#options.url.href);
+    } finally {
+      this.dispose();
+    }
+  }
+
+  /** Stops the timer and the abort listener; destroys the socket if the body was not read to the end. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#response !== undefined && !this.#response.complete) this.#response.destroy();
+  }
+
+  #armTimer(): void {
+    clearTimeout(this.#timer);
+    const { timeoutMs, url } = this.#options;
+    this.#timer = setTimeout(() => {
+      this.#fail(new HearthError("HEARTH_MODEL_TIMEOUT", `The model provider at ${url.origin} did not answer within ${timeoutMs} ms.`, { timeoutMs, url: url.href, retryable: true }));
+    }, timeoutMs);
+  }
+
+  #fail(error: HearthError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    clearTimeout(this.#timer);
+    this.#request?.destroy(error);
+    this.#response?.destroy(error);
+  }
+}

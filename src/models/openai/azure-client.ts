@@ -1,0 +1,34 @@
+import { UserError } from "../../core/errors.ts";
+import { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions, parseBaseURL } from "./openai-client.ts";
+
+export interface AzureOpenAIChatCompletionClientOptions extends Omit<OpenAIChatCompletionClientOptions, "baseURL" | "apiKey"> {
+  /** `https://<resource>.openai.azure.com`; defaults to `AZURE_OPENAI_ENDPOINT`. */
+  readonly azureEndpoint?: string;
+  readonly azureDeployment: string;
+  /** For example "2024-10-21". */
+  readonly apiVersion: string;
+  /** Defaults to `AZURE_OPENAI_API_KEY`. Give `azureAdToken` instead for Entra ID. */
+  readonly apiKey?: string;
+  readonly azureAdToken?: string;
+}
+
+/** Chat Completions on Azure OpenAI: deployment in the path, `api-version` in the query, `api-key` header. */
+export class AzureOpenAIChatCompletionClient extends OpenAIChatCompletionClient {
+  constructor(options: AzureOpenAIChatCompletionClientOptions) {
+    const endpoint = options.azureEndpoint ?? process.env.AZURE_OPENAI_ENDPOINT;
+    if (endpoint === undefined || endpoint === "") throw new UserError("AzureOpenAIChatCompletionClient needs `azureEndpoint`.", { field: "azureEndpoint" });
+    if (!options.azureDeployment) throw new UserError("AzureOpenAIChatCompletionClient needs `azureDeployment`.", { field: "azureDeployment" });
+    if (!options.apiVersion) throw new UserError("AzureOpenAIChatCompletionClient needs `apiVersion`.", { field: "apiVersion" });
+    const base = parseBaseURL(endpoint);
+    const query = `?api-version=${encodeURIComponent(options.apiVersion)}`;
+    const headers: Record<string, string> = { ...options.headers };
+    const apiKey = options.apiKey ?? process.env.AZURE_OPENAI_API_KEY;
+    if (options.azureAdToken !== undefined) headers.authorization = `Bearer ${options.azureAdToken}`;
+    else if (apiKey !== undefined && apiKey !== "") headers["api-key"] = apiKey;
+    super(options, {
+      chatCompletionsURL: new URL(`openai/deployments/${encodeURIComponent(options.azureDeployment)}/chat/completions${query}`, base),
+      warmupURL: new URL(`openai/models${query}`, base),
+      headers: Object.freeze(headers),
+    });
+  }
+}

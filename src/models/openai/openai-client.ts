@@ -1,0 +1,171 @@
+import { UserError } from "../../core/errors.ts";
+import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
+import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
+import { HttpCall } from "../http-call.ts";
+import { isReasoningModel, modelInfoFor } from "../model-info.ts";
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from "../retry.ts";
+import { SseParser } from "./sse.ts";
+import { type SamplingOptions, toWireRequest } from "./wire-request.ts";
+import { fromWireResponse, invalidResponse, parseBody, parseStreamData, StreamAssembler } from "./wire-response.ts";
+
+export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
+  readonly model: string;
+  /** Defaults to `OPENAI_API_KEY`. Local servers (Ollama, vLLM, llama.cpp, LM Studio) need none. */
+  readonly apiKey?: string;
+  /** Defaults to `OPENAI_BASE_URL`, then `https://api.openai.com/v1`. */
+  readonly baseURL?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Until the response headers arrive, and then between two chunks of the body. Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Default 2. */
+  readonly maxRetries?: number;
+  /** Backoff tuning; most users never set it. */
+  readonly retry?: Partial<Omit<RetryPolicy, "maxRetries">>;
+  /** What the model can do, for models hearth does not know. */
+  readonly modelInfo?: Partial<ModelInfo>;
+  /** The pools to share; every client uses the process-wide ones unless told otherwise. */
+  readonly connectionPools?: ConnectionPools;
+}
+
+/** Where to send a request and with which headers; Azure overrides this. */
+export interface Endpoint {
+  readonly chatCompletionsURL: URL;
+  /** The cheap authenticated call that warm-up makes. */
+  readonly warmupURL: URL;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * A client for any OpenAI-compatible Chat Completions endpoint, without the `openai` SDK (about
+ * 220 ms of import). It holds configuration only: no conversation, no counters. Connections come
+ * from a keep-alive pool shared by every client that points at the same origin.
+ */
+export class OpenAIChatCompletionClient implements ModelClient {
+  readonly model: string;
+  readonly modelInfo: ModelInfo;
+  readonly #endpoint: Endpoint;
+  readonly #sampling: SamplingOptions;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #pools: ConnectionPools;
+
+  constructor(options: OpenAIChatCompletionClientOptions, endpoint?: Endpoint) {
+    if (typeof options?.model !== "string" || options.model === "") throw new UserError("OpenAIChatCompletionClient needs a `model` name.", { field: "model" });
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UserError("`timeoutMs` must be a positive number.", { field: "timeoutMs" });
+    const maxRetries = options.maxRetries ?? defaultRetryPolicy.maxRetries;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new UserError("`maxRetries` must be a whole number, 0 or more.", { field: "maxRetries" });
+    this.model = options.model;
+    this.modelInfo = modelInfoFor(options.model, options.modelInfo);
+    this.#endpoint = endpoint ?? openAIEndpoint(options);
+    this.#timeoutMs = timeoutMs;
+    this.#retry = { ...defaultRetryPolicy, ...options.retry, maxRetries };
+    this.#pools = options.connectionPools ?? sharedConnectionPools;
+    this.#sampling = pickSampling(options);
+    Object.freeze(this);
+  }
+
+  /** The origin whose pool this client uses. */
+  get origin(): string {
+    return this.#endpoint.chatCompletionsURL.origin;
+  }
+
+  async create(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
+    const body = JSON.stringify(this.#wire(request, false));
+    return withRetries(this.#retry, options.signal, async () => {
+      const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options.signal);
+      await call.open();
+      return fromWireResponse(parseBody(await call.readText()));
+    });
+  }
+
+  /**
+   * Streams the answer. A failure before the first chunk is retried like `create`; once chunks
+   * have been yielded, a failure is thrown to the caller, who has already seen part of the answer.
+   */
+  async *createStream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamChunk> {
+    const body = JSON.stringify(this.#wire(request, true));
+    const url = this.#endpoint.chatCompletionsURL;
+    const call = await withRetries(this.#retry, options.signal, async () => {
+      const attempt = this.#call("POST", url, body, "text/event-stream", options.signal);
+      await attempt.open();
+      return attempt;
+    });
+    const parser = new SseParser();
+    const assembler = new StreamAssembler();
+    let done = false;
+    try {
+      for await (const text of call.chunks()) {
+        for (const data of parser.feed(text)) {
+          if (data === "[DONE]") {
+            done = true;
+            continue;
+          }
+          yield* assembler.push(parseStreamData(data));
+        }
+      }
+      for (const data of parser.end()) {
+        if (data !== "[DONE]") yield* assembler.push(parseStreamData(data));
+        else done = true;
+      }
+    } finally {
+      call.dispose();
+    }
+    if (!done && !assembler.sawChunk) throw invalidResponse("the stream ended before any chunk");
+    yield { type: "response", response: assembler.finish() };
+  }
+
+  /**
+   * Opens a pooled connection to the provider (DNS, TCP, TLS) and proves the key with one cheap
+   * authenticated call (`GET /models`). Auth and bad-URL errors are not retried: they fail startup.
+   */
+  async warmup(options: CallOptions = {}): Promise<void> {
+    await withRetries(this.#retry, options.signal, async () => {
+      const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options.signal);
+      await call.open();
+      await call.readText();
+    });
+  }
+
+  /** Nothing to release: the connection pools are shared and closed with the process's runtime. */
+  async close(): Promise<void> {}
+
+  #wire(request: ModelRequest, stream: boolean): Record<string, unknown> {
+    return toWireRequest(request, { ...this.#sampling, model: this.model, stream, useMaxCompletionTokens: isReasoningModel(this.model) });
+  }
+
+  #call(method: "GET" | "POST", url: URL, body: string | undefined, accept: string, signal: AbortSignal | undefined): HttpCall {
+    const headers: Record<string, string> = { ...this.#endpoint.headers, accept };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
+    return new HttpCall({ url, method, headers, pool: this.#pools.forOrigin(url), timeoutMs: this.#timeoutMs, signal, ...(body === undefined ? {} : { body }) });
+  }
+}
+
+function pickSampling(options: SamplingOptions): SamplingOptions {
+  const keys = ["temperature", "topP", "maxTokens", "seed", "stop", "presencePenalty", "frequencyPenalty", "user"] as const;
+  const sampling: Record<string, unknown> = {};
+  for (const key of keys) if (options[key] !== undefined) sampling[key] = options[key];
+  return Object.freeze(sampling) as SamplingOptions;
+}
+
+function openAIEndpoint(options: OpenAIChatCompletionClientOptions): Endpoint {
+  const base = parseBaseURL(options.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1");
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+  const headers: Record<string, string> = { ...options.headers };
+  if (apiKey !== undefined && apiKey !== "") headers.authorization = `Bearer ${apiKey}`;
+  return Object.freeze({ chatCompletionsURL: new URL("chat/completions", base), warmupURL: new URL("models", base), headers: Object.freeze(headers) });
+}
+
+export function parseBaseURL(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.endsWith("/") ? value : `${value}/`);
+  } catch (cause) {
+    throw new UserError(`\`baseURL\` is not a URL: ${JSON.stringify(value)}.`, { field: "baseURL", cause });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UserError(`\`baseURL\` must be http or https, not ${url.protocol}`, { field: "baseURL" });
+  return url;
+}

@@ -1,0 +1,13 @@
+// hearth/testing: the test doubles hearth's own tests use, published for users' tests.
+export { ScriptedModelClient, type ScriptedModelClientOptions, type ScriptedReply } from "./scripted-model-client.ts";
+export {
+  approximateTokens,
+  echoResponder,
+  startMockOpenAIServer,
+  type MockChatRequest,
+  type MockFault,
+  type MockOpenAIServer,
+  type MockOpenAIServerOptions,
+  type MockReply,
+  type RecordedRequest,
+} from "./mock-openai-server.ts";

@@ -1,0 +1,78 @@
+import { abortError, HearthError } from "../core/errors.ts";
+import type { ErrorCode } from "../core/error-codes.ts";
+import type { ToolCall, ToolResult } from "../core/messages.ts";
+import type { AnyTool } from "../core/tool.ts";
+
+/**
+ * Runs the tool calls of one model turn in parallel and returns their results in call order.
+ * Whatever goes wrong inside a call (unknown tool, bad JSON, failed validation, a throw, a timeout)
+ * becomes an error result the model can read and react to. Only the run's own abort escapes.
+ */
+export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolResult[]> {
+  if (signal?.aborted === true) throw abortError(signal);
+  const results = await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
+  // Read again after the await: the signal may have fired while the tools ran.
+  if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
+  return results;
+}
+
+function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResult {
+  return { callId: call.id, name: call.name, content: `Error: ${message}`, isError: true, errorCode: code };
+}
+
+export async function executeToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
+  const tool = tools.get(call.name);
+  if (tool === undefined) {
+    const names = [...tools.keys()];
+    return errorResult(call, "HEARTH_TOOL_UNKNOWN", `there is no tool named "${call.name}". Available tools: ${names.length > 0 ? names.join(", ") : "none"}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
+  } catch {
+    return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `the arguments for ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
+  }
+  const checked = await tool.checkArguments(parsed);
+  if (!checked.ok) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
+
+  const controller = new AbortController();
+  const timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
+  const toolSignal = signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeout);
+      reject(timeout);
+    }, tool.timeoutMs);
+  });
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  // A tool that ignores its signal cannot hold the run hostage: the race settles at the deadline.
+  deadline.catch(() => undefined);
+  aborted.catch(() => undefined);
+  try {
+    const output = await Promise.race([Promise.resolve().then(() => tool.execute(checked.value, { signal: toolSignal, callId: call.id })), deadline, aborted]);
+    return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
+  } catch (error) {
+    if (signal?.aborted === true) throw abortError(signal);
+    if (error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);
+    const message = error instanceof Error ? error.message : String(error);
+    return errorResult(call, "HEARTH_TOOL_FAILED", `${call.name} failed: ${message}`);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function stringifyOutput(output: unknown): string {
+  if (typeof output === "string") return output;
+  if (output === undefined) return "";
+  try {
+    return JSON.stringify(output);
+  } catch {
+    return String(output);
+  }
+}
