@@ -39,7 +39,9 @@ export class SseParser {
 
   #line(line: string, events: string[]): void {
     if (line === "") {
-      if (this.#data.length > 0) events.push(this.#data.join("\n"));
+      // As the spec says, an event whose data is empty is not dispatched.
+      const data = this.#data.join("\n");
+      if (data !== "") events.push(data);
       this.#data = [];
       return;
     }

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { errorFromNetwork, errorFromStatus, parseRetryAfter } from "./classify-error.ts";
+
+test("statuses map to documented codes, and only transient ones are retryable", () => {
+  const cases: [number, string, boolean][] = [
+    [400, "HEARTH_MODEL_BAD_REQUEST", false],
+    [401, "HEARTH_MODEL_AUTH", false],
+    [403, "HEARTH_MODEL_AUTH", false],
+    [404, "HEARTH_MODEL_BAD_REQUEST", false],
+    [408, "HEARTH_MODEL_SERVER", true],
+    [422, "HEARTH_MODEL_BAD_REQUEST", false],
+    [429, "HEARTH_MODEL_RATE_LIMITED", true],
+    [500, "HEARTH_MODEL_SERVER", true],
+    [503, "HEARTH_MODEL_SERVER", true],
+  ];
+  for (const [status, code, retryable] of cases) {
+    const error = errorFromStatus(status, '{"error":{"message":"provider says no"}}', {}, "http://x/v1/chat/completions");
+    assert.equal(error.code, code, `status ${status}`);
+    assert.equal(error.retryable, retryable, `status ${status}`);
+    assert.equal(error.status, status);
+    assert.match(error.message, /provider says no/);
+  }
+});
+
+test("Retry-After is read from retry-after-ms, seconds, or an HTTP date", () => {
+  assert.equal(parseRetryAfter({ "retry-after-ms": "250" }), 250);
+  assert.equal(parseRetryAfter({ "retry-after": "2" }), 2000);
+  assert.equal(parseRetryAfter({ "retry-after": "0.5" }), 500);
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  assert.equal(parseRetryAfter({ "retry-after": "Thu, 01 Jan 2026 00:00:03 GMT" }, now), 3000);
+  assert.equal(parseRetryAfter({ "retry-after": "soon" }), undefined);
+  assert.equal(parseRetryAfter({}), undefined);
+  assert.equal(errorFromStatus(429, "", { "retry-after": "1" }, "u").retryAfterMs, 1000);
+});
+
+test("socket errors are connection errors; certificate failures are not retried", () => {
+  for (const code of ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ERR_TLS_HANDSHAKE_TIMEOUT"]) {
+    const error = errorFromNetwork(Object.assign(new Error(code), { code }), "https://api.example/v1");
+    assert.equal(error.code, "HEARTH_MODEL_CONNECTION", code);
+    assert.equal(error.retryable, true, code);
+  }
+  assert.match(errorFromNetwork(Object.assign(new Error("x"), { code: "ENOTFOUND" }), "u").message, /resolve/);
+  const certificate = errorFromNetwork(Object.assign(new Error("bad cert"), { code: "CERT_HAS_EXPIRED" }), "u");
+  assert.equal(certificate.code, "HEARTH_MODEL_CONNECTION");
+  assert.equal(certificate.retryable, false);
+});
