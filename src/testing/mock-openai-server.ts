@@ -229,11 +229,13 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     let sent = 0;
     for (const event of events) {
       if (resetAfter !== undefined && sent >= resetAfter) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
         request.socket.destroy();
         return;
       }
       if (response.destroyed) return;
-      response.write(`data: ${JSON.stringify(event)}\n\n`);
+      // Wait for each write to reach the socket, so a reset mid-stream really comes after data.
+      await new Promise((resolve) => response.write(`data: ${JSON.stringify(event)}\n\n`, resolve));
       sent += 1;
       if (options.chunkDelayMs !== undefined && !(await sleep(options.chunkDelayMs, response))) return;
     }
