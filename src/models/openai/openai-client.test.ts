@@ -4,6 +4,7 @@ import { HearthError } from "../../core/errors.ts";
 import type { ModelRequest, ModelStreamChunk } from "../../core/model-client.ts";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../testing/mock-openai-server.ts";
 import { ConnectionPools } from "../connection-pools.ts";
+import { AzureOpenAIChatCompletionClient } from "./azure-client.ts";
 import { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions } from "./openai-client.ts";
 
 const hello: ModelRequest = { messages: [{ role: "user", content: "hello there" }] };
@@ -199,6 +200,32 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
     } finally {
       limited.close();
     }
+  });
+
+  test("a stream that stalls between chunks for longer than timeoutMs is HEARTH_MODEL_TIMEOUT", async () => {
+    const stalling = await startMockOpenAIServer({ chunkDelayMs: 500 });
+    try {
+      await assert.rejects(collect(client({ baseURL: stalling.url, timeoutMs: 100, maxRetries: 0 }).createStream(hello)), isCode("HEARTH_MODEL_TIMEOUT"));
+      await stalling.waitForEarlyClose(0);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  test("Azure OpenAI: deployment in the path, api-version in the query, api-key header", async () => {
+    const origin = new URL(mock.url).origin;
+    const azure = new AzureOpenAIChatCompletionClient({ model: "gpt-4o", azureEndpoint: origin, azureDeployment: "prod-4o", apiVersion: "2024-10-21", apiKey: "key-7", connectionPools: pools });
+    await azure.warmup();
+    const response = await azure.create(hello);
+    assert.equal(response.content, "You said: hello there");
+    assert.deepEqual(
+      mock.requests.map((request) => [request.method, request.path, request.headers["api-key"], request.headers.authorization]),
+      [
+        ["GET", "/openai/models?api-version=2024-10-21", "key-7", undefined],
+        ["POST", "/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21", "key-7", undefined],
+      ],
+    );
+    assert.throws(() => new AzureOpenAIChatCompletionClient({ model: "m", azureEndpoint: origin, azureDeployment: "", apiVersion: "v" }), isCode("HEARTH_CONFIG_INVALID"));
   });
 
   test("bad options fail at construction with the field named", () => {
