@@ -49,7 +49,7 @@ test("200 concurrent runs on one agent with 200 sessions keep every session to i
     const markers = new Set(text.match(/user-\d+/g));
     assert.deepEqual([...markers], [own], `session ${index} holds only its own marker`);
     assert.equal(session.messages.length, 4);
-    assert.equal(session.context.length, 4);
+    assert.equal(session.contextOf("assistant").length, 4);
     const reply = results[index]?.messages.at(-1);
     assert.equal(reply?.type === "text" ? reply.content : "", `done: marker ${own}`);
     // The session still round-trips through JSON after the concurrent runs.

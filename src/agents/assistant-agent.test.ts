@@ -24,13 +24,13 @@ test("a text reply: the task and the reply are the result's messages and the ses
   const result = await agent.run({ task: "Hi", session });
   assert.deepEqual(types(result.messages), ["text", "text"]);
   assert.deepEqual(result.messages.map((message) => message.source), ["user", "helper"]);
-  assert.equal(result.stopReason, "text-reply");
+  assert.equal(result.stopReason, "text");
   assert.deepEqual(result.usage, { promptTokens: 12, completionTokens: 3 });
   assert.deepEqual(modelClient.requests[0]?.messages, [
     { role: "system", content: "Be kind." },
     { role: "user", content: "Hi", source: "user" },
   ]);
-  assert.deepEqual(session.context, [
+  assert.deepEqual(session.contextOf("helper"), [
     { role: "user", content: "Hi", source: "user" },
     { role: "assistant", content: "Hello!", source: "helper" },
   ]);
@@ -60,7 +60,7 @@ test("without reflection, tool results come back as a tool-call summary (AutoGen
   const summary = result.messages.at(-1);
   assert.equal(summary?.type === "tool-call-summary" ? summary.content : "", 'weather({"city":"Oslo"}) = sunny in Oslo\nweather({"city":"Rome"}) = sunny in Rome');
   assert.deepEqual(modelClient.requests[0]?.tools?.map((tool) => tool.name), ["weather"]);
-  assert.deepEqual(session.context.map((message) => message.role), ["user", "assistant", "tool"]);
+  assert.deepEqual(session.contextOf("helper").map((message) => message.role), ["user", "assistant", "tool"]);
 });
 
 test("with reflection, the model answers from the tool results in a second call without tools", async () => {
@@ -105,7 +105,7 @@ test("a thought from the model is an event before the reply and is kept in the c
   const session = new Session();
   const result = await agent.run({ task: "Answer?", session });
   assert.deepEqual(types(result.messages), ["text", "thought", "text"]);
-  assert.deepEqual(session.context.at(-1), { role: "assistant", content: "42", source: "helper", thought: "Deep thinking." });
+  assert.deepEqual(session.contextOf("helper").at(-1), { role: "assistant", content: "42", source: "helper", thought: "Deep thinking." });
 });
 
 test("a failed model call leaves the session exactly as it was, and the error keeps its code", async () => {
@@ -135,7 +135,7 @@ test("an abort during tool execution stores nothing of the unfinished step", asy
   const session = agent.createSession();
   await assert.rejects(agent.run({ task: "go", session, signal: controller.signal }), (error) => HearthError.is(error, "HEARTH_ABORTED"));
   assert.deepEqual(session.messages, []);
-  assert.deepEqual(session.context, []);
+  assert.deepEqual(session.contextOf("helper"), []);
 });
 
 test("an already aborted signal rejects before any model call", async () => {
@@ -160,7 +160,7 @@ test("concurrent runs on one session take turns in arrival order", async () => {
   await Promise.all(["a", "b", "c"].map((task) => agent.run({ task, session })));
   assert.deepEqual(seen, ["a", "b", "c"]);
   assert.deepEqual(
-    session.context.map((message) => (message.role === "tool" ? "" : message.content)),
+    session.contextOf("helper").map((message) => (message.role === "tool" ? "" : message.content)),
     ["a", "ok 1", "b", "ok 2", "c", "ok 3"],
   );
 });

@@ -1,24 +1,32 @@
-import type { ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
+import type { AgentResponse, AgentTurn, RunOptions } from "../core/agent.ts";
 import { abortError, UserError } from "../core/errors.ts";
-import { addUsage, zeroUsage, type AgentMessage, type TaskResult, type Usage } from "../core/messages.ts";
-import type { ModelClient, ModelMessage, ToolSchema } from "../core/model-client.ts";
-import { Session } from "../core/session.ts";
-import type { AnyTool } from "../core/tool.ts";
+import type { JsonSchema } from "../core/json-schema.ts";
+import { addUsage, zeroUsage, type AgentMessage, type ChatMessage, type TaskResult, type ToolCall, type ToolResult, type Usage } from "../core/messages.ts";
+import type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ResponseFormat, ToolSchema } from "../core/model-client.ts";
+import type { StandardSchemaV1 } from "../core/standard-schema.ts";
+import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
 import { executeToolCalls } from "../tools/execute-tool-calls.ts";
+import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
+import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
+import { toHandoff, type Handoff, type HandoffOptions } from "./handoff.ts";
+import { unboundedContext, type ModelContext } from "./model-context.ts";
 import { callModel } from "./runner/call-model.ts";
 import { makeMessage } from "./runner/make-message.ts";
-import { prepareRequest } from "./runner/prepare-request.ts";
+import { parseStructuredOutput } from "./runner/structured-output.ts";
 import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
+import { toModelMessages } from "./runner/to-model-messages.ts";
 
-export interface AssistantAgentOptions {
+export interface AssistantAgentOptions<Output = unknown> {
   /** Letters, digits, `_` and `-`; it is the `source` of every message the agent produces. */
   readonly name: string;
   readonly description?: string;
   readonly modelClient: ModelClient;
   readonly tools?: readonly AnyTool[];
+  /** Agents (or "user") this agent may hand the conversation to; each is a tool its model can call. */
+  readonly handoffs?: readonly (string | HandoffOptions)[];
   /** `null` sends no system message. */
   readonly systemMessage?: string | null;
-  /** After the last tool iteration, ask the model to answer from the tool results. Default false. */
+  /** After the last tool iteration, ask the model to answer from the tool results. Default false, or true with an output schema. */
   readonly reflectOnToolUse?: boolean;
   /** Used when not reflecting; see summarizeToolCalls. Default "{result}". */
   readonly toolCallSummaryFormat?: string;
@@ -26,168 +34,202 @@ export interface AssistantAgentOptions {
   readonly maxToolIterations?: number;
   /** Stream the model's reply as `message-delta` events. Default false. */
   readonly modelClientStream?: boolean;
+  /** Which part of the stored context the model sees. Default: all of it. */
+  readonly modelContext?: ModelContext;
+  /** Ask for a structured reply (a `json_schema` response format) and validate it. */
+  readonly outputSchema?: StandardSchemaV1<unknown, Output> | JsonSchema;
+  /** The JSON Schema to send, for a Standard Schema library that cannot produce one. */
+  readonly outputJsonSchema?: JsonSchema;
+  /** The response format's name. Default "output". */
+  readonly outputName?: string;
+  /** Ask the provider for strict adherence to the output schema. Default false. */
+  readonly outputStrict?: boolean;
 }
 
 export const defaultSystemMessage = "You are a helpful AI assistant. Solve tasks using your tools. Reply with TERMINATE when the task has been completed.";
-const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
  * AutoGen's AssistantAgent as a warm definition: immutable after construction, holding no
- * conversation, so one instance serves any number of concurrent sessions. Each run reads and
- * appends to the Session it is given, a whole step at a time (a tool call is never stored without
- * its results), so an aborted or failed run leaves the session as it was after its last complete step.
+ * conversation, so one instance serves any number of concurrent sessions. Each turn reads its
+ * context from the session and commits whole steps to it (a tool call is never stored without its
+ * results), so an aborted or failed run leaves the session as it was after its last complete step.
  */
-export class AssistantAgent implements ChatAgent {
+export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly name: string;
   readonly description: string;
   readonly modelClient: ModelClient;
   readonly tools: readonly AnyTool[];
+  readonly handoffs: readonly Handoff[];
   readonly systemMessage: string | null;
   readonly reflectOnToolUse: boolean;
   readonly toolCallSummaryFormat: string;
   readonly maxToolIterations: number;
   readonly modelClientStream: boolean;
+  readonly modelContext: ModelContext;
   readonly #toolsByName: ReadonlyMap<string, AnyTool>;
+  readonly #handoffsByName: ReadonlyMap<string, Handoff>;
   readonly #toolSchemas: readonly ToolSchema[];
+  readonly #responseFormat: ResponseFormat | undefined;
+  readonly #checkOutput: ((value: unknown) => ArgumentCheck<unknown> | Promise<ArgumentCheck<unknown>>) | undefined;
 
-  constructor(options: AssistantAgentOptions) {
-    if (typeof options?.name !== "string" || !namePattern.test(options.name)) {
-      throw new UserError(`Agent name ${JSON.stringify(options?.name)} is invalid: start with a letter or "_", then letters, digits, "_" or "-".`, { field: "name" });
-    }
+  constructor(options: AssistantAgentOptions<Output>) {
+    super();
+    checkAgentName(options?.name, "Agent");
     const where = `AssistantAgent "${options.name}"`;
     if (options.modelClient === undefined || typeof options.modelClient.create !== "function") throw new UserError(`${where} needs a modelClient.`, { field: "modelClient" });
     const tools = options.tools ?? [];
-    if (tools.length > 0 && !options.modelClient.modelInfo.functionCalling) {
-      throw new UserError(`${where} has tools, but its model does not support function calling (modelInfo.functionCalling is false).`, { field: "tools" });
+    const handoffs = (options.handoffs ?? []).map((handoff) => toHandoff(handoff, options.name));
+    if (tools.length + handoffs.length > 0 && !options.modelClient.modelInfo.functionCalling) {
+      throw new UserError(`${where} has tools or handoffs, but its model does not support function calling (modelInfo.functionCalling is false).`, { field: "tools" });
     }
-    const toolsByName = new Map<string, AnyTool>();
-    for (const tool of tools) {
-      if (toolsByName.has(tool.name)) throw new UserError(`${where} has two tools named "${tool.name}".`, { field: "tools", toolName: tool.name });
-      toolsByName.set(tool.name, tool);
+    const names = new Set<string>();
+    for (const name of [...tools.map((tool) => tool.name), ...handoffs.map((handoff) => handoff.name)]) {
+      if (names.has(name)) throw new UserError(`${where} has two tools or handoffs named "${name}".`, { field: "tools", toolName: name });
+      names.add(name);
     }
     const maxToolIterations = options.maxToolIterations ?? 1;
     if (!Number.isInteger(maxToolIterations) || maxToolIterations < 1) throw new UserError(`${where}: maxToolIterations must be a whole number, 1 or more.`, { field: "maxToolIterations" });
+
+    if (options.outputSchema !== undefined) {
+      const info = options.modelClient.modelInfo;
+      if (!info.structuredOutput && !info.jsonOutput) throw new UserError(`${where} has an outputSchema, but its model supports neither structured nor JSON output.`, { field: "outputSchema" });
+      const schema = jsonSchemaOf(options.outputSchema, options.outputJsonSchema, where, "outputSchema");
+      this.#responseFormat = Object.freeze({ type: "json_schema", name: options.outputName ?? "output", schema, ...(options.outputStrict === true ? { strict: true } : {}) });
+      this.#checkOutput = checkerOf(options.outputSchema, schema);
+    } else {
+      this.#responseFormat = undefined;
+      this.#checkOutput = undefined;
+    }
 
     this.name = options.name;
     this.description = options.description ?? "An agent that provides assistance with ability to use tools.";
     this.modelClient = options.modelClient;
     this.tools = Object.freeze([...tools]);
+    this.handoffs = Object.freeze(handoffs);
     this.systemMessage = options.systemMessage === undefined ? defaultSystemMessage : options.systemMessage;
-    this.reflectOnToolUse = options.reflectOnToolUse ?? false;
+    this.reflectOnToolUse = options.reflectOnToolUse ?? options.outputSchema !== undefined;
     this.toolCallSummaryFormat = options.toolCallSummaryFormat ?? "{result}";
     this.maxToolIterations = maxToolIterations;
     this.modelClientStream = options.modelClientStream ?? false;
-    this.#toolsByName = toolsByName;
-    this.#toolSchemas = Object.freeze(tools.map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict })));
+    this.modelContext = options.modelContext ?? unboundedContext();
+    this.#toolsByName = new Map(tools.map((tool) => [tool.name, tool]));
+    this.#handoffsByName = new Map(handoffs.map((handoff) => [handoff.name, handoff]));
+    this.#toolSchemas = Object.freeze([
+      ...tools.map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict })),
+      ...handoffs.map((handoff) => handoff.schema),
+    ]);
     Object.freeze(this);
   }
 
-  createSession(): Session {
-    return new Session();
+  override run(options?: RunOptions): Promise<TaskResult & { readonly output?: Output }> {
+    return super.run(options) as Promise<TaskResult & { readonly output?: Output }>;
   }
 
-  async run(options: RunOptions = {}): Promise<TaskResult> {
-    let result: TaskResult | undefined;
-    for await (const item of this.runStream(options)) if (item.type === "task-result") result = item;
-    // runStream always ends with a TaskResult or throws; this satisfies the type checker.
-    if (result === undefined) throw new Error("unreachable: runStream ended without a TaskResult");
-    return result;
-  }
-
-  async *runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    const { task, signal } = options;
-    if (task !== undefined && typeof task !== "string") throw new UserError("`task` must be a string.", { field: "task" });
-    const session = options.session ?? this.createSession();
-    if (signal?.aborted === true) throw abortError(signal);
-    const release = await session.acquire();
-    // Our own controller, so a consumer that stops iterating early also cancels the model call.
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      yield* this.#turn(session, task, controller.signal, signal);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      controller.abort();
-      release();
-    }
-  }
-
-  async *#turn(session: Session, task: string | undefined, runSignal: AbortSignal, callerSignal: AbortSignal | undefined): AsyncGenerator<RunStreamItem> {
-    const produced: AgentMessage[] = [];
+  async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
     let usage: Usage = zeroUsage;
-    // Steps not yet in the session. The task is stored with the first complete step, so a turn that
-    // fails before any step leaves the session exactly as it was.
-    let pendingMessages: AgentMessage[] = [];
-    let pendingContext: ModelMessage[] = [];
+    // The step in progress: stored together once complete. What others said since this agent's
+    // last turn enters its context with the first step.
+    let messages: AgentMessage[] = [];
+    let context: ModelMessage[] = toModelMessages(this.name, turn.newMessages);
     const emit = (message: AgentMessage) => {
-      produced.push(message);
-      pendingMessages.push(message);
+      messages.push(message);
       return message;
     };
     const commit = () => {
-      session.append(pendingMessages, pendingContext);
-      pendingMessages = [];
-      pendingContext = [];
+      turn.commit(messages, context);
+      messages = [];
+      context = [];
     };
-    const checkAbort = () => {
-      if (runSignal.aborted) throw abortError(callerSignal ?? runSignal);
-    };
-
-    if (task !== undefined) {
-      yield emit(makeMessage("user", { type: "text", content: task }));
-      pendingContext.push({ role: "user", content: task, source: "user" });
-    }
+    const finish = (message: ChatMessage, output?: unknown): AgentResponse => ({ message, usage, ...(output === undefined ? {} : { output }) });
 
     for (let iteration = 1; ; iteration++) {
-      const request = prepareRequest(this.systemMessage, session.context, pendingContext, this.#toolSchemas);
-      const response = yield* this.#callModel(request, runSignal, callerSignal);
+      const response = yield* this.#callModel(this.#request(turn.context, context, true), turn.signal);
       usage = addUsage(usage, response.usage);
       if (response.thought !== undefined) yield emit(makeMessage(this.name, { type: "thought", content: response.thought }));
 
       if (response.toolCalls.length === 0) {
-        yield emit(makeMessage(this.name, { type: "text", content: response.content }, response.usage));
-        pendingContext.push({ role: "assistant", content: response.content, source: this.name, ...(response.thought === undefined ? {} : { thought: response.thought }) });
+        const reply = yield* this.#reply(response, emit);
+        context.push({ role: "assistant", content: response.content, source: this.name, ...(response.thought === undefined ? {} : { thought: response.thought }) });
         commit();
-        yield { type: "task-result", messages: produced, stopReason: "text-reply", usage };
-        return;
+        return finish(reply.message, reply.output);
       }
 
       yield emit(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
-      const results = await executeToolCalls(this.#toolsByName, response.toolCalls, runSignal);
-      checkAbort();
+      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn.signal);
       yield emit(makeMessage(this.name, { type: "tool-call-execution", results }));
-      pendingContext.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name }, { role: "tool", results });
-      commit();
+      context.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name }, { role: "tool", results });
 
+      if (handoff !== undefined) {
+        const message = makeMessage(this.name, { type: "handoff", target: handoff.target, content: handoff.message });
+        yield emit(message);
+        commit();
+        return finish(message);
+      }
+      commit();
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = yield* this.#callModel(prepareRequest(this.systemMessage, session.context, [], undefined), runSignal, callerSignal);
+        const reflection = yield* this.#callModel(this.#request(turn.context, context, false), turn.signal);
         usage = addUsage(usage, reflection.usage);
         if (reflection.thought !== undefined) yield emit(makeMessage(this.name, { type: "thought", content: reflection.thought }));
-        yield emit(makeMessage(this.name, { type: "text", content: reflection.content }, reflection.usage));
-        pendingContext.push({ role: "assistant", content: reflection.content, source: this.name });
+        const reply = yield* this.#reply(reflection, emit);
+        context.push({ role: "assistant", content: reflection.content, source: this.name });
         commit();
-        yield { type: "task-result", messages: produced, stopReason: "text-reply", usage };
-        return;
+        return finish(reply.message, reply.output);
       }
 
+      // As in AutoGen, the context already holds the calls and their results; the summary is for
+      // the reader and is not repeated to the model.
       const summary = summarizeToolCalls(this.toolCallSummaryFormat, response.toolCalls, results);
-      // As in AutoGen, the model context already holds the calls and their results; the summary is
-      // for the reader and is not repeated to the model.
-      yield emit(makeMessage(this.name, { type: "tool-call-summary", content: summary, toolCalls: response.toolCalls, results }));
+      const message = makeMessage(this.name, { type: "tool-call-summary", content: summary, toolCalls: response.toolCalls, results });
+      yield emit(message);
       commit();
-      yield { type: "task-result", messages: produced, stopReason: "tool-call-summary", usage };
-      return;
+      return finish(message);
     }
   }
 
-  async *#callModel(request: Parameters<typeof callModel>[1], runSignal: AbortSignal, callerSignal: AbortSignal | undefined) {
+  #request(stored: readonly ModelMessage[], pending: readonly ModelMessage[], withTools: boolean): ModelRequest {
+    const messages: ModelMessage[] = this.systemMessage === null ? [] : [{ role: "system", content: this.systemMessage }];
+    messages.push(...this.modelContext.view([...stored, ...pending]));
+    return {
+      messages,
+      ...(withTools && this.#toolSchemas.length > 0 ? { tools: this.#toolSchemas } : {}),
+      ...(this.#responseFormat === undefined ? {} : { responseFormat: this.#responseFormat }),
+    };
+  }
+
+  /** The final reply: text, or a validated structured message when the agent has an output schema. */
+  async *#reply(response: ModelResponse, emit: (message: AgentMessage) => AgentMessage): AsyncGenerator<AgentMessage, { message: ChatMessage; output?: unknown }> {
+    if (this.#checkOutput === undefined) {
+      const message = makeMessage(this.name, { type: "text", content: response.content }, response.usage);
+      yield emit(message);
+      return { message };
+    }
+    const { json, value } = await parseStructuredOutput(response.content, this.#checkOutput, this.name);
+    const message = makeMessage(this.name, { type: "structured", content: json }, response.usage);
+    yield emit(message);
+    return { message, output: value };
+  }
+
+  /** Runs the tool calls in parallel; a handoff call ends the turn (the first one wins, as in AutoGen). */
+  async #executeCalls(calls: readonly ToolCall[], signal: AbortSignal): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
+    const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
+    const toolResults = await executeToolCalls(this.#toolsByName, calls.filter((call) => !this.#handoffsByName.has(call.name)), signal);
+    if (signal.aborted) throw abortError(signal);
+    const byId = new Map(toolResults.map((result) => [result.callId, result]));
+    const results = calls.map((call) => {
+      const handoff = this.#handoffsByName.get(call.name);
+      return handoff === undefined ? (byId.get(call.id) as ToolResult) : { callId: call.id, name: call.name, content: handoff.message, isError: false };
+    });
+    const first = handoffCalls[0];
+    return { results, handoff: first === undefined ? undefined : this.#handoffsByName.get(first.name) };
+  }
+
+  async *#callModel(request: ModelRequest, signal: AbortSignal) {
     try {
-      return yield* callModel(this.modelClient, request, { stream: this.modelClientStream, source: this.name, signal: runSignal });
+      return yield* callModel(this.modelClient, request, { stream: this.modelClientStream, source: this.name, signal });
     } catch (error) {
-      if (runSignal.aborted) throw abortError(callerSignal ?? runSignal);
+      if (signal.aborted) throw abortError(signal);
       throw error;
     }
   }

@@ -1,16 +1,39 @@
-import type { AgentMessage, TaskResult } from "./messages.ts";
+import type { AgentMessage, ChatMessage, TaskResult, Usage } from "./messages.ts";
+import type { ModelMessage } from "./model-client.ts";
 import type { Session } from "./session.ts";
 
 export interface RunOptions {
-  /** The new user message. Omit it to let the agent answer the session as it stands. */
+  /** The new user message. Omit it to continue the session as it stands. */
   readonly task?: string;
-  /** The conversation to continue; the run appends its turn to it. Without one, a fresh session. */
+  /** The conversation to continue; the run appends to it. Without one, a fresh session. */
   readonly session?: Session;
   readonly signal?: AbortSignal;
 }
 
 /** What a stream yields: every message and event as it happens, then the TaskResult. */
 export type RunStreamItem = AgentMessage | TaskResult;
+
+/**
+ * One turn of one agent, as a team (or a single-agent run) hands it over. `context` is the agent's
+ * model context so far, including the steps it has committed in this turn; `newMessages` are what
+ * others said since the agent last spoke. The agent calls `commit` after each complete step (the
+ * visible messages and what its model will see next time), so an interrupted turn loses at most
+ * the step in progress.
+ */
+export interface AgentTurn {
+  readonly context: readonly ModelMessage[];
+  readonly newMessages: readonly ChatMessage[];
+  readonly signal: AbortSignal;
+  commit(messages: readonly AgentMessage[], context: readonly ModelMessage[]): void;
+}
+
+/** How an agent's turn ended. */
+export interface AgentResponse {
+  readonly message: ChatMessage;
+  readonly usage: Usage;
+  /** The validated value of a structured reply. */
+  readonly output?: unknown;
+}
 
 /**
  * A chat agent is a warm, immutable definition. It holds no conversation: that lives in the
@@ -20,6 +43,8 @@ export interface ChatAgent {
   readonly name: string;
   readonly description: string;
   createSession(): Session;
-  run(options: RunOptions): Promise<TaskResult>;
-  runStream(options: RunOptions): AsyncIterable<RunStreamItem>;
+  run(options?: RunOptions): Promise<TaskResult>;
+  runStream(options?: RunOptions): AsyncIterable<RunStreamItem>;
+  /** One turn: yields its messages and events as they happen, returns how it ended. */
+  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse>;
 }

@@ -69,8 +69,25 @@ export interface ToolCallSummaryMessage extends MessageBase {
   readonly results: readonly ToolResult[];
 }
 
+/** A reply that follows an output schema: `content` is the parsed JSON, already validated. */
+export interface StructuredMessage extends MessageBase {
+  readonly type: "structured";
+  readonly content: unknown;
+}
+
 /** Messages that agents send to each other: they make up a team's shared thread. */
-export type ChatMessage = TextMessage | HandoffMessage | StopMessage | ToolCallSummaryMessage;
+export type ChatMessage = TextMessage | HandoffMessage | StopMessage | ToolCallSummaryMessage | StructuredMessage;
+
+const chatMessageTypes: ReadonlySet<string> = new Set(["text", "handoff", "stop", "tool-call-summary", "structured"]);
+
+export function isChatMessage(message: AgentMessage): message is ChatMessage {
+  return chatMessageTypes.has(message.type);
+}
+
+/** The text a model (or a person) reads for a chat message. */
+export function chatMessageText(message: ChatMessage): string {
+  return message.type === "structured" ? JSON.stringify(message.content) : message.content;
+}
 
 export interface ToolCallRequestEvent extends MessageBase {
   readonly type: "tool-call-request";
@@ -94,8 +111,14 @@ export interface MessageDeltaEvent extends MessageBase {
   readonly content: string;
 }
 
+/** A UserProxyAgent is waiting for a person's input. */
+export interface UserInputRequestedEvent extends MessageBase {
+  readonly type: "user-input-requested";
+  readonly content: string;
+}
+
 /** Events describe what happened inside an agent's turn; other agents do not receive them. */
-export type AgentEvent = ToolCallRequestEvent | ToolCallExecutionEvent | ThoughtEvent | MessageDeltaEvent;
+export type AgentEvent = ToolCallRequestEvent | ToolCallExecutionEvent | ThoughtEvent | MessageDeltaEvent | UserInputRequestedEvent;
 
 export type AgentMessage = ChatMessage | AgentEvent;
 
@@ -107,6 +130,8 @@ export interface TaskResult {
   /** Why the run ended; see docs for each value. */
   readonly stopReason: string;
   readonly usage: Usage;
+  /** The validated value of a structured reply, when the agent has an output schema. */
+  readonly output?: unknown;
 }
 
 let counter = 0;

@@ -5,10 +5,10 @@ import { Session } from "./session.ts";
 
 function sample(): Session {
   const session = new Session();
-  session.append(
-    [{ id: "m1", type: "text", source: "user", createdAt: new Date().toISOString(), content: "hi" }],
-    [{ role: "user", content: "hi", source: "user" }],
-  );
+  session.apply({
+    messages: [{ id: "m1", type: "text", source: "user", createdAt: new Date().toISOString(), content: "hi" }],
+    contexts: { helper: [{ role: "user", content: "hi", source: "user" }] },
+  });
   return session;
 }
 
@@ -44,7 +44,9 @@ test("malformed or unknown-version JSON is rejected with HEARTH_SESSION_INVALID"
     { ...good, createdAt: "yesterday" },
     { ...good, messages: {} },
     { ...good, messages: [{}] },
-    { ...good, context: [{ role: "robot" }] },
+    { ...good, contexts: [] },
+    { ...good, contexts: { helper: [{ role: "robot" }] } },
+    { ...good, team: { team: "t" } },
   ];
   for (const input of cases) {
     assert.throws(() => Session.fromJSON(input), (error) => HearthError.is(error, "HEARTH_SESSION_INVALID"), JSON.stringify(input));

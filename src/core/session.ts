@@ -1,8 +1,23 @@
 import { HearthError } from "./errors.ts";
-import type { AgentMessage } from "./messages.ts";
+import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.ts";
 import type { ModelMessage } from "./model-client.ts";
 
 export const sessionFormatVersion = 1;
+
+/** A team's progress in a session: whose turn it is and what each member has already received. */
+export interface TeamState {
+  /** The name of the team this session belongs to. */
+  readonly team: string;
+  readonly kind: string;
+  /** Turns taken in this session, over all runs (AutoGen's `current_turn`). */
+  readonly turn: number;
+  /** For each member, how many messages of the thread it has received. */
+  readonly delivered: Readonly<Record<string, number>>;
+  /** Round-robin: the index of the next speaker. */
+  readonly nextSpeakerIndex?: number;
+  /** Selector: the last speaker. Swarm: the member that speaks next. */
+  readonly speaker?: string | null;
+}
 
 /** The JSON form of a session: plain data, safe to store anywhere and load in another process. */
 export interface SessionJSON {
@@ -12,8 +27,10 @@ export interface SessionJSON {
   readonly updatedAt: string;
   /** The visible transcript: every message and event of every turn, stream deltas excepted. */
   readonly messages: readonly AgentMessage[];
-  /** The conversation as the model sees it, without the system message. */
-  readonly context: readonly ModelMessage[];
+  /** Each agent's model context (the conversation as that model sees it), by agent name. */
+  readonly contexts: Readonly<Record<string, readonly ModelMessage[]>>;
+  /** Present when a team drives the session. */
+  readonly team?: TeamState;
 }
 
 export interface SessionInit {
@@ -22,24 +39,31 @@ export interface SessionInit {
   readonly createdAt?: string;
 }
 
+/** One atomic change to a session: all of it is applied, or none. */
+export interface SessionChange {
+  readonly messages?: readonly AgentMessage[];
+  readonly contexts?: Readonly<Record<string, readonly ModelMessage[]>>;
+  readonly team?: TeamState;
+}
+
 /**
- * One conversation. Cheap to create, JSON-safe, and the only mutable thing in a run: agents append
- * whole turns to it, never half a tool exchange. Runs on one session are serialised in arrival order.
+ * One conversation. Cheap to create, JSON-safe, and the only mutable thing in a run: agents and
+ * teams apply whole steps to it, never half a tool exchange. Runs on one session are serialised in
+ * arrival order.
  */
 export class Session {
   readonly id: string;
   readonly createdAt: string;
   #updatedAt: string;
-  #messages: AgentMessage[];
-  #context: ModelMessage[];
+  #messages: AgentMessage[] = [];
+  #contexts = new Map<string, ModelMessage[]>();
+  #team: TeamState | undefined;
   #tail: Promise<void> = Promise.resolve();
 
   constructor(init: SessionInit = {}) {
     this.id = init.id ?? crypto.randomUUID();
     this.createdAt = init.createdAt ?? new Date().toISOString();
     this.#updatedAt = this.createdAt;
-    this.#messages = [];
-    this.#context = [];
   }
 
   get updatedAt(): string {
@@ -50,14 +74,29 @@ export class Session {
     return this.#messages;
   }
 
-  get context(): readonly ModelMessage[] {
-    return this.#context;
+  /** The messages agents send each other (the transcript without events): a team's shared thread. */
+  get thread(): readonly ChatMessage[] {
+    return this.#messages.filter(isChatMessage);
   }
 
-  /** Appends a complete unit of a turn: its visible messages and what the model will see next time. */
-  append(messages: readonly AgentMessage[], context: readonly ModelMessage[]): void {
-    this.#messages.push(...messages);
-    this.#context.push(...context);
+  /** One agent's model context. */
+  contextOf(agentName: string): readonly ModelMessage[] {
+    return this.#contexts.get(agentName) ?? [];
+  }
+
+  get team(): TeamState | undefined {
+    return this.#team;
+  }
+
+  apply(change: SessionChange): void {
+    if (change.messages !== undefined) this.#messages.push(...change.messages);
+    for (const [name, added] of Object.entries(change.contexts ?? {})) {
+      if (added.length === 0) continue;
+      const context = this.#contexts.get(name);
+      if (context === undefined) this.#contexts.set(name, [...added]);
+      else context.push(...added);
+    }
+    if (change.team !== undefined) this.#team = change.team;
     this.#updatedAt = new Date().toISOString();
   }
 
@@ -83,7 +122,8 @@ export class Session {
       createdAt: this.createdAt,
       updatedAt: this.#updatedAt,
       messages: structuredClone(this.#messages),
-      context: structuredClone(this.#context),
+      contexts: structuredClone(Object.fromEntries(this.#contexts)),
+      ...(this.#team === undefined ? {} : { team: structuredClone(this.#team) }),
     };
   }
 
@@ -93,7 +133,8 @@ export class Session {
     const session = new Session({ id: data.id, createdAt: data.createdAt });
     session.#updatedAt = data.updatedAt;
     session.#messages = structuredClone(data.messages) as AgentMessage[];
-    session.#context = structuredClone(data.context) as ModelMessage[];
+    session.#contexts = new Map(Object.entries(structuredClone(data.contexts)) as [string, ModelMessage[]][]);
+    session.#team = data.team === undefined ? undefined : structuredClone(data.team);
     return session;
   }
 }
@@ -102,37 +143,46 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw invalid("session JSON does not parse", cause);
+    throw invalidSession("session JSON does not parse", cause);
   }
 }
 
-function invalid(why: string, cause?: unknown): HearthError {
+export function invalidSession(why: string, cause?: unknown): HearthError {
   return new HearthError("HEARTH_SESSION_INVALID", `Invalid session: ${why}.`, { cause });
 }
 
 const roles = new Set(["system", "user", "assistant", "tool"]);
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function checkSessionJson(json: unknown): SessionJSON {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid("expected an object");
-  const data = json as Record<string, unknown>;
-  if (data.version !== sessionFormatVersion) {
-    throw invalid(`unknown version ${JSON.stringify(data.version)} (this hearth reads version ${sessionFormatVersion})`);
+  if (!isObject(json)) throw invalidSession("expected an object");
+  if (json.version !== sessionFormatVersion) {
+    throw invalidSession(`unknown version ${JSON.stringify(json.version)} (this hearth reads version ${sessionFormatVersion})`);
   }
-  if (typeof data.id !== "string" || data.id === "") throw invalid("id must be a non-empty string");
+  if (typeof json.id !== "string" || json.id === "") throw invalidSession("id must be a non-empty string");
   for (const key of ["createdAt", "updatedAt"] as const) {
-    const value = data[key];
-    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw invalid(`${key} must be an ISO date string`);
+    const value = json[key];
+    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw invalidSession(`${key} must be an ISO date string`);
   }
-  if (!Array.isArray(data.messages)) throw invalid("messages must be an array");
-  data.messages.forEach((message: unknown, index) => {
-    if (typeof message !== "object" || message === null || typeof (message as { type?: unknown }).type !== "string") {
-      throw invalid(`messages[${index}] has no type`);
+  if (!Array.isArray(json.messages)) throw invalidSession("messages must be an array");
+  json.messages.forEach((message: unknown, index) => {
+    if (!isObject(message) || typeof message.type !== "string") throw invalidSession(`messages[${index}] has no type`);
+  });
+  if (!isObject(json.contexts)) throw invalidSession("contexts must be an object");
+  for (const [name, context] of Object.entries(json.contexts)) {
+    if (!Array.isArray(context)) throw invalidSession(`contexts.${name} must be an array`);
+    context.forEach((message: unknown, index) => {
+      if (!isObject(message) || typeof message.role !== "string" || !roles.has(message.role)) throw invalidSession(`contexts.${name}[${index}] has no valid role`);
+    });
+  }
+  if (json.team !== undefined) {
+    const team = json.team;
+    if (!isObject(team) || typeof team.team !== "string" || typeof team.kind !== "string" || typeof team.turn !== "number" || !isObject(team.delivered)) {
+      throw invalidSession("team must have team, kind, turn and delivered");
     }
-  });
-  if (!Array.isArray(data.context)) throw invalid("context must be an array");
-  data.context.forEach((message: unknown, index) => {
-    const role = typeof message === "object" && message !== null ? (message as { role?: unknown }).role : undefined;
-    if (typeof role !== "string" || !roles.has(role)) throw invalid(`context[${index}] has no valid role`);
-  });
-  return data as unknown as SessionJSON;
+  }
+  return json as unknown as SessionJSON;
 }

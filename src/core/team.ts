@@ -1,0 +1,35 @@
+import type { RunOptions, RunStreamItem } from "./agent.ts";
+import type { AgentMessage, StopMessage, TaskResult } from "./messages.ts";
+import type { Session } from "./session.ts";
+
+export interface TerminationContext {
+  readonly sessionId: string;
+}
+
+/** One run's view of a termination condition: it may hold state, and lives as long as the run. */
+export interface TerminationCheck {
+  /** Called with the task message, then with each turn's messages; returns a StopMessage to stop. */
+  check(delta: readonly AgentMessage[]): StopMessage | null;
+  /** Called once when the run ends. */
+  dispose?(): void;
+}
+
+/**
+ * A termination condition is an immutable value shared by every run of a team; `start` gives each
+ * run its own check, so concurrent sessions never share a count or a clock.
+ */
+export interface TerminationCondition {
+  readonly description: string;
+  start(context: TerminationContext): TerminationCheck;
+  or(other: TerminationCondition): TerminationCondition;
+  and(other: TerminationCondition): TerminationCondition;
+}
+
+/** A team is a warm, immutable definition like an agent; its progress lives in the session. */
+export interface Team {
+  readonly name: string;
+  readonly description: string;
+  createSession(): Session;
+  run(options?: RunOptions): Promise<TaskResult>;
+  runStream(options?: RunOptions): AsyncIterable<RunStreamItem>;
+}
