@@ -1,5 +1,5 @@
 // The public API of hearth, each export by name.
-export type { ChatAgent, RunOptions, RunStreamItem } from "./core/agent.ts";
+export type { AgentResponse, AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "./core/agent.ts";
 export { errorCatalogue, httpStatusOf, type ErrorCode } from "./core/error-codes.ts";
 export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
 export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
@@ -10,6 +10,7 @@ export type {
   HandoffMessage,
   MessageDeltaEvent,
   StopMessage,
+  StructuredMessage,
   TaskResult,
   TextMessage,
   ThoughtEvent,
@@ -19,7 +20,10 @@ export type {
   ToolCallSummaryMessage,
   ToolResult,
   Usage,
+  UserInputRequestedEvent,
 } from "./core/messages.ts";
+export { chatMessageText, isChatMessage } from "./core/messages.ts";
+export type { Team, TerminationCheck, TerminationCondition, TerminationContext } from "./core/team.ts";
 export type {
   CallOptions,
   FinishReason,
@@ -35,7 +39,7 @@ export type {
   ToolChoice,
   ToolSchema,
 } from "./core/model-client.ts";
-export { Session, sessionFormatVersion, type SessionInit, type SessionJSON } from "./core/session.ts";
+export { Session, sessionFormatVersion, type SessionChange, type SessionInit, type SessionJSON, type TeamState } from "./core/session.ts";
 export type { StandardSchemaV1 } from "./core/standard-schema.ts";
 export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
 export { ConnectionPools, sharedConnectionPools, type ConnectionPoolOptions } from "./models/connection-pools.ts";
@@ -45,4 +49,34 @@ export { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions } fr
 export type { SamplingOptions } from "./models/openai/wire-request.ts";
 export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";
 export { executeToolCalls } from "./tools/execute-tool-calls.ts";
+export { AgentTool, TeamTool, type TaskRunner, type TaskRunnerToolOptions } from "./tools/task-runner-tool.ts";
 export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
+export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
+export type { HandoffOptions } from "./agents/handoff.ts";
+export {
+  approximateTokenCount,
+  bufferedContext,
+  headAndTailContext,
+  tokenLimitedContext,
+  unboundedContext,
+  type ModelContext,
+} from "./agents/model-context.ts";
+export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
+export { BaseGroupChat, type GroupChatOptions, type TeamStateJSON } from "./teams/base-group-chat.ts";
+export { RoundRobinGroupChat } from "./teams/round-robin-group-chat.ts";
+export { defaultSelectorPrompt, SelectorGroupChat, type SelectorGroupChatOptions } from "./teams/selector-group-chat.ts";
+export { Swarm } from "./teams/swarm.ts";
+export {
+  AndTermination,
+  BaseTermination,
+  ExternalTermination,
+  FunctionCallTermination,
+  HandoffTermination,
+  MaxMessageTermination,
+  OrTermination,
+  SourceMatchTermination,
+  StopMessageTermination,
+  TextMentionTermination,
+  TimeoutTermination,
+  TokenUsageTermination,
+} from "./teams/termination.ts";

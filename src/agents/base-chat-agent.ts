@@ -1,8 +1,18 @@
 import type { AgentResponse, AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
-import { Session } from "../core/session.ts";
+import type { ModelMessage } from "../core/model-client.ts";
+import { invalidSession, Session } from "../core/session.ts";
+import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";
+
+/** An agent's part of a session: its model context. JSON-safe and versioned. */
+export interface AgentStateJSON {
+  readonly type: "hearth.agent-state";
+  readonly version: 1;
+  readonly agent: string;
+  readonly context: readonly ModelMessage[];
+}
 
 export const agentNamePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -53,6 +63,35 @@ export abstract class BaseChatAgent implements ChatAgent {
     return new Session();
   }
 
+  /** This agent's state in `session` (its model context), as JSON-safe data. */
+  saveState(session: Session): AgentStateJSON {
+    return { type: "hearth.agent-state", version: 1, agent: this.name, context: structuredClone(session.contextOf(this.name)) as ModelMessage[] };
+  }
+
+  /**
+   * A new session holding a saved state: hearth's own (`saveState`) or the JSON that AutoGen 0.7's
+   * `AssistantAgent.save_state()` writes (`{"type": "AssistantAgentState", "llm_context": ...}`).
+   */
+  loadState(state: unknown): Session {
+    const json = typeof state === "string" ? parseState(state) : state;
+    if (typeof json !== "object" || json === null) throw invalidSession("agent state must be an object");
+    const data = json as Record<string, unknown>;
+    let context: ModelMessage[];
+    if (data.type === "hearth.agent-state") {
+      if (data.version !== 1) throw invalidSession(`unknown agent state version ${JSON.stringify(data.version)}`);
+      if (!Array.isArray(data.context)) throw invalidSession("agent state context must be an array");
+      context = structuredClone(data.context) as ModelMessage[];
+    } else if (data.type === "AssistantAgentState") {
+      const llmContext = data.llm_context as { messages?: unknown } | undefined;
+      context = modelMessagesFromAutoGen(llmContext?.messages ?? []);
+    } else {
+      throw invalidSession(`unknown agent state type ${JSON.stringify(data.type)}`);
+    }
+    const session = this.createSession();
+    session.apply({ contexts: { [this.name]: context } });
+    return session;
+  }
+
   async run(options: RunOptions = {}): Promise<TaskResult> {
     let result: TaskResult | undefined;
     for await (const item of this.runStream(options)) if (item.type === "task-result") result = item;
@@ -101,5 +140,13 @@ export abstract class BaseChatAgent implements ChatAgent {
       if (step.value.type !== "message-delta") produced.push(step.value);
       yield step.value;
     }
+  }
+}
+
+export function parseState(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw invalidSession("state JSON does not parse", cause);
   }
 }

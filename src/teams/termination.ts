@@ -1,0 +1,325 @@
+import { UserError } from "../core/errors.ts";
+import { chatMessageText, isChatMessage, newId, type AgentMessage, type StopMessage } from "../core/messages.ts";
+import type { TerminationCheck, TerminationCondition, TerminationContext } from "../core/team.ts";
+
+function stop(source: string, content: string): StopMessage {
+  return { id: newId("msg"), type: "stop", source, content, createdAt: new Date().toISOString() };
+}
+
+/**
+ * The base of every condition: an immutable value whose `start` gives one run its own check.
+ * `.or()` stops when either condition fires; `.and()` when both have fired (AutoGen's `|` and `&`).
+ */
+export abstract class BaseTermination implements TerminationCondition {
+  abstract readonly description: string;
+  abstract start(context: TerminationContext): TerminationCheck;
+
+  or(other: TerminationCondition): TerminationCondition {
+    return new OrTermination([this, other]);
+  }
+
+  and(other: TerminationCondition): TerminationCondition {
+    return new AndTermination([this, other]);
+  }
+}
+
+/** A condition whose check holds no state between calls: it looks only at the latest messages. */
+abstract class StatelessTermination extends BaseTermination {
+  /** The condition's name, the source of its StopMessage. */
+  protected abstract readonly kind: string;
+  protected abstract fires(message: AgentMessage): string | null;
+
+  start(): TerminationCheck {
+    return {
+      check: (delta) => {
+        for (const message of delta) {
+          const reason = this.fires(message);
+          if (reason !== null) return stop(this.kind, reason);
+        }
+        return null;
+      },
+    };
+  }
+}
+
+export class OrTermination extends BaseTermination {
+  readonly description: string;
+  readonly #conditions: readonly TerminationCondition[];
+
+  constructor(conditions: readonly TerminationCondition[]) {
+    super();
+    this.#conditions = Object.freeze([...conditions]);
+    this.description = this.#conditions.map((condition) => condition.description).join(" or ");
+    Object.freeze(this);
+  }
+
+  start(context: TerminationContext): TerminationCheck {
+    const checks = this.#conditions.map((condition) => condition.start(context));
+    return {
+      check(delta) {
+        for (const check of checks) {
+          const fired = check.check(delta);
+          if (fired !== null) return fired;
+        }
+        return null;
+      },
+      dispose: () => checks.forEach((check) => check.dispose?.()),
+    };
+  }
+}
+
+export class AndTermination extends BaseTermination {
+  readonly description: string;
+  readonly #conditions: readonly TerminationCondition[];
+
+  constructor(conditions: readonly TerminationCondition[]) {
+    super();
+    this.#conditions = Object.freeze([...conditions]);
+    this.description = this.#conditions.map((condition) => condition.description).join(" and ");
+    Object.freeze(this);
+  }
+
+  start(context: TerminationContext): TerminationCheck {
+    const checks = this.#conditions.map((condition) => condition.start(context));
+    // Each part stays fired once it has fired; the whole fires when every part has.
+    const fired: (StopMessage | null)[] = checks.map(() => null);
+    return {
+      check(delta) {
+        checks.forEach((check, index) => {
+          if (fired[index] === null) fired[index] = check.check(delta);
+        });
+        if (fired.some((message) => message === null)) return null;
+        const messages = fired as StopMessage[];
+        return stop(messages.map((message) => message.source).join(", "), messages.map((message) => message.content).join("; "));
+      },
+      dispose: () => checks.forEach((check) => check.dispose?.()),
+    };
+  }
+}
+
+function positive(value: number, field: string, where: string): void {
+  if (!Number.isFinite(value) || value <= 0) throw new UserError(`${where}: ${field} must be a positive number.`, { field });
+}
+
+/** Stops after `maxMessages` messages in the run (events too, with `includeAgentEvent`). */
+export class MaxMessageTermination extends BaseTermination {
+  readonly description: string;
+  readonly maxMessages: number;
+  readonly includeAgentEvent: boolean;
+
+  constructor(maxMessages: number, options: { readonly includeAgentEvent?: boolean } = {}) {
+    super();
+    positive(maxMessages, "maxMessages", "MaxMessageTermination");
+    this.maxMessages = maxMessages;
+    this.includeAgentEvent = options.includeAgentEvent ?? false;
+    this.description = `${maxMessages} messages`;
+    Object.freeze(this);
+  }
+
+  start(): TerminationCheck {
+    let count = 0;
+    return {
+      check: (delta) => {
+        count += delta.filter((message) => message.type !== "message-delta" && (this.includeAgentEvent || isChatMessage(message))).length;
+        return count >= this.maxMessages ? stop("MaxMessageTermination", `Maximum number of messages ${this.maxMessages} reached, current message count: ${count}`) : null;
+      },
+    };
+  }
+}
+
+/** Stops when a chat message contains `text` (from one of `sources`, when given). */
+export class TextMentionTermination extends StatelessTermination {
+  protected readonly kind = "TextMentionTermination";
+  readonly description: string;
+  readonly text: string;
+  readonly sources: readonly string[] | undefined;
+
+  constructor(text: string, options: { readonly sources?: readonly string[] } = {}) {
+    super();
+    if (typeof text !== "string" || text === "") throw new UserError("TextMentionTermination needs a non-empty text.", { field: "text" });
+    this.text = text;
+    this.sources = options.sources === undefined ? undefined : Object.freeze([...options.sources]);
+    this.description = `"${text}" mentioned`;
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    if (!isChatMessage(message)) return null;
+    if (this.sources !== undefined && !this.sources.includes(message.source)) return null;
+    return chatMessageText(message).includes(this.text) ? `Text '${this.text}' mentioned` : null;
+  }
+}
+
+/** Stops when the run's token usage reaches any of the limits. */
+export class TokenUsageTermination extends BaseTermination {
+  readonly description: string;
+  readonly maxTotalTokens: number | undefined;
+  readonly maxPromptTokens: number | undefined;
+  readonly maxCompletionTokens: number | undefined;
+
+  constructor(limits: { readonly maxTotalTokens?: number; readonly maxPromptTokens?: number; readonly maxCompletionTokens?: number }) {
+    super();
+    const { maxTotalTokens, maxPromptTokens, maxCompletionTokens } = limits ?? {};
+    if (maxTotalTokens === undefined && maxPromptTokens === undefined && maxCompletionTokens === undefined) {
+      throw new UserError("TokenUsageTermination needs at least one of maxTotalTokens, maxPromptTokens, maxCompletionTokens.", { field: "maxTotalTokens" });
+    }
+    for (const [field, value] of Object.entries({ maxTotalTokens, maxPromptTokens, maxCompletionTokens })) {
+      if (value !== undefined) positive(value, field, "TokenUsageTermination");
+    }
+    this.maxTotalTokens = maxTotalTokens;
+    this.maxPromptTokens = maxPromptTokens;
+    this.maxCompletionTokens = maxCompletionTokens;
+    this.description = "token limit";
+    Object.freeze(this);
+  }
+
+  start(): TerminationCheck {
+    let prompt = 0;
+    let completion = 0;
+    return {
+      check: (delta) => {
+        for (const message of delta) {
+          prompt += message.usage?.promptTokens ?? 0;
+          completion += message.usage?.completionTokens ?? 0;
+        }
+        const total = prompt + completion;
+        const reached =
+          (this.maxTotalTokens !== undefined && total >= this.maxTotalTokens) ||
+          (this.maxPromptTokens !== undefined && prompt >= this.maxPromptTokens) ||
+          (this.maxCompletionTokens !== undefined && completion >= this.maxCompletionTokens);
+        return reached
+          ? stop("TokenUsageTermination", `Token usage limit reached, total token count: ${total}, prompt token count: ${prompt}, completion token count: ${completion}.`)
+          : null;
+      },
+    };
+  }
+}
+
+/** Stops at the first check after `timeoutMs` has passed since the run began. */
+export class TimeoutTermination extends BaseTermination {
+  readonly description: string;
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super();
+    positive(timeoutMs, "timeoutMs", "TimeoutTermination");
+    this.timeoutMs = timeoutMs;
+    this.description = `${timeoutMs} ms`;
+    Object.freeze(this);
+  }
+
+  start(): TerminationCheck {
+    const began = performance.now();
+    return {
+      check: () => (performance.now() - began >= this.timeoutMs ? stop("TimeoutTermination", `Timeout of ${this.timeoutMs / 1000} seconds reached`) : null),
+    };
+  }
+}
+
+/** Stops when an agent hands off to `target` (for example "user", for a person to answer). */
+export class HandoffTermination extends StatelessTermination {
+  protected readonly kind = "HandoffTermination";
+  readonly description: string;
+  readonly target: string;
+
+  constructor(target: string) {
+    super();
+    if (typeof target !== "string" || target === "") throw new UserError("HandoffTermination needs a target.", { field: "target" });
+    this.target = target;
+    this.description = `handoff to ${target}`;
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    return message.type === "handoff" && message.target === this.target ? `Handoff to ${this.target} from ${message.source} detected.` : null;
+  }
+}
+
+/** Stops when an agent sends a StopMessage. */
+export class StopMessageTermination extends StatelessTermination {
+  protected readonly kind = "StopMessageTermination";
+  readonly description = "stop message";
+
+  constructor() {
+    super();
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    return message.type === "stop" ? "Stop message received" : null;
+  }
+}
+
+/** Stops when one of `sources` has sent a chat message. */
+export class SourceMatchTermination extends StatelessTermination {
+  protected readonly kind = "SourceMatchTermination";
+  readonly description: string;
+  readonly sources: readonly string[];
+
+  constructor(sources: readonly string[]) {
+    super();
+    if (!Array.isArray(sources) || sources.length === 0) throw new UserError("SourceMatchTermination needs at least one source.", { field: "sources" });
+    this.sources = Object.freeze([...sources]);
+    this.description = `${sources.join(" or ")} answered`;
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    return isChatMessage(message) && this.sources.includes(message.source) ? `'${message.source}' answered` : null;
+  }
+}
+
+/** Stops once a tool named `functionName` has run. */
+export class FunctionCallTermination extends StatelessTermination {
+  protected readonly kind = "FunctionCallTermination";
+  readonly description: string;
+  readonly functionName: string;
+
+  constructor(functionName: string) {
+    super();
+    if (typeof functionName !== "string" || functionName === "") throw new UserError("FunctionCallTermination needs a function name.", { field: "functionName" });
+    this.functionName = functionName;
+    this.description = `${functionName} executed`;
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    return message.type === "tool-call-execution" && message.results.some((result) => result.name === this.functionName) ? `Function '${this.functionName}' was executed.` : null;
+  }
+}
+
+/**
+ * Stopped from outside: `set(sessionId)` stops that session's run at its next check (after the
+ * current turn), `set()` stops every run in progress. For example, an HTTP "stop" endpoint.
+ */
+export class ExternalTermination extends BaseTermination {
+  readonly description = "external stop";
+  readonly #active = new Map<symbol, { sessionId: string; stopped: boolean }>();
+
+  constructor() {
+    super();
+    Object.freeze(this);
+  }
+
+  /** Stops the run of `sessionId`, or every run in progress. Returns how many runs it reached. */
+  set(sessionId?: string): number {
+    let reached = 0;
+    for (const run of this.#active.values()) {
+      if (sessionId === undefined || run.sessionId === sessionId) {
+        run.stopped = true;
+        reached += 1;
+      }
+    }
+    return reached;
+  }
+
+  start(context: TerminationContext): TerminationCheck {
+    const key = Symbol(context.sessionId);
+    const run = { sessionId: context.sessionId, stopped: false };
+    this.#active.set(key, run);
+    return {
+      check: () => (run.stopped ? stop("ExternalTermination", "External termination requested") : null),
+      dispose: () => this.#active.delete(key),
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { UserError } from "../core/errors.ts";
+import type { JsonSchema } from "../core/json-schema.ts";
+import { chatMessageText, isChatMessage, type TaskResult } from "../core/messages.ts";
+import type { RunOptions } from "../core/agent.ts";
+import type { ArgumentCheck, Tool, ToolContext } from "../core/tool.ts";
+import { toolNamePattern } from "./define-tool.ts";
+import { validateJsonSchema } from "./json-schema-validator.ts";
+
+/** Anything that runs a task: an agent or a team. */
+export interface TaskRunner {
+  readonly name: string;
+  readonly description: string;
+  run(options?: RunOptions): Promise<TaskResult>;
+}
+
+export interface TaskRunnerToolOptions {
+  /** Default: the agent's or team's name. */
+  readonly name?: string;
+  readonly description?: string;
+  /** Default 120 s: an inner agent may call its own model and tools. */
+  readonly timeoutMs?: number;
+}
+
+const parameters: JsonSchema = Object.freeze({
+  type: "object",
+  properties: Object.freeze({ task: Object.freeze({ type: "string", description: "The task to perform." }) }),
+  required: Object.freeze(["task"]),
+  additionalProperties: false,
+});
+
+/**
+ * An agent or team as a tool (AutoGen's AgentTool and TeamTool). Each call runs the task in a fresh
+ * session, so concurrent calls never share a conversation, and returns the final message's text.
+ */
+class TaskRunnerTool implements Tool<{ task: string }, string> {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters = parameters;
+  readonly strict = false;
+  readonly timeoutMs: number;
+  readonly #runner: TaskRunner;
+
+  constructor(runner: TaskRunner, options: TaskRunnerToolOptions, kind: string) {
+    if (typeof runner?.run !== "function") throw new UserError(`${kind} needs an agent or a team.`, { field: kind === "AgentTool" ? "agent" : "team" });
+    this.name = options.name ?? runner.name;
+    if (!toolNamePattern.test(this.name)) throw new UserError(`${kind} name ${JSON.stringify(this.name)} is invalid.`, { field: "name" });
+    this.description = options.description ?? runner.description;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.#runner = runner;
+    Object.freeze(this);
+  }
+
+  checkArguments(value: unknown): ArgumentCheck<{ task: string }> {
+    const problems = validateJsonSchema(parameters, value);
+    return problems.length === 0 ? { ok: true, value: value as { task: string } } : { ok: false, message: problems.join("; ") };
+  }
+
+  async execute({ task }: { task: string }, { signal }: ToolContext): Promise<string> {
+    const result = await this.#runner.run({ task, signal });
+    const last = result.messages.findLast(isChatMessage);
+    return last === undefined ? "" : chatMessageText(last);
+  }
+}
+
+export class AgentTool extends TaskRunnerTool {
+  constructor(agent: TaskRunner, options: TaskRunnerToolOptions = {}) {
+    super(agent, options, "AgentTool");
+  }
+}
+
+export class TeamTool extends TaskRunnerTool {
+  constructor(team: TaskRunner, options: TaskRunnerToolOptions = {}) {
+    super(team, options, "TeamTool");
+  }
+}
