@@ -1,5 +1,5 @@
 import type { AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
-import { HearthError, UserError } from "../core/errors.ts";
+import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage, type StopMessage, type TaskResult, type TextMessage, type Usage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
@@ -173,6 +173,7 @@ export abstract class BaseGroupChat implements Team {
         }
       }
       for (let turns = 0; ; turns++) {
+        if (signal.aborted) throw abortError(signal);
         if (this.maxTurns !== undefined && turns >= this.maxTurns) {
           yield result(`Maximum number of turns ${this.maxTurns} reached.`);
           return;

@@ -29,7 +29,7 @@ abstract class StatelessTermination extends BaseTermination {
   protected abstract readonly kind: string;
   protected abstract fires(message: AgentMessage): string | null;
 
-  start(): TerminationCheck {
+  start(_context?: TerminationContext): TerminationCheck {
     return {
       check: (delta) => {
         for (const message of delta) {
@@ -116,7 +116,7 @@ export class MaxMessageTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(): TerminationCheck {
+  start(_context?: TerminationContext): TerminationCheck {
     let count = 0;
     return {
       check: (delta) => {
@@ -173,7 +173,7 @@ export class TokenUsageTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(): TerminationCheck {
+  start(_context?: TerminationContext): TerminationCheck {
     let prompt = 0;
     let completion = 0;
     return {
@@ -208,7 +208,7 @@ export class TimeoutTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(): TerminationCheck {
+  start(_context?: TerminationContext): TerminationCheck {
     const began = performance.now();
     return {
       check: () => (performance.now() - began >= this.timeoutMs ? stop("TimeoutTermination", `Timeout of ${this.timeoutMs / 1000} seconds reached`) : null),

@@ -55,6 +55,8 @@ export class ScriptedModelClient implements ModelClient {
     let reply = this.#queue.shift();
     if (reply === undefined) throw new Error(`ScriptedModelClient has no reply left for request ${this.requests.length}.`);
     while (typeof reply === "function") reply = await reply(request);
+    // Like a real client, a call whose signal fired while it was under way fails.
+    if ((options.signal as AbortSignal | undefined)?.aborted === true) throw abortError(options.signal);
     if (reply instanceof Error) throw reply;
     return toResponse(reply);
   }
