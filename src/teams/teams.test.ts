@@ -234,3 +234,40 @@ test("a team streams its members' deltas and events, then the TaskResult", async
   assert.equal(types.at(-1), "task-result");
   assert.equal(types.filter((type) => type === "text").length, 2);
 });
+
+test("selector: allowRepeatedSpeaker keeps the previous speaker among the candidates", async () => {
+  const selector = new ScriptedModelClient({ replies: ["coder", "coder"] });
+  const team = new SelectorGroupChat({ participants: [agent("coder", ["one", "two"]), agent("reviewer", [])], modelClient: selector, allowRepeatedSpeaker: true, maxTurns: 2 });
+  const result = await team.run({ task: "go" });
+  assert.deepEqual(sources(result.messages), ["user", "coder", "coder"]);
+  const prompt = selector.requests[1]?.messages[0];
+  assert.match(prompt?.role === "system" ? prompt.content : "", /\["coder","reviewer"\]/);
+});
+
+test("a UserProxyAgent handed the conversation hands it back; aborting the run cancels its question", async () => {
+  const user = new UserProxyAgent({ name: "person", inputFunc: () => "my order is A123" });
+  const team = new Swarm({
+    participants: [agent("support", [{ toolCalls: [{ name: "transfer_to_person", arguments: {} }] }, "Found it. TERMINATE"], { handoffs: ["person"] }), user],
+    termination: new TextMentionTermination("TERMINATE"),
+  });
+  const result = await team.run({ task: "Where is my order?" });
+  const answer = result.messages.find((message) => message.source === "person" && message.type === "handoff");
+  assert.equal(answer?.type === "handoff" ? answer.target : "", "support");
+  assert.equal(result.messages.at(-1)?.source, "support");
+
+  const controller = new AbortController();
+  let cancelled = false;
+  const waiting = new UserProxyAgent({
+    name: "person",
+    inputFunc: (_prompt, { signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener("abort", () => {
+          cancelled = true;
+          reject(new Error("cancelled"));
+        });
+        setImmediate(() => controller.abort());
+      }),
+  });
+  await assert.rejects(waiting.run({ task: "hi", signal: controller.signal }), (error) => HearthError.is(error, "HEARTH_ABORTED"));
+  assert.ok(cancelled, "the input function saw its signal abort");
+});
