@@ -22,6 +22,14 @@ export function checkAgentName(name: unknown, kind: string): asserts name is str
   }
 }
 
+/** Drains a run's stream and returns the TaskResult it ends with. */
+export async function taskResultOf(stream: AsyncIterable<RunStreamItem>): Promise<TaskResult> {
+  let result: TaskResult | undefined;
+  for await (const item of stream) if (item.type === "task-result") result = item;
+  if (result === undefined) throw new Error("unreachable: a run's stream ended without a TaskResult");
+  return result;
+}
+
 /** Runs `work` holding the session, with a signal that also fires when the consumer stops early. */
 export async function* withSession<T>(
   options: RunOptions,
@@ -92,11 +100,8 @@ export abstract class BaseChatAgent implements ChatAgent {
     return session;
   }
 
-  async run(options: RunOptions = {}): Promise<TaskResult> {
-    let result: TaskResult | undefined;
-    for await (const item of this.runStream(options)) if (item.type === "task-result") result = item;
-    if (result === undefined) throw new Error("unreachable: runStream ended without a TaskResult");
-    return result;
+  run(options: RunOptions = {}): Promise<TaskResult> {
+    return taskResultOf(this.runStream(options));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {

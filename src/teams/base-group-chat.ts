@@ -4,7 +4,7 @@ import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
-import { checkAgentName, parseState, withSession } from "../agents/base-chat-agent.ts";
+import { checkAgentName, parseState, taskResultOf, withSession } from "../agents/base-chat-agent.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { makeMessage } from "../agents/runner/make-message.ts";
 
@@ -105,11 +105,8 @@ export abstract class BaseGroupChat implements Team {
     return new Session();
   }
 
-  async run(options: RunOptions = {}): Promise<TaskResult> {
-    let result: TaskResult | undefined;
-    for await (const item of this.runStream(options)) if (item.type === "task-result") result = item;
-    if (result === undefined) throw new Error("unreachable: runStream ended without a TaskResult");
-    return result;
+  run(options: RunOptions = {}): Promise<TaskResult> {
+    return taskResultOf(this.runStream(options));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {

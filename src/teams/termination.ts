@@ -42,57 +42,57 @@ abstract class StatelessTermination extends BaseTermination {
   }
 }
 
-export class OrTermination extends BaseTermination {
+/** Several conditions combined; each run starts a check of every part. */
+abstract class CombinedTermination extends BaseTermination {
   readonly description: string;
   readonly #conditions: readonly TerminationCondition[];
 
-  constructor(conditions: readonly TerminationCondition[]) {
+  constructor(conditions: readonly TerminationCondition[], joiner: string) {
     super();
     this.#conditions = Object.freeze([...conditions]);
-    this.description = this.#conditions.map((condition) => condition.description).join(" or ");
+    this.description = this.#conditions.map((condition) => condition.description).join(joiner);
     Object.freeze(this);
   }
 
+  protected abstract combine(checks: readonly TerminationCheck[]): (delta: readonly AgentMessage[]) => StopMessage | null;
+
   start(context: TerminationContext): TerminationCheck {
     const checks = this.#conditions.map((condition) => condition.start(context));
-    return {
-      check(delta) {
-        for (const check of checks) {
-          const fired = check.check(delta);
-          if (fired !== null) return fired;
-        }
-        return null;
-      },
-      dispose: () => checks.forEach((check) => check.dispose?.()),
+    return { check: this.combine(checks), dispose: () => checks.forEach((check) => check.dispose?.()) };
+  }
+}
+
+export class OrTermination extends CombinedTermination {
+  constructor(conditions: readonly TerminationCondition[]) {
+    super(conditions, " or ");
+  }
+
+  protected combine(checks: readonly TerminationCheck[]) {
+    return (delta: readonly AgentMessage[]) => {
+      for (const check of checks) {
+        const fired = check.check(delta);
+        if (fired !== null) return fired;
+      }
+      return null;
     };
   }
 }
 
-export class AndTermination extends BaseTermination {
-  readonly description: string;
-  readonly #conditions: readonly TerminationCondition[];
-
+export class AndTermination extends CombinedTermination {
   constructor(conditions: readonly TerminationCondition[]) {
-    super();
-    this.#conditions = Object.freeze([...conditions]);
-    this.description = this.#conditions.map((condition) => condition.description).join(" and ");
-    Object.freeze(this);
+    super(conditions, " and ");
   }
 
-  start(context: TerminationContext): TerminationCheck {
-    const checks = this.#conditions.map((condition) => condition.start(context));
+  protected combine(checks: readonly TerminationCheck[]) {
     // Each part stays fired once it has fired; the whole fires when every part has.
     const fired: (StopMessage | null)[] = checks.map(() => null);
-    return {
-      check(delta) {
-        checks.forEach((check, index) => {
-          if (fired[index] === null) fired[index] = check.check(delta);
-        });
-        if (fired.some((message) => message === null)) return null;
-        const messages = fired as StopMessage[];
-        return stop(messages.map((message) => message.source).join(", "), messages.map((message) => message.content).join("; "));
-      },
-      dispose: () => checks.forEach((check) => check.dispose?.()),
+    return (delta: readonly AgentMessage[]) => {
+      checks.forEach((check, index) => {
+        if (fired[index] === null) fired[index] = check.check(delta);
+      });
+      if (fired.some((message) => message === null)) return null;
+      const messages = fired as StopMessage[];
+      return stop(messages.map((message) => message.source).join(", "), messages.map((message) => message.content).join("; "));
     };
   }
 }
