@@ -80,3 +80,10 @@ export {
   TimeoutTermination,
   TokenUsageTermination,
 } from "./teams/termination.ts";
+export { defineApp, type App, type AppDefinition, type AssetValues, type ResourceValues, type WarmupOptions } from "./runtime/app.ts";
+export { asset, type Asset } from "./runtime/asset.ts";
+export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
+export { ConstructionGuard, inFactory, type Logger } from "./runtime/construction-guard.ts";
+export { createRuntime, Runtime, type HealthReport, type RuntimeOptions, type RuntimeState } from "./runtime/runtime.ts";
+export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
+export type { DefinitionKind } from "./core/construction.ts";

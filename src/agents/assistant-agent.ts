@@ -1,4 +1,5 @@
 import type { AgentResponse, AgentTurn, RunOptions } from "../core/agent.ts";
+import { reportConstruction } from "../core/construction.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
 import { addUsage, zeroUsage, type AgentMessage, type ChatMessage, type TaskResult, type ToolCall, type ToolResult, type Usage } from "../core/messages.ts";
@@ -119,6 +120,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       ...handoffs.map((handoff) => handoff.schema),
     ]);
     Object.freeze(this);
+    reportConstruction("agent", this.name);
   }
 
   override run(options?: RunOptions): Promise<TaskResult & { readonly output?: Output }> {

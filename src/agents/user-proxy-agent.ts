@@ -1,4 +1,5 @@
 import type { AgentResponse, AgentTurn } from "../core/agent.ts";
+import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
@@ -44,6 +45,7 @@ export class UserProxyAgent extends BaseChatAgent {
     this.prompt = options.prompt ?? "Enter your response: ";
     this.#inputFunc = options.inputFunc ?? readLine;
     Object.freeze(this);
+    reportConstruction("agent", this.name);
   }
 
   async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {

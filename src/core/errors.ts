@@ -14,6 +14,8 @@ export interface HearthErrorFields {
   readonly field?: string;
   readonly url?: string;
   readonly attempts?: number;
+  /** The startup step, for runtime errors: "resource:db", "model:default", ... */
+  readonly step?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export class HearthError extends Error {
   readonly tenantId: string | undefined;
   readonly field: string | undefined;
   readonly url: string | undefined;
+  readonly step: string | undefined;
   /** How many attempts were made; set by the retry loop that gave up. */
   attempts: number | undefined;
 
@@ -45,6 +48,7 @@ export class HearthError extends Error {
     this.tenantId = fields.tenantId;
     this.field = fields.field;
     this.url = fields.url;
+    this.step = fields.step;
     this.attempts = fields.attempts;
     Object.defineProperty(this, marker, { value: true });
   }
@@ -56,7 +60,7 @@ export class HearthError extends Error {
 
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
-    for (const key of ["status", "retryAfterMs", "timeoutMs", "toolName", "tenantId", "field", "url", "attempts"] as const) {
+    for (const key of ["status", "retryAfterMs", "timeoutMs", "toolName", "tenantId", "field", "url", "attempts", "step"] as const) {
       if (this[key] !== undefined) json[key] = this[key];
     }
     return json;

@@ -1,4 +1,5 @@
 import type { AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
+import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage, type StopMessage, type TaskResult, type TextMessage, type Usage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
@@ -81,6 +82,7 @@ export abstract class BaseGroupChat implements Team {
     this.termination = options.termination;
     this.maxTurns = options.maxTurns;
     this.#byName = byName;
+    reportConstruction("team", name);
   }
 
   /** Chooses who speaks next. */

@@ -1,3 +1,4 @@
+import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
 import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
 import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
@@ -63,6 +64,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
     this.#pools = options.connectionPools ?? sharedConnectionPools;
     this.#sampling = pickSampling(options);
     Object.freeze(this);
+    reportConstruction("model-client", this.model);
   }
 
   /** The origin whose pool this client uses. */

@@ -1,0 +1,68 @@
+import type { ChatAgent } from "../core/agent.ts";
+import type { Team } from "../core/team.ts";
+import type { AnyTool } from "../core/tool.ts";
+import { Session } from "../core/session.ts";
+import type { Logger } from "./construction-guard.ts";
+import type { StartupTrace } from "./startup-trace.ts";
+import { inSyntheticTurn, isWarmable } from "./warmable-model.ts";
+
+function modelClientOf(value: unknown): unknown {
+  return (value as { modelClient?: unknown }).modelClient;
+}
+
+/** Only agents whose model the runtime can stub take a synthetic turn: nothing reaches a provider or a person. */
+function canWarm(agent: ChatAgent): boolean {
+  return isWarmable(modelClientOf(agent));
+}
+
+function canWarmTeam(team: Team): boolean {
+  const participants = (team as { participants?: readonly ChatAgent[] }).participants ?? [];
+  const selector = modelClientOf(team);
+  return participants.length > 0 && participants.every(canWarm) && (selector === undefined || isWarmable(selector));
+}
+
+/**
+ * One synthetic turn through each agent and team before ready: the real request path (the agent
+ * loop, message and session handling, serialisation, tool argument checks) runs once, against a
+ * stub model, in a throwaway session. What the first user's request would pay for lazily, JIT and
+ * first-use initialisation, is paid here instead. Failures are recorded, never fatal.
+ */
+export async function runSyntheticTurns(agents: Readonly<Record<string, ChatAgent>>, teams: Readonly<Record<string, Team>>, task: string, trace: StartupTrace, log: Logger): Promise<void> {
+  const turns: [string, () => Promise<void>][] = [];
+  for (const [name, agent] of Object.entries(agents)) {
+    if (!canWarm(agent)) continue;
+    turns.push([
+      `agent:${name}`,
+      async () => {
+        for (const tool of (agent as { tools?: readonly AnyTool[] }).tools ?? []) await Promise.resolve(tool.checkArguments({})).catch(() => undefined);
+        const session = new Session();
+        await agent.run({ task, session });
+        Session.fromJSON(JSON.parse(JSON.stringify(session.toJSON())));
+      },
+    ]);
+  }
+  for (const [name, team] of Object.entries(teams)) {
+    if (!canWarmTeam(team)) continue;
+    turns.push([
+      `team:${name}`,
+      async () => {
+        // One agent turn is enough to run the team's loop; stop there so no team runs for long.
+        for await (const item of team.runStream({ task, session: new Session() })) {
+          if (item.type === "task-result" || (item.type !== "message-delta" && item.source !== "user")) break;
+        }
+      },
+    ]);
+  }
+  await Promise.all(
+    turns.map(async ([name, turn]) => {
+      const started = performance.now();
+      try {
+        await inSyntheticTurn(turn);
+        trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
+      } catch (error) {
+        trace.step({ phase: "warm", kind: "synthetic", name, status: "failed", error: { code: String((error as { code?: unknown }).code ?? "ERROR"), message: String((error as Error).message) } }, started, performance.now());
+        log({ level: "debug", msg: `synthetic warm-up turn ${name} failed: ${String((error as Error).message)}` });
+      }
+    }),
+  );
+}
