@@ -1,7 +1,7 @@
 // The support example as a hearth app: the orders table and the policy are assets read once at
 // startup, the model client and the agent are built once, and everything is warm before ready.
-import { AssistantAgent, OpenAIChatCompletionClient, asset, defineApp, defineTool } from "hearth";
-import type { Order } from "./support-agent.ts";
+import { OpenAIChatCompletionClient, asset, defineApp } from "hearth";
+import { createSupportAgent, type Order } from "./support-agent.ts";
 
 export const supportApp = defineApp({
   name: "support",
@@ -20,30 +20,7 @@ export const supportApp = defineApp({
       }),
   },
   agents: {
-    support_agent: ({ assets, models }) => {
-      const orders = new Map(assets.orders.map((order) => [order.id, order]));
-      const lookupOrder = defineTool({
-        name: "lookup_order",
-        description: "Look up an order by its id (for example A123) and return its status, carrier, tracking number and expected delivery date.",
-        parameters: {
-          type: "object",
-          properties: { order_id: { type: "string", description: "The order id, a letter and three digits.", pattern: "^[A-Z][0-9]{3}$" } },
-          required: ["order_id"],
-          additionalProperties: false,
-        },
-        execute: ({ order_id }) => {
-          const order = orders.get(String(order_id));
-          return order === undefined ? { found: false, order_id } : { found: true, ...order };
-        },
-      });
-      return new AssistantAgent({
-        name: "support_agent",
-        description: "Answers customers' questions about their orders.",
-        modelClient: models.default,
-        tools: [lookupOrder],
-        systemMessage: `You are a customer support agent for a home goods shop.\n\n${assets.policy}`,
-        reflectOnToolUse: true,
-      });
-    },
+    support_agent: ({ assets, models }) =>
+      createSupportAgent({ modelClient: models.default, orders: new Map(assets.orders.map((order) => [order.id, order])), policy: assets.policy }),
   },
 });

@@ -1,45 +1,45 @@
-// The demo: the support agent answering a customer, against hearth's mock OpenAI-compatible server
-// on loopback, or against a real provider when OPENAI_API_KEY is set.
-import { OpenAIChatCompletionClient, sharedConnectionPools, type TaskResult } from "hearth";
+// The demo: the support app on hearth's runtime, answering a customer through hearth's mock
+// OpenAI-compatible server on loopback, or through the real provider when OPENAI_API_KEY is set.
+import { createRuntime, type StartupTraceJSON, type TaskResult } from "hearth";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
-import { createSupportAgent, loadOrders, loadPolicy } from "./support-agent.ts";
 import { supportModel } from "./support-model.ts";
 
 const question = process.argv[2] ?? "Where is order A123?";
-const started = performance.now();
-const elapsed = (since: number) => `${(performance.now() - since).toFixed(1)} ms`;
-
 const useProvider = process.env.OPENAI_API_KEY !== undefined && process.env.OPENAI_API_KEY !== "";
 let mock: MockOpenAIServer | undefined;
-if (!useProvider) mock = await startMockOpenAIServer({ respond: supportModel, models: ["support-mock"] });
+if (!useProvider) {
+  mock = await startMockOpenAIServer({ respond: supportModel, models: ["support-mock"] });
+  process.env.OPENAI_BASE_URL = mock.url;
+  process.env.OPENAI_API_KEY = "demo-key";
+  process.env.OPENAI_MODEL = "support-mock";
+}
+const { supportApp } = await import("./app.ts");
+const runtime = createRuntime(supportApp, { log: () => {} });
 
 try {
-  const modelClient = new OpenAIChatCompletionClient(
-    mock === undefined
-      ? { model: process.env.OPENAI_MODEL ?? "gpt-4o-mini" }
-      : { model: "support-mock", baseURL: mock.url, apiKey: "demo-key" },
-  );
-  const agent = createSupportAgent({ modelClient, orders: loadOrders(), policy: loadPolicy() });
+  await runtime.start();
+  console.log(`hearth demo: support_agent on ${mock === undefined ? "the provider" : `hearth's mock model server (${mock.url})`}\n`);
+  printTrace(runtime.startupTrace());
 
-  const warmStart = performance.now();
-  await modelClient.warmup();
-  const warmup = elapsed(warmStart);
-  console.log(`hearth demo: support_agent on ${mock === undefined ? `the provider (${modelClient.origin})` : `hearth's mock model server (${mock.url})`}`);
-  console.log(`startup: ready in ${elapsed(started)} (model warm-up ${warmup})\n`);
-
-  const session = agent.createSession();
-  const firstStart = performance.now();
-  const first = await agent.run({ task: question, session });
-  const firstMs = elapsed(firstStart);
+  const session = runtime.agents.support_agent.createSession();
+  const first = await runtime.track(() => runtime.agents.support_agent.run({ task: question, session }));
+  const firstMs = runtime.startupTrace().firstRequest?.durationMs ?? 0;
   print("customer", question);
   printResult(first);
 
-  const secondStart = performance.now();
-  await agent.run({ task: question, session: agent.createSession() });
-  console.log(`\nfirst request ${firstMs}, the same request warm ${elapsed(secondStart)}; tokens: ${first.usage.promptTokens} in, ${first.usage.completionTokens} out`);
+  const warmStart = performance.now();
+  await runtime.track(() => runtime.agents.support_agent.run({ task: question }));
+  console.log(`\nfirst request ${firstMs.toFixed(1)} ms, the same request warm ${(performance.now() - warmStart).toFixed(1)} ms; tokens: ${first.usage.promptTokens} in, ${first.usage.completionTokens} out`);
 } finally {
+  await runtime.close();
   await mock?.close();
-  sharedConnectionPools.close();
+}
+
+function printTrace(trace: StartupTraceJSON): void {
+  console.log(`startup: ready ${trace.readyMs} ms after the process started`);
+  for (const phase of trace.phases) if (phase.name !== "ready") console.log(`  ${phase.name.padEnd(6)} ${phase.durationMs.toFixed(1).padStart(6)} ms`);
+  for (const step of trace.steps) console.log(`    ${`${step.kind}:${step.name}`.padEnd(34)} ${step.durationMs.toFixed(1).padStart(6)} ms  ${step.status}`);
+  console.log();
 }
 
 function print(who: string, text: string): void {
