@@ -40,7 +40,7 @@ export const asset = {
         } catch (cause) {
           throw invalidAsset(where, `is not valid JSON: ${(cause as Error).message}`, cause);
         }
-        if (check === undefined) return json as Value;
+        if (check === undefined) return deepFreeze(json as Value);
         const checked = await check(json);
         if (!checked.ok) throw invalidAsset(where, `does not match its schema: ${checked.message}`);
         return deepFreeze(checked.value);
