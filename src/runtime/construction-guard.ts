@@ -1,12 +1,11 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
-import type { Channel } from "node:diagnostics_channel";
 import { setConstructionHook, type DefinitionKind } from "../core/construction.ts";
+import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError } from "../core/errors.ts";
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
 let factoryScope: AsyncLocalStorage<true> | undefined;
-let channel: Channel | undefined;
 const armedGuards = new Set<ConstructionGuard>();
 
 function scope(): AsyncLocalStorage<true> {
@@ -59,7 +58,7 @@ export class ConstructionGuard {
   report(kind: DefinitionKind, name: string, stack: string): void {
     this.counts[kind] += 1;
     const callSite = callSiteOf(stack);
-    channel ??= process.getBuiltinModule("node:diagnostics_channel").channel("hearth:construction");
+    const channel = diagnosticsChannel("hearth:construction");
     if (channel.hasSubscribers) channel.publish({ kind, name, callSite });
     const key = `${kind} ${callSite}`;
     if (!this.#warned.has(key)) {

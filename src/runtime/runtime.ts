@@ -1,5 +1,6 @@
 import type { FSWatcher } from "node:fs";
 import type { ChatAgent } from "../core/agent.ts";
+import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
@@ -358,10 +359,10 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           this.#assets = Object.freeze({ ...this.#assets, [name]: value });
           await this.#buildAgentsAndTeams();
           this.#log({ level: "info", msg: `asset "${name}" reloaded`, asset: name, file });
-          reloadChannel().publish({ app: app.name, asset: name, ok: true });
+          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: true });
         } catch (error) {
           this.#log({ level: "error", msg: `asset "${name}" could not be reloaded; keeping the previous version: ${String((error as Error)?.message ?? error)}`, asset: name });
-          reloadChannel().publish({ app: app.name, asset: name, ok: false, error: describe(error) });
+          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: false, error: describe(error) });
         }
       };
       const watcher = watch(file, () => {
@@ -471,12 +472,6 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     if (this.#options.closeConnectionPools !== false) sharedConnectionPools.close();
     this.#state = "closed";
   }
-}
-
-let reloadChannelInstance: import("node:diagnostics_channel").Channel | undefined;
-function reloadChannel() {
-  reloadChannelInstance ??= process.getBuiltinModule("node:diagnostics_channel").channel("hearth:asset-reload");
-  return reloadChannelInstance;
 }
 
 function describe(error: unknown): { code: string; message: string } {

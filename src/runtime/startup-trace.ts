@@ -1,4 +1,4 @@
-import type { Channel } from "node:diagnostics_channel";
+import { diagnosticsChannel } from "../core/diagnostics.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
 export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "warmup" | "synthetic" | "after-ready";
@@ -37,15 +37,6 @@ export interface StartupTraceJSON {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-let channels: { startup: Channel; step: Channel } | undefined;
-function diagnostics(): { startup: Channel; step: Channel } {
-  if (channels === undefined) {
-    const dc = process.getBuiltinModule("node:diagnostics_channel");
-    channels = { startup: dc.channel("hearth:startup"), step: dc.channel("hearth:step") };
-  }
-  return channels;
-}
-
 /**
  * The startup trace: every phase and step with its offset from the process's own start, so it adds
  * up to spawn-to-ready. Each entry is also published on `hearth:startup` (phases) and `hearth:step`
@@ -72,14 +63,14 @@ export class StartupTrace {
     const entry: TracePhase = { name, startMs: round(startMs), durationMs: round(endMs - startMs) };
     this.#phases.push(entry);
     if (name === "ready") this.#readyMs = round(endMs);
-    const channel = diagnostics().startup;
+    const channel = diagnosticsChannel("hearth:startup");
     if (channel.hasSubscribers) channel.publish({ app: this.#app, ...entry });
   }
 
   step(entry: Omit<TraceStep, "startMs" | "durationMs">, startMs: number, endMs: number): void {
     const step: TraceStep = { ...entry, startMs: round(startMs), durationMs: round(endMs - startMs) };
     this.#steps.push(step);
-    const channel = diagnostics().step;
+    const channel = diagnosticsChannel("hearth:step");
     if (channel.hasSubscribers) channel.publish({ app: this.#app, ...step });
   }
 

@@ -1,3 +1,4 @@
+import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
@@ -21,6 +22,13 @@ function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResu
 }
 
 export async function executeToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
+  const started = performance.now();
+  const result = await runToolCall(tools, call, signal);
+  publishToolCall({ tool: call.name, durationMs: performance.now() - started, isError: result.isError, ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }) });
+  return result;
+}
+
+async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
   const tool = tools.get(call.name);
   if (tool === undefined) {
     const names = [...tools.keys()];
