@@ -87,3 +87,9 @@ export { ConstructionGuard, inFactory, type Logger } from "./runtime/constructio
 export { createRuntime, Runtime, type HealthReport, type RuntimeOptions, type RuntimeState } from "./runtime/runtime.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type { DefinitionKind } from "./core/construction.ts";
+export type { SessionStore, StoredSession } from "./core/session-store.ts";
+export { MemorySessionStore } from "./state/memory-session-store.ts";
+export { HearthMetrics } from "./telemetry/metrics.ts";
+export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
+export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
+export type { AuthOptions } from "./runtime/app.ts";

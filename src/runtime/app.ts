@@ -47,8 +47,18 @@ export interface WarmupOptions {
   readonly maxDelayMs?: number;
 }
 
+/** How requests prove who they are: an API key (`Authorization: Bearer <key>`) maps to a tenant. */
+export interface AuthOptions {
+  /** Each key and the tenant it belongs to. */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** Or a function from key to tenant (undefined for an unknown key). */
+  readonly resolve?: (apiKey: string) => string | undefined | Promise<string | undefined>;
+}
+
 export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
   readonly name: string;
+  /** Without it, the app serves one tenant, "default", with no authentication (and says so when it starts). */
+  readonly auth?: AuthOptions;
   /** Where relative asset paths start. Default: the working directory. */
   readonly root?: string | URL;
   readonly assets?: Assets;
@@ -125,6 +135,16 @@ export function defineApp<
   }
   if (definition.afterReady !== undefined && (!Array.isArray(definition.afterReady) || definition.afterReady.some((hook) => typeof hook !== "function"))) {
     throw new UserError("App `afterReady` must be a list of functions.", { field: "afterReady" });
+  }
+  if (definition.auth !== undefined) {
+    const { apiKeys, resolve } = definition.auth;
+    if (apiKeys === undefined && resolve === undefined) throw new UserError("App `auth` needs apiKeys or resolve.", { field: "auth" });
+    if (resolve !== undefined && typeof resolve !== "function") throw new UserError("App `auth.resolve` must be a function.", { field: "auth.resolve" });
+    if (apiKeys !== undefined) {
+      for (const [key, tenant] of Object.entries(apiKeys)) {
+        if (key.length < 8 || typeof tenant !== "string" || tenant === "") throw new UserError("App `auth.apiKeys` maps keys of 8 or more characters to tenant names.", { field: "auth.apiKeys" });
+      }
+    }
   }
   const timeout = definition.stepTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) throw new UserError("App `stepTimeoutMs` must be a positive number.", { field: "stepTimeoutMs" });

@@ -397,8 +397,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
    * timed; the first one's duration goes into the startup trace apart from the rest.
    */
   async track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.#state === "draining" || this.#state === "closed") throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
-    if (!this.isReady) throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
+    this.assertServing();
     this.#inFlight += 1;
     const started = performance.now();
     try {
@@ -408,6 +407,12 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#idle?.();
     }
+  }
+
+  /** Throws HEARTH_NOT_READY before ready and HEARTH_RUNTIME_CLOSED once draining. */
+  assertServing(): void {
+    if (this.#state === "draining" || this.#state === "closed") throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
+    if (!this.isReady) throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
   }
 
   get inFlight(): number {

@@ -1,0 +1,179 @@
+import type { ChatAgent } from "../core/agent.ts";
+import { abortError, HearthError } from "../core/errors.ts";
+import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
+import { Session } from "../core/session.ts";
+import type { SessionStore } from "../core/session-store.ts";
+import type { Team } from "../core/team.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import type { HttpResponse } from "./http-types.ts";
+import { json } from "./http-types.ts";
+import type { KeyedLock } from "./keyed-lock.ts";
+import { problemOf } from "./problem.ts";
+import type { RequestRecord } from "./request-log.ts";
+
+export interface ChatRequest {
+  readonly message: string;
+  readonly agent?: string;
+  readonly team?: string;
+  readonly sessionId?: string;
+  readonly stream: boolean;
+}
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
+const maxMessageLength = 100_000;
+
+function invalid(field: string, why: string): HearthError {
+  return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
+}
+
+/** Checks a chat body field by field; anything wrong is a 400 naming the field, and changes nothing. */
+export function parseChatRequest(body: unknown, wantsStream: boolean): ChatRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
+  const data = body as Record<string, unknown>;
+  const known = new Set(["message", "agent", "team", "sessionId", "stream"]);
+  const unknown = Object.keys(data).find((key) => !known.has(key));
+  if (unknown !== undefined) throw invalid(unknown, "is not a field of a chat request (message, agent, team, sessionId, stream)");
+  if (data.message === undefined) throw invalid("message", "is required");
+  if (typeof data.message !== "string" || data.message.trim() === "") throw invalid("message", "must be a non-empty string");
+  if (data.message.length > maxMessageLength) throw invalid("message", `must be at most ${maxMessageLength} characters`);
+  for (const field of ["agent", "team"] as const) {
+    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === "")) throw invalid(field, "must be a non-empty string");
+  }
+  if (data.agent !== undefined && data.team !== undefined) throw invalid("team", "cannot be given together with `agent`");
+  if (data.sessionId !== undefined && (typeof data.sessionId !== "string" || !sessionIdPattern.test(data.sessionId))) {
+    throw invalid("sessionId", "must be 1-128 letters, digits, `_` or `-`");
+  }
+  if (data.stream !== undefined && typeof data.stream !== "boolean") throw invalid("stream", "must be true or false");
+  return {
+    message: data.message,
+    stream: data.stream === true || wantsStream,
+    ...(data.agent === undefined ? {} : { agent: data.agent as string }),
+    ...(data.team === undefined ? {} : { team: data.team as string }),
+    ...(data.sessionId === undefined ? {} : { sessionId: data.sessionId as string }),
+  };
+}
+
+export interface ChatContext {
+  readonly runtime: Runtime;
+  readonly store: SessionStore;
+  readonly locks: KeyedLock;
+  readonly tenant: string;
+  readonly record: RequestRecord;
+  readonly clientSignal: AbortSignal;
+  readonly requestTimeoutMs: number;
+  readonly sessionTtlMs: number | undefined;
+}
+
+function pickTarget(runtime: Runtime, request: ChatRequest): { runner: ChatAgent | Team; kind: "agent" | "team"; name: string } {
+  if (request.team !== undefined) return { runner: runtime.team(request.team), kind: "team", name: request.team };
+  if (request.agent !== undefined) return { runner: runtime.agent(request.agent), kind: "agent", name: request.agent };
+  const [agent] = Object.keys(runtime.agents);
+  if (agent !== undefined) return { runner: runtime.agent(agent), kind: "agent", name: agent };
+  const [team] = Object.keys(runtime.teams);
+  if (team !== undefined) return { runner: runtime.team(team), kind: "team", name: team };
+  throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
+}
+
+function replyOf(result: TaskResult): string {
+  const last = result.messages.findLast(isChatMessage);
+  return last === undefined ? "" : chatMessageText(last);
+}
+
+/** The SSE event name for each item of a run's stream. */
+function eventName(item: AgentMessage): string {
+  switch (item.type) {
+    case "message-delta":
+      return "message-delta";
+    case "tool-call-request":
+      return "tool-call";
+    case "tool-call-execution":
+      return "tool-result";
+    default:
+      return "message";
+  }
+}
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * One chat turn: the session is loaded (or created) for this tenant, held against other turns on
+ * it in this process, run by the agent or team, and stored with a compare-and-set. A turn that
+ * fails, times out or loses its client stores nothing: the session stays as it was.
+ */
+export async function chat(context: ChatContext, request: ChatRequest): Promise<HttpResponse> {
+  const { runtime, record } = context;
+  // Refusals (not ready, draining) come first: before ready, the app's agents do not exist yet.
+  runtime.assertServing();
+  const target = pickTarget(runtime, request);
+  record[target.kind] = target.name;
+  if (request.sessionId !== undefined) record.session = request.sessionId;
+
+  const timeout = new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
+  const timer = AbortSignal.timeout(context.requestTimeoutMs);
+  const signalFor = (runtimeSignal: AbortSignal) => AbortSignal.any([context.clientSignal, runtimeSignal, timer]);
+  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timer.aborted ? timeout : abortError(signal)) : error);
+
+  const turn = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
+    const key = `${context.tenant}\u0000${request.sessionId ?? ""}`;
+    const release = request.sessionId === undefined ? () => undefined : await context.locks.acquire(key);
+    try {
+      const stored = request.sessionId === undefined ? undefined : await context.store.get(context.tenant, request.sessionId);
+      if (request.sessionId !== undefined && stored === undefined) {
+        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${request.sessionId}" for this tenant.`, { tenantId: context.tenant });
+      }
+      const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
+      record.session = session.id;
+      let result: TaskResult | undefined;
+      for await (const item of target.runner.runStream({ task: request.message, session, signal })) {
+        if (item.type === "task-result") result = item;
+        else onItem?.(item);
+      }
+      if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
+      if (signal.aborted) throw abortError(signal);
+      await context.store.put(context.tenant, session.toJSON(), stored?.version ?? 0, context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs });
+      return { result, sessionId: session.id };
+    } finally {
+      release();
+    }
+  };
+
+  if (!request.stream) {
+    return runtime.track(async (runtimeSignal) => {
+      const signal = signalFor(runtimeSignal);
+      try {
+        const { result, sessionId } = await turn(signal);
+        return json(200, { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage, messages: result.messages, ...(result.output === undefined ? {} : { output: result.output }) });
+      } catch (error) {
+        throw failure(error, signal);
+      }
+    });
+  }
+
+  // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body.
+  const queue = new AsyncQueue<string>();
+  const running = runtime.track(async (runtimeSignal) => {
+    const signal = signalFor(runtimeSignal);
+    try {
+      const { result, sessionId } = await turn(signal, (item) => queue.push(sse(eventName(item), item)));
+      queue.push(sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }));
+      record.status = 200;
+    } catch (error) {
+      const problem = problemOf(failure(error, signal), record.id);
+      record.status = problem.status;
+      record.code = String(problem.body.code);
+      queue.push(sse("error", problem.body));
+    } finally {
+      queue.end();
+    }
+  });
+  running.catch(() => queue.end());
+  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(queue, running) };
+}
+
+async function* streamUntil(queue: AsyncQueue<string>, running: Promise<void>): AsyncGenerator<string> {
+  yield* queue;
+  await running.catch(() => undefined);
+}

@@ -1,0 +1,82 @@
+import type { App } from "../runtime/app.ts";
+import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import type { HttpRequest, HttpResponse } from "./http-types.ts";
+import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
+
+export interface FetchHandlerOptions extends HttpAppOptions {
+  readonly runtime?: RuntimeOptions;
+}
+
+export interface FetchHandler {
+  (request: Request): Promise<Response>;
+  readonly runtime: Runtime;
+  readonly app: HttpApp;
+}
+
+async function readLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > limitBytes) throw bodyTooLarge(limitBytes);
+  if (request.body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel();
+      throw bodyTooLarge(limitBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+export function toHttpRequest(request: Request): HttpRequest {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return { method: request.method, path: url.pathname, query: url.searchParams, headers, readBody: (limit) => readLimited(request, limit), signal: request.signal };
+}
+
+export function toResponse(response: HttpResponse): Response {
+  if (typeof response.body === "string") return new Response(response.status === 204 ? null : response.body, { status: response.status, headers: response.headers });
+  const encoder = new TextEncoder();
+  const iterator = response.body[Symbol.asyncIterator]();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next();
+      if (done === true) controller.close();
+      else controller.enqueue(encoder.encode(value));
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  return new Response(stream, { status: response.status, headers: response.headers });
+}
+
+/**
+ * A `(request: Request) => Promise<Response>` handler for fetch-style platforms (Deno, Bun,
+ * Workers-style runtimes). The runtime starts when the handler is created, at module scope, so it
+ * warms while the platform finishes loading; requests before ready get liveness and 503s.
+ */
+export function createFetchHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: FetchHandlerOptions = {}): FetchHandler {
+  const definition = target instanceof Runtime ? target.app : target;
+  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
+  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
+  const app = new HttpApp(runtime, { ...options, log });
+  void runtime.start().catch(() => undefined);
+  const handler = async (request: Request) => toResponse(await app.handle(toHttpRequest(request)));
+  return Object.assign(handler, { runtime, app });
+}

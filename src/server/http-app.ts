@@ -1,0 +1,188 @@
+import { HearthError } from "../core/errors.ts";
+import { newId } from "../core/messages.ts";
+import type { SessionStore } from "../core/session-store.ts";
+import type { Logger } from "../runtime/construction-guard.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { MemorySessionStore } from "../state/memory-session-store.ts";
+import { HearthMetrics } from "../telemetry/metrics.ts";
+import { tenantOf } from "./auth.ts";
+import { chat, parseChatRequest } from "./chat.ts";
+import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { openApiDocument } from "./openapi.ts";
+import { problemResponse } from "./problem.ts";
+import { logRequest, safeLogger, secretsOf, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
+
+export interface HttpAppOptions {
+  /** Where sessions live. Default: in memory. */
+  readonly store?: SessionStore;
+  /** Default 1 MiB. */
+  readonly bodyLimitBytes?: number;
+  /** A chat turn that takes longer is aborted (504). Default 120 s. */
+  readonly requestTimeoutMs?: number;
+  /** Stored sessions expire after this long without a turn. Default: never. */
+  readonly sessionTtlMs?: number;
+  /** Log lines (one per request, and the runtime's). Default: the runtime's logger. */
+  readonly log?: Logger;
+  /** Values that must never appear in logs; the app's API keys and OPENAI_API_KEY are always added. */
+  readonly secrets?: readonly string[];
+}
+
+const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;
+
+function routeOf(path: string): string {
+  if (sessionPath.test(path)) return "/v1/sessions/:id";
+  return ["/v1/chat", "/v1/startup", "/healthz", "/readyz", "/metrics", "/openapi.json"].includes(path) ? path : "unknown";
+}
+
+/**
+ * hearth's HTTP API as one function from request to response, shared by every adapter (Node,
+ * fetch, Lambda): routes, authentication, input checks, errors as problem documents, one log line
+ * per request, and metrics.
+ */
+export class HttpApp {
+  readonly runtime: Runtime;
+  readonly store: SessionStore;
+  readonly #locks = new KeyedLock();
+  readonly #bodyLimit: number;
+  readonly #requestTimeoutMs: number;
+  readonly #sessionTtlMs: number | undefined;
+  readonly #log: Logger;
+  #metrics: HearthMetrics | undefined;
+
+  constructor(runtime: Runtime, options: HttpAppOptions = {}) {
+    this.runtime = runtime;
+    this.store = options.store ?? new MemorySessionStore();
+    this.#bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+    this.#sessionTtlMs = options.sessionTtlMs;
+    this.#log = safeLogger(options.log ?? stdoutLogger, secretsOf(runtime.app.auth, options.secrets));
+    // Metrics subscribe once the runtime is ready: nothing of them is on the startup path.
+    void runtime.ready.then(() => setImmediate(() => (this.#metrics ??= new HearthMetrics())), () => undefined);
+  }
+
+  get log(): Logger {
+    return this.#log;
+  }
+
+  async handle(request: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const route = routeOf(request.path);
+    const record: RequestRecord = { id: newId("req"), method: request.method, route, modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
+    const response = await withRequestRecord(record, () => this.#route(request, route, record).catch((error: unknown) => this.#failed(error, record)));
+    record.status ??= response.status;
+    const finish = () => {
+      const totalMs = performance.now() - started;
+      this.#metrics?.requests.observe({ route, status: String(record.status) }, totalMs / 1000);
+      logRequest(this.#log, record, totalMs);
+    };
+    if (typeof response.body === "string") {
+      finish();
+      return { ...response, headers: { ...response.headers, "x-request-id": record.id } };
+    }
+    return { ...response, headers: { ...response.headers, "x-request-id": record.id }, body: logWhenDone(response.body, finish) };
+  }
+
+  #failed(error: unknown, record: RequestRecord): HttpResponse {
+    const response = problemResponse(error, record.id);
+    record.status = response.status;
+    record.code = HearthError.is(error) ? error.code : "HEARTH_INTERNAL";
+    if (response.status >= 500 && !HearthError.is(error)) {
+      this.#log({ level: "error", msg: "unexpected error", id: record.id, error: String((error as Error)?.stack ?? error) });
+    }
+    return response;
+  }
+
+  async #route(request: HttpRequest, route: string, record: RequestRecord): Promise<HttpResponse> {
+    const { method, path } = request;
+    const allow = (methods: string[]) => {
+      if (!methods.includes(method)) throw new HearthError("HEARTH_METHOD_NOT_ALLOWED", `${route} takes ${methods.join(", ")}, not ${method}.`);
+    };
+    switch (route) {
+      case "/healthz":
+        allow(["GET", "HEAD"]);
+        return json(200, { status: "ok" });
+      case "/readyz": {
+        allow(["GET", "HEAD"]);
+        const health = await this.runtime.health();
+        return json(health.ready ? 200 : 503, health);
+      }
+      case "/openapi.json":
+        allow(["GET"]);
+        return json(200, openApiDocument(this.runtime.app.name));
+      case "/metrics":
+        allow(["GET"]);
+        this.#metrics ??= new HearthMetrics();
+        return { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: this.#metrics.render(this.runtime.startupTrace()) };
+      case "/v1/startup":
+        allow(["GET"]);
+        record.tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        return json(200, this.runtime.startupTrace());
+      case "/v1/chat": {
+        allow(["POST"]);
+        record.tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        const body = await this.#jsonBody(request);
+        const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
+        return chat(
+          {
+            runtime: this.runtime,
+            store: this.store,
+            locks: this.#locks,
+            tenant: record.tenant,
+            record,
+            clientSignal: request.signal,
+            requestTimeoutMs: this.#requestTimeoutMs,
+            sessionTtlMs: this.#sessionTtlMs,
+          },
+          parseChatRequest(body, wantsStream),
+        );
+      }
+      case "/v1/sessions/:id": {
+        allow(["GET", "DELETE"]);
+        const tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        record.tenant = tenant;
+        const id = sessionPath.exec(path)?.[1] as string;
+        record.session = id;
+        if (method === "DELETE") {
+          if (!(await this.store.delete(tenant, id))) throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
+          return { status: 204, headers: {}, body: "" };
+        }
+        const stored = await this.store.get(tenant, id);
+        if (stored === undefined) throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
+        return json(200, stored.session);
+      }
+      default:
+        throw new HearthError("HEARTH_NOT_FOUND", `No route ${method} ${path}.`);
+    }
+  }
+
+  async #jsonBody(request: HttpRequest): Promise<unknown> {
+    const type = request.headers["content-type"] ?? "";
+    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+      throw new HearthError("HEARTH_UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json${type === "" ? "" : `, not ${type}`}.`);
+    }
+    const bytes = await request.readBody(this.#bodyLimit);
+    try {
+      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
+    } catch {
+      throw new HearthError("HEARTH_INVALID_REQUEST", "The body is not valid JSON.", { field: "body" });
+    }
+  }
+
+  close(): void {
+    this.#metrics?.close();
+  }
+}
+
+/** A streamed body that calls `done` once it has been sent, or abandoned. */
+async function* logWhenDone(body: AsyncIterable<string>, done: () => void): AsyncGenerator<string> {
+  try {
+    yield* body;
+  } finally {
+    done();
+  }
+}
+
+export function bodyTooLarge(limitBytes: number): HearthError {
+  return new HearthError("HEARTH_BODY_TOO_LARGE", `The body is over the limit of ${limitBytes} bytes.`);
+}

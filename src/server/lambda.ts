@@ -1,0 +1,149 @@
+import { HearthError, UserError } from "../core/errors.ts";
+import type { App } from "../runtime/app.ts";
+import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import type { HttpRequest, HttpResponse } from "./http-types.ts";
+import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
+
+/** An API Gateway HTTP API (payload 2.0) or Lambda function URL event. */
+export interface HttpApiEvent {
+  readonly version?: string;
+  readonly rawPath?: string;
+  readonly rawQueryString?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+  readonly requestContext?: { readonly http?: { readonly method?: string; readonly path?: string }; readonly requestId?: string };
+  readonly [key: string]: unknown;
+}
+
+export interface HttpApiResult {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly isBase64Encoded: boolean;
+}
+
+export interface LambdaContext {
+  getRemainingTimeInMillis?(): number;
+  callbackWaitsForEmptyEventLoop?: boolean;
+}
+
+export interface LambdaHandlerOptions extends HttpAppOptions {
+  readonly runtime?: RuntimeOptions;
+}
+
+/**
+ * A keep-warm ping: a scheduled EventBridge event, the serverless-plugin-warmup event, or
+ * `{ "hearth": "warmup" }`. It is answered once the runtime is ready, without running an agent.
+ */
+export function isKeepWarmPing(event: unknown): boolean {
+  if (typeof event !== "object" || event === null) return false;
+  const data = event as Record<string, unknown>;
+  if ((data.requestContext as { http?: unknown } | undefined)?.http !== undefined) return false;
+  return data.hearth === "warmup" || data.source === "serverless-plugin-warmup" || (data.source === "aws.events" && data["detail-type"] === "Scheduled Event");
+}
+
+function toHttpRequest(event: HttpApiEvent, signal: AbortSignal): HttpRequest {
+  const http = event.requestContext?.http;
+  if (http?.method === undefined) throw new HearthError("HEARTH_INVALID_REQUEST", "This Lambda handler takes API Gateway HTTP API (payload 2.0) and function URL events.", { field: "event" });
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const body = event.body ?? "";
+  return {
+    method: http.method.toUpperCase(),
+    path: event.rawPath ?? http.path ?? "/",
+    query: new URLSearchParams(event.rawQueryString ?? ""),
+    headers,
+    readBody: async (limit) => {
+      const bytes = event.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+      if (bytes.length > limit) throw bodyTooLarge(limit);
+      return bytes;
+    },
+    signal,
+  };
+}
+
+async function collect(body: HttpResponse["body"]): Promise<string> {
+  if (typeof body === "string") return body;
+  let text = "";
+  for await (const chunk of body) text += chunk;
+  return text;
+}
+
+interface Adapter {
+  readonly runtime: Runtime;
+  readonly app: HttpApp;
+  /** The request's deadline: the function's remaining time less a margin to answer in. */
+  signalFor(context: LambdaContext | undefined): AbortSignal;
+}
+
+function adapter(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions): Adapter {
+  const definition = target instanceof Runtime ? target.app : target;
+  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
+  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
+  const app = new HttpApp(runtime, { ...options, log });
+  // Once per container, at module scope: the init phase Lambda gives every new container.
+  void runtime.start().catch(() => undefined);
+  return {
+    runtime,
+    app,
+    signalFor(context) {
+      const remaining = context?.getRemainingTimeInMillis?.();
+      return remaining === undefined ? new AbortController().signal : AbortSignal.timeout(Math.max(1, remaining - 500));
+    },
+  };
+}
+
+/** Answers keep-warm pings, or reports why the runtime cannot serve. */
+async function readyOrPing(runtime: Runtime, event: unknown): Promise<HttpApiResult | undefined> {
+  const ping = isKeepWarmPing(event);
+  try {
+    await runtime.ready;
+  } catch (error) {
+    if (!ping) return undefined;
+    throw error;
+  }
+  return ping ? { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ warm: true, state: runtime.state }), isBase64Encoded: false } : undefined;
+}
+
+/**
+ * A Lambda handler for API Gateway HTTP APIs and function URLs (payload 2.0), buffered: a streamed
+ * chat is returned whole, as server-sent events in one body. Use `createStreamingLambdaHandler`
+ * with a function URL to stream.
+ */
+export function createLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}) {
+  const { runtime, app, signalFor } = adapter(target, options);
+  const handler = async (event: HttpApiEvent, context?: LambdaContext): Promise<HttpApiResult> => {
+    if (context !== undefined) context.callbackWaitsForEmptyEventLoop = false;
+    const pong = await readyOrPing(runtime, event);
+    if (pong !== undefined) return pong;
+    const response = await app.handle(toHttpRequest(event, signalFor(context)));
+    return { statusCode: response.status, headers: response.headers, body: await collect(response.body), isBase64Encoded: false };
+  };
+  return Object.assign(handler, { runtime, app });
+}
+
+/** What the Lambda Node.js runtime provides as the global `awslambda` for response streaming. */
+export interface LambdaStreamingGlobal {
+  streamifyResponse(handler: (event: HttpApiEvent, responseStream: NodeJS.WritableStream, context?: LambdaContext) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: NodeJS.WritableStream, metadata: { statusCode: number; headers: Record<string, string> }): NodeJS.WritableStream };
+}
+
+/**
+ * A response-streaming Lambda handler (function URLs with `InvokeMode: RESPONSE_STREAM`): chat
+ * events reach the client as they happen. Needs the Lambda runtime's global `awslambda`.
+ */
+export function createStreamingLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}): unknown {
+  const lambda = (globalThis as { awslambda?: LambdaStreamingGlobal }).awslambda;
+  if (lambda === undefined) throw new UserError("createStreamingLambdaHandler runs only in AWS Lambda's Node.js runtime (the global `awslambda` is missing); use createLambdaHandler elsewhere.", { field: "awslambda" });
+  const { runtime, app, signalFor } = adapter(target, options);
+  return lambda.streamifyResponse(async (event, responseStream, context) => {
+    const pong = await readyOrPing(runtime, event);
+    const response: HttpResponse = pong === undefined ? await app.handle(toHttpRequest(event, signalFor(context))) : { status: pong.statusCode, headers: pong.headers, body: pong.body };
+    const stream = lambda.HttpResponseStream.from(responseStream, { statusCode: response.status, headers: { ...response.headers } });
+    if (typeof response.body === "string") stream.write(response.body);
+    else for await (const chunk of response.body) stream.write(chunk);
+    stream.end();
+  });
+}

@@ -1,0 +1,145 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HearthError } from "../core/errors.ts";
+import type { App } from "../runtime/app.ts";
+import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import type { HttpRequest } from "./http-types.ts";
+import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
+
+function readBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers["content-length"] ?? Number.NaN);
+  if (declared > limitBytes) return Promise.reject(bodyTooLarge(limitBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        request.pause();
+        reject(bodyTooLarge(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+/** A `node:http` request listener for an HttpApp. */
+export function createNodeListener(app: HttpApp): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const controller = new AbortController();
+    // The client went away before the response was complete: abort the run.
+    response.on("close", () => {
+      if (!response.writableFinished) controller.abort(new HearthError("HEARTH_ABORTED", "The client closed the connection."));
+    });
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    const hearthRequest: HttpRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, headers, readBody: (limit) => readBody(request, limit), signal: controller.signal };
+    void app.handle(hearthRequest).then(async (result) => {
+      if (response.destroyed) return;
+      if (typeof result.body === "string") {
+        response.writeHead(result.status, { ...result.headers, "content-length": String(Buffer.byteLength(result.body)) });
+        response.end(request.method === "HEAD" ? undefined : result.body);
+        return;
+      }
+      response.writeHead(result.status, result.headers);
+      response.flushHeaders();
+      for await (const chunk of result.body) {
+        if (response.destroyed) break;
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      }
+      response.end();
+    });
+  };
+}
+
+export interface ServeOptions extends HttpAppOptions {
+  /** Default 8787; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. Use 0.0.0.0 in a container. */
+  readonly host?: string;
+  /** Options for the runtime, when `serve` is given an app. */
+  readonly runtime?: RuntimeOptions;
+  /** Called as soon as the server listens, before the runtime is ready. */
+  readonly onListening?: (url: string) => void;
+  /** Listen only once ready (cluster workers do, so no traffic reaches a cold worker). Default false: liveness answers during warm-up. */
+  readonly listenWhenReady?: boolean;
+}
+
+export interface HearthServer {
+  readonly runtime: Runtime;
+  readonly app: HttpApp;
+  readonly server: Server;
+  readonly url: string;
+  readonly port: number;
+  /** Drains (new requests get 503, readiness fails, in-flight turns finish until the deadline), then stops listening. */
+  close(options?: { readonly deadlineMs?: number }): Promise<void>;
+}
+
+/**
+ * Serves an app (or a runtime) on `node:http`: listens (so /healthz answers at once), starts the
+ * runtime, and resolves when it is ready. If startup fails it stops listening and rejects.
+ */
+export async function serve(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: ServeOptions = {}): Promise<HearthServer> {
+  const definition = target instanceof Runtime ? target.app : target;
+  // One redacting logger for the runtime and every request.
+  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
+  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
+  const app = new HttpApp(runtime, { ...options, log });
+  const http = process.getBuiltinModule("node:http");
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, createNodeListener(app));
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
+        options.onListening?.(urlOf(server));
+        resolve();
+      });
+    });
+  try {
+    if (options.listenWhenReady === true) {
+      await runtime.start();
+      await listen();
+    } else {
+      await listen();
+      await runtime.start();
+    }
+  } catch (error) {
+    server.close();
+    server.closeAllConnections();
+    app.close();
+    throw error;
+  }
+  const url = urlOf(server);
+  if (runtime.app.auth === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
+  app.log({ level: "info", msg: "listening", url });
+  let closing: Promise<void> | undefined;
+  return {
+    runtime,
+    app,
+    server,
+    url,
+    port: (server.address() as AddressInfo).port,
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        await runtime.close(closeOptions);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function urlOf(server: Server): string {
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

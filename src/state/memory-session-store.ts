@@ -1,0 +1,70 @@
+import { HearthError } from "../core/errors.ts";
+import type { SessionJSON } from "../core/session.ts";
+import type { SessionStore, StoredSession } from "../core/session-store.ts";
+
+interface Entry {
+  readonly json: string;
+  readonly version: number;
+  readonly expiresAt: number | undefined;
+}
+
+/**
+ * Sessions in this process's memory: for tests, the demo, and single-instance apps that can lose
+ * conversations on restart. Entries are kept as JSON text, so a caller can never change a stored
+ * session by holding on to an object.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly kind = "memory";
+  readonly #entries = new Map<string, Entry>();
+  readonly #defaultTtlMs: number | undefined;
+
+  constructor(options: { readonly ttlMs?: number } = {}) {
+    this.#defaultTtlMs = options.ttlMs;
+  }
+
+  #key(tenant: string, id: string): string {
+    return `${tenant}\u0000${id}`;
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async get(tenant: string, id: string): Promise<StoredSession | undefined> {
+    const entry = this.#live(this.#key(tenant, id));
+    return entry === undefined ? undefined : { session: JSON.parse(entry.json) as SessionJSON, version: entry.version };
+  }
+
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+    const key = this.#key(tenant, session.id);
+    const current = this.#live(key)?.version ?? 0;
+    if (current !== expectedVersion) {
+      throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (stored version ${current}, expected ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+    }
+    const ttlMs = options.ttlMs ?? this.#defaultTtlMs;
+    const version = current + 1;
+    this.#entries.set(key, { json: JSON.stringify(session), version, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+    return version;
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    const key = this.#key(tenant, id);
+    const existed = this.#live(key) !== undefined;
+    this.#entries.delete(key);
+    return existed;
+  }
+
+  async list(tenant: string): Promise<string[]> {
+    const prefix = `${tenant}\u0000`;
+    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key) !== undefined).map((key) => key.slice(prefix.length));
+  }
+
+  async close(): Promise<void> {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,139 @@
+import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
+import type { StartupTraceJSON } from "../runtime/startup-trace.ts";
+
+type Labels = Readonly<Record<string, string>>;
+
+const secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+function labelText(labels: Labels): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return "";
+  return `{${entries.map(([key, value]) => `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e6) / 1e6);
+}
+
+class Counter {
+  readonly #values = new Map<string, { labels: Labels; value: number }>();
+  readonly name: string;
+  readonly help: string;
+
+  constructor(name: string, help: string) {
+    this.name = name;
+    this.help = help;
+  }
+
+  inc(labels: Labels = {}, amount = 1): void {
+    const key = labelText(labels);
+    const entry = this.#values.get(key) ?? { labels, value: 0 };
+    entry.value += amount;
+    this.#values.set(key, entry);
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const { labels, value } of this.#values.values()) lines.push(`${this.name}${labelText(labels)} ${formatNumber(value)}`);
+    return lines.join("\n");
+  }
+}
+
+class Histogram {
+  readonly #series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  readonly name: string;
+  readonly help: string;
+  readonly buckets: readonly number[];
+
+  constructor(name: string, help: string, buckets: readonly number[] = secondsBuckets) {
+    this.name = name;
+    this.help = help;
+    this.buckets = buckets;
+  }
+
+  observe(labels: Labels, value: number): void {
+    const key = labelText(labels);
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    const counts = series.counts;
+    this.buckets.forEach((bound, index) => {
+      if (value <= bound) counts[index] = (counts[index] ?? 0) + 1;
+    });
+    series.sum += value;
+    series.count += 1;
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const { labels, counts, sum, count } of this.#series.values()) {
+      this.buckets.forEach((bound, index) => lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${counts[index]}`));
+      lines.push(`${this.name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`);
+      lines.push(`${this.name}_sum${labelText(labels)} ${formatNumber(sum)}`);
+      lines.push(`${this.name}_count${labelText(labels)} ${count}`);
+    }
+    return lines.join("\n");
+  }
+}
+
+function gauge(name: string, help: string, samples: readonly [Labels, number][]): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+  for (const [labels, value] of samples) lines.push(`${name}${labelText(labels)} ${formatNumber(value)}`);
+  return lines.join("\n");
+}
+
+/**
+ * hearth's metrics in Prometheus text format. Model, tool and construction figures come from the
+ * diagnostics channels this subscribes to; startup figures are read from the trace when scraped.
+ * Created after ready: nothing of it is on the startup path.
+ */
+export class HearthMetrics {
+  readonly requests = new Histogram("hearth_http_request_duration_seconds", "HTTP request duration by route and status.");
+  readonly modelCalls = new Histogram("hearth_model_call_duration_seconds", "Model call duration.");
+  readonly modelErrors = new Counter("hearth_model_call_errors_total", "Failed model calls by error code.");
+  readonly toolCalls = new Histogram("hearth_tool_call_duration_seconds", "Tool call duration by tool.");
+  readonly toolErrors = new Counter("hearth_tool_call_errors_total", "Tool calls that returned an error, by tool and code.");
+  readonly constructions = new Counter("hearth_constructions_after_ready_total", "Definitions built while serving (the cold-start bug), by kind.");
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor() {
+    this.#listen("hearth:model-call", (event: ModelCallEvent) => {
+      this.modelCalls.observe({}, event.durationMs / 1000);
+      if (event.errorCode !== undefined) this.modelErrors.inc({ code: event.errorCode });
+    });
+    this.#listen("hearth:tool-call", (event: ToolCallEvent) => {
+      this.toolCalls.observe({ tool: event.tool }, event.durationMs / 1000);
+      if (event.isError) this.toolErrors.inc({ tool: event.tool, code: event.errorCode ?? "ERROR" });
+    });
+    this.#listen("hearth:construction", (event: { kind: string }) => this.constructions.inc({ kind: event.kind }));
+  }
+
+  #listen<Event>(name: string, handle: (event: Event) => void): void {
+    const channel = diagnosticsChannel(name);
+    const listener = (message: unknown) => handle(message as Event);
+    channel.subscribe(listener);
+    this.#unsubscribe.push(() => channel.unsubscribe(listener));
+  }
+
+  render(trace: StartupTraceJSON): string {
+    const blocks = [
+      gauge("hearth_startup_phase_duration_seconds", "Startup phase durations.", trace.phases.map((phase) => [{ phase: phase.name }, phase.durationMs / 1000])),
+      gauge("hearth_startup_step_duration_seconds", "Startup step durations.", trace.steps.map((step) => [{ kind: step.kind, name: step.name, status: step.status }, step.durationMs / 1000])),
+      gauge("hearth_time_to_ready_seconds", "Process start to ready.", trace.readyMs === undefined ? [] : [[{}, trace.readyMs / 1000]]),
+      gauge("hearth_first_request_duration_seconds", "The first request after ready.", trace.firstRequest === undefined ? [] : [[{}, trace.firstRequest.durationMs / 1000]]),
+      this.requests.render(),
+      this.modelCalls.render(),
+      this.modelErrors.render(),
+      this.toolCalls.render(),
+      this.toolErrors.render(),
+      this.constructions.render(),
+    ];
+    return `${blocks.join("\n")}\n`;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+}
