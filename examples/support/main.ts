@@ -1,6 +1,8 @@
-// The demo: the support app on hearth's runtime, answering a customer through hearth's mock
-// OpenAI-compatible server on loopback, or through the real provider when OPENAI_API_KEY is set.
-import { createRuntime, type StartupTraceJSON, type TaskResult } from "hearth";
+// The demo (`npm start`, `hearth demo`): the support app served over HTTP by hearth, against
+// hearth's mock OpenAI-compatible server on loopback, or the real provider when OPENAI_API_KEY is
+// set. It prints the startup trace and one exchange made over HTTP, then keeps serving.
+import { closeOnSignals } from "hearth/cli";
+import { serve } from "hearth/node";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { supportModel } from "./support-model.ts";
 
@@ -14,42 +16,32 @@ if (!useProvider) {
   process.env.OPENAI_MODEL = "support-mock";
 }
 const { supportApp } = await import("./app.ts");
-const runtime = createRuntime(supportApp, { log: () => {} });
+const port = process.env.PORT === undefined ? 8787 : Number(process.env.PORT);
 
-try {
-  await runtime.start();
-  console.log(`hearth demo: support_agent on ${mock === undefined ? "the provider" : `hearth's mock model server (${mock.url})`}\n`);
-  printTrace(runtime.startupTrace());
+// Request lines are JSON, for machines; the demo shows people only warnings and errors.
+const server = await serve(supportApp, {
+  port,
+  host: process.env.HOST ?? "127.0.0.1",
+  log: (entry) => {
+    if (entry.level === "warn" || entry.level === "error") console.error(`${String(entry.level)}: ${String(entry.msg)}`);
+  },
+});
+const trace = server.runtime.startupTrace();
+console.log(`hearth demo: the support app, on ${mock === undefined ? "the provider" : `hearth's mock model server (${mock.url})`}\n`);
+console.log(`startup: ready ${trace.readyMs} ms after the process started`);
+for (const phase of trace.phases) if (phase.name !== "ready") console.log(`  ${phase.name.padEnd(6)} ${phase.durationMs.toFixed(1).padStart(6)} ms`);
+for (const step of trace.steps) console.log(`    ${`${step.kind}:${step.name}`.padEnd(34)} ${step.durationMs.toFixed(1).padStart(6)} ms  ${step.status}`);
 
-  const session = runtime.agents.support_agent.createSession();
-  const first = await runtime.track(() => runtime.agents.support_agent.run({ task: question, session }));
-  const firstMs = runtime.startupTrace().firstRequest?.durationMs ?? 0;
-  print("customer", question);
-  printResult(first);
+const started = performance.now();
+const response = await fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: question }) });
+const answer = (await response.json()) as { reply: string; sessionId: string; messages: { type: string; toolCalls?: { name: string; arguments: string }[] }[] };
+const served = server.runtime.startupTrace().firstRequest?.durationMs ?? 0;
+console.log(`\nPOST /v1/chat {"message": ${JSON.stringify(question)}}  ->  ${response.status}, ${served.toFixed(1)} ms in the server (${(performance.now() - started).toFixed(1)} ms for this client)`);
+for (const message of answer.messages) for (const call of message.toolCalls ?? []) console.log(`  tool call      ${call.name}(${call.arguments})`);
+console.log(`  reply          ${answer.reply}`);
+console.log(`  sessionId      ${answer.sessionId}`);
+console.log(`\nlistening on ${server.url}  (Ctrl-C to stop)`);
+console.log(`try: curl -s ${server.url}/v1/chat -H 'content-type: application/json' -d '{"message": "Where is order B201?"}'`);
 
-  const warmStart = performance.now();
-  await runtime.track(() => runtime.agents.support_agent.run({ task: question }));
-  console.log(`\nfirst request ${firstMs.toFixed(1)} ms, the same request warm ${(performance.now() - warmStart).toFixed(1)} ms; tokens: ${first.usage.promptTokens} in, ${first.usage.completionTokens} out`);
-} finally {
-  await runtime.close();
-  await mock?.close();
-}
-
-function printTrace(trace: StartupTraceJSON): void {
-  console.log(`startup: ready ${trace.readyMs} ms after the process started`);
-  for (const phase of trace.phases) if (phase.name !== "ready") console.log(`  ${phase.name.padEnd(6)} ${phase.durationMs.toFixed(1).padStart(6)} ms`);
-  for (const step of trace.steps) console.log(`    ${`${step.kind}:${step.name}`.padEnd(34)} ${step.durationMs.toFixed(1).padStart(6)} ms  ${step.status}`);
-  console.log();
-}
-
-function print(who: string, text: string): void {
-  console.log(`${who.padEnd(14)} ${text}`);
-}
-
-function printResult(result: TaskResult): void {
-  for (const message of result.messages) {
-    if (message.type === "tool-call-request") for (const call of message.toolCalls) print("  tool call", `${call.name}(${call.arguments})`);
-    else if (message.type === "tool-call-execution") for (const toolResult of message.results) print("  tool result", toolResult.content);
-    else if (message.type === "text" && message.source !== "user") print(message.source, message.content);
-  }
-}
+closeOnSignals(server, 10_000, (message) => console.error(`hearth: ${message}`));
+process.on("exit", () => void mock?.close());

@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// The `hearth` command. `serve`, `profile` and `check` are not built yet; see the README.
+// The `hearth` command. `profile` and `check` are not built yet; see the README.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { HearthError } from "../core/errors.ts";
+import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
 
 const usage = `Usage: hearth <command>
 
 Commands:
-  demo [question]   the support agent answering one question against hearth's mock model server
-                    (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
-  version           print hearth's version
-  help              print this message
+  serve <app.ts|app.js>   serve an app over HTTP
+      --port N            default 8787 (0 picks a free port)
+      --host ADDRESS      default 127.0.0.1 (0.0.0.0 in a container)
+      --workers N         N processes with Node's cluster; each warms before it takes traffic
+      --strict            throw on a definition built while serving, instead of warning
+      --drain-deadline MS how long turns in flight may finish after SIGTERM (default 10000)
+  demo [question]         the support example served over HTTP, against hearth's mock model server
+                          (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
+  version                 print hearth's version
+  help                    print this message
 `;
 
 const packageRoot = new URL("../../", import.meta.url);
@@ -30,6 +39,26 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${manifest.version}\n`);
       return 0;
     }
+    case "serve": {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, strict: { type: "boolean" }, "drain-deadline": { type: "string" } },
+      });
+      const file = positionals[0];
+      if (file === undefined) {
+        process.stderr.write(`hearth serve: which app? ${usage}`);
+        return 2;
+      }
+      return serveCommand({
+        file,
+        port: parsePositiveInteger(values.port ?? process.env.PORT, "--port", 8787, true),
+        host: values.host ?? process.env.HOST ?? "127.0.0.1",
+        workers: parsePositiveInteger(values.workers, "--workers", 1),
+        strict: values.strict === true,
+        drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
+      });
+    }
     case "demo": {
       const demo = new URL("examples/support/main.ts", packageRoot);
       if (!existsSync(demo)) {
@@ -38,7 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       process.argv = [process.argv[0] ?? "node", fileURLToPath(demo), ...rest];
       await import(demo.href);
-      return 0;
+      // The demo keeps serving until a signal; it exits through its own signal handler.
+      return await new Promise<number>(() => undefined);
     }
     default:
       process.stderr.write(`hearth: unknown command ${JSON.stringify(command)}\n\n${usage}`);
@@ -46,4 +76,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`hearth: ${HearthError.is(error) ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exitCode = 2;
+}

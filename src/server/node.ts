@@ -41,6 +41,8 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
     const hearthRequest: HttpRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, headers, readBody: (limit) => readBody(request, limit), signal: controller.signal };
     void app.handle(hearthRequest).then(async (result) => {
       if (response.destroyed) return;
+      // While draining, tell clients not to reuse this connection.
+      if (!app.runtime.isReady && app.runtime.state !== "starting" && app.runtime.state !== "warming") response.setHeader("connection", "close");
       if (typeof result.body === "string") {
         response.writeHead(result.status, { ...result.headers, "content-length": String(Buffer.byteLength(result.body)) });
         response.end(request.method === "HEAD" ? undefined : result.body);
@@ -130,6 +132,8 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // Work in flight is done; a connection still open is a keep-alive that just went idle.
+          setTimeout(() => server.closeAllConnections(), 200).unref();
         });
         app.close();
       })();

@@ -1,0 +1,108 @@
+import type { Cluster } from "node:cluster";
+import { UserError } from "../core/errors.ts";
+import { serve, type HearthServer, type ServeOptions } from "../server/node.ts";
+import { loadApp } from "./load-app.ts";
+
+export interface ServeCommandOptions {
+  readonly file: string;
+  readonly port: number;
+  readonly host: string;
+  readonly workers: number;
+  readonly strict: boolean;
+  readonly drainDeadlineMs: number;
+}
+
+/**
+ * Drains on SIGTERM or SIGINT: readiness fails, new requests get 503, turns in flight finish within
+ * the deadline, then the process exits. A second signal exits at once.
+ */
+export function closeOnSignals(server: HearthServer, deadlineMs: number, log: (message: string) => void): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    signalled = true;
+    log(`${signal}: draining (deadline ${deadlineMs} ms)`);
+    server.close({ deadlineMs }).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
+  const say = (message: string) => process.stderr.write(`hearth: ${message}\n`);
+  if (options.workers > 1 && cluster.isPrimary) return runPrimary(options, say);
+  const app = await loadApp(options.file);
+  const serveOptions: ServeOptions = {
+    port: options.port,
+    host: options.host,
+    runtime: { strict: options.strict },
+    // A cluster worker takes traffic only once it is warm.
+    listenWhenReady: cluster.isWorker,
+  };
+  let server: HearthServer;
+  try {
+    server = await serve(app, serveOptions);
+  } catch (error) {
+    say(`startup failed: ${(error as Error).message}`);
+    return 1;
+  }
+  say(`${app.name} ready on ${server.url}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`);
+  closeOnSignals(server, options.drainDeadlineMs, say);
+  return await new Promise<number>(() => undefined);
+}
+
+/** The cluster's primary: forks the workers, replaces one that dies, and passes signals on. */
+async function runPrimary(options: ServeCommandOptions, say: (message: string) => void): Promise<number> {
+  const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
+  let stopping = false;
+  let restarts = 0;
+  const fork = () => cluster.fork();
+  for (let index = 0; index < options.workers; index++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    // A worker that dies is replaced, but not in a tight loop: at most one restart per worker a second, ten in all.
+    if (restarts >= options.workers * 10) {
+      say(`worker ${worker.process.pid} exited (${signal ?? code}); too many restarts, stopping`);
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill("SIGTERM");
+      return;
+    }
+    restarts += 1;
+    say(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1_000);
+  });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      say(`${signal}: draining ${Object.keys(cluster.workers ?? {}).length} workers`);
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+      const check = setInterval(() => {
+        if (Object.keys(cluster.workers ?? {}).length === 0) {
+          clearInterval(check);
+          resolve(0);
+        }
+      }, 20);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
+
+export function parsePositiveInteger(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) throw new UserError(`${flag} must be a whole number${allowZero ? ", 0 or more" : ", 1 or more"}.`, { field: flag });
+  return parsed;
+}
