@@ -1,6 +1,6 @@
-// The README's run command: `npm start` runs `hearth demo`, which must answer on a fresh machine.
+// The `hearth` command: the demo (the README's run command) serves and answers; version; errors.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { test } from "node:test";
 import { promisify } from "node:util";
 
@@ -8,20 +8,57 @@ const run = promisify(execFile);
 const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const node = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { env: { ...process.env, OPENAI_API_KEY: "" }, timeout: 30_000 });
 
-test("hearth demo answers the seed question from the orders table through the mock server", async () => {
-  const { stdout } = await node(["demo"]);
-  assert.match(stdout, /support_agent on hearth's mock model server/);
-  assert.match(stdout, /tool call\s+lookup_order\(\{"order_id":"A123"\}\)/);
-  assert.match(stdout, /support_agent\s+Order A123 has shipped with DHL \(tracking JD014600006281\)/);
+/** Starts `hearth demo`, waits until it listens, and returns its output so far and its URL. */
+function startDemo(args: string[] = []): Promise<{ stdout: string; url: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, ["--conditions=development", cli, "demo", ...args], { env: { ...process.env, OPENAI_API_KEY: "", PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url !== undefined) {
+        resolve({
+          stdout,
+          url,
+          stop: () => {
+            child.kill("SIGTERM");
+            return exited;
+          },
+        });
+      }
+    });
+    void exited.then((code) => reject(new Error(`the demo exited (${code}) before listening: ${stdout}`)));
+  });
+}
+
+test("hearth demo serves the support app, shows its startup trace and one exchange, and answers chat requests", async () => {
+  const demo = await startDemo();
+  try {
+    assert.match(demo.stdout, /startup: ready [\d.]+ ms after the process started/);
+    assert.match(demo.stdout, /warmup:model:default\s+[\d.]+ ms\s+ok/);
+    assert.match(demo.stdout, /tool call\s+lookup_order\(\{"order_id":"A123"\}\)/);
+    assert.match(demo.stdout, /reply\s+Order A123 has shipped with DHL \(tracking JD014600006281\)/);
+    const response = await fetch(`${demo.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Where is order B201?" }) });
+    assert.equal(response.status, 200);
+    assert.match(((await response.json()) as { reply: string }).reply, /Order B201 was delivered/);
+  } finally {
+    assert.equal(await demo.stop(), 0);
+  }
 });
 
 test("hearth demo takes the question as an argument", async () => {
-  const { stdout } = await node(["demo", "Where is order B201?"]);
-  assert.match(stdout, /Order B201 was delivered/);
+  const demo = await startDemo(["Where is order A124?"]);
+  await demo.stop();
+  assert.match(demo.stdout, /Order A124 is being prepared/);
 });
 
-test("hearth version prints the package version; an unknown command exits 2 with the usage", async () => {
+test("hearth version prints the package version; bad commands and flags exit 2 with a message", async () => {
   const { stdout } = await node(["version"]);
   assert.match(stdout, /^\d+\.\d+\.\d+\n$/);
   await assert.rejects(node(["nope"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /unknown command "nope"/.test(error.stderr ?? ""));
+  await assert.rejects(node(["serve"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /which app\?/.test(error.stderr ?? ""));
+  await assert.rejects(node(["serve", "app.ts", "--workers", "zero"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /--workers must be a whole number/.test(error.stderr ?? ""));
+  await assert.rejects(node(["serve", "no-such-app.ts"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""));
 });

@@ -3,6 +3,7 @@ import type { App } from "../runtime/app.ts";
 import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
+import { problemResponse } from "./problem.ts";
 import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
 
 /** An API Gateway HTTP API (payload 2.0) or Lambda function URL event. */
@@ -118,7 +119,14 @@ export function createLambdaHandler(target: App<any, any, any, any, any> | Runti
     if (context !== undefined) context.callbackWaitsForEmptyEventLoop = false;
     const pong = await readyOrPing(runtime, event);
     if (pong !== undefined) return pong;
-    const response = await app.handle(toHttpRequest(event, signalFor(context)));
+    let request: HttpRequest;
+    try {
+      request = toHttpRequest(event, signalFor(context));
+    } catch (error) {
+      const problem = problemResponse(error);
+      return { statusCode: problem.status, headers: problem.headers, body: await collect(problem.body), isBase64Encoded: false };
+    }
+    const response = await app.handle(request);
     return { statusCode: response.status, headers: response.headers, body: await collect(response.body), isBase64Encoded: false };
   };
   return Object.assign(handler, { runtime, app });
@@ -134,11 +142,11 @@ export interface LambdaStreamingGlobal {
  * A response-streaming Lambda handler (function URLs with `InvokeMode: RESPONSE_STREAM`): chat
  * events reach the client as they happen. Needs the Lambda runtime's global `awslambda`.
  */
-export function createStreamingLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}): unknown {
+export function createStreamingLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}): { readonly runtime: Runtime; readonly app: HttpApp } {
   const lambda = (globalThis as { awslambda?: LambdaStreamingGlobal }).awslambda;
   if (lambda === undefined) throw new UserError("createStreamingLambdaHandler runs only in AWS Lambda's Node.js runtime (the global `awslambda` is missing); use createLambdaHandler elsewhere.", { field: "awslambda" });
   const { runtime, app, signalFor } = adapter(target, options);
-  return lambda.streamifyResponse(async (event, responseStream, context) => {
+  const handler = lambda.streamifyResponse(async (event, responseStream, context) => {
     const pong = await readyOrPing(runtime, event);
     const response: HttpResponse = pong === undefined ? await app.handle(toHttpRequest(event, signalFor(context))) : { status: pong.statusCode, headers: pong.headers, body: pong.body };
     const stream = lambda.HttpResponseStream.from(responseStream, { statusCode: response.status, headers: { ...response.headers } });
@@ -146,4 +154,5 @@ export function createStreamingLambdaHandler(target: App<any, any, any, any, any
     else for await (const chunk of response.body) stream.write(chunk);
     stream.end();
   });
+  return Object.assign(handler as object, { runtime, app });
 }

@@ -1,0 +1,114 @@
+// The same app through the fetch adapter (Request objects) and the Lambda adapter (recorded
+// API Gateway HTTP API and function URL events, a keep-warm ping, response streaming).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import { after, before, test } from "node:test";
+import { defineApp, OpenAIChatCompletionClient } from "hearth";
+import { createFetchHandler } from "hearth/fetch";
+import { createLambdaHandler, createStreamingLambdaHandler, type HttpApiEvent, type LambdaStreamingGlobal } from "hearth/lambda";
+import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
+import { createSupportAgent, loadOrders, loadPolicy } from "../examples/support/support-agent.ts";
+import { supportModel } from "../examples/support/support-model.ts";
+
+let mock: MockOpenAIServer;
+before(async () => {
+  mock = await startMockOpenAIServer({ respond: supportModel });
+});
+after(() => mock.close());
+
+const event = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/lambda/${name}`, import.meta.url), "utf8")) as HttpApiEvent;
+const app = () =>
+  defineApp({
+    name: "support",
+    models: { default: () => new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: "sk-test" }) },
+    agents: { support_agent: ({ models }) => createSupportAgent({ modelClient: models.default, orders: loadOrders(), policy: loadPolicy(), stream: true }) },
+  });
+const quiet = { log: () => {}, runtime: { closeConnectionPools: false } };
+
+test("fetch adapter: Request in, Response out, streaming included", async () => {
+  const handle = createFetchHandler(app(), quiet);
+  try {
+    const early = await handle(new Request("http://app.local/healthz"));
+    assert.equal(early.status, 200);
+    await handle.runtime.ready;
+    const response = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Where is order A123?" }) }));
+    assert.equal(response.status, 200);
+    assert.match(((await response.json()) as { reply: string }).reply, /A123 has shipped/);
+    const streamed = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ message: "Where is order B201?" }) }));
+    assert.match(streamed.headers.get("content-type") ?? "", /text\/event-stream/);
+    const text = await streamed.text();
+    assert.match(text, /event: message-delta/);
+    assert.match(text, /event: done\ndata: .*B201 was delivered/);
+    const tooBig = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "x".repeat(2 * 1024 * 1024) }) }));
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.headers.get("content-type"), "application/problem+json; charset=utf-8");
+  } finally {
+    await handle.runtime.close();
+  }
+});
+
+test("Lambda adapter: recorded HTTP API and function URL events, and a keep-warm ping that runs no agent", async () => {
+  const handler = createLambdaHandler(app(), quiet);
+  try {
+    mock.requests.length = 0;
+    const pong = await handler(event("scheduled-keep-warm.json"), { getRemainingTimeInMillis: () => 30_000 });
+    assert.equal(pong.statusCode, 200);
+    assert.deepEqual(JSON.parse(pong.body), { warm: true, state: "ready" });
+    assert.ok(!mock.requests.some((request) => request.path.endsWith("/chat/completions")), "the ping ran no agent");
+    assert.equal((await handler({ hearth: "warmup" })).statusCode, 200);
+
+    const chat = await handler(event("http-api-chat.json"), { getRemainingTimeInMillis: () => 30_000 });
+    assert.equal(chat.statusCode, 200);
+    assert.equal(chat.isBase64Encoded, false);
+    assert.match((JSON.parse(chat.body) as { reply: string }).reply, /A123 has shipped with DHL/);
+
+    const ready = await handler(event("function-url-readyz.json"));
+    assert.equal(ready.statusCode, 200);
+    assert.equal(JSON.parse(ready.body).state, "ready");
+
+    const odd = await handler({ version: "1.0", path: "/v1/chat" } as HttpApiEvent);
+    assert.equal(odd.statusCode, 400);
+    assert.equal(JSON.parse(odd.body).code, "HEARTH_INVALID_REQUEST");
+
+    const streamedChat = { ...event("http-api-chat.json"), headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" } };
+    const buffered = await handler(streamedChat);
+    assert.match(buffered.body, /event: done/, "a streamed chat is returned whole through API Gateway");
+  } finally {
+    await handler.runtime.close();
+  }
+});
+
+test("Lambda response streaming writes the events through awslambda.HttpResponseStream", async () => {
+  const written: string[] = [];
+  let metadata: unknown;
+  const fakeRuntime: LambdaStreamingGlobal = {
+    streamifyResponse: (inner) => inner,
+    HttpResponseStream: {
+      from(stream, meta) {
+        metadata = meta;
+        return stream;
+      },
+    },
+  };
+  (globalThis as { awslambda?: LambdaStreamingGlobal }).awslambda = fakeRuntime;
+  try {
+    const created = createStreamingLambdaHandler(app(), quiet);
+    const handler = created as unknown as (event: HttpApiEvent, stream: NodeJS.WritableStream) => Promise<void>;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk.toString());
+        done();
+      },
+    });
+    const streamed = { ...event("http-api-chat.json"), headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" } };
+    await handler(streamed, sink);
+    assert.equal((metadata as { statusCode: number }).statusCode, 200);
+    assert.ok(written.length > 3, "events were written one by one");
+    assert.match(written.join(""), /event: done/);
+    await created.runtime.close();
+  } finally {
+    delete (globalThis as { awslambda?: unknown }).awslambda;
+  }
+  assert.throws(() => createStreamingLambdaHandler(app(), quiet), /only in AWS Lambda/);
+});
