@@ -25,6 +25,8 @@ test("the TypeScript examples in README.md and docs/ type-check", async () => {
     });
   }
   assert.ok(files.length >= 10, `found ${files.length} examples`);
+  // Examples import "./app.ts", the reader's own app: the support example stands in for it.
+  writeFileSync(join(out, "app.ts"), 'export { supportApp as default } from "../../../examples/support/app.ts";\n');
   writeFileSync(join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", compilerOptions: { noUnusedLocals: false }, include: ["*.ts"] }));
   try {
     await run(join(root, "node_modules/.bin/tsc"), ["-p", join(out, "tsconfig.json")], { cwd: root });
