@@ -221,3 +221,64 @@ describe("readiness around warm-up", () => {
     await warm.close();
   });
 });
+
+describe("turns that fail, time out or lose their client", () => {
+  let slowMock: MockOpenAIServer;
+  let slowServer: HearthServer;
+  const captured: Record<string, unknown>[] = [];
+  before(async () => {
+    slowMock = await startMockOpenAIServer();
+    const slowApp = defineApp({
+      name: "slow",
+      models: { default: () => new OpenAIChatCompletionClient({ model: "m", baseURL: slowMock.url, apiKey: providerKey, maxRetries: 0 }) },
+      agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default }) },
+    });
+    slowServer = await serve(slowApp, { port: 0, requestTimeoutMs: 300, log: (entry) => captured.push(entry), runtime: { closeConnectionPools: false } });
+  });
+  after(async () => {
+    await slowServer.close();
+    await slowMock.close();
+  });
+  const post = (body: unknown, signal?: AbortSignal) =>
+    fetch(`${slowServer.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), ...(signal === undefined ? {} : { signal }) });
+
+  test("a client that disconnects aborts the run (the provider sees the close) and the session is unchanged", async () => {
+    const first = (await (await post({ message: "first" })).json()) as { sessionId: string };
+    const before = await (await fetch(`${slowServer.url}/v1/sessions/${first.sessionId}`)).text();
+    slowMock.requests.length = 0;
+    slowMock.enqueue({ fault: "delay", ms: 30_000 });
+    const controller = new AbortController();
+    const pending = post({ message: "never answered", sessionId: first.sessionId }, controller.signal).catch(() => "aborted");
+    while (slowMock.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    assert.equal(await pending, "aborted");
+    await slowMock.waitForEarlyClose(0, 2_000);
+    // The turn is over once the session is free again: a new turn on it goes through.
+    const next = await post({ message: "after", sessionId: first.sessionId });
+    assert.equal(next.status, 200);
+    const after = (await (await fetch(`${slowServer.url}/v1/sessions/${first.sessionId}`)).json()) as { messages: { content?: string }[] };
+    assert.ok(!JSON.stringify(after).includes("never answered"), "the aborted turn stored nothing");
+    assert.equal(after.messages.length, JSON.parse(before).messages.length + 2);
+  });
+
+  test("a turn past the request timeout is a 504 that stores nothing", async () => {
+    slowMock.enqueue({ fault: "delay", ms: 5_000 });
+    const response = await post({ message: "too slow" });
+    assert.equal(response.status, 504);
+    assert.equal(((await response.json()) as { code: string }).code, "HEARTH_REQUEST_TIMEOUT");
+  });
+
+  test("a provider error that quotes the key reaches neither the client nor the log", async () => {
+    captured.length = 0;
+    slowMock.enqueue({ fault: "status", status: 401, body: { error: { message: `Incorrect API key provided: ${providerKey}.`, code: "invalid_api_key" } } });
+    const response = await post({ message: "hi" });
+    const text = await response.text();
+    assert.equal(response.status, 502);
+    assert.equal(JSON.parse(text).code, "HEARTH_MODEL_AUTH");
+    assert.match(text, /Incorrect API key provided: (sk-)?\[redacted\]/);
+    slowMock.enqueue({ fault: "status", status: 401, body: { error: { message: `Incorrect API key provided: ${providerKey}.` } } });
+    const streamed = await (await post({ message: "hi", stream: true })).text();
+    assert.match(streamed, /event: error/);
+    for (const output of [text, streamed, JSON.stringify(captured)]) assert.ok(!output.includes(providerKey));
+  });
+});

@@ -63,6 +63,8 @@ export interface ChatContext {
   readonly clientSignal: AbortSignal;
   readonly requestTimeoutMs: number;
   readonly sessionTtlMs: number | undefined;
+  /** Removes secrets from what the client is told. */
+  readonly redact: (text: string) => string;
 }
 
 function pickTarget(runtime: Runtime, request: ChatRequest): { runner: ChatAgent | Team; kind: "agent" | "team"; name: string } {
@@ -164,7 +166,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       const problem = problemOf(failure(error, signal), record.id);
       record.status = problem.status;
       record.code = String(problem.body.code);
-      queue.push(sse("error", problem.body));
+      queue.push(context.redact(sse("error", problem.body)));
     } finally {
       queue.end();
     }

@@ -11,7 +11,7 @@ import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemResponse } from "./problem.ts";
-import { logRequest, safeLogger, secretsOf, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
+import { logRequest, redactor, safeLogger, secretsOf, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
   /** Where sessions live. Default: in memory. */
@@ -48,6 +48,7 @@ export class HttpApp {
   readonly #requestTimeoutMs: number;
   readonly #sessionTtlMs: number | undefined;
   readonly #log: Logger;
+  readonly #redact: (text: string) => string;
   #metrics: HearthMetrics | undefined;
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
@@ -56,7 +57,10 @@ export class HttpApp {
     this.#bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
     this.#sessionTtlMs = options.sessionTtlMs;
-    this.#log = safeLogger(options.log ?? stdoutLogger, secretsOf(runtime.app.auth, options.secrets));
+    const secrets = secretsOf(runtime.app.auth, options.secrets);
+    this.#log = safeLogger(options.log ?? stdoutLogger, secrets);
+    // Provider errors can quote a key ("Incorrect API key provided: ..."): responses are redacted too.
+    this.#redact = redactor(secrets);
     // Metrics subscribe once the runtime is ready: nothing of them is on the startup path.
     void runtime.ready.then(() => setImmediate(() => (this.#metrics ??= new HearthMetrics())), () => undefined);
   }
@@ -84,7 +88,8 @@ export class HttpApp {
   }
 
   #failed(error: unknown, record: RequestRecord): HttpResponse {
-    const response = problemResponse(error, record.id);
+    const problem = problemResponse(error, record.id);
+    const response = { ...problem, body: this.#redact(problem.body as string) };
     record.status = response.status;
     record.code = HearthError.is(error) ? error.code : "HEARTH_INTERNAL";
     if (response.status >= 500 && !HearthError.is(error)) {
@@ -133,6 +138,7 @@ export class HttpApp {
             clientSignal: request.signal,
             requestTimeoutMs: this.#requestTimeoutMs,
             sessionTtlMs: this.#sessionTtlMs,
+            redact: this.#redact,
           },
           parseChatRequest(body, wantsStream),
         );

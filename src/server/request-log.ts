@@ -61,6 +61,9 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
   };
 }
 
+/** The redactor for a server: its secrets, as in `secretsOf`. */
+export type Redact = (text: string) => string;
+
 /** A logger whose every line is redacted, level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
 export function safeLogger(base: Logger, secrets: readonly string[]): Logger {
   const redact = redactor(secrets);
