@@ -89,6 +89,8 @@ export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } fro
 export type { DefinitionKind } from "./core/construction.ts";
 export type { SessionStore, StoredSession } from "./core/session-store.ts";
 export { MemorySessionStore } from "./state/memory-session-store.ts";
+export { SqliteSessionStore, sqliteSchemaVersion, type SqliteSessionStoreOptions } from "./state/sqlite-session-store.ts";
+export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";
 export { HearthMetrics } from "./telemetry/metrics.ts";
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";

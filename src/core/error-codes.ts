@@ -23,6 +23,7 @@ export const errorCatalogue = {
   HEARTH_METHOD_NOT_ALLOWED: { status: 405, kind: "user", summary: "The route does not take this method." },
   HEARTH_REQUEST_TIMEOUT: { status: 504, kind: "system", summary: "The request took longer than the server's request timeout." },
   HEARTH_INTERNAL: { status: 500, kind: "system", summary: "An unexpected error; the log has the details." },
+  HEARTH_STORE_UNAVAILABLE: { status: 503, kind: "system", summary: "The session store cannot be reached." },
   HEARTH_ABORTED: { status: 499, kind: "system", summary: "The caller aborted the run through its signal." },
   HEARTH_MODEL_TIMEOUT: { status: 504, kind: "system", summary: "The model provider did not answer within timeoutMs." },
   HEARTH_MODEL_CONNECTION: { status: 502, kind: "system", summary: "DNS, refused, reset or TLS failure reaching the provider." },

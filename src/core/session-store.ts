@@ -19,5 +19,13 @@ export interface SessionStore {
   put(tenant: string, session: SessionJSON, expectedVersion: number, options?: { readonly ttlMs?: number }): Promise<number>;
   delete(tenant: string, id: string): Promise<boolean>;
   list(tenant: string): Promise<string[]>;
+  /**
+   * Holds a session against turns in other processes until the returned release is called (or
+   * `ttlMs` passes, should this process die holding it). Stores shared by several instances (Redis)
+   * provide it; the compare-and-set still guards a holder whose lock expired.
+   */
+  lock?(tenant: string, id: string, options: { readonly ttlMs: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>>;
+  /** Opens connections before traffic. */
+  warmup?(options?: { readonly signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }

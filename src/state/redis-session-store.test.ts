@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { HearthError } from "../core/errors.ts";
+import { Session } from "../core/session.ts";
+import { hasRedisServer, startRedisServer, type RedisServer } from "../testing/redis-server.ts";
+import { RedisSessionStore } from "./redis-session-store.ts";
+import { describeSessionStore } from "./session-store.cases.ts";
+
+// CI installs redis-server (.ci/run); elsewhere these tests say why they are skipped.
+const available = hasRedisServer();
+if (!available && process.env.CI === "true") throw new Error("CI must have redis-server: .ci/run installs it.");
+const skip = available ? false : "redis-server is not installed (apt-get install redis-server)";
+let redis: RedisServer | undefined;
+let prefixes = 0;
+
+before(async () => {
+  if (available) redis = await startRedisServer();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+describeSessionStore("redis", () => RedisSessionStore.connect({ url: redis?.url as string, prefix: `conformance-${++prefixes}:` }), { skip });
+
+test("lock holds a session across clients until released, and expires if its holder dies", { skip }, async () => {
+  const first = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "locks:" });
+  const second = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "locks:" });
+  try {
+    const order: string[] = [];
+    const release = await first.lock("t", "s", { ttlMs: 5_000 });
+    const waiting = second.lock("t", "s", { ttlMs: 5_000 }).then((releaseSecond) => {
+      order.push("second has it");
+      return releaseSecond;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    order.push("first releases");
+    await release();
+    await (await waiting)();
+    assert.deepEqual(order, ["first releases", "second has it"]);
+    await first.lock("t", "dies", { ttlMs: 50 }); // never released
+    const started = Date.now();
+    await (await second.lock("t", "dies", { ttlMs: 1_000 }))();
+    assert.ok(Date.now() - started >= 30, "the second waited for the first lock's TTL");
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test("an unreachable Redis is HEARTH_STORE_UNAVAILABLE at connect, not a hang", { skip }, async () => {
+  await assert.rejects(RedisSessionStore.connect({ url: "redis://127.0.0.1:1", redis: { retryStrategy: () => null } }), (error) => HearthError.is(error, "HEARTH_STORE_UNAVAILABLE"));
+  const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "json:" });
+  await store.put("t", new Session({ id: "x" }).toJSON(), 0);
+  assert.equal((await store.get("t", "x"))?.version, 1);
+  await store.close();
+});

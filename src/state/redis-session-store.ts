@@ -1,0 +1,154 @@
+import type { Redis, RedisOptions } from "ioredis";
+import { abortError, HearthError, UserError } from "../core/errors.ts";
+import type { SessionJSON } from "../core/session.ts";
+import type { SessionStore, StoredSession } from "../core/session-store.ts";
+
+export interface RedisSessionStoreOptions {
+  /** `redis://host:port/db`. Default `REDIS_URL`, then `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** Put before every key, so several apps can share a Redis. Default "hearth:". */
+  readonly prefix?: string;
+  /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */
+  readonly ttlMs?: number;
+  /** Passed to ioredis as they are. */
+  readonly redis?: RedisOptions;
+}
+
+// Compare-and-set in one step on the server: a session's hash holds its version and its JSON.
+const putScript = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return -1 end
+local nextVersion = current + 1
+redis.call('HSET', KEYS[1], 'v', nextVersion, 'j', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) else redis.call('PERSIST', KEYS[1]) end
+redis.call('SADD', KEYS[2], ARGV[4])
+return nextVersion`;
+
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Sessions in Redis, for many instances behind one load balancer: any instance can take any turn.
+ * Keys are prefixed by tenant. `put` is a compare-and-set done by a Lua script; `lock` holds a
+ * session across instances (SET NX with a TTL, released only by its holder), so turns on one
+ * session run one after another wherever they arrive. The `ioredis` client is imported only when a
+ * Redis store is created: apps that do not use Redis never load it.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly kind = "redis";
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #ttlMs: number | undefined;
+
+  private constructor(client: Redis, prefix: string, ttlMs: number | undefined) {
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Imports ioredis, connects, and checks the server answers. */
+  static async connect(options: RedisSessionStoreOptions = {}): Promise<RedisSessionStore> {
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("RedisSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    let module: { default: new (url: string, options: RedisOptions) => Redis };
+    try {
+      module = (await import("ioredis")) as unknown as typeof module;
+    } catch (cause) {
+      throw new UserError("The Redis session store needs the ioredis package: npm install ioredis", { field: "store", cause });
+    }
+    const url = options.url ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+    const client = new module.default(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, ...options.redis });
+    client.on("error", () => undefined); // reported through the commands that fail
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (cause) {
+      client.disconnect();
+      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//")}: ${(cause as Error).message}`, { cause, retryable: true });
+    }
+    client.defineCommand("hearthPut", { numberOfKeys: 2, lua: putScript });
+    client.defineCommand("hearthRelease", { numberOfKeys: 1, lua: releaseScript });
+    return new RedisSessionStore(client, options.prefix ?? "hearth:", options.ttlMs);
+  }
+
+  #key(tenant: string, id: string): string {
+    return `${this.#prefix}s:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
+  }
+
+  #index(tenant: string): string {
+    return `${this.#prefix}t:${encodeURIComponent(tenant)}`;
+  }
+
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (cause) {
+      if (HearthError.is(cause)) throw cause;
+      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Redis failed: ${(cause as Error).message}`, { cause, retryable: true });
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<StoredSession | undefined> {
+    const [version, json] = await this.#call(() => this.#client.hmget(this.#key(tenant, id), "v", "j"));
+    if (version === null || version === undefined || json === null || json === undefined) return undefined;
+    return { session: JSON.parse(json) as SessionJSON, version: Number(version) };
+  }
+
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+    const ttlMs = options.ttlMs ?? this.#ttlMs ?? 0;
+    const client = this.#client as Redis & { hearthPut(key: string, index: string, expected: number, json: string, ttl: number, id: string): Promise<number> };
+    const version = await this.#call(() => client.hearthPut(this.#key(tenant, session.id), this.#index(tenant), expectedVersion, JSON.stringify(session), ttlMs, session.id));
+    if (version === -1) {
+      throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+    }
+    return Number(version);
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    const removed = await this.#call(() => this.#client.del(this.#key(tenant, id)));
+    await this.#call(() => this.#client.srem(this.#index(tenant), id));
+    return removed === 1;
+  }
+
+  async list(tenant: string): Promise<string[]> {
+    const ids = await this.#call(() => this.#client.smembers(this.#index(tenant)));
+    if (ids.length === 0) return [];
+    const exists = await this.#call(async () => {
+      const pipeline = this.#client.pipeline();
+      for (const id of ids) pipeline.exists(this.#key(tenant, id));
+      return (await pipeline.exec()) ?? [];
+    });
+    const live = ids.filter((_, index) => exists[index]?.[1] === 1);
+    const gone = ids.filter((_, index) => exists[index]?.[1] !== 1);
+    // Expired sessions leave their id in the index; it is cleaned here, lazily.
+    if (gone.length > 0) await this.#call(() => this.#client.srem(this.#index(tenant), ...gone));
+    return live.sort();
+  }
+
+  async lock(tenant: string, id: string, options: { readonly ttlMs: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>> {
+    const key = `${this.#prefix}l:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
+    const token = `${process.pid}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      if (options.signal?.aborted === true) throw abortError(options.signal);
+      const acquired = await this.#call(() => this.#client.set(key, token, "PX", options.ttlMs, "NX"));
+      if (acquired === "OK") break;
+      await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
+    }
+    const client = this.#client as Redis & { hearthRelease(key: string, token: string): Promise<number> };
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      await this.#call(() => client.hearthRelease(key, token));
+    };
+  }
+
+  async warmup(): Promise<void> {
+    await this.#call(() => this.#client.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.#client.status === "end") return;
+    await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+}

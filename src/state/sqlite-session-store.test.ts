@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { DatabaseSync } from "node:sqlite";
+import { HearthError } from "../core/errors.ts";
+import { Session } from "../core/session.ts";
+import { describeSessionStore } from "./session-store.cases.ts";
+import { SqliteSessionStore, sqliteSchemaVersion } from "./sqlite-session-store.ts";
+
+const directory = mkdtempSync(join(tmpdir(), "hearth-sqlite-"));
+after(() => rmSync(directory, { recursive: true, force: true }));
+let counter = 0;
+
+describeSessionStore("sqlite", async () => new SqliteSessionStore({ path: join(directory, `conformance-${++counter}.db`) }));
+
+test("the file survives a reopen, in WAL mode, at the current schema version", async () => {
+  const path = join(directory, "nested", "folder", "sessions.db");
+  const first = new SqliteSessionStore({ path });
+  const session = new Session({ id: "kept" });
+  await first.put("t", session.toJSON(), 0);
+  await first.close();
+  const second = new SqliteSessionStore({ path });
+  assert.equal((await second.get("t", "kept"))?.version, 1);
+  await second.close();
+  const raw = new DatabaseSync(path);
+  assert.equal((raw.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
+  assert.equal((raw.prepare("PRAGMA user_version").get() as { user_version: number }).user_version, sqliteSchemaVersion);
+  raw.close();
+});
+
+test("a database from a newer hearth is refused with a clear error, not misread", () => {
+  const path = join(directory, "future.db");
+  const raw = new DatabaseSync(path);
+  raw.exec(`PRAGMA user_version = ${sqliteSchemaVersion + 1}`);
+  raw.close();
+  assert.throws(() => new SqliteSessionStore({ path }), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /newer than this hearth knows/.test(error.message));
+});
+
+test("expired sessions are purged on demand", async () => {
+  const store = new SqliteSessionStore({ path: ":memory:", ttlMs: 1 });
+  await store.put("t", new Session({ id: "old" }).toJSON(), 0);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(store.purgeExpired(), 1);
+  await store.close();
+  await assert.rejects(store.get("t", "old"), (error) => HearthError.is(error, "HEARTH_RUNTIME_CLOSED"));
+});

@@ -1,0 +1,138 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { HearthError, UserError } from "../core/errors.ts";
+import type { SessionJSON } from "../core/session.ts";
+import type { SessionStore, StoredSession } from "../core/session-store.ts";
+
+export interface SqliteSessionStoreOptions {
+  /** The database file. Default `./.hearth/sessions.db`; its folder is created. `:memory:` for tests. */
+  readonly path?: string;
+  /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */
+  readonly ttlMs?: number;
+}
+
+/** Each entry moves the schema one version up; `PRAGMA user_version` records how far a file is. */
+const migrations: readonly string[] = [
+  `CREATE TABLE sessions (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     json TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (tenant, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX sessions_expiry ON sessions (expires_at) WHERE expires_at IS NOT NULL;`,
+];
+
+export const sqliteSchemaVersion = migrations.length;
+
+/**
+ * Sessions in SQLite through Node's built-in `node:sqlite`: the embedded default, with nothing to
+ * install and nothing to run. The file survives restarts and crashes (WAL journal, synchronous
+ * writes), so every turn that was answered is still there after a SIGKILL. One process writes at a
+ * time; several processes on one file are kept consistent by the compare-and-set.
+ */
+export class SqliteSessionStore implements SessionStore {
+  readonly kind = "sqlite";
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #ttlMs: number | undefined;
+  readonly #statements: Record<"get" | "insert" | "update" | "delete" | "list" | "purgeOne", StatementSync>;
+  #closed = false;
+
+  constructor(options: SqliteSessionStoreOptions = {}) {
+    const { dirname, resolve } = process.getBuiltinModule("node:path");
+    const { mkdirSync } = process.getBuiltinModule("node:fs");
+    this.path = options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".hearth/sessions.db");
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("SqliteSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    this.#ttlMs = options.ttlMs;
+    if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
+    const { DatabaseSync: Database } = process.getBuiltinModule("node:sqlite");
+    this.#db = new Database(this.path);
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    this.#migrate();
+    this.#statements = {
+      get: this.#db.prepare("SELECT version, json, expires_at FROM sessions WHERE tenant = ? AND id = ?"),
+      insert: this.#db.prepare("INSERT INTO sessions (tenant, id, version, json, updated_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)"),
+      update: this.#db.prepare("UPDATE sessions SET version = version + 1, json = ?, updated_at = ?, expires_at = ? WHERE tenant = ? AND id = ? AND version = ?"),
+      delete: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)"),
+      list: this.#db.prepare("SELECT id FROM sessions WHERE tenant = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id"),
+      purgeOne: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?"),
+    };
+  }
+
+  #migrate(): void {
+    const current = Number((this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+    if (current > migrations.length) {
+      throw new UserError(`The session database ${this.path} has schema version ${current}, newer than this hearth knows (${migrations.length}).`, { field: "path" });
+    }
+    for (let version = current; version < migrations.length; version++) {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        this.#db.exec(migrations[version] as string);
+        this.#db.exec(`PRAGMA user_version = ${version + 1}`);
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    }
+  }
+
+  #check(): void {
+    if (this.#closed) throw new HearthError("HEARTH_RUNTIME_CLOSED", "The SQLite session store is closed.");
+  }
+
+  async get(tenant: string, id: string): Promise<StoredSession | undefined> {
+    this.#check();
+    const row = this.#statements.get.get(tenant, id) as { version: number; json: string; expires_at: number | null } | undefined;
+    if (row === undefined || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
+    return { session: JSON.parse(row.json) as SessionJSON, version: Number(row.version) };
+  }
+
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+    this.#check();
+    const now = Date.now();
+    const ttlMs = options.ttlMs ?? this.#ttlMs;
+    const expiresAt = ttlMs === undefined ? null : now + ttlMs;
+    const json = JSON.stringify(session);
+    const conflict = () =>
+      new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+    if (expectedVersion === 0) {
+      // An expired row is gone as far as anyone can tell: clear it so the id can be created again.
+      this.#statements.purgeOne.run(tenant, session.id, now);
+      try {
+        this.#statements.insert.run(tenant, session.id, json, now, expiresAt);
+      } catch (error) {
+        if (/UNIQUE|PRIMARY KEY/i.test(String((error as Error).message))) throw conflict();
+        throw error;
+      }
+      return 1;
+    }
+    const result = this.#statements.update.run(json, now, expiresAt, tenant, session.id, expectedVersion);
+    if (Number(result.changes) !== 1) throw conflict();
+    return expectedVersion + 1;
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    this.#check();
+    return Number(this.#statements.delete.run(tenant, id, Date.now()).changes) === 1;
+  }
+
+  async list(tenant: string): Promise<string[]> {
+    this.#check();
+    return (this.#statements.list.all(tenant, Date.now()) as { id: string }[]).map((row) => row.id);
+  }
+
+  /** Deletes expired sessions; returns how many. Run it now and then in a long-lived process. */
+  purgeExpired(): number {
+    this.#check();
+    return Number(this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now()).changes);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+}
