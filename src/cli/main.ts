@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { HearthError } from "../core/errors.ts";
+import { HearthError, UserError } from "../core/errors.ts";
+import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
 
 const usage = `Usage: hearth <command>
@@ -15,6 +16,9 @@ Commands:
       --workers N         N processes with Node's cluster; each warms before it takes traffic
       --strict            throw on a definition built while serving, instead of warning
       --drain-deadline MS how long turns in flight may finish after SIGTERM (default 10000)
+      --store KIND        where sessions live: sqlite (default, ./.hearth/sessions.db), redis, memory
+      --sessions-db PATH  the SQLite file
+      --redis-url URL     the Redis server (default REDIS_URL)
   demo [question]         the support example served over HTTP, against hearth's mock model server
                           (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
   version                 print hearth's version
@@ -22,6 +26,11 @@ Commands:
 `;
 
 const packageRoot = new URL("../../", import.meta.url);
+
+function storeConfig(kind: string | undefined, path: string | undefined, url: string | undefined): SessionStoreConfig {
+  if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis") throw new UserError(`--store must be sqlite, redis or memory, not ${kind}.`, { field: "--store" });
+  return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,7 +52,16 @@ async function main(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: [...rest],
         allowPositionals: true,
-        options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, strict: { type: "boolean" }, "drain-deadline": { type: "string" } },
+        options: {
+          port: { type: "string" },
+          host: { type: "string" },
+          workers: { type: "string" },
+          strict: { type: "boolean" },
+          "drain-deadline": { type: "string" },
+          store: { type: "string" },
+          "sessions-db": { type: "string" },
+          "redis-url": { type: "string" },
+        },
       });
       const file = positionals[0];
       if (file === undefined) {
@@ -57,6 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
         workers: parsePositiveInteger(values.workers, "--workers", 1),
         strict: values.strict === true,
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
+        store: storeConfig(values.store, values["sessions-db"], values["redis-url"]),
       });
     }
     case "demo": {

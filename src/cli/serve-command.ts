@@ -1,5 +1,6 @@
 import type { Cluster } from "node:cluster";
 import { UserError } from "../core/errors.ts";
+import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { serve, type HearthServer, type ServeOptions } from "../server/node.ts";
 import { loadApp } from "./load-app.ts";
 
@@ -10,6 +11,7 @@ export interface ServeCommandOptions {
   readonly workers: number;
   readonly strict: boolean;
   readonly drainDeadlineMs: number;
+  readonly store: SessionStoreConfig;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     port: options.port,
     host: options.host,
     runtime: { strict: options.strict },
+    store: options.store,
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,
   };

@@ -118,13 +118,16 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   const signalFor = (runtimeSignal: AbortSignal) => AbortSignal.any([context.clientSignal, runtimeSignal, timer]);
   const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timer.aborted ? timeout : abortError(signal)) : error);
 
-  const turn = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
-    const key = `${context.tenant}\u0000${request.sessionId ?? ""}`;
-    const release = request.sessionId === undefined ? () => undefined : await context.locks.acquire(key);
+  /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
+  const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
+    const id = request.sessionId;
+    const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\u0000${id}`);
+    let releaseShared: (() => Promise<void>) | undefined;
     try {
-      const stored = request.sessionId === undefined ? undefined : await context.store.get(context.tenant, request.sessionId);
-      if (request.sessionId !== undefined && stored === undefined) {
-        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${request.sessionId}" for this tenant.`, { tenantId: context.tenant });
+      if (id !== undefined && context.store.lock !== undefined) releaseShared = await context.store.lock(context.tenant, id, { ttlMs: context.requestTimeoutMs + 5_000, signal });
+      const stored = id === undefined ? undefined : await context.store.get(context.tenant, id);
+      if (id !== undefined && stored === undefined) {
+        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, { tenantId: context.tenant });
       }
       const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
       record.session = session.id;
@@ -138,7 +141,26 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       await context.store.put(context.tenant, session.toJSON(), stored?.version ?? 0, context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs });
       return { result, sessionId: session.id };
     } finally {
+      await releaseShared?.().catch(() => undefined);
       release();
+    }
+  };
+
+  /**
+   * A turn whose store write finds the session moved on (another instance wrote it, its lock
+   * having expired) is run again on the new version, so no turn is lost or applied twice. A stream
+   * that has already sent events is not re-run: the client has seen them.
+   */
+  const turn = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
+    let sent = false;
+    const forward = onItem === undefined ? undefined : (item: AgentMessage) => ((sent = true), onItem(item));
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt(signal, forward);
+      } catch (error) {
+        if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5 || sent || signal.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * tries + Math.random() * 10));
+      }
     }
   };
 

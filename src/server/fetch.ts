@@ -1,5 +1,6 @@
 import type { App } from "../runtime/app.ts";
 import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
@@ -75,7 +76,8 @@ export function createFetchHandler(target: App<any, any, any, any, any> | Runtim
   const definition = target instanceof Runtime ? target.app : target;
   const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
-  const app = new HttpApp(runtime, { ...options, log });
+  // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
+  const app = new HttpApp(runtime, { store: new MemorySessionStore(), ...options, log });
   void runtime.start().catch(() => undefined);
   const handler = async (request: Request) => toResponse(await app.handle(toHttpRequest(request)));
   return Object.assign(handler, { runtime, app });

@@ -3,7 +3,7 @@ import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { MemorySessionStore } from "../state/memory-session-store.ts";
+import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
 import { tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
@@ -14,7 +14,7 @@ import { problemResponse } from "./problem.ts";
 import { logRequest, redactor, safeLogger, secretsOf, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
-  /** Where sessions live. Default: in memory. */
+  /** Where sessions live. Default: SQLite in `./.hearth/sessions.db` (see openSessionStore). */
   readonly store?: SessionStore;
   /** Default 1 MiB. */
   readonly bodyLimitBytes?: number;
@@ -53,7 +53,7 @@ export class HttpApp {
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
     this.runtime = runtime;
-    this.store = options.store ?? new MemorySessionStore();
+    this.store = options.store ?? new SqliteSessionStore();
     this.#bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
     this.#sessionTtlMs = options.sessionTtlMs;
@@ -175,8 +175,10 @@ export class HttpApp {
     }
   }
 
-  close(): void {
+  /** Stops metrics and closes the session store. */
+  async close(): Promise<void> {
     this.#metrics?.close();
+    await this.store.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { HearthError, UserError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
 import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { problemResponse } from "./problem.ts";
@@ -83,7 +84,8 @@ function adapter(target: App<any, any, any, any, any> | Runtime<any, any, any, a
   const definition = target instanceof Runtime ? target.app : target;
   const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
-  const app = new HttpApp(runtime, { ...options, log });
+  // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
+  const app = new HttpApp(runtime, { store: new MemorySessionStore(), ...options, log });
   // Once per container, at module scope: the init phase Lambda gives every new container.
   void runtime.start().catch(() => undefined);
   return {

@@ -5,6 +5,8 @@ import type { App } from "../runtime/app.ts";
 import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest } from "./http-types.ts";
+import type { SessionStore } from "../core/session-store.ts";
+import { openSessionStore, type SessionStoreConfig } from "../state/open-session-store.ts";
 import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
 
 function readBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
@@ -59,7 +61,9 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
   };
 }
 
-export interface ServeOptions extends HttpAppOptions {
+export interface ServeOptions extends Omit<HttpAppOptions, "store"> {
+  /** A store, or how to open one. Default: SQLite in `./.hearth/sessions.db` (or HEARTH_SESSION_STORE). */
+  readonly store?: SessionStore | SessionStoreConfig;
   /** Default 8787; 0 picks a free port. */
   readonly port?: number;
   /** Default 127.0.0.1. Use 0.0.0.0 in a container. */
@@ -91,7 +95,8 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   // One redacting logger for the runtime and every request.
   const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
-  const app = new HttpApp(runtime, { ...options, log });
+  const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
+  const app = new HttpApp(runtime, { ...options, log, store });
   const http = process.getBuiltinModule("node:http");
   const server = http.createServer({ keepAliveTimeout: 65_000 }, createNodeListener(app));
   const listen = () =>
@@ -113,7 +118,7 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   } catch (error) {
     server.close();
     server.closeAllConnections();
-    app.close();
+    await app.close();
     throw error;
   }
   const url = urlOf(server);
@@ -135,7 +140,7 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
           // Work in flight is done; a connection still open is a keep-alive that just went idle.
           setTimeout(() => server.closeAllConnections(), 200).unref();
         });
-        app.close();
+        await app.close();
       })();
       return closing;
     },
@@ -146,4 +151,8 @@ function urlOf(server: Server): string {
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+}
+
+function isStore(value: unknown): value is SessionStore {
+  return typeof (value as SessionStore | undefined)?.put === "function";
 }

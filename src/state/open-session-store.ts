@@ -1,0 +1,33 @@
+import { UserError } from "../core/errors.ts";
+import type { SessionStore } from "../core/session-store.ts";
+import { MemorySessionStore } from "./memory-session-store.ts";
+import { RedisSessionStore } from "./redis-session-store.ts";
+import { SqliteSessionStore } from "./sqlite-session-store.ts";
+
+export interface SessionStoreConfig {
+  /** Default `HEARTH_SESSION_STORE`, then "sqlite". */
+  readonly kind?: "memory" | "sqlite" | "redis";
+  /** SQLite's file. Default `HEARTH_SESSIONS_DB`, then `./.hearth/sessions.db`. */
+  readonly path?: string;
+  /** Redis's URL. Default `REDIS_URL`. */
+  readonly url?: string;
+  readonly ttlMs?: number;
+}
+
+/** Opens the session store a server uses: SQLite on disk unless told otherwise. */
+export async function openSessionStore(config: SessionStoreConfig = {}): Promise<SessionStore> {
+  const kind = config.kind ?? process.env.HEARTH_SESSION_STORE ?? "sqlite";
+  const ttl = config.ttlMs === undefined ? {} : { ttlMs: config.ttlMs };
+  switch (kind) {
+    case "memory":
+      return new MemorySessionStore(ttl);
+    case "sqlite": {
+      const path = config.path ?? process.env.HEARTH_SESSIONS_DB;
+      return new SqliteSessionStore({ ...ttl, ...(path === undefined ? {} : { path }) });
+    }
+    case "redis":
+      return RedisSessionStore.connect({ ...ttl, ...(config.url === undefined ? {} : { url: config.url }) });
+    default:
+      throw new UserError(`Unknown session store "${kind}": use memory, sqlite or redis.`, { field: "store" });
+  }
+}
