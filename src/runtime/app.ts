@@ -2,6 +2,7 @@ import type { ChatAgent } from "../core/agent.ts";
 import { UserError } from "../core/errors.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
+import type { TenantsOptions } from "../tenancy/tenant-cache.ts";
 import type { Asset } from "./asset.ts";
 import type { Resource } from "./resource.ts";
 
@@ -59,6 +60,8 @@ export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
   readonly name: string;
   /** Without it, the app serves one tenant, "default", with no authentication (and says so when it starts). */
   readonly auth?: AuthOptions;
+  /** Per-tenant stacks (agents built with each tenant's credentials), cached; it also maps API keys to tenants. */
+  readonly tenants?: TenantsOptions;
   /** Where relative asset paths start. Default: the working directory. */
   readonly root?: string | URL;
   readonly assets?: Assets;
@@ -144,6 +147,16 @@ export function defineApp<
       for (const [key, tenant] of Object.entries(apiKeys)) {
         if (key.length < 8 || typeof tenant !== "string" || tenant === "") throw new UserError("App `auth.apiKeys` maps keys of 8 or more characters to tenant names.", { field: "auth.apiKeys" });
       }
+    }
+  }
+  if (definition.tenants !== undefined) {
+    const tenants = definition.tenants;
+    if (definition.auth !== undefined) throw new UserError("App has both `auth` and `tenants`: `tenants.resolve` maps keys to tenants, so leave `auth` out.", { field: "auth" });
+    if (typeof tenants.resolve !== "function") throw new UserError("App `tenants.resolve` must be a function from API key to tenant.", { field: "tenants.resolve" });
+    if (typeof tenants.build !== "function") throw new UserError("App `tenants.build` must be a function that builds a tenant's agents.", { field: "tenants.build" });
+    if (tenants.credentials !== undefined && typeof tenants.credentials !== "function") throw new UserError("App `tenants.credentials` must be a function.", { field: "tenants.credentials" });
+    if (tenants.prewarm !== undefined && (!Array.isArray(tenants.prewarm) || tenants.prewarm.some((id) => typeof id !== "string"))) {
+      throw new UserError("App `tenants.prewarm` must be a list of tenant ids.", { field: "tenants.prewarm" });
     }
   }
   const timeout = definition.stepTimeoutMs;

@@ -1,22 +1,12 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
-import { setConstructionHook, type DefinitionKind } from "../core/construction.ts";
+import { isInFactory, setConstructionHook, type DefinitionKind } from "../core/construction.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError } from "../core/errors.ts";
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
-let factoryScope: AsyncLocalStorage<true> | undefined;
 const armedGuards = new Set<ConstructionGuard>();
 
-function scope(): AsyncLocalStorage<true> {
-  factoryScope ??= new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<true>();
-  return factoryScope;
-}
-
-/** Runs `build` as a runtime factory: what it constructs is expected, whenever it runs. */
-export function inFactory<T>(build: () => T): T {
-  return scope().run(true, build);
-}
+export { inFactory } from "../core/construction.ts";
 
 // Frames in hearth's own code are skipped to find the caller's line.
 const packageRoot = new URL("../../", import.meta.url).pathname;
@@ -79,7 +69,7 @@ export class ConstructionGuard {
 }
 
 function onConstruction(kind: DefinitionKind, name: string): void {
-  if (factoryScope?.getStore() === true) return;
+  if (isInFactory()) return;
   const stack = new Error("constructed here").stack ?? "";
   for (const guard of armedGuards) guard.report(kind, name, stack);
 }

@@ -7,8 +7,10 @@ import type { Team } from "../core/team.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
 import type { App, AssetValues, ResourceValues } from "./app.ts";
 import { assetPath, loadAsset, type Asset } from "./asset.ts";
-import { ConstructionGuard, inFactory, type Logger } from "./construction-guard.ts";
+import { inFactory } from "../core/construction.ts";
+import { ConstructionGuard, type Logger } from "./construction-guard.ts";
 import type { Resource } from "./resource.ts";
+import { TenantCache } from "../tenancy/tenant-cache.ts";
 import { StartupTrace, type StartupTraceJSON, type StepKind, type TraceStep } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
 import { warmWithRetry, withStepTimeout, type WarmRetryPolicy } from "./warm-step.ts";
@@ -76,6 +78,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #agents: Record<string, ChatAgent> = {};
   #teams: Record<string, Team> = {};
   #builtResources: BuiltResource[] = [];
+  #tenants: TenantCache | undefined;
   #degraded = new Map<string, string>();
   #inFlight = 0;
   #idle: (() => void) | undefined;
@@ -136,6 +139,11 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   get teams(): Teams {
     return this.#teams as Teams;
+  }
+
+  /** The tenant cache, when the app defines `tenants`. */
+  get tenants(): TenantCache | undefined {
+    return this.#tenants;
   }
 
   agent(name: string): ChatAgent {
@@ -221,6 +229,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     }
     Object.freeze(this.#models);
     await this.#buildAgentsAndTeams();
+    if (app.tenants !== undefined) this.#tenants = new TenantCache(app.tenants, () => ({ assets: this.#assets, resources: this.#resources, models: this.#models }));
   }
 
   /** Resources follow their dependsOn graph: each starts once what it depends on is built. */
@@ -282,6 +291,20 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       const warmup = built.definition.warmup;
       if (warmup === undefined) continue;
       jobs.push({ kind: "resource", name: built.name, required: built.definition.required !== false, timeoutMs: built.definition.timeoutMs, run: async (signal) => warmup(built.value, { signal }) });
+    }
+    // Hot tenants: their stacks are built, and their own model clients warmed, before ready.
+    const tenants = this.#tenants;
+    for (const tenantId of tenants?.prewarmList ?? []) {
+      jobs.push({
+        kind: "tenant",
+        name: tenantId,
+        required: false,
+        timeoutMs: undefined,
+        run: async (signal) => {
+          const stack = await (tenants as TenantCache).get(tenantId);
+          await Promise.all(Object.values(stack.models ?? {}).map((client) => client.warmup({ signal })));
+        },
+      });
     }
     return jobs;
   }
@@ -462,6 +485,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     clearTimeout(this.#retryTimer);
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
+    await this.#tenants?.close();
     for (const client of Object.values(this.#models)) {
       await client.close().catch((error: unknown) => this.#log({ level: "warn", msg: `closing a model client failed: ${String(error)}` }));
     }

@@ -1,7 +1,7 @@
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
-export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "warmup" | "synthetic" | "after-ready";
+export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "tenant" | "warmup" | "synthetic" | "after-ready";
 
 export interface TracePhase {
   readonly name: PhaseName;

@@ -67,14 +67,26 @@ export interface ChatContext {
   readonly redact: (text: string) => string;
 }
 
-function pickTarget(runtime: Runtime, request: ChatRequest): { runner: ChatAgent | Team; kind: "agent" | "team"; name: string } {
-  if (request.team !== undefined) return { runner: runtime.team(request.team), kind: "team", name: request.team };
-  if (request.agent !== undefined) return { runner: runtime.agent(request.agent), kind: "agent", name: request.agent };
-  const [agent] = Object.keys(runtime.agents);
-  if (agent !== undefined) return { runner: runtime.agent(agent), kind: "agent", name: agent };
-  const [team] = Object.keys(runtime.teams);
-  if (team !== undefined) return { runner: runtime.team(team), kind: "team", name: team };
-  throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
+interface Target {
+  readonly runner: ChatAgent | Team;
+  readonly kind: "agent" | "team";
+  readonly name: string;
+}
+
+/** The agent or team asked for: from the tenant's own stack first (with a tenant cache), then the app's. */
+async function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Promise<Target> {
+  const stack = runtime.tenants === undefined ? undefined : await runtime.tenants.get(tenant);
+  const agents: Readonly<Record<string, ChatAgent>> = { ...runtime.agents, ...stack?.agents };
+  const teams: Readonly<Record<string, Team>> = { ...runtime.teams, ...stack?.teams };
+  const name = request.team ?? request.agent ?? Object.keys(agents)[0] ?? Object.keys(teams)[0];
+  if (name === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
+  const kind = request.team !== undefined || (request.agent === undefined && Object.keys(agents).length === 0) ? "team" : "agent";
+  const runner = kind === "team" ? teams[name] : agents[name];
+  if (runner === undefined) {
+    const available = Object.keys(kind === "team" ? teams : agents);
+    throw new HearthError(kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN", `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`);
+  }
+  return { runner, kind, name };
 }
 
 function replyOf(result: TaskResult): string {
@@ -109,7 +121,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   const { runtime, record } = context;
   // Refusals (not ready, draining) come first: before ready, the app's agents do not exist yet.
   runtime.assertServing();
-  const target = pickTarget(runtime, request);
+  const target = await pickTarget(runtime, context.tenant, request);
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
 

@@ -121,11 +121,11 @@ export class HttpApp {
         return { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: this.#metrics.render(this.runtime.startupTrace()) };
       case "/v1/startup":
         allow(["GET"]);
-        record.tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        record.tenant = await tenantOf(this.runtime, request.headers.authorization);
         return json(200, this.runtime.startupTrace());
       case "/v1/chat": {
         allow(["POST"]);
-        record.tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        record.tenant = await tenantOf(this.runtime, request.headers.authorization);
         const body = await this.#jsonBody(request);
         const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
         return chat(
@@ -145,7 +145,7 @@ export class HttpApp {
       }
       case "/v1/sessions/:id": {
         allow(["GET", "DELETE"]);
-        const tenant = await tenantOf(this.runtime.app.auth, request.headers.authorization);
+        const tenant = await tenantOf(this.runtime, request.headers.authorization);
         record.tenant = tenant;
         const id = sessionPath.exec(path)?.[1] as string;
         record.session = id;

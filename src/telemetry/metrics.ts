@@ -95,6 +95,8 @@ export class HearthMetrics {
   readonly modelErrors = new Counter("hearth_model_call_errors_total", "Failed model calls by error code.");
   readonly toolCalls = new Histogram("hearth_tool_call_duration_seconds", "Tool call duration by tool.");
   readonly toolErrors = new Counter("hearth_tool_call_errors_total", "Tool calls that returned an error, by tool and code.");
+  readonly tenantCache = new Counter("hearth_tenant_cache_events_total", "Tenant cache hits, misses and evictions.");
+  readonly tenantBuilds = new Histogram("hearth_tenant_build_duration_seconds", "Time to build a tenant's stack.");
   readonly constructions = new Counter("hearth_constructions_after_ready_total", "Definitions built while serving (the cold-start bug), by kind.");
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -106,6 +108,10 @@ export class HearthMetrics {
     this.#listen("hearth:tool-call", (event: ToolCallEvent) => {
       this.toolCalls.observe({ tool: event.tool }, event.durationMs / 1000);
       if (event.isError) this.toolErrors.inc({ tool: event.tool, code: event.errorCode ?? "ERROR" });
+    });
+    this.#listen("hearth:tenant-cache", (event: { event: string; durationMs?: number }) => {
+      if (event.event === "build") this.tenantBuilds.observe({}, (event.durationMs ?? 0) / 1000);
+      else this.tenantCache.inc({ event: event.event });
     });
     this.#listen("hearth:construction", (event: { kind: string }) => this.constructions.inc({ kind: event.kind }));
   }
@@ -128,6 +134,8 @@ export class HearthMetrics {
       this.modelErrors.render(),
       this.toolCalls.render(),
       this.toolErrors.render(),
+      this.tenantCache.render(),
+      this.tenantBuilds.render(),
       this.constructions.render(),
     ];
     return `${blocks.join("\n")}\n`;
