@@ -1,0 +1,39 @@
+// Starts `hearth serve` on the echo app as a separate process and waits until it is ready.
+import { spawn, type ChildProcess } from "node:child_process";
+
+const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const appFile = new URL("./echo-app.ts", import.meta.url).pathname;
+
+export interface SpawnedServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly exited: Promise<number | null>;
+  stderr(): string;
+}
+
+export function spawnServer(modelURL: string, flags: string[] = [], env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, ["--conditions=development", cli, "serve", appFile, "--port", "0", ...flags], {
+    env: { ...process.env, OPENAI_BASE_URL: modelURL, HEARTH_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+      const url = /ready on (http:\/\/[^\s]+)/.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ child, url, exited, stderr: () => stderr });
+    });
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before it was ready: ${stderr}`)));
+  });
+}
+
+export async function chatOn(url: string, message: string, sessionId?: string): Promise<{ status: number; body: { reply?: string; sessionId?: string; code?: string } }> {
+  const response = await fetch(`${url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(sessionId === undefined ? { message } : { message, sessionId }),
+  });
+  return { status: response.status, body: (await response.json()) as { reply?: string; sessionId?: string; code?: string } };
+}
