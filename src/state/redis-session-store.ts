@@ -5,7 +5,7 @@ import type { SessionStore, StoredSession } from "../core/session-store.ts";
 
 export interface RedisSessionStoreOptions {
   /** `redis://host:port/db`. Default `REDIS_URL`, then `redis://127.0.0.1:6379`. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** Put before every key, so several apps can share a Redis. Default "hearth:". */
   readonly prefix?: string;
   /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */

@@ -12,9 +12,9 @@ import { fromWireResponse, invalidResponse, parseBody, parseStreamData, StreamAs
 export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
   readonly model: string;
   /** Defaults to `OPENAI_API_KEY`. Local servers (Ollama, vLLM, llama.cpp, LM Studio) need none. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** Defaults to `OPENAI_BASE_URL`, then `https://api.openai.com/v1`. */
-  readonly baseURL?: string;
+  readonly baseURL?: string | undefined;
   readonly headers?: Readonly<Record<string, string>>;
   /** Until the response headers arrive, and then between two chunks of the body. Default 60 s. */
   readonly timeoutMs?: number;
