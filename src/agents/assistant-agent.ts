@@ -72,9 +72,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly #toolSchemas: readonly ToolSchema[];
   readonly #responseFormat: ResponseFormat | undefined;
   readonly #checkOutput: ((value: unknown) => ArgumentCheck<unknown> | Promise<ArgumentCheck<unknown>>) | undefined;
+  readonly #options: AssistantAgentOptions<Output>;
 
   constructor(options: AssistantAgentOptions<Output>) {
     super();
+    this.#options = options;
     checkAgentName(options?.name, "Agent");
     const where = `AssistantAgent "${options.name}"`;
     if (options.modelClient === undefined || typeof options.modelClient.create !== "function") throw new UserError(`${where} needs a modelClient.`, { field: "modelClient" });
@@ -121,6 +123,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     ]);
     Object.freeze(this);
     reportConstruction("agent", this.name);
+  }
+
+  /** A new agent with these options changed (for example `{ tools: [] }`); this one is unchanged. */
+  withOptions(overrides: Partial<AssistantAgentOptions<Output>>): AssistantAgent<Output> {
+    return new AssistantAgent({ ...this.#options, ...overrides });
   }
 
   override run(options?: RunOptions): Promise<TaskResult & { readonly output?: Output }> {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `hearth` command. `profile` and `check` are not built yet; see the README.
+// The `hearth` command.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,6 +19,19 @@ Commands:
       --store KIND        where sessions live: sqlite (default, ./.hearth/sessions.db), redis, memory
       --sessions-db PATH  the SQLite file
       --redis-url URL     the Redis server (default REDIS_URL)
+  profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
+                          the startup waterfall, CPU time by package while loading, first request
+                          against warm, constructions after ready and first-call errors
+      --runs N            cold starts (default 5)
+      --no-tools          also measure with the agents' tools taken away, side by side
+      --message TEXT      the sample request (default "Hello")
+      --agent NAME        the agent (or team) it goes to
+      --mock [MODULE#FN]  serve hearth's mock model server to the app (echo, or a responder function)
+      --html FILE         write a self-contained HTML report
+      --json FILE         write the figures as JSON
+  check <app> --budget FILE
+                          profile the app and exit 1, with a table, when a figure passes its budget
+                          (takes --runs, --message, --agent and --mock as profile does)
   demo [question]         the support example served over HTTP, against hearth's mock model server
                           (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
   version                 print hearth's version
@@ -77,6 +90,50 @@ async function main(argv: readonly string[]): Promise<number> {
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
         store: storeConfig(values.store, values["sessions-db"], values["redis-url"]),
       });
+    }
+    case "profile":
+    case "check": {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: {
+          runs: { type: "string" },
+          "no-tools": { type: "boolean" },
+          message: { type: "string" },
+          agent: { type: "string" },
+          mock: { type: "string" },
+          html: { type: "string" },
+          json: { type: "string" },
+          budget: { type: "string" },
+          warm: { type: "string" },
+        },
+      });
+      // `--mock` alone means echo replies; parseArgs needs a value, so a bare flag is spelled --mock "".
+      const file = positionals[0];
+      if (file === undefined) {
+        process.stderr.write(`hearth ${command}: which app?
+
+${usage}`);
+        return 2;
+      }
+      const { checkCommand, profileCommand } = await import("./profile/profile-command.ts");
+      const options = {
+        file,
+        runs: parsePositiveInteger(values.runs, "--runs", 5),
+        warmRequests: parsePositiveInteger(values.warm, "--warm", 10),
+        message: values.message ?? "Hello",
+        compareNoTools: values["no-tools"] === true,
+        ...(values.agent === undefined ? {} : { agent: values.agent }),
+        ...(values.mock === undefined ? {} : { mock: values.mock }),
+        ...(values.html === undefined ? {} : { html: values.html }),
+        ...(values.json === undefined ? {} : { json: values.json }),
+      };
+      if (command === "profile") return profileCommand(options);
+      if (values.budget === undefined) {
+        process.stderr.write("hearth check: --budget FILE is required.\n");
+        return 2;
+      }
+      return checkCommand({ ...options, budgetFile: values.budget });
     }
     case "demo": {
       const demo = new URL("examples/support/main.ts", packageRoot);

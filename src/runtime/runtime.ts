@@ -1,4 +1,5 @@
 import type { FSWatcher } from "node:fs";
+import { AssistantAgent } from "../agents/assistant-agent.ts";
 import type { ChatAgent } from "../core/agent.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
@@ -262,8 +263,13 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     const app = this.app;
     const agents: Record<string, ChatAgent> = {};
     const context = { assets: this.#assets, resources: this.#resources, models: this.#models };
+    // `hearth profile --no-tools` measures the app with its agents' tools taken away.
+    const withoutTools = process.env.HEARTH_DISABLE_TOOLS === "1";
     for (const [name, factory] of Object.entries((app.agents ?? {}) as Record<string, (context: unknown) => ChatAgent>)) {
-      agents[name] = await this.#step("agent", name, undefined, () => factory(context));
+      agents[name] = await this.#step("agent", name, undefined, () => {
+        const agent = factory(context);
+        return withoutTools && agent instanceof AssistantAgent ? agent.withOptions({ tools: [], reflectOnToolUse: false }) : agent;
+      });
     }
     const teams: Record<string, Team> = {};
     const teamContext = { ...context, agents };

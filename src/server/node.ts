@@ -103,6 +103,7 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
     new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
+        app.log({ level: "info", msg: "listening", url: urlOf(server) });
         options.onListening?.(urlOf(server));
         resolve();
       });
@@ -123,7 +124,6 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   }
   const url = urlOf(server);
   if (runtime.app.auth === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
-  app.log({ level: "info", msg: "listening", url });
   let closing: Promise<void> | undefined;
   return {
     runtime,
