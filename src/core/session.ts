@@ -115,6 +115,22 @@ export class Session {
     return release;
   }
 
+  /**
+   * The session's JSON without copying it: for writing it out at once (a store serialises it
+   * immediately). Do not keep or change it; use toJSON() for a copy of your own.
+   */
+  snapshot(): SessionJSON {
+    return {
+      version: sessionFormatVersion,
+      id: this.id,
+      createdAt: this.createdAt,
+      updatedAt: this.#updatedAt,
+      messages: this.#messages,
+      contexts: Object.fromEntries(this.#contexts),
+      ...(this.#team === undefined ? {} : { team: this.#team }),
+    };
+  }
+
   toJSON(): SessionJSON {
     return {
       version: sessionFormatVersion,

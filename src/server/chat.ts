@@ -125,10 +125,15 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
 
-  const timeout = new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
-  const timer = AbortSignal.timeout(context.requestTimeoutMs);
-  const signalFor = (runtimeSignal: AbortSignal) => AbortSignal.any([context.clientSignal, runtimeSignal, timer]);
-  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timer.aborted ? timeout : abortError(signal)) : error);
+  // The timeout's error is made only if it fires: building an Error (its stack) costs on every request.
+  const deadline = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = () => new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
+  const signalFor = (runtimeSignal: AbortSignal) => {
+    timer = setTimeout(() => deadline.abort(), context.requestTimeoutMs);
+    return AbortSignal.any([context.clientSignal, runtimeSignal, deadline.signal]);
+  };
+  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (deadline.signal.aborted ? timedOut() : abortError(signal)) : error);
 
   /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
   const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
@@ -150,7 +155,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       }
       if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
       if (signal.aborted) throw abortError(signal);
-      await context.store.put(context.tenant, session.toJSON(), stored?.version ?? 0, context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs });
+      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs });
       return { result, sessionId: session.id };
     } finally {
       await releaseShared?.().catch(() => undefined);
@@ -184,6 +189,8 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
         return json(200, { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage, messages: result.messages, ...(result.output === undefined ? {} : { output: result.output }) });
       } catch (error) {
         throw failure(error, signal);
+      } finally {
+        clearTimeout(timer);
       }
     });
   }
@@ -202,6 +209,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       record.code = String(problem.body.code);
       queue.push(context.redact(sse("error", problem.body)));
     } finally {
+      clearTimeout(timer);
       queue.end();
     }
   });

@@ -72,7 +72,14 @@ export function safeLogger(base: Logger, secrets: readonly string[]): Logger {
   return (entry) => {
     const level = typeof entry.level === "string" ? entry.level : "info";
     if (levels.indexOf(level) < threshold) return;
-    base(JSON.parse(redact(JSON.stringify({ level, ...entry }))) as Record<string, unknown>);
+    // Strings are redacted one by one; anything nested is redacted as JSON text.
+    const clean: Record<string, unknown> = { level };
+    for (const [key, value] of Object.entries(entry)) {
+      if (typeof value === "string") clean[key] = redact(value);
+      else if (typeof value === "object" && value !== null) clean[key] = JSON.parse(redact(JSON.stringify(value)));
+      else clean[key] = value;
+    }
+    base(clean);
   };
 }
 

@@ -44,11 +44,13 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   if (!checked.ok) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
   const controller = new AbortController();
-  const timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
+  // Made when it fires, not per call: building an Error captures a stack.
+  let timeout: HearthError | undefined;
   const toolSignal = signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
       controller.abort(timeout);
       reject(timeout);
     }, tool.timeoutMs);
@@ -66,7 +68,7 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
     return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
-    if (error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);
+    if (timeout !== undefined && error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);
     const message = error instanceof Error ? error.message : String(error);
     return errorResult(call, "HEARTH_TOOL_FAILED", `${call.name} failed: ${message}`);
   } finally {

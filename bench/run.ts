@@ -1,0 +1,209 @@
+// npm run bench: the support agent served by hearth against a hand-written floor (node:http, a
+// plain HTTP client, a hand-written tool loop) and against the seed's broken pattern, all against
+// hearth's mock model server on loopback, in one run. Ratios, not absolute numbers, are the
+// result: these machines are shared and noisy. `--check` exits 1 when hearth misses a target.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import autocannon from "autocannon";
+import { startMockOpenAIServer } from "hearth/testing";
+import { supportModel } from "../examples/support/support-model.ts";
+
+const check = process.argv.includes("--check");
+const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const node = process.execPath;
+const question = JSON.stringify({ message: "Where is order A123?" });
+const correct = /JD014600006281/;
+
+const mock = await startMockOpenAIServer({ respond: supportModel });
+const env = { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-bench", OPENAI_MODEL: "support-mock", HEARTH_LOG_LEVEL: "error" };
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly startedAt: number;
+  readonly readyAt: number;
+}
+
+function start(app: string): Promise<Running> {
+  const startedAt = performance.now();
+  const child = spawn(node, [new URL(`./apps/${app}.ts`, import.meta.url).pathname], { env, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (chunk: string) => {
+      output += chunk;
+      const url = /READY (\S+)/.exec(output)?.[1];
+      if (url !== undefined) resolve({ child, url, startedAt, readyAt: performance.now() });
+    });
+    child.on("exit", (code) => reject(new Error(`${app} exited (${code}) before it was ready`)));
+  });
+}
+
+async function stop(running: Running): Promise<void> {
+  const exited = new Promise((resolve) => running.child.once("exit", resolve));
+  running.child.kill("SIGKILL");
+  await exited;
+}
+
+async function chat(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: question });
+  const body = (await response.json()) as { reply?: string };
+  if (response.status !== 200 || !correct.test(body.reply ?? "")) throw new Error(`wrong reply: ${response.status} ${JSON.stringify(body)}`);
+  return performance.now() - started;
+}
+
+const quantile = (values: readonly number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+};
+const median = (values: readonly number[]) => quantile(values, 0.5);
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** CPU time (user + system) of a process so far, in milliseconds, from /proc. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+function rssMb(pid: number): number {
+  return round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024, 1);
+}
+
+interface Cold {
+  firstReply: number[];
+  first: number[];
+  warm: number[];
+}
+
+async function coldRun(app: string, into: Cold): Promise<void> {
+  const running = await start(app);
+  try {
+    into.first.push(await chat(running.url));
+    into.firstReply.push(performance.now() - running.startedAt);
+    const warm: number[] = [];
+    for (let index = 0; index < 10; index++) warm.push(await chat(running.url));
+    into.warm.push(median(warm));
+  } finally {
+    await stop(running);
+  }
+}
+
+async function steady(app: string) {
+  const running = await start(app);
+  try {
+    for (let index = 0; index < 20; index++) await chat(running.url);
+    const latencies: number[] = [];
+    for (let index = 0; index < 300; index++) latencies.push(await chat(running.url));
+    const pid = running.child.pid as number;
+    const cpuBefore = cpuMs(pid);
+    const load = await autocannon({ url: `${running.url}/v1/chat`, method: "POST", headers: { "content-type": "application/json" }, body: question, connections: 32, duration: seconds });
+    const cpu = cpuMs(pid) - cpuBefore;
+    const requests = load.requests.total;
+    return {
+      p50: round(quantile(latencies, 0.5)),
+      p99: round(quantile(latencies, 0.99)),
+      throughput: round(requests / seconds, 0),
+      errors: load.errors + load.non2xx,
+      cpuMsPerRequest: round(cpu / Math.max(requests, 1), 3),
+      rssMb: rssMb(pid),
+    };
+  } finally {
+    await stop(running);
+  }
+}
+
+async function importCost(runs = 20): Promise<number> {
+  const time = async (file: string) => {
+    const samples: number[] = [];
+    for (let index = 0; index < runs; index++) {
+      const started = performance.now();
+      await new Promise((resolve) => spawn(node, [new URL(file, import.meta.url).pathname], { stdio: "ignore" }).once("exit", resolve));
+      samples.push(performance.now() - started);
+    }
+    return median(samples);
+  };
+  await time("./import/empty.mjs");
+  return round((await time("./import/hearth.mjs")) - (await time("./import/empty.mjs")));
+}
+
+async function tenantBytes(): Promise<number> {
+  const child = spawn(node, ["--expose-gc", new URL("./tenant-bytes.ts", import.meta.url).pathname, "500"], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => (output += chunk));
+  await new Promise((resolve) => child.once("exit", resolve));
+  return (JSON.parse(output) as { perTenantBytes: number }).perTenantBytes;
+}
+
+console.error(`bench: ${coldRuns} cold runs each, ${seconds} s of load at 32 connections, Node ${process.version}, ${cpus().length} cores`);
+const cold: Record<"hearth" | "floor", Cold> = { hearth: { firstReply: [], first: [], warm: [] }, floor: { firstReply: [], first: [], warm: [] } };
+for (let index = 0; index < coldRuns; index++) {
+  // Alternate, so drift in the machine's load falls on both alike.
+  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const)) await coldRun(app, cold[app]);
+}
+const steadyResults = { hearth: await steady("hearth"), floor: await steady("floor"), broken: await steady("broken") };
+const importMs = await importCost();
+const bytesPerTenant = await tenantBytes();
+await mock.close();
+
+const summary = (app: "hearth" | "floor") => ({
+  spawnToFirstReplyMedian: round(median(cold[app].firstReply)),
+  spawnToFirstReplyP90: round(quantile(cold[app].firstReply, 0.9)),
+  firstRequestMedian: round(median(cold[app].first)),
+  warmMedian: round(median(cold[app].warm)),
+  firstToWarm: round(median(cold[app].first) / median(cold[app].warm)),
+  ...steadyResults[app],
+});
+const hearth = summary("hearth");
+const floor = summary("floor");
+const targets = [
+  { name: "spawn to first correct reply, hearth / floor", value: round(hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian), limit: "<= 1.15", ok: hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.15 },
+  { name: "hearth's first request / its warm median", value: hearth.firstToWarm, limit: "<= 1.2", ok: hearth.firstToWarm <= 1.2 },
+  { name: "throughput, hearth / floor", value: round(hearth.throughput / floor.throughput), limit: ">= 0.8", ok: hearth.throughput / floor.throughput >= 0.8 },
+  { name: "hearth's import cost (ms over an empty module)", value: importMs, limit: "<= 15", ok: importMs <= 15 },
+  { name: "bytes per cached tenant stack", value: bytesPerTenant, limit: "<= 51200", ok: bytesPerTenant <= 51_200 },
+];
+const result = {
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+  cores: cpus().length,
+  coldRuns,
+  loadSeconds: seconds,
+  hearth,
+  floor,
+  broken: steadyResults.broken,
+  importMs,
+  bytesPerTenant,
+  targets,
+};
+
+const row = (label: string, h: unknown, f: unknown, b: unknown = "") => `| ${label} | ${h} | ${f} | ${b} |`;
+const markdown = [
+  `Support agent, mock model on loopback; ${result.date}, Node ${result.node}, ${result.cores} cores; ${coldRuns} cold runs each, ${seconds} s at 32 connections. \`npm run bench\`.`,
+  "",
+  "| | hearth | floor (hand-written) | broken (built per request) |",
+  "|---|---:|---:|---:|",
+  row("spawn to first correct reply, median (ms)", hearth.spawnToFirstReplyMedian, floor.spawnToFirstReplyMedian),
+  row("spawn to first correct reply, p90 (ms)", hearth.spawnToFirstReplyP90, floor.spawnToFirstReplyP90),
+  row("first request (ms)", hearth.firstRequestMedian, floor.firstRequestMedian),
+  row("warm request, median of each cold run (ms)", hearth.warmMedian, floor.warmMedian),
+  row("first / warm", hearth.firstToWarm, floor.firstToWarm),
+  row("warm p50 (ms)", hearth.p50, floor.p50, steadyResults.broken.p50),
+  row("warm p99 (ms)", hearth.p99, floor.p99, steadyResults.broken.p99),
+  row("throughput, 32 connections (req/s)", hearth.throughput, floor.throughput, steadyResults.broken.throughput),
+  row("CPU per request (ms)", hearth.cpuMsPerRequest, floor.cpuMsPerRequest, steadyResults.broken.cpuMsPerRequest),
+  row("resident memory after load (MB)", hearth.rssMb, floor.rssMb, steadyResults.broken.rssMb),
+  "",
+  "| target | measured | limit | |",
+  "|---|---:|---:|---|",
+  ...targets.map((target) => `| ${target.name} | ${target.value} | ${target.limit} | ${target.ok ? "met" : "missed"} |`),
+].join("\n");
+
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(new URL("./results/latest.md", import.meta.url), `${markdown}\n`);
+console.log(markdown);
+if (check && targets.some((target) => !target.ok)) process.exitCode = 1;
