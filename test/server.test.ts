@@ -52,6 +52,14 @@ describe("the HTTP server", () => {
     await mock.close();
   });
 
+  test("the synthetic warm-up request before ready stored no session and wrote no log line; its header is inert from outside", async () => {
+    assert.deepEqual(await server.app.store.list("tenant-a"), []);
+    assert.ok(!logs.some((entry) => entry.msg === "request"), "no request was logged before the first real one");
+    const forged = await chat({ message: "Where is order A123?" }, { headers: { "x-hearth-warmup": "guess" } });
+    assert.equal(forged.status, 200);
+    assert.match(forged.body.reply, /A123 has shipped/, "a real answer from the model, not the warm-up stub");
+  });
+
   test("POST /v1/chat answers from the tool, and the session continues by id", async () => {
     const first = await chat({ message: "Where is order A123?" });
     assert.equal(first.status, 200);

@@ -4,6 +4,8 @@ import type { SessionStore } from "../core/session-store.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
+import { MemorySessionStore } from "../state/memory-session-store.ts";
+import { inSyntheticTurn } from "../runtime/warmable-model.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
 import { tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
@@ -50,6 +52,10 @@ export class HttpApp {
   readonly #log: Logger;
   readonly #redact: (text: string) => string;
   #metrics: HearthMetrics | undefined;
+  #warming = false;
+  readonly #scratchStore = new MemorySessionStore();
+  /** Marks this process's own synthetic warm-up requests; random, so no client can send one. */
+  readonly warmupToken = `${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
     this.runtime = runtime;
@@ -70,6 +76,11 @@ export class HttpApp {
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
+    if (this.#warming && request.headers["x-hearth-warmup"] === this.warmupToken) {
+      // A synthetic warm-up request: stubbed model, scratch store, no log line, no metrics.
+      const record: RequestRecord = { id: "warmup", method: request.method, route: routeOf(request.path), modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
+      return inSyntheticTurn(() => this.#route(request, record.route, record).catch((error: unknown) => problemResponse(error, record.id)));
+    }
     const started = performance.now();
     const route = routeOf(request.path);
     const record: RequestRecord = { id: newId("req"), method: request.method, route, modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
@@ -131,7 +142,7 @@ export class HttpApp {
         return chat(
           {
             runtime: this.runtime,
-            store: this.store,
+            store: this.#warming ? this.#scratchStore : this.store,
             locks: this.#locks,
             tenant: record.tenant,
             record,
@@ -172,6 +183,28 @@ export class HttpApp {
       return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
     } catch {
       throw new HearthError("HEARTH_INVALID_REQUEST", "The body is not valid JSON.", { field: "body" });
+    }
+  }
+
+  /**
+   * Synthetic chat requests through this app's whole request path before it takes traffic: model
+   * calls are answered by a stub and the session kept in a scratch store, so the first real request
+   * finds the path compiled. `send` delivers a request (the Node adapter sends it over a real
+   * loopback connection, so the HTTP server's own code is warmed too). Best effort.
+   */
+  async warmup(send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<void>): Promise<void> {
+    if (!this.runtime.isReady) return;
+    const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
+    const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
+    const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
+    this.#warming = true;
+    try {
+      for (let round = 0; round < 2; round++) await send({ path: "/v1/chat", headers, body });
+    } catch {
+      // A synthetic request that fails (an app whose agents need a real model) changes nothing.
+    } finally {
+      this.#warming = false;
+      await this.#scratchStore.close();
     }
   }
 

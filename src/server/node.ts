@@ -112,9 +112,11 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
     if (options.listenWhenReady === true) {
       await runtime.start();
       await listen();
+      await app.warmup(loopbackSender(server));
     } else {
       await listen();
       await runtime.start();
+      await app.warmup(loopbackSender(server));
     }
   } catch (error) {
     server.close();
@@ -155,4 +157,22 @@ function urlOf(server: Server): string {
 
 function isStore(value: unknown): value is SessionStore {
   return typeof (value as SessionStore | undefined)?.put === "function";
+}
+
+/** Sends a request to this server over a real loopback connection, for its synthetic warm-up. */
+function loopbackSender(server: Server): (request: { path: string; headers: Record<string, string>; body: string }) => Promise<void> {
+  const http = process.getBuiltinModule("node:http");
+  const address = server.address() as AddressInfo;
+  const host = address.address === "0.0.0.0" || address.address === "::" ? "127.0.0.1" : address.address;
+  return ({ path, headers, body }) =>
+    new Promise((resolve, reject) => {
+      const request = http.request({ host, port: address.port, path, method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
+        response.resume();
+        response.on("end", () => resolve());
+      });
+      request.on("error", reject);
+      // A warm-up that hangs must never hold startup.
+      request.setTimeout(5_000, () => request.destroy(new Error("the synthetic warm-up request timed out")));
+      request.end(body);
+    });
 }
