@@ -1,6 +1,9 @@
 // The real server on port 0 against the mock model server: chat, streaming, sessions, bad input,
 // auth, readiness around warm-up, metrics, and logs without secrets.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { AssistantAgent, defineApp, OpenAIChatCompletionClient, resource, RoundRobinGroupChat } from "hearth";
 import { serve, type HearthServer } from "hearth/node";
@@ -13,6 +16,7 @@ const clientKey = "client-key-tenant-a";
 let mock: MockOpenAIServer;
 let server: HearthServer;
 const logs: Record<string, unknown>[] = [];
+const directory = mkdtempSync(join(tmpdir(), "hearth-server-"));
 
 function app() {
   return defineApp({
@@ -45,11 +49,12 @@ const chat = (body: unknown, init: RequestInit & { key?: string | null } = {}) =
 describe("the HTTP server", () => {
   before(async () => {
     mock = await startMockOpenAIServer({ respond: supportModel, apiKeys: [providerKey] });
-    server = await serve(app(), { port: 0, log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false } });
+    server = await serve(app(), { port: 0, store: { kind: "sqlite", path: join(directory, "sessions.db") }, log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false } });
   });
   after(async () => {
     await server.close();
     await mock.close();
+    rmSync(directory, { recursive: true, force: true });
   });
 
   test("the synthetic warm-up request before ready stored no session and wrote no log line; its header is inert from outside", async () => {
@@ -209,7 +214,7 @@ describe("readiness around warm-up", () => {
     let url!: string;
     const listening = new Promise<void>((resolve) => {
       const slowApp = defineApp({ name: "slow", resources: { cache: resource({ init: () => 1, warmup: () => gate }) } });
-      void serve(slowApp, { port: 0, log: () => {}, onListening: (address) => {
+      void serve(slowApp, { port: 0, store: { kind: "memory" }, log: () => {}, onListening: (address) => {
         url = address;
         resolve();
       } }).then((started) => (warm = started));
@@ -241,7 +246,7 @@ describe("turns that fail, time out or lose their client", () => {
       models: { default: () => new OpenAIChatCompletionClient({ model: "m", baseURL: slowMock.url, apiKey: providerKey, maxRetries: 0 }) },
       agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default }) },
     });
-    slowServer = await serve(slowApp, { port: 0, requestTimeoutMs: 300, log: (entry) => captured.push(entry), runtime: { closeConnectionPools: false } });
+    slowServer = await serve(slowApp, { port: 0, store: { kind: "memory" }, requestTimeoutMs: 300, log: (entry) => captured.push(entry), runtime: { closeConnectionPools: false } });
   });
   after(async () => {
     await slowServer.close();
