@@ -93,8 +93,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case "profile":
     case "check": {
+      // A bare `--mock` (echo replies) has no value: give parseArgs an empty one.
+      const args = rest.flatMap((arg, index) => (arg === "--mock" && (rest[index + 1] === undefined || rest[index + 1]?.startsWith("--") === true) ? [arg, ""] : [arg]));
       const { values, positionals } = parseArgs({
-        args: [...rest],
+        args,
         allowPositionals: true,
         options: {
           runs: { type: "string" },
@@ -108,7 +110,6 @@ async function main(argv: readonly string[]): Promise<number> {
           warm: { type: "string" },
         },
       });
-      // `--mock` alone means echo replies; parseArgs needs a value, so a bare flag is spelled --mock "".
       const file = positionals[0];
       if (file === undefined) {
         process.stderr.write(`hearth ${command}: which app?
