@@ -22,6 +22,8 @@ export function checkAgentName(name: unknown, kind: string): asserts name is str
   }
 }
 
+const runEnded = Object.freeze(new Error("the run ended"));
+
 /** Drains a run's stream and returns the TaskResult it ends with. */
 export async function taskResultOf(stream: AsyncIterable<RunStreamItem>): Promise<TaskResult> {
   let result: TaskResult | undefined;
@@ -51,7 +53,8 @@ export async function* withSession<T>(
     yield* work(session, controller.signal);
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    controller.abort();
+    // One shared reason: abort() without one builds a DOMException (and its stack) on every run.
+    controller.abort(runEnded);
     release();
   }
 }
