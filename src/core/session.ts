@@ -1,5 +1,6 @@
 import { HearthError } from "./errors.ts";
 import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.ts";
+import { Mutex } from "./mutex.ts";
 import type { ModelMessage } from "./model-client.ts";
 
 export const sessionFormatVersion = 1;
@@ -58,7 +59,7 @@ export class Session {
   #messages: AgentMessage[] = [];
   #contexts = new Map<string, ModelMessage[]>();
   #team: TeamState | undefined;
-  #tail: Promise<void> = Promise.resolve();
+  readonly #turns = new Mutex();
 
   constructor(init: SessionInit = {}) {
     this.id = init.id ?? crypto.randomUUID();
@@ -104,15 +105,8 @@ export class Session {
    * Waits for every earlier holder of this session to release it, then returns the release
    * function. Turns on one session run one after another, in the order they asked.
    */
-  async acquire(): Promise<() => void> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const previous = this.#tail;
-    this.#tail = previous.then(() => released);
-    await previous;
-    return release;
+  acquire(): Promise<() => void> {
+    return this.#turns.acquire();
   }
 
   /**

@@ -12,7 +12,7 @@ import { inFactory } from "../core/construction.ts";
 import { ConstructionGuard, type Logger } from "./construction-guard.ts";
 import type { Resource } from "./resource.ts";
 import { TenantCache } from "../tenancy/tenant-cache.ts";
-import { StartupTrace, type StartupTraceJSON, type StepKind, type TraceStep } from "./startup-trace.ts";
+import { errorSummary, StartupTrace, type StartupTraceJSON, type StepKind, type TraceStep } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
 import { warmWithRetry, withStepTimeout, type WarmRetryPolicy } from "./warm-step.ts";
 import { makeWarmable } from "./warmable-model.ts";
@@ -207,7 +207,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#trace.step({ phase: "init", kind, name, status: "ok" }, started, performance.now());
       return value;
     } catch (error) {
-      this.#trace.step({ phase: "init", kind, name, status: "failed", error: describe(error) }, started, performance.now());
+      this.#trace.step({ phase: "init", kind, name, status: "failed", error: errorSummary(error) }, started, performance.now());
       throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start at ${label}: ${String((error as Error)?.message ?? error)}`, { cause: error, step: label });
     }
   }
@@ -323,7 +323,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       const timeoutMs = job.timeoutMs ?? this.app.stepTimeoutMs ?? 30_000;
       const outcome = await warmWithRetry(this.#retryPolicy, this.#controller.signal, () => withStepTimeout(label, timeoutMs, this.#controller.signal, job.run));
       const status = outcome.error === undefined ? "ok" : "failed";
-      const step: Omit<TraceStep, "startMs" | "durationMs"> = { phase: "warm", kind: "warmup", name: label, status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: describe(outcome.error) }) };
+      const step: Omit<TraceStep, "startMs" | "durationMs"> = { phase: "warm", kind: "warmup", name: label, status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: errorSummary(outcome.error) }) };
       this.#trace.step(step, started, performance.now());
       if (outcome.error === undefined) return;
       if (job.required) {
@@ -368,7 +368,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
         await hook(context as never);
         this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "ok" }, started, performance.now());
       } catch (error) {
-        this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "failed", error: describe(error) }, started, performance.now());
+        this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "failed", error: errorSummary(error) }, started, performance.now());
         this.#log({ level: "warn", msg: `an afterReady hook failed: ${String((error as Error)?.message ?? error)}` });
       }
     }
@@ -391,7 +391,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: true });
         } catch (error) {
           this.#log({ level: "error", msg: `asset "${name}" could not be reloaded; keeping the previous version: ${String((error as Error)?.message ?? error)}`, asset: name });
-          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: false, error: describe(error) });
+          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: false, error: errorSummary(error) });
         }
       };
       const watcher = watch(file, () => {
@@ -509,9 +509,6 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   }
 }
 
-function describe(error: unknown): { code: string; message: string } {
-  return { code: HearthError.is(error) ? error.code : String((error as { code?: unknown })?.code ?? "ERROR"), message: String((error as Error)?.message ?? error) };
-}
 
 /** Creates the lifecycle container for an app; `start()` builds and warms it. */
 export function createRuntime<Assets, Resources, Models, Agents, Teams>(app: App<Assets, Resources, Models, Agents, Teams>, options?: RuntimeOptions): Runtime<Assets, Resources, Models, Agents, Teams> {

@@ -37,6 +37,12 @@ export interface StartupTraceJSON {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
+/** An error as a trace step records it: its code (a HearthError's, or a system one) and message. */
+export function errorSummary(error: unknown): { code: string; message: string } {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return { code: typeof code === "string" ? code : "ERROR", message: String((error as Error | undefined)?.message ?? error) };
+}
+
 /**
  * The startup trace: every phase and step with its offset from the process's own start, so it adds
  * up to spawn-to-ready. Each entry is also published on `hearth:startup` (phases) and `hearth:step`

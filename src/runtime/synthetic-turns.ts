@@ -3,7 +3,7 @@ import type { Team } from "../core/team.ts";
 import type { AnyTool } from "../core/tool.ts";
 import { Session } from "../core/session.ts";
 import type { Logger } from "./construction-guard.ts";
-import type { StartupTrace } from "./startup-trace.ts";
+import { errorSummary, type StartupTrace } from "./startup-trace.ts";
 import { inSyntheticTurn, isWarmable } from "./warmable-model.ts";
 
 function modelClientOf(value: unknown): unknown {
@@ -60,7 +60,7 @@ export async function runSyntheticTurns(agents: Readonly<Record<string, ChatAgen
         await inSyntheticTurn(turn);
         trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
       } catch (error) {
-        trace.step({ phase: "warm", kind: "synthetic", name, status: "failed", error: { code: String((error as { code?: unknown }).code ?? "ERROR"), message: String((error as Error).message) } }, started, performance.now());
+        trace.step({ phase: "warm", kind: "synthetic", name, status: "failed", error: errorSummary(error) }, started, performance.now());
         log({ level: "debug", msg: `synthetic warm-up turn ${name} failed: ${String((error as Error).message)}` });
       }
     }),

@@ -1,23 +1,23 @@
-/** One holder per key at a time, in arrival order; keys are forgotten when nobody holds them. */
+import { Mutex } from "../core/mutex.ts";
+
+/** One holder per key at a time, in arrival order; a key is forgotten when nobody holds or awaits it. */
 export class KeyedLock {
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #locks = new Map<string, Mutex>();
 
   async acquire(key: string): Promise<() => void> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    const tail = previous.then(() => released);
-    this.#tails.set(key, tail);
-    await previous;
+    let lock = this.#locks.get(key);
+    if (lock === undefined) {
+      lock = new Mutex();
+      this.#locks.set(key, lock);
+    }
+    const release = await lock.acquire();
     return () => {
       release();
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      if (lock.pending === 0 && this.#locks.get(key) === lock) this.#locks.delete(key);
     };
   }
 
   get size(): number {
-    return this.#tails.size;
+    return this.#locks.size;
   }
 }
