@@ -119,14 +119,13 @@ export class OpenAIChatCompletionClient implements ModelClient {
 
   /**
    * Opens a pooled connection to the provider (DNS, TCP, TLS) and proves the key with one cheap
-   * authenticated call (`GET /models`). Auth and bad-URL errors are not retried: they fail startup.
+   * authenticated call (`GET /models`). One attempt: the runtime retries warm-ups by failure class
+   * (auth and bad URLs fail startup at once), and retrying here too would multiply the attempts.
    */
   async warmup(options: CallOptions = {}): Promise<void> {
-    await withRetries(this.#retry, options.signal, async () => {
-      const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options.signal);
-      await call.open();
-      await call.readText();
-    });
+    const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options.signal);
+    await call.open();
+    await call.readText();
   }
 
   /** Nothing to release: the connection pools are shared and closed with the process's runtime. */
