@@ -96,7 +96,11 @@ export class HttpCall {
   }
 
   #armTimer(): void {
-    clearTimeout(this.#timer);
+    // Restarting the same timer is cheaper than a new one for every chunk.
+    if (this.#timer !== undefined) {
+      this.#timer.refresh();
+      return;
+    }
     const { timeoutMs, url } = this.#options;
     this.#timer = setTimeout(() => {
       this.#fail(new HearthError("HEARTH_MODEL_TIMEOUT", `The model provider at ${url.origin} did not answer within ${timeoutMs} ms.`, { timeoutMs, url: url.href, retryable: true }));

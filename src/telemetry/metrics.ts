@@ -11,6 +11,13 @@ function labelText(labels: Labels): string {
   return `{${entries.map(([key, value]) => `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`;
 }
 
+/** A series' key: cheap to build on every observation (label text is built only when scraped). */
+function labelKey(labels: Labels): string {
+  let key = "";
+  for (const name in labels) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 1e6) / 1e6);
 }
@@ -26,7 +33,7 @@ class Counter {
   }
 
   inc(labels: Labels = {}, amount = 1): void {
-    const key = labelText(labels);
+    const key = labelKey(labels);
     const entry = this.#values.get(key) ?? { labels, value: 0 };
     entry.value += amount;
     this.#values.set(key, entry);
@@ -52,7 +59,7 @@ class Histogram {
   }
 
   observe(labels: Labels, value: number): void {
-    const key = labelText(labels);
+    const key = labelKey(labels);
     let series = this.#series.get(key);
     if (series === undefined) {
       series = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
