@@ -1,5 +1,5 @@
 // Starts the support app's runtime, logs its startup trace at ready, answers one question through
-// runtime.track, and closes. `hearth serve` will do this behind an HTTP server.
+// runtime.track, and closes: the runtime alone, as `hearth serve` uses it behind its HTTP server.
 import { createRuntime } from "hearth";
 import { supportApp } from "./app.ts";
 
