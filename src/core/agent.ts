@@ -35,16 +35,20 @@ export interface AgentResponse {
   readonly output?: unknown;
 }
 
-/**
- * A chat agent is a warm, immutable definition. It holds no conversation: that lives in the
- * Session passed to each run, so one agent serves any number of concurrent sessions.
- */
-export interface ChatAgent {
+/** What agents and teams share: a warm definition that runs tasks on sessions. */
+export interface TaskRunner {
   readonly name: string;
   readonly description: string;
   createSession(): Session;
   run(options?: RunOptions): Promise<TaskResult>;
   runStream(options?: RunOptions): AsyncIterable<RunStreamItem>;
+}
+
+/**
+ * A chat agent is a warm, immutable definition. It holds no conversation: that lives in the
+ * Session passed to each run, so one agent serves any number of concurrent sessions.
+ */
+export interface ChatAgent extends TaskRunner {
   /** One turn: yields its messages and events as they happen, returns how it ended. */
   onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse>;
 }

@@ -1,6 +1,5 @@
-import type { RunOptions, RunStreamItem } from "./agent.ts";
-import type { AgentMessage, StopMessage, TaskResult } from "./messages.ts";
-import type { Session } from "./session.ts";
+import type { TaskRunner } from "./agent.ts";
+import type { AgentMessage, StopMessage } from "./messages.ts";
 
 export interface TerminationContext {
   readonly sessionId: string;
@@ -26,10 +25,4 @@ export interface TerminationCondition {
 }
 
 /** A team is a warm, immutable definition like an agent; its progress lives in the session. */
-export interface Team {
-  readonly name: string;
-  readonly description: string;
-  createSession(): Session;
-  run(options?: RunOptions): Promise<TaskResult>;
-  runStream(options?: RunOptions): AsyncIterable<RunStreamItem>;
-}
+export type Team = TaskRunner;

@@ -198,12 +198,23 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     }
   }
 
+  /** Where relative asset paths start. */
+  get #root(): string {
+    const root = this.app.root;
+    return root === undefined ? process.cwd() : root instanceof URL ? assetPath(root, process.cwd()) : root;
+  }
+
+  /** A step's own timeout, or the app's, or 30 s. */
+  #timeout(stepMs: number | undefined): number {
+    return stepMs ?? this.app.stepTimeoutMs ?? 30_000;
+  }
+
   /** Runs one init step under its timeout and records it; a failure stops startup, naming the step. */
   async #step<T>(kind: StepKind, name: string, timeoutMs: number | undefined, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
     const label = `${kind}:${name}`;
     const started = performance.now();
     try {
-      const value = await withStepTimeout(label, timeoutMs ?? this.app.stepTimeoutMs ?? 30_000, this.#controller.signal, (signal) => inFactory(() => work(signal)));
+      const value = await withStepTimeout(label, this.#timeout(timeoutMs), this.#controller.signal, (signal) => inFactory(() => work(signal)));
       this.#trace.step({ phase: "init", kind, name, status: "ok" }, started, performance.now());
       return value;
     } catch (error) {
@@ -214,7 +225,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   async #init(): Promise<void> {
     const app = this.app;
-    const root = app.root === undefined ? process.cwd() : app.root instanceof URL ? assetPath(app.root, process.cwd()) : app.root;
+    const root = this.#root;
     const assets = Object.entries((app.assets ?? {}) as Record<string, Asset<unknown>>);
     const values = await Promise.all(assets.map(([name, definition]) => this.#step("asset", name, undefined, () => loadAsset(definition, name, root))));
     this.#assets = Object.freeze(Object.fromEntries(assets.map(([name], index) => [name, values[index]])));
@@ -320,7 +331,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     const warmups = jobs.map(async (job) => {
       const started = performance.now();
       const label = `${job.kind}:${job.name}`;
-      const timeoutMs = job.timeoutMs ?? this.app.stepTimeoutMs ?? 30_000;
+      const timeoutMs = this.#timeout(job.timeoutMs);
       const outcome = await warmWithRetry(this.#retryPolicy, this.#controller.signal, () => withStepTimeout(label, timeoutMs, this.#controller.signal, job.run));
       const status = outcome.error === undefined ? "ok" : "failed";
       const step: Omit<TraceStep, "startMs" | "durationMs"> = { phase: "warm", kind: "warmup", name: label, status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: errorSummary(outcome.error) }) };
@@ -349,7 +360,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     const retry = async () => {
       if (this.#state !== "degraded" && this.#state !== "warming") return;
       try {
-        await withStepTimeout(label, job.timeoutMs ?? this.app.stepTimeoutMs ?? 30_000, this.#controller.signal, job.run);
+        await withStepTimeout(label, this.#timeout(job.timeoutMs), this.#controller.signal, job.run);
         this.#degraded.delete(label);
         this.#log({ level: "info", msg: `${label} warmed in the background`, step: label });
         if (this.#degraded.size === 0 && this.#state === "degraded") this.#state = "ready";
@@ -378,7 +389,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #watchAssets(): void {
     const { watch } = process.getBuiltinModule("node:fs");
     const app = this.app;
-    const root = app.root === undefined ? process.cwd() : app.root instanceof URL ? assetPath(app.root, process.cwd()) : app.root;
+    const root = this.#root;
     for (const [name, definition] of Object.entries((app.assets ?? {}) as Record<string, Asset<unknown>>)) {
       const file = assetPath(definition.path, root);
       let timer: NodeJS.Timeout | undefined;
@@ -498,7 +509,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     for (const built of [...this.#builtResources].reverse()) {
       if (built.definition.close === undefined) continue;
       try {
-        await withStepTimeout(`resource:${built.name}`, built.definition.timeoutMs ?? this.app.stepTimeoutMs ?? 30_000, new AbortController().signal, () => built.definition.close?.(built.value));
+        await withStepTimeout(`resource:${built.name}`, this.#timeout(built.definition.timeoutMs), new AbortController().signal, () => built.definition.close?.(built.value));
       } catch (error) {
         this.#log({ level: "warn", msg: `closing resource "${built.name}" failed: ${String((error as Error)?.message ?? error)}` });
       }

@@ -1,9 +1,8 @@
 import type { App } from "../runtime/app.ts";
-import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
-import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
-import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
 
 export interface FetchHandlerOptions extends HttpAppOptions {
   readonly runtime?: RuntimeOptions;
@@ -73,11 +72,8 @@ export function toResponse(response: HttpResponse): Response {
  * warms while the platform finishes loading; requests before ready get liveness and 503s.
  */
 export function createFetchHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: FetchHandlerOptions = {}): FetchHandler {
-  const definition = target instanceof Runtime ? target.app : target;
-  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
-  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const app = new HttpApp(runtime, { store: new MemorySessionStore(), ...options, log });
+  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore(), ...options });
   void runtime.start().catch(() => undefined);
   const handler = async (request: Request) => toResponse(await app.handle(toHttpRequest(request)));
   return Object.assign(handler, { runtime, app });

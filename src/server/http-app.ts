@@ -2,7 +2,8 @@ import { HearthError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
-import type { Runtime } from "../runtime/runtime.ts";
+import type { App } from "../runtime/app.ts";
+import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { inSyntheticTurn } from "../runtime/warmable-model.ts";
@@ -226,4 +227,15 @@ async function* logWhenDone(body: AsyncIterable<string>, done: () => void): Asyn
 
 export function bodyTooLarge(limitBytes: number): HearthError {
   return new HearthError("HEARTH_BODY_TOO_LARGE", `The body is over the limit of ${limitBytes} bytes.`);
+}
+
+/**
+ * The runtime (created from an app, or the one given) and its HttpApp, for an adapter. The
+ * runtime's log lines and the requests' are redacted with the same secrets, each once.
+ */
+export function runtimeWithApp(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: HttpAppOptions & { readonly runtime?: RuntimeOptions }): { runtime: Runtime; app: HttpApp } {
+  const definition = target instanceof Runtime ? target.app : target;
+  const runtimeLog = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
+  const runtime = target instanceof Runtime ? target : createRuntime(target, { log: runtimeLog, ...options.runtime });
+  return { runtime, app: new HttpApp(runtime, options) };
 }

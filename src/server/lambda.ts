@@ -1,11 +1,10 @@
 import { HearthError, UserError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
-import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
-import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { problemResponse } from "./problem.ts";
-import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
 
 /** An API Gateway HTTP API (payload 2.0) or Lambda function URL event. */
 export interface HttpApiEvent {
@@ -81,11 +80,8 @@ interface Adapter {
 }
 
 function adapter(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions): Adapter {
-  const definition = target instanceof Runtime ? target.app : target;
-  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
-  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const app = new HttpApp(runtime, { store: new MemorySessionStore(), ...options, log });
+  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore(), ...options });
   // Once per container, at module scope: the init phase Lambda gives every new container.
   void runtime.start().catch(() => undefined);
   return {

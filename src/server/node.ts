@@ -2,12 +2,11 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HearthError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
-import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
-import { bodyTooLarge, HttpApp, type HttpAppOptions } from "./http-app.ts";
+import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import { openSessionStore, type SessionStoreConfig } from "../state/open-session-store.ts";
-import { safeLogger, secretsOf, stdoutLogger } from "./request-log.ts";
 
 function readBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
@@ -91,12 +90,8 @@ export interface HearthServer {
  * runtime, and resolves when it is ready. If startup fails it stops listening and rejects.
  */
 export async function serve(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: ServeOptions = {}): Promise<HearthServer> {
-  const definition = target instanceof Runtime ? target.app : target;
-  // One redacting logger for the runtime and every request.
-  const log = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
-  const runtime = target instanceof Runtime ? target : createRuntime(target, { log, ...options.runtime });
   const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
-  const app = new HttpApp(runtime, { ...options, log, store });
+  const { runtime, app } = runtimeWithApp(target, { ...options, store });
   const http = process.getBuiltinModule("node:http");
   const server = http.createServer({ keepAliveTimeout: 65_000 }, createNodeListener(app));
   const listen = () =>

@@ -97,6 +97,10 @@ export class AndTermination extends CombinedTermination {
   }
 }
 
+function nonEmpty(value: unknown, field: string, where: string, what: string): asserts value is string {
+  if (typeof value !== "string" || value === "") throw new UserError(`${where} needs ${what}.`, { field });
+}
+
 function positive(value: number, field: string, where: string): void {
   if (!Number.isFinite(value) || value <= 0) throw new UserError(`${where}: ${field} must be a positive number.`, { field });
 }
@@ -136,7 +140,7 @@ export class TextMentionTermination extends StatelessTermination {
 
   constructor(text: string, options: { readonly sources?: readonly string[] } = {}) {
     super();
-    if (typeof text !== "string" || text === "") throw new UserError("TextMentionTermination needs a non-empty text.", { field: "text" });
+    nonEmpty(text, "text", "TextMentionTermination", "a non-empty text");
     this.text = text;
     this.sources = options.sources === undefined ? undefined : Object.freeze([...options.sources]);
     this.description = `"${text}" mentioned`;
@@ -224,7 +228,7 @@ export class HandoffTermination extends StatelessTermination {
 
   constructor(target: string) {
     super();
-    if (typeof target !== "string" || target === "") throw new UserError("HandoffTermination needs a target.", { field: "target" });
+    nonEmpty(target, "target", "HandoffTermination", "a target");
     this.target = target;
     this.description = `handoff to ${target}`;
     Object.freeze(this);
@@ -277,7 +281,7 @@ export class FunctionCallTermination extends StatelessTermination {
 
   constructor(functionName: string) {
     super();
-    if (typeof functionName !== "string" || functionName === "") throw new UserError("FunctionCallTermination needs a function name.", { field: "functionName" });
+    nonEmpty(functionName, "functionName", "FunctionCallTermination", "a function name");
     this.functionName = functionName;
     this.description = `${functionName} executed`;
     Object.freeze(this);

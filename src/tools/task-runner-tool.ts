@@ -1,17 +1,12 @@
 import { UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
-import { chatMessageText, isChatMessage, type TaskResult } from "../core/messages.ts";
-import type { RunOptions } from "../core/agent.ts";
+import { chatMessageText, isChatMessage } from "../core/messages.ts";
+import type { TaskRunner } from "../core/agent.ts";
 import type { ArgumentCheck, Tool, ToolContext } from "../core/tool.ts";
 import { toolNamePattern } from "./define-tool.ts";
 import { validateJsonSchema } from "./json-schema-validator.ts";
 
-/** Anything that runs a task: an agent or a team. */
-export interface TaskRunner {
-  readonly name: string;
-  readonly description: string;
-  run(options?: RunOptions): Promise<TaskResult>;
-}
+export type { TaskRunner };
 
 export interface TaskRunnerToolOptions {
   /** Default: the agent's or team's name. */
