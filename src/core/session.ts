@@ -126,15 +126,7 @@ export class Session {
   }
 
   toJSON(): SessionJSON {
-    return {
-      version: sessionFormatVersion,
-      id: this.id,
-      createdAt: this.createdAt,
-      updatedAt: this.#updatedAt,
-      messages: structuredClone(this.#messages),
-      contexts: structuredClone(Object.fromEntries(this.#contexts)),
-      ...(this.#team === undefined ? {} : { team: structuredClone(this.#team) }),
-    };
+    return structuredClone(this.snapshot());
   }
 
   static fromJSON(input: unknown): Session {
