@@ -1,9 +1,12 @@
 import type { AgentResponse, AgentTurn } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
+import { linkAbort } from "../core/linked-abort.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
+
+const questionEnded = Object.freeze(new Error("the question is over"));
 
 /** Asks a person; resolves with their answer. The signal aborts when the run does or the timeout passes. */
 export type InputFunction = (prompt: string, options: { readonly signal: AbortSignal }) => string | Promise<string>;
@@ -61,14 +64,13 @@ export class UserProxyAgent extends BaseChatAgent {
   }
 
   async #ask(runSignal: AbortSignal): Promise<string> {
-    const controller = new AbortController();
+    const link = linkAbort([runSignal]);
     const timeout = this.timeoutMs === undefined ? undefined : new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, { timeoutMs: this.timeoutMs });
     let timer: NodeJS.Timeout | undefined;
-    const signal = AbortSignal.any([runSignal, controller.signal]);
     const stopped = new Promise<never>((_, reject) => {
       if (timeout !== undefined) {
         timer = setTimeout(() => {
-          controller.abort(timeout);
+          link.abort(timeout);
           reject(timeout);
         }, this.timeoutMs);
       }
@@ -76,12 +78,13 @@ export class UserProxyAgent extends BaseChatAgent {
     });
     stopped.catch(() => undefined);
     try {
-      const answer = await Promise.race([Promise.resolve().then(() => this.#inputFunc(this.prompt, { signal })), stopped]);
+      const answer = await Promise.race([Promise.resolve().then(() => this.#inputFunc(this.prompt, { signal: link.signal })), stopped]);
       if (typeof answer !== "string") throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, { field: "inputFunc" });
       return answer;
     } finally {
       clearTimeout(timer);
-      controller.abort();
+      // The question is over: an input function still waiting (a readline prompt) stops.
+      link.abort(questionEnded);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
+import { linkAbort, type LinkedAbort } from "../core/linked-abort.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
@@ -126,14 +127,23 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   if (request.sessionId !== undefined) record.session = request.sessionId;
 
   // The timeout's error is made only if it fires: building an Error (its stack) costs on every request.
-  const deadline = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = () => new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
+  let timedOut: HearthError | undefined;
+  let link: LinkedAbort | undefined;
   const signalFor = (runtimeSignal: AbortSignal) => {
-    timer = setTimeout(() => deadline.abort(), context.requestTimeoutMs);
-    return AbortSignal.any([context.clientSignal, runtimeSignal, deadline.signal]);
+    const linked = linkAbort([context.clientSignal, runtimeSignal]);
+    link = linked;
+    timer = setTimeout(() => {
+      timedOut = new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
+      linked.abort(timedOut);
+    }, context.requestTimeoutMs);
+    return linked.signal;
   };
-  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (deadline.signal.aborted ? timedOut() : abortError(signal)) : error);
+  const settle = () => {
+    clearTimeout(timer);
+    link?.unlink();
+  };
+  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timedOut ?? abortError(signal)) : error);
 
   /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
   const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
@@ -190,7 +200,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       } catch (error) {
         throw failure(error, signal);
       } finally {
-        clearTimeout(timer);
+        settle();
       }
     });
   }
@@ -209,7 +219,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       record.code = String(problem.body.code);
       queue.push(context.redact(sse("error", problem.body)));
     } finally {
-      clearTimeout(timer);
+      settle();
       queue.end();
     }
   });

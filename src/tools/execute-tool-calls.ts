@@ -1,5 +1,6 @@
 import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
+import { linkAbort } from "../core/linked-abort.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
@@ -43,15 +44,14 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   const checked = await tool.checkArguments(parsed);
   if (!checked.ok) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
-  const controller = new AbortController();
+  const link = linkAbort([signal]);
   // Made when it fires, not per call: building an Error captures a stack.
   let timeout: HearthError | undefined;
-  const toolSignal = signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
-      controller.abort(timeout);
+      link.abort(timeout);
       reject(timeout);
     }, tool.timeoutMs);
   });
@@ -64,7 +64,7 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   deadline.catch(() => undefined);
   aborted.catch(() => undefined);
   try {
-    const output = await Promise.race([Promise.resolve().then(() => tool.execute(checked.value, { signal: toolSignal, callId: call.id })), deadline, aborted]);
+    const output = await Promise.race([Promise.resolve().then(() => tool.execute(checked.value, { signal: link.signal, callId: call.id })), deadline, aborted]);
     return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
@@ -73,6 +73,7 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
     return errorResult(call, "HEARTH_TOOL_FAILED", `${call.name} failed: ${message}`);
   } finally {
     clearTimeout(timer);
+    link.unlink();
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }
 }
