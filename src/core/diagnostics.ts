@@ -1,4 +1,5 @@
 import type { Channel } from "node:diagnostics_channel";
+import { isSyntheticTurn } from "./synthetic.ts";
 
 /**
  * hearth's named diagnostics channels. Publishers check `hasSubscribers` first, so telemetry costs
@@ -33,12 +34,13 @@ export interface ToolCallEvent {
   readonly errorCode?: string;
 }
 
+// A synthetic warm-up turn's calls are not calls: telemetry never sees them.
 export function publishModelCall(event: ModelCallEvent): void {
   const channel = diagnosticsChannel("hearth:model-call");
-  if (channel.hasSubscribers) channel.publish(event);
+  if (channel.hasSubscribers && !isSyntheticTurn()) channel.publish(event);
 }
 
 export function publishToolCall(event: ToolCallEvent): void {
   const channel = diagnosticsChannel("hearth:tool-call");
-  if (channel.hasSubscribers) channel.publish(event);
+  if (channel.hasSubscribers && !isSyntheticTurn()) channel.publish(event);
 }

@@ -9,6 +9,8 @@ import { AssistantAgent } from "../agents/assistant-agent.ts";
 import { HearthError } from "../core/errors.ts";
 import { OpenAIChatCompletionClient } from "../models/openai/openai-client.ts";
 import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
+import { startMockOpenAIServer } from "../testing/mock-openai-server.ts";
+import type { Tool } from "../core/tool.ts";
 import { defineApp } from "./app.ts";
 import { asset } from "./asset.ts";
 import { inFactory } from "./construction-guard.ts";
@@ -190,6 +192,46 @@ test("synthetic turns run each agent's real path against a stub before ready, ne
   assert.equal(result.messages.at(-1)?.type === "text" ? (result.messages.at(-1) as { content: string }).content : "", "real answer");
   assert.ok(runtime.models.main instanceof ScriptedModelClient, "the warmable wrapper keeps instanceof");
   await runtime.close();
+});
+
+test("a synthetic turn runs the tool loop and the client's own parsing, but neither the tool nor the provider, and telemetry sees no call", async () => {
+  const mock = await startMockOpenAIServer();
+  const checked: unknown[] = [];
+  const executed: unknown[] = [];
+  const lookup: Tool<{ id: string }> = {
+    name: "lookup",
+    description: "Looks something up.",
+    parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+    strict: false,
+    timeoutMs: 1_000,
+    checkArguments: (value) => (checked.push(value), { ok: false, message: "id is required" }),
+    execute: (args) => executed.push(args),
+  };
+  const published: unknown[] = [];
+  const onCall = (message: unknown) => published.push(message);
+  for (const name of ["hearth:model-call", "hearth:tool-call"]) subscribe(name, onCall);
+  try {
+    for (const stream of [false, true]) {
+      checked.length = 0;
+      const app = defineApp({
+        name: "synthetic-tools",
+        models: { main: () => new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k" }) },
+        agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main, tools: [lookup], reflectOnToolUse: true, modelClientStream: stream }) },
+      });
+      const runtime = createRuntime(app, quiet());
+      await runtime.start();
+      const synthetic = runtime.startupTrace().steps.filter((step) => step.kind === "synthetic");
+      assert.deepEqual(synthetic.map((step) => [step.name, step.status]), [["agent:helper", "ok"]]);
+      assert.equal(checked.length, 2, "the tool's arguments were checked up front and again by the stub's tool call");
+      await runtime.close();
+    }
+    assert.deepEqual(executed, [], "the tool itself never ran");
+    assert.deepEqual(published, [], "no model or tool call reached telemetry");
+    assert.deepEqual(mock.requests.map((request) => request.path), ["/v1/models", "/v1/models"], "only the warm-ups reached the provider");
+  } finally {
+    for (const name of ["hearth:model-call", "hearth:tool-call"]) unsubscribe(name, onCall);
+    await mock.close();
+  }
 });
 
 test("track refuses work before ready and while draining; close waits for work in flight", async () => {

@@ -1,24 +1,24 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse, ModelStreamChunk } from "../core/model-client.ts";
+import { isSyntheticTurn, syntheticExchangeOf } from "../core/synthetic.ts";
 
-let syntheticScope: AsyncLocalStorage<true> | undefined;
+export { inSyntheticTurn } from "../core/synthetic.ts";
+
 const warmable = new WeakSet<object>();
-
-/** Runs `work` as a synthetic warm-up turn: model clients made warmable answer from a stub. */
-export function inSyntheticTurn<T>(work: () => T): T {
-  syntheticScope ??= new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<true>();
-  return syntheticScope.run(true, work);
-}
 
 export function isWarmable(client: unknown): boolean {
   return typeof client === "object" && client !== null && warmable.has(client);
 }
 
 /**
- * A stub answer for a synthetic turn: plain text, or for a speaker selector (a prompt that lists
- * the candidates as a JSON array) the first candidate's name. No provider is called.
+ * A stub answer for a synthetic turn: a call to the first tool offered (so the tool loop runs; the
+ * tool itself does not, see executeToolCall), then plain text, or for a speaker selector (a prompt
+ * that lists the candidates as a JSON array) the first candidate's name. No provider is called.
  */
 function stubResponse(request: ModelRequest): ModelResponse {
+  const tool = request.tools?.[0];
+  if (tool !== undefined && request.toolChoice !== "none" && request.messages.at(-1)?.role !== "tool") {
+    return { finishReason: "tool-calls", content: "", toolCalls: [{ id: "call_synthetic", name: tool.name, arguments: "{}" }], usage: { promptTokens: 0, completionTokens: 0 } };
+  }
   const system = request.messages[0]?.role === "system" ? request.messages[0].content : "";
   const candidates = /\[("[^"\]]+"(?:,"[^"\]]+")*)\]/.exec(system)?.[1];
   const content = candidates === undefined ? "ok" : (JSON.parse(`[${candidates}]`) as string[])[0] ?? "ok";
@@ -35,10 +35,10 @@ export function makeWarmable<Client extends ModelClient>(client: Client): Client
   const proxy = new Proxy(client, {
     get(target, property) {
       if (property === "create") {
-        return (request: ModelRequest, options?: CallOptions) => (syntheticScope?.getStore() === true ? Promise.resolve(stubResponse(request)) : target.create(request, options));
+        return (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticCreate(target, request) : target.create(request, options));
       }
       if (property === "createStream") {
-        return (request: ModelRequest, options?: CallOptions) => (syntheticScope?.getStore() === true ? stubStream(request) : target.createStream(request, options));
+        return (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticStream(target, request) : target.createStream(request, options));
       }
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
@@ -55,8 +55,19 @@ export function makeWarmable<Client extends ModelClient>(client: Client): Client
   return proxy;
 }
 
-async function* stubStream(request: ModelRequest): AsyncGenerator<ModelStreamChunk> {
-  const response = stubResponse(request);
-  yield { type: "text-delta", delta: response.content };
-  yield { type: "response", response };
+/** The stub answer, through the client's own parsing code when it offers it. */
+async function syntheticCreate(client: ModelClient, request: ModelRequest): Promise<ModelResponse> {
+  const answer = stubResponse(request);
+  return syntheticExchangeOf(client)?.create(request, answer) ?? answer;
+}
+
+async function* syntheticStream(client: ModelClient, request: ModelRequest): AsyncGenerator<ModelStreamChunk> {
+  const answer = stubResponse(request);
+  const exchange = syntheticExchangeOf(client);
+  if (exchange !== undefined) {
+    yield* exchange.createStream(request, answer);
+    return;
+  }
+  if (answer.content !== "") yield { type: "text-delta", delta: answer.content };
+  yield { type: "response", response: answer };
 }

@@ -6,7 +6,7 @@ import type { App } from "../runtime/app.ts";
 import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
-import { inSyntheticTurn } from "../runtime/warmable-model.ts";
+import { inSyntheticTurn, isSyntheticTurn } from "../core/synthetic.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
 import { tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
@@ -53,7 +53,9 @@ export class HttpApp {
   readonly #log: Logger;
   readonly #redact: (text: string) => string;
   #metrics: HearthMetrics | undefined;
-  #warming = false;
+  readonly #secrets: readonly string[];
+  /** Set while the synthetic warm-up requests run. */
+  #warmupSinks: { readonly log: Logger; readonly metrics: HearthMetrics } | undefined;
   readonly #scratchStore = new MemorySessionStore();
   /** Marks this process's own synthetic warm-up requests; random, so no client can send one. */
   readonly warmupToken = `${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
@@ -65,6 +67,7 @@ export class HttpApp {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
     this.#sessionTtlMs = options.sessionTtlMs;
     const secrets = secretsOf(runtime.app.auth, options.secrets);
+    this.#secrets = secrets;
     this.#log = safeLogger(options.log ?? stdoutLogger, secrets);
     // Provider errors can quote a key ("Incorrect API key provided: ..."): responses are redacted too.
     this.#redact = redactor(secrets);
@@ -77,20 +80,25 @@ export class HttpApp {
   }
 
   async handle(request: HttpRequest): Promise<HttpResponse> {
-    if (this.#warming && request.headers["x-hearth-warmup"] === this.warmupToken) {
-      // A synthetic warm-up request: stubbed model, scratch store, no log line, no metrics.
-      const record: RequestRecord = { id: "warmup", method: request.method, route: routeOf(request.path), modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
-      return inSyntheticTurn(() => this.#route(request, record.route, record).catch((error: unknown) => problemResponse(error, record.id)));
+    const warmup = this.#warmupSinks;
+    if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.warmupToken) {
+      // A synthetic warm-up request runs the whole path, logging and metrics included, with a
+      // stubbed model, a scratch store, a log that goes nowhere and metrics that are thrown away.
+      return inSyntheticTurn(() => this.#serve(request, warmup.log, warmup.metrics));
     }
+    return this.#serve(request, this.#log, this.#metrics);
+  }
+
+  async #serve(request: HttpRequest, log: Logger, metrics: HearthMetrics | undefined): Promise<HttpResponse> {
     const started = performance.now();
     const route = routeOf(request.path);
     const record: RequestRecord = { id: newId("req"), method: request.method, route, modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
-    const response = await withRequestRecord(record, () => this.#route(request, route, record).catch((error: unknown) => this.#failed(error, record)));
+    const response = await withRequestRecord(record, () => this.#route(request, route, record).catch((error: unknown) => this.#failed(error, record, log)));
     record.status ??= response.status;
     const finish = () => {
       const totalMs = performance.now() - started;
-      this.#metrics?.requests.observe({ route, status: String(record.status) }, totalMs / 1000);
-      logRequest(this.#log, record, totalMs);
+      metrics?.requests.observe({ route, status: String(record.status) }, totalMs / 1000);
+      logRequest(log, record, totalMs);
     };
     if (typeof response.body === "string") {
       finish();
@@ -99,13 +107,13 @@ export class HttpApp {
     return { ...response, headers: { ...response.headers, "x-request-id": record.id }, body: logWhenDone(response.body, finish) };
   }
 
-  #failed(error: unknown, record: RequestRecord): HttpResponse {
+  #failed(error: unknown, record: RequestRecord, log: Logger): HttpResponse {
     const problem = problemResponse(error, record.id);
     const response = { ...problem, body: this.#redact(problem.body as string) };
     record.status = response.status;
     record.code = HearthError.is(error) ? error.code : "HEARTH_INTERNAL";
     if (response.status >= 500 && !HearthError.is(error)) {
-      this.#log({ level: "error", msg: "unexpected error", id: record.id, error: String((error as Error)?.stack ?? error) });
+      log({ level: "error", msg: "unexpected error", id: record.id, error: String((error as Error)?.stack ?? error) });
     }
     return response;
   }
@@ -143,7 +151,7 @@ export class HttpApp {
         return chat(
           {
             runtime: this.runtime,
-            store: this.#warming ? this.#scratchStore : this.store,
+            store: isSyntheticTurn() ? this.#scratchStore : this.store,
             locks: this.#locks,
             tenant: record.tenant,
             record,
@@ -198,14 +206,17 @@ export class HttpApp {
     const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
     const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
     const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
-    this.#warming = true;
+    const scratchMetrics = new HearthMetrics();
+    this.#warmupSinks = { log: safeLogger(() => undefined, this.#secrets), metrics: scratchMetrics };
     try {
       for (let round = 0; round < 2; round++) await send({ path: "/v1/chat", headers, body });
     } catch {
       // A synthetic request that fails (an app whose agents need a real model) changes nothing.
     } finally {
-      this.#warming = false;
+      this.#warmupSinks = undefined;
+      scratchMetrics.close();
       await this.#scratchStore.close();
+      this.#metrics ??= new HearthMetrics();
     }
   }
 

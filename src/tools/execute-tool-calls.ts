@@ -1,9 +1,12 @@
 import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { linkAbort } from "../core/linked-abort.ts";
+import { isSyntheticTurn } from "../core/synthetic.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
+
+const syntheticOutput = Object.freeze({ synthetic: true });
 
 /**
  * Runs the tool calls of one model turn in parallel and returns their results in call order.
@@ -42,7 +45,9 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
     return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `the arguments for ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
   }
   const checked = await tool.checkArguments(parsed);
-  if (!checked.ok) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
+  // A synthetic warm-up turn runs every step but the tool itself, whatever its stub arguments.
+  const synthetic = isSyntheticTurn();
+  if (!checked.ok && !synthetic) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
   const link = linkAbort([signal]);
   // Made when it fires, not per call: building an Error captures a stack.
@@ -64,7 +69,7 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   deadline.catch(() => undefined);
   aborted.catch(() => undefined);
   try {
-    const output = await Promise.race([Promise.resolve().then(() => tool.execute(checked.value, { signal: link.signal, callId: call.id })), deadline, aborted]);
+    const output = await Promise.race([Promise.resolve().then(() => (synthetic ? syntheticOutput : tool.execute(checked.ok ? checked.value : undefined, { signal: link.signal, callId: call.id }))), deadline, aborted]);
     return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);

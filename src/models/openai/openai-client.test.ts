@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { HearthError } from "../../core/errors.ts";
-import type { ModelRequest, ModelStreamChunk } from "../../core/model-client.ts";
+import type { ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
+import { syntheticExchange } from "../../core/synthetic.ts";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../testing/mock-openai-server.ts";
 import { ConnectionPools } from "../connection-pools.ts";
 import { AzureOpenAIChatCompletionClient } from "./azure-client.ts";
@@ -239,4 +240,19 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
       assert.throws(() => new OpenAIChatCompletionClient(options), (error) => isCode("HEARTH_CONFIG_INVALID")(error) && (error as HearthError).field === field, field);
     }
   });
+});
+
+test("its synthetic exchange parses a stub answer with the code that parses real ones, streamed or not, and sends nothing", async () => {
+  const client = new OpenAIChatCompletionClient({ model: "m", baseURL: "http://127.0.0.1:9/v1", apiKey: "k" });
+  const exchange = client[syntheticExchange];
+  const request = { messages: [{ role: "user" as const, content: "hi" }], tools: [{ name: "lookup", description: "d", parameters: { type: "object" } }] };
+  const call: ModelResponse = { finishReason: "tool-calls", content: "", toolCalls: [{ id: "c1", name: "lookup", arguments: "{}" }], usage: { promptTokens: 0, completionTokens: 0 } };
+  const text: ModelResponse = { finishReason: "stop", content: "ok", toolCalls: [], usage: { promptTokens: 0, completionTokens: 0 } };
+  for (const answer of [call, text]) {
+    assert.deepEqual(exchange.create(request, answer), { ...answer, model: "m" });
+    const chunks: ModelStreamChunk[] = [];
+    for await (const chunk of exchange.createStream(request, answer)) chunks.push(chunk);
+    assert.deepEqual(chunks.at(-1), { type: "response", response: { ...answer, model: "m" } });
+    assert.equal(chunks[0]?.type, answer === call ? "tool-call-delta" : "text-delta");
+  }
 });

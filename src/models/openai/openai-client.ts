@@ -1,5 +1,6 @@
 import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
+import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
 import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
 import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
 import { HttpCall } from "../http-call.ts";
@@ -8,6 +9,7 @@ import { defaultRetryPolicy, type RetryPolicy, withRetries } from "../retry.ts";
 import { SseParser } from "./sse.ts";
 import { type SamplingOptions, toWireRequest } from "./wire-request.ts";
 import { fromWireResponse, invalidResponse, parseBody, parseStreamData, StreamAssembler } from "./wire-response.ts";
+import { wireResponseBody, wireStreamText } from "./wire-synthetic.ts";
 
 export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
   readonly model: string;
@@ -93,29 +95,24 @@ export class OpenAIChatCompletionClient implements ModelClient {
       await attempt.open();
       return attempt;
     });
-    const parser = new SseParser();
-    const assembler = new StreamAssembler();
-    let done = false;
     try {
-      for await (const text of call.chunks()) {
-        for (const data of parser.feed(text)) {
-          if (data === "[DONE]") {
-            done = true;
-            continue;
-          }
-          yield* assembler.push(parseStreamData(data));
-        }
-      }
-      for (const data of parser.end()) {
-        if (data !== "[DONE]") yield* assembler.push(parseStreamData(data));
-        else done = true;
-      }
+      yield* assembleStream(call.chunks());
     } finally {
       call.dispose();
     }
-    if (!done && !assembler.sawChunk) throw invalidResponse("the stream ended before any chunk");
-    yield { type: "response", response: assembler.finish() };
   }
+
+  /** The request and response code without the network, for the runtime's synthetic warm-up turns. */
+  readonly [syntheticExchange]: SyntheticExchange = {
+    create: (request, answer) => {
+      JSON.stringify(this.#wire(request, false));
+      return fromWireResponse(parseBody(wireResponseBody(answer, this.model)));
+    },
+    createStream: (request, answer) => {
+      JSON.stringify(this.#wire(request, true));
+      return assembleStream(oneChunk(wireStreamText(answer, this.model)));
+    },
+  };
 
   /**
    * Opens a pooled connection to the provider (DNS, TCP, TLS) and proves the key with one cheap
@@ -143,6 +140,32 @@ export class OpenAIChatCompletionClient implements ModelClient {
     }
     return new HttpCall({ url, method, headers, pool: this.#pools.forOrigin(url), timeoutMs: this.#timeoutMs, signal, ...(body === undefined ? {} : { body }) });
   }
+}
+
+/** Server-sent events in, stream chunks out: the deltas as they come, then the whole response. */
+async function* assembleStream(texts: AsyncIterable<string>): AsyncGenerator<ModelStreamChunk> {
+  const parser = new SseParser();
+  const assembler = new StreamAssembler();
+  let done = false;
+  for await (const text of texts) {
+    for (const data of parser.feed(text)) {
+      if (data === "[DONE]") {
+        done = true;
+        continue;
+      }
+      yield* assembler.push(parseStreamData(data));
+    }
+  }
+  for (const data of parser.end()) {
+    if (data !== "[DONE]") yield* assembler.push(parseStreamData(data));
+    else done = true;
+  }
+  if (!done && !assembler.sawChunk) throw invalidResponse("the stream ended before any chunk");
+  yield { type: "response", response: assembler.finish() };
+}
+
+async function* oneChunk(text: string): AsyncGenerator<string> {
+  yield text;
 }
 
 function pickSampling(options: SamplingOptions): SamplingOptions {
