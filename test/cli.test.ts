@@ -1,12 +1,20 @@
 // The `hearth` command: the demo (the README's run command) serves and answers; version; errors.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { test } from "node:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { startMockOpenAIServer } from "../src/testing/mock-openai-server.ts";
+import { spawnServer } from "./support/spawn-server.ts";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
-const node = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { env: { ...process.env, OPENAI_API_KEY: "" }, timeout: 30_000 });
+// `hearth serve` keeps a compile cache in ./.hearth by default: these runs keep theirs out of the checkout.
+const cacheRoot = mkdtempSync(join(tmpdir(), "hearth-cli-cache-"));
+after(() => rmSync(cacheRoot, { recursive: true, force: true }));
+const node = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { env: { ...process.env, OPENAI_API_KEY: "", HEARTH_COMPILE_CACHE: join(cacheRoot, "errors") }, timeout: 30_000 });
 
 /** Starts `hearth demo`, waits until it listens, and returns its output so far and its URL. */
 function startDemo(args: string[] = []): Promise<{ stdout: string; url: string; stop: () => Promise<number | null> }> {
@@ -61,4 +69,25 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   await assert.rejects(node(["serve"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /which app\?/.test(error.stderr ?? ""));
   await assert.rejects(node(["serve", "app.ts", "--workers", "zero"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /--workers must be a whole number/.test(error.stderr ?? ""));
   await assert.rejects(node(["serve", "no-such-app.ts"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""));
+});
+
+test("hearth serve writes Node's compile cache once warm, and leaves it alone with --no-compile-cache", async () => {
+  const mock = await startMockOpenAIServer();
+  const files = (directory: string) => readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+  try {
+    const cached = join(cacheRoot, "on");
+    const server = await spawnServer(mock.url, [], { HEARTH_COMPILE_CACHE: cached });
+    // Written before ready is announced: the modules of hearth and of the app, compiled.
+    assert.ok(files(cached) > 1, "the compile cache holds entries");
+    server.child.kill("SIGKILL");
+    await server.exited;
+
+    const off = join(cacheRoot, "off");
+    const uncached = await spawnServer(mock.url, ["--no-compile-cache"], { HEARTH_COMPILE_CACHE: off });
+    uncached.child.kill("SIGKILL");
+    await uncached.exited;
+    assert.throws(() => readdirSync(off), /ENOENT/);
+  } finally {
+    await mock.close();
+  }
 });

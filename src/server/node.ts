@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { HearthError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import { flushCompileCache } from "./compile-cache.ts";
 import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
@@ -119,6 +120,7 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
     await app.close();
     throw error;
   }
+  flushCompileCache();
   const url = urlOf(server);
   if (runtime.app.auth === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
   let closing: Promise<void> | undefined;

@@ -1,5 +1,8 @@
 // Starts `hearth serve` on the echo app as a separate process and waits until it is ready.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const appFile = new URL("./echo-app.ts", import.meta.url).pathname;
@@ -11,9 +14,14 @@ export interface SpawnedServer {
   stderr(): string;
 }
 
+const cacheRoot = mkdtempSync(join(tmpdir(), "hearth-test-cache-"));
+process.on("exit", () => rmSync(cacheRoot, { recursive: true, force: true }));
+let spawned = 0;
+
 export function spawnServer(modelURL: string, flags: string[] = [], env: Record<string, string> = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ["--conditions=development", cli, "serve", appFile, "--port", "0", ...flags], {
-    env: { ...process.env, OPENAI_BASE_URL: modelURL, HEARTH_LOG_LEVEL: "warn", ...env },
+    // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
+    env: { ...process.env, OPENAI_BASE_URL: modelURL, HEARTH_LOG_LEVEL: "warn", HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)), ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -1,0 +1,165 @@
+// The `hearth` command's commands; `main.ts` is the entry point.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { HearthError, UserError } from "../core/errors.ts";
+import type { SessionStoreConfig } from "../state/open-session-store.ts";
+import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
+
+const usage = `Usage: hearth <command>
+
+Commands:
+  serve <app.ts|app.js>   serve an app over HTTP
+      --port N            default 8787 (0 picks a free port)
+      --host ADDRESS      default 127.0.0.1 (0.0.0.0 in a container)
+      --workers N         N processes with Node's cluster; each warms before it takes traffic
+      --strict            throw on a definition built while serving, instead of warning
+      --drain-deadline MS how long turns in flight may finish after SIGTERM (default 10000)
+      --store KIND        where sessions live: sqlite (default, ./.hearth/sessions.db), redis, memory
+      --sessions-db PATH  the SQLite file
+      --redis-url URL     the Redis server (default REDIS_URL)
+      --no-compile-cache  do not keep Node's compile cache in ./.hearth/compile-cache (or HEARTH_COMPILE_CACHE)
+  profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
+                          the startup waterfall, CPU time by package while loading, first request
+                          against warm, constructions after ready and first-call errors
+      --runs N            cold starts (default 5)
+      --no-tools          also measure with the agents' tools taken away, side by side
+      --message TEXT      the sample request (default "Hello")
+      --agent NAME        the agent (or team) it goes to
+      --mock [MODULE#FN]  serve hearth's mock model server to the app (echo, or a responder function)
+      --html FILE         write a self-contained HTML report
+      --json FILE         write the figures as JSON
+  check <app> --budget FILE
+                          profile the app and exit 1, with a table, when a figure passes its budget
+                          (takes --runs, --message, --agent and --mock as profile does)
+  demo [question]         the support example served over HTTP, against hearth's mock model server
+                          (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
+  version                 print hearth's version
+  help                    print this message
+`;
+
+const packageRoot = new URL("../../", import.meta.url);
+
+function storeConfig(kind: string | undefined, path: string | undefined, url: string | undefined): SessionStoreConfig {
+  if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis") throw new UserError(`--store must be sqlite, redis or memory, not ${kind}.`, { field: "--store" });
+  return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(usage);
+      return 0;
+    case "version":
+    case "--version":
+    case "-v": {
+      const manifest = JSON.parse(readFileSync(new URL("package.json", packageRoot), "utf8")) as { version: string };
+      process.stdout.write(`${manifest.version}\n`);
+      return 0;
+    }
+    case "serve": {
+      const { values, positionals } = parseArgs({
+        args: [...rest],
+        allowPositionals: true,
+        options: {
+          port: { type: "string" },
+          host: { type: "string" },
+          workers: { type: "string" },
+          strict: { type: "boolean" },
+          "drain-deadline": { type: "string" },
+          store: { type: "string" },
+          "sessions-db": { type: "string" },
+          "redis-url": { type: "string" },
+          // Read by main.ts before anything loads; accepted here so parseArgs knows it.
+          "no-compile-cache": { type: "boolean" },
+        },
+      });
+      const file = positionals[0];
+      if (file === undefined) {
+        process.stderr.write(`hearth serve: which app? ${usage}`);
+        return 2;
+      }
+      return serveCommand({
+        file,
+        port: parsePositiveInteger(values.port ?? process.env.PORT, "--port", 8787, true),
+        host: values.host ?? process.env.HOST ?? "127.0.0.1",
+        workers: parsePositiveInteger(values.workers, "--workers", 1),
+        strict: values.strict === true,
+        drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
+        store: storeConfig(values.store, values["sessions-db"], values["redis-url"]),
+      });
+    }
+    case "profile":
+    case "check": {
+      // A bare `--mock` (echo replies) has no value: give parseArgs an empty one.
+      const args = rest.flatMap((arg, index) => (arg === "--mock" && (rest[index + 1] === undefined || rest[index + 1]?.startsWith("--") === true) ? [arg, ""] : [arg]));
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          runs: { type: "string" },
+          "no-tools": { type: "boolean" },
+          message: { type: "string" },
+          agent: { type: "string" },
+          mock: { type: "string" },
+          html: { type: "string" },
+          json: { type: "string" },
+          budget: { type: "string" },
+          warm: { type: "string" },
+        },
+      });
+      const file = positionals[0];
+      if (file === undefined) {
+        process.stderr.write(`hearth ${command}: which app?
+
+${usage}`);
+        return 2;
+      }
+      const { checkCommand, profileCommand } = await import("./profile/profile-command.ts");
+      const options = {
+        file,
+        runs: parsePositiveInteger(values.runs, "--runs", 5),
+        warmRequests: parsePositiveInteger(values.warm, "--warm", 10),
+        message: values.message ?? "Hello",
+        compareNoTools: values["no-tools"] === true,
+        ...(values.agent === undefined ? {} : { agent: values.agent }),
+        ...(values.mock === undefined ? {} : { mock: values.mock }),
+        ...(values.html === undefined ? {} : { html: values.html }),
+        ...(values.json === undefined ? {} : { json: values.json }),
+      };
+      if (command === "profile") return profileCommand(options);
+      if (values.budget === undefined) {
+        process.stderr.write("hearth check: --budget FILE is required.\n");
+        return 2;
+      }
+      return checkCommand({ ...options, budgetFile: values.budget });
+    }
+    case "demo": {
+      const demo = new URL("examples/support/main.ts", packageRoot);
+      if (!existsSync(demo)) {
+        process.stderr.write("hearth demo needs hearth's source checkout (examples/support/ is not in the published package yet).\n");
+        return 1;
+      }
+      process.argv = [process.argv[0] ?? "node", fileURLToPath(demo), ...rest];
+      await import(demo.href);
+      // The demo keeps serving until a signal; it exits through its own signal handler.
+      return await new Promise<number>(() => undefined);
+    }
+    default:
+      process.stderr.write(`hearth: unknown command ${JSON.stringify(command)}\n\n${usage}`);
+      return 2;
+  }
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    process.stderr.write(`hearth: ${HearthError.is(error) ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    return 2;
+  }
+}
