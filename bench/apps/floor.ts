@@ -55,5 +55,7 @@ const server = http.createServer(async (request, response) => {
 });
 server.listen(0, "127.0.0.1", () => {
   const address = server.address() as { port: number };
+  // When NODE_COMPILE_CACHE is set, write it now, as hearth's serve() does once warm (a no-op otherwise).
+  process.getBuiltinModule("node:module").flushCompileCache?.();
   process.stdout.write(`READY http://127.0.0.1:${address.port}\n`);
 });
