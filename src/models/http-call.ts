@@ -61,11 +61,34 @@ export class HttpCall {
     });
   }
 
-  /** Reads the whole body as text, under the idle timeout. */
-  async readText(): Promise<string> {
-    let text = "";
-    for await (const chunk of this.chunks()) text += chunk;
-    return text;
+  /**
+   * Reads the whole body as text, under the idle timeout. Plain stream events, not `chunks()`: an
+   * async iterator over the response costs several microseconds more per call.
+   */
+  readText(): Promise<string> {
+    const response = this.#response;
+    if (response === undefined) return Promise.resolve("");
+    const href = this.#options.url.href;
+    return new Promise<string>((resolve, reject) => {
+      let text = "";
+      let settled = false;
+      const settle = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        this.dispose();
+        if (error === undefined && this.#failure === undefined) resolve(text);
+        else reject(this.#failure ?? errorFromNetwork(error, href));
+      };
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        this.#armTimer();
+        text += chunk;
+      });
+      const ended = () => settle(response.complete ? undefined : Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }));
+      response.once("end", ended);
+      response.once("close", ended);
+      response.once("error", (error) => settle(error));
+    });
   }
 
   /** The body as UTF-8 text chunks; each chunk restarts the idle timeout. */
