@@ -45,7 +45,7 @@ function storeConfig(kind: string | undefined, path: string | undefined, url: st
   return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:

@@ -1,4 +1,4 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
+import { flagScope } from "./flag-scope.ts";
 
 /**
  * Where definitions report being built, so the runtime's construction guard can catch one built
@@ -18,15 +18,14 @@ export function reportConstruction(kind: DefinitionKind, name: string): void {
   hook?.(kind, name);
 }
 
-let factoryScope: AsyncLocalStorage<true> | undefined;
+const factoryScope = flagScope();
 
 /** Runs `build` as a runtime factory: what it constructs is expected, whenever it runs. */
 export function inFactory<T>(build: () => T): T {
-  factoryScope ??= new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<true>();
-  return factoryScope.run(true, build);
+  return factoryScope.run(build);
 }
 
 /** Whether the caller runs inside `inFactory`. */
 export function isInFactory(): boolean {
-  return factoryScope?.getStore() === true;
+  return factoryScope.active();
 }

@@ -1,7 +1,7 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
+import { flagScope } from "./flag-scope.ts";
 import type { ModelRequest, ModelResponse, ModelStreamChunk } from "./model-client.ts";
 
-let scope: AsyncLocalStorage<true> | undefined;
+const syntheticScope = flagScope();
 
 /**
  * Runs `work` as a synthetic warm-up turn: the runtime's model clients answer from a stub, and tool
@@ -9,12 +9,11 @@ let scope: AsyncLocalStorage<true> | undefined;
  * nothing reaches a provider, a database or a person.
  */
 export function inSyntheticTurn<T>(work: () => T): T {
-  scope ??= new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<true>();
-  return scope.run(true, work);
+  return syntheticScope.run(work);
 }
 
 export function isSyntheticTurn(): boolean {
-  return scope?.getStore() === true;
+  return syntheticScope.active();
 }
 
 /**

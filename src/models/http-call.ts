@@ -88,6 +88,8 @@ export class HttpCall {
       response.once("end", ended);
       response.once("close", ended);
       response.once("error", (error) => settle(error));
+      // Failed or destroyed before this was called (a timeout, an abort): its events are gone.
+      if (this.#failure !== undefined || response.destroyed) settle(response.errored ?? this.#failure ?? new Error("the response was destroyed"));
     });
   }
 
