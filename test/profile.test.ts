@@ -1,7 +1,7 @@
 // `hearth profile` and `hearth check` on the support example, against the mock model server.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -13,7 +13,9 @@ const cli = join(root, "src/cli/main.ts");
 const directory = mkdtempSync(join(tmpdir(), "hearth-profile-test-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
 const common = ["examples/support/app.ts", "--runs", "2", "--warm", "3", "--message", "Where is order A123?", "--mock", "examples/support/support-model.ts#supportModel"];
-const hearth = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { cwd: root, timeout: 120_000 });
+// Where `hearth serve` would keep its compile cache: profile's runs are true cold starts and must not.
+const compileCache = join(directory, "compile-cache");
+const hearth = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { cwd: root, timeout: 120_000, env: { ...process.env, HEARTH_COMPILE_CACHE: compileCache } });
 
 test("hearth profile prints the waterfall and writes an HTML report with SVG charts, and JSON", async () => {
   const html = join(directory, "report.html");
@@ -38,6 +40,7 @@ test("hearth profile prints the waterfall and writes an HTML report with SVG cha
   assert.equal(report.noTools.noTools, true);
   assert.ok(report.summary.spawnToReadyMs.median > 0 && report.summary.spawnToReadyMs.median <= report.summary.spawnToFirstReplyMs.median);
   assert.equal(report.summary.constructionsAfterReady, 0);
+  assert.ok(!existsSync(compileCache), "each run started cold, with no compile cache written for the next");
   assert.deepEqual(report.summary.firstCallErrors, {});
 });
 
