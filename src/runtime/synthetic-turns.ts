@@ -4,7 +4,8 @@ import type { AnyTool } from "../core/tool.ts";
 import { Session } from "../core/session.ts";
 import type { Logger } from "./construction-guard.ts";
 import { errorSummary, type StartupTrace } from "./startup-trace.ts";
-import { inSyntheticTurn, isWarmable } from "./warmable-model.ts";
+import { inSyntheticTurn } from "../core/synthetic.ts";
+import { isWarmable } from "./warmable-model.ts";
 
 function modelClientOf(value: unknown): unknown {
   return (value as { modelClient?: unknown }).modelClient;

@@ -1,8 +1,6 @@
 import type { CallOptions, ModelClient, ModelRequest, ModelResponse, ModelStreamChunk } from "../core/model-client.ts";
 import { isSyntheticTurn, syntheticExchangeOf } from "../core/synthetic.ts";
 
-export { inSyntheticTurn } from "../core/synthetic.ts";
-
 const warmable = new WeakSet<object>();
 
 export function isWarmable(client: unknown): boolean {
