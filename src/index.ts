@@ -1,5 +1,5 @@
 // The public API of hearth, each export by name.
-export type { AgentResponse, AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "./core/agent.ts";
+export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
 export { errorCatalogue, httpStatusOf, type ErrorCode } from "./core/error-codes.ts";
 export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
 export type { JsonSchema, JsonValue } from "./core/json-schema.ts";

@@ -1,4 +1,4 @@
-import type { AgentResponse, AgentTurn, RunOptions } from "../core/agent.ts";
+import type { AgentResponse, AgentTurn, Emit, RunOptions } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
@@ -11,11 +11,12 @@ import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { toHandoff, type Handoff, type HandoffOptions } from "./handoff.ts";
 import { unboundedContext, type ModelContext } from "./model-context.ts";
-import { callModel } from "./runner/call-model.ts";
+import { createModelResponse, streamModelResponse } from "./runner/call-model.ts";
 import { makeMessage } from "./runner/make-message.ts";
 import { parseStructuredOutput } from "./runner/structured-output.ts";
 import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
 import { toModelMessages } from "./runner/to-model-messages.ts";
+import { streamTurn } from "./turn-runner.ts";
 
 export interface AssistantAgentOptions<Output = unknown> {
   /** Letters, digits, `_` and `-`; it is the `source` of every message the agent produces. */
@@ -134,14 +135,19 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     return super.run(options) as Promise<TaskResult & { readonly output?: Output }>;
   }
 
-  async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+    return streamTurn(turn, (linked, emit) => this.onMessages(linked, emit));
+  }
+
+  async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
     let usage: Usage = zeroUsage;
     // The step in progress: stored together once complete. What others said since this agent's
     // last turn enters its context with the first step.
     let messages: AgentMessage[] = [];
     let context: ModelMessage[] = toModelMessages(this.name, turn.newMessages);
-    const emit = (message: AgentMessage) => {
+    const add = (message: AgentMessage) => {
       messages.push(message);
+      emit(message);
       return message;
     };
     const commit = () => {
@@ -152,25 +158,25 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     const finish = (message: ChatMessage, output?: unknown): AgentResponse => ({ message, usage, ...(output === undefined ? {} : { output }) });
 
     for (let iteration = 1; ; iteration++) {
-      const response = yield* this.#callModel(this.#request(turn.context, context, true), turn.signal);
+      const response = await this.#callModel(this.#request(turn.context, context, true), turn.signal, emit);
       usage = addUsage(usage, response.usage);
-      if (response.thought !== undefined) yield emit(makeMessage(this.name, { type: "thought", content: response.thought }));
+      if (response.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: response.thought }));
 
       if (response.toolCalls.length === 0) {
-        const reply = yield* this.#reply(response, emit);
+        const reply = await this.#reply(response, add);
         context.push({ role: "assistant", content: response.content, source: this.name, ...(response.thought === undefined ? {} : { thought: response.thought }) });
         commit();
         return finish(reply.message, reply.output);
       }
 
-      yield emit(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
+      add(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
       const { results, handoff } = await this.#executeCalls(response.toolCalls, turn.signal);
-      yield emit(makeMessage(this.name, { type: "tool-call-execution", results }));
+      add(makeMessage(this.name, { type: "tool-call-execution", results }));
       context.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name }, { role: "tool", results });
 
       if (handoff !== undefined) {
         const message = makeMessage(this.name, { type: "handoff", target: handoff.target, content: handoff.message });
-        yield emit(message);
+        add(message);
         commit();
         return finish(message);
       }
@@ -178,10 +184,10 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = yield* this.#callModel(this.#request(turn.context, context, false), turn.signal);
+        const reflection = await this.#callModel(this.#request(turn.context, context, false), turn.signal, emit);
         usage = addUsage(usage, reflection.usage);
-        if (reflection.thought !== undefined) yield emit(makeMessage(this.name, { type: "thought", content: reflection.thought }));
-        const reply = yield* this.#reply(reflection, emit);
+        if (reflection.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
+        const reply = await this.#reply(reflection, add);
         context.push({ role: "assistant", content: reflection.content, source: this.name });
         commit();
         return finish(reply.message, reply.output);
@@ -191,7 +197,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       // the reader and is not repeated to the model.
       const summary = summarizeToolCalls(this.toolCallSummaryFormat, response.toolCalls, results);
       const message = makeMessage(this.name, { type: "tool-call-summary", content: summary, toolCalls: response.toolCalls, results });
-      yield emit(message);
+      add(message);
       commit();
       return finish(message);
     }
@@ -208,15 +214,15 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   /** The final reply: text, or a validated structured message when the agent has an output schema. */
-  async *#reply(response: ModelResponse, emit: (message: AgentMessage) => AgentMessage): AsyncGenerator<AgentMessage, { message: ChatMessage; output?: unknown }> {
+  async #reply(response: ModelResponse, add: (message: AgentMessage) => AgentMessage): Promise<{ message: ChatMessage; output?: unknown }> {
     if (this.#checkOutput === undefined) {
       const message = makeMessage(this.name, { type: "text", content: response.content }, response.usage);
-      yield emit(message);
+      add(message);
       return { message };
     }
     const { json, value } = await parseStructuredOutput(response.content, this.#checkOutput, this.name);
     const message = makeMessage(this.name, { type: "structured", content: json }, response.usage);
-    yield emit(message);
+    add(message);
     return { message, output: value };
   }
 
@@ -234,9 +240,10 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     return { results, handoff: first === undefined ? undefined : this.#handoffsByName.get(first.name) };
   }
 
-  async *#callModel(request: ModelRequest, signal: AbortSignal) {
+  async #callModel(request: ModelRequest, signal: AbortSignal, emit: Emit): Promise<ModelResponse> {
     try {
-      return yield* callModel(this.modelClient, request, { stream: this.modelClientStream, source: this.name, signal });
+      const options = { source: this.name, signal };
+      return await (this.modelClientStream ? streamModelResponse(this.modelClient, request, options, emit) : createModelResponse(this.modelClient, request, options));
     } catch (error) {
       if (signal.aborted) throw abortError(signal);
       throw error;

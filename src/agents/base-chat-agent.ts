@@ -1,10 +1,13 @@
-import type { AgentResponse, AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
+import type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
+import { AsyncQueue } from "../core/async-queue.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
+import { linkAbort } from "../core/linked-abort.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";
+import { ignoreMessages, runAgentTurn } from "./turn-runner.ts";
 
 /** An agent's part of a session: its model context. JSON-safe and versioned. */
 export interface AgentStateJSON {
@@ -23,44 +26,65 @@ export function checkAgentName(name: unknown, kind: string): asserts name is str
 }
 
 const runEnded = Object.freeze(new Error("the run ended"));
+const streamClosed = Object.freeze(new Error("the run's stream was closed before the run ended"));
 
-/** Drains a run's stream and returns the TaskResult it ends with. */
-export async function taskResultOf(stream: AsyncIterable<RunStreamItem>): Promise<TaskResult> {
-  let result: TaskResult | undefined;
-  for await (const item of stream) if (item.type === "task-result") result = item;
-  if (result === undefined) throw new Error("unreachable: a run's stream ended without a TaskResult");
-  return result;
-}
-
-/** Runs `work` holding the session, with a signal that also fires when the consumer stops early. */
-export async function* withSession<T>(
-  options: RunOptions,
-  fallback: () => Session,
-  work: (session: Session, signal: AbortSignal) => AsyncGenerator<T>,
-): AsyncGenerator<T> {
+/**
+ * Runs `work` holding the session, with a signal of its own that follows the caller's. A run that
+ * fails aborts that signal, so work still under way (a tool running in parallel with one that
+ * failed) stops; a run that finished has nothing left to stop and skips it.
+ */
+export async function withSession<T>(options: RunOptions, fallback: () => Session, work: (session: Session, signal: AbortSignal) => Promise<T>): Promise<T> {
   const { task, signal } = options;
   if (task !== undefined && typeof task !== "string") throw new UserError("`task` must be a string.", { field: "task" });
   if (options.session !== undefined && !(options.session instanceof Session)) throw new UserError("`session` must be a Session (use Session.fromJSON for stored JSON).", { field: "session" });
   const session = options.session ?? fallback();
   if (signal?.aborted === true) throw abortError(signal);
   const release = await session.acquire();
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const link = linkAbort([signal]);
+  let finished = false;
   try {
     // Read again: the signal may have fired while this run waited for the session.
     if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
-    yield* work(session, controller.signal);
+    const result = await work(session, link.signal);
+    finished = true;
+    return result;
   } finally {
-    signal?.removeEventListener("abort", onAbort);
-    // One shared reason: abort() without one builds a DOMException (and its stack) on every run.
-    controller.abort(runEnded);
+    if (finished) link.unlink();
+    // One shared reason: abort() without one builds a DOMException (and its stack).
+    else link.abort(runEnded);
     release();
   }
 }
 
 /**
- * What every agent shares: `run` and `runStream` over the agent's own `onMessagesStream`. A run
+ * A run as a stream: `start` hands each message to the stream as it happens and resolves with the
+ * TaskResult, which the stream yields last. The run goes at its own pace, its messages queued for
+ * the reader; a reader that stops early aborts the run and waits for it to settle.
+ */
+export async function* streamRun(signal: AbortSignal | undefined, start: (emit: Emit, signal: AbortSignal) => Promise<TaskResult>): AsyncGenerator<RunStreamItem> {
+  const link = linkAbort([signal]);
+  const queue = new AsyncQueue<AgentMessage>();
+  let settled = false;
+  const running = start((message) => queue.push(message), link.signal).finally(() => {
+    settled = true;
+    queue.end();
+  });
+  running.catch(() => undefined);
+  try {
+    yield* queue;
+    yield await running;
+  } finally {
+    link.unlink();
+    if (!settled) {
+      link.abort(streamClosed);
+      await running.catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * What every agent shares: `run` and `runStream` over the agent's own turn (`onMessages` when it
+ * has one, else `onMessagesStream`). A run
  * without a team is one turn on the session: the task message is stored with the turn's first
  * complete step, so a run that fails before any step leaves the session exactly as it was.
  */
@@ -104,20 +128,20 @@ export abstract class BaseChatAgent implements ChatAgent {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return taskResultOf(this.runStream(options));
+    return withSession(options, () => this.createSession(), (session, signal) => this.#runTurn(session, options.task, signal, ignoreMessages));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return withSession(options, () => this.createSession(), (session, signal) => this.#runTurn(session, options.task, signal));
+    return streamRun(options.signal, (emit, signal) => withSession({ ...options, signal }, () => this.createSession(), (session, runSignal) => this.#runTurn(session, options.task, runSignal, emit)));
   }
 
-  async *#runTurn(session: Session, task: string | undefined, signal: AbortSignal): AsyncGenerator<RunStreamItem> {
+  async #runTurn(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {
     const produced: AgentMessage[] = [];
     const taskMessage: TextMessage | undefined = task === undefined ? undefined : makeMessage("user", { type: "text", content: task });
     let unstored: AgentMessage[] = taskMessage === undefined ? [] : [taskMessage];
     if (taskMessage !== undefined) {
       produced.push(taskMessage);
-      yield taskMessage;
+      emit(taskMessage);
     }
     const name = this.name;
     const turn: AgentTurn = {
@@ -131,23 +155,17 @@ export abstract class BaseChatAgent implements ChatAgent {
         unstored = [];
       },
     };
-    const steps = this.onMessagesStream(turn);
-    for (;;) {
-      const step = await steps.next();
-      if (step.done === true) {
-        const response = step.value;
-        yield {
-          type: "task-result",
-          messages: produced,
-          stopReason: response.message.type,
-          usage: response.usage,
-          ...(response.output === undefined ? {} : { output: response.output }),
-        };
-        return;
-      }
-      if (step.value.type !== "message-delta") produced.push(step.value);
-      yield step.value;
-    }
+    const response = await runAgentTurn(this, turn, (message) => {
+      if (message.type !== "message-delta") produced.push(message);
+      emit(message);
+    });
+    return {
+      type: "task-result",
+      messages: produced,
+      stopReason: response.message.type,
+      usage: response.usage,
+      ...(response.output === undefined ? {} : { output: response.output }),
+    };
   }
 }
 

@@ -1,10 +1,11 @@
-import type { AgentResponse, AgentTurn } from "../core/agent.ts";
+import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { linkAbort } from "../core/linked-abort.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
+import { streamTurn } from "./turn-runner.ts";
 
 const questionEnded = Object.freeze(new Error("the question is over"));
 
@@ -51,14 +52,18 @@ export class UserProxyAgent extends BaseChatAgent {
     reportConstruction("agent", this.name);
   }
 
-  async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+    return streamTurn(turn, (linked, emit) => this.onMessages(linked, emit));
+  }
+
+  async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
     const request = makeMessage(this.name, { type: "user-input-requested", content: this.prompt });
-    yield request;
+    emit(request);
     const answer = await this.#ask(turn.signal);
     const handoff = turn.newMessages.findLast((message) => message.type === "handoff" && message.target === this.name);
     const message: ChatMessage =
       handoff === undefined ? makeMessage(this.name, { type: "text", content: answer }) : makeMessage(this.name, { type: "handoff", target: handoff.source, content: answer });
-    yield message;
+    emit(message);
     turn.commit([request, message], []);
     return { message, usage: zeroUsage };
   }

@@ -13,6 +13,9 @@ export interface RunOptions {
 /** What a stream yields: every message and event as it happens, then the TaskResult. */
 export type RunStreamItem = AgentMessage | TaskResult;
 
+/** Receives each message and event of a turn as it happens. */
+export type Emit = (message: AgentMessage) => void;
+
 /**
  * One turn of one agent, as a team (or a single-agent run) hands it over. `context` is the agent's
  * model context so far, including the steps it has committed in this turn; `newMessages` are what
@@ -51,4 +54,10 @@ export interface TaskRunner {
 export interface ChatAgent extends TaskRunner {
   /** One turn: yields its messages and events as they happen, returns how it ended. */
   onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse>;
+  /**
+   * The same turn, with each message and event handed to `emit` as it happens instead of yielded.
+   * Optional; hearth's agents have it, and runs and teams use it when it is there: a turn without
+   * a generator costs no generator objects and no extra promise per message.
+   */
+  onMessages?(turn: AgentTurn, emit: Emit): Promise<AgentResponse>;
 }

@@ -136,9 +136,17 @@ export interface TaskResult {
 
 let counter = 0;
 const processTag = Math.random().toString(36).slice(2, 8);
+let idMs = Number.NaN;
+let idTime = "";
 
 /** Unique ids without `node:crypto`; unique within a process and unlikely to collide across them. */
 export function newId(prefix: string): string {
   counter += 1;
-  return `${prefix}_${Date.now().toString(36)}${processTag}${counter.toString(36)}`;
+  // The time in base 36 is made once per millisecond: several ids are made in each.
+  const now = Date.now();
+  if (now !== idMs) {
+    idMs = now;
+    idTime = now.toString(36);
+  }
+  return `${prefix}_${idTime}${processTag}${counter.toString(36)}`;
 }

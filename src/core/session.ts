@@ -1,3 +1,4 @@
+import { isoNow } from "./clock.ts";
 import { HearthError } from "./errors.ts";
 import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.ts";
 import { Mutex } from "./mutex.ts";
@@ -63,7 +64,7 @@ export class Session {
 
   constructor(init: SessionInit = {}) {
     this.id = init.id ?? crypto.randomUUID();
-    this.createdAt = init.createdAt ?? new Date().toISOString();
+    this.createdAt = init.createdAt ?? isoNow();
     this.#updatedAt = this.createdAt;
   }
 
@@ -98,7 +99,7 @@ export class Session {
       else context.push(...added);
     }
     if (change.team !== undefined) this.#team = change.team;
-    this.#updatedAt = new Date().toISOString();
+    this.#updatedAt = isoNow();
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { FSWatcher } from "node:fs";
 import { AssistantAgent } from "../agents/assistant-agent.ts";
 import type { ChatAgent } from "../core/agent.ts";
+import { isoNow } from "../core/clock.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import type { ModelClient } from "../core/model-client.ts";
@@ -53,7 +54,7 @@ interface BuiltResource {
 
 const defaultLog: Logger = (entry) => {
   if (entry.level === "debug" && process.env.HEARTH_LOG_LEVEL !== "debug") return;
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", ...entry })}\n`);
+  process.stdout.write(`${JSON.stringify({ time: isoNow(), level: "info", ...entry })}\n`);
 };
 
 /**

@@ -6,7 +6,7 @@ import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { AsyncQueue } from "./async-queue.ts";
+import { AsyncQueue } from "../core/async-queue.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
@@ -159,9 +159,13 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
       record.session = session.id;
       let result: TaskResult | undefined;
-      for await (const item of target.runner.runStream({ task: request.message, session, signal })) {
-        if (item.type === "task-result") result = item;
-        else onItem?.(item);
+      if (onItem === undefined) {
+        result = await target.runner.run({ task: request.message, session, signal });
+      } else {
+        for await (const item of target.runner.runStream({ task: request.message, session, signal })) {
+          if (item.type === "task-result") result = item;
+          else onItem(item);
+        }
       }
       if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
       if (signal.aborted) throw abortError(signal);

@@ -1,4 +1,5 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
+import { isoNow } from "../core/clock.ts";
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 
@@ -56,10 +57,14 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
   const known = secrets.filter((secret) => secret.length >= 6);
   return (text) => {
     let clean = text;
-    for (const secret of known) clean = clean.split(secret).join("[redacted]");
+    for (const secret of known) if (clean.includes(secret)) clean = clean.split(secret).join("[redacted]");
+    // Most of what is logged (ids, routes, names) has nothing key-shaped: one test, no copies.
+    if (!keyShaped.test(clean)) return clean;
     return clean.replace(/\b(sk|rk|pk)-[A-Za-z0-9_-]{8,}/g, "$1-[redacted]").replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]");
   };
 }
+
+const keyShaped = /\b(?:sk|rk|pk)-|Bearer\s/i;
 
 /** The redactor for a server: its secrets, as in `secretsOf`. */
 export type Redact = (text: string) => string;
@@ -69,18 +74,40 @@ export function safeLogger(base: Logger, secrets: readonly string[]): Logger {
   const redact = redactor(secrets);
   const levels = ["debug", "info", "warn", "error"];
   const threshold = Math.max(0, levels.indexOf(process.env.HEARTH_LOG_LEVEL ?? "info"));
+  // A secret that JSON escapes (a quote, a backslash) would not be found in an entry's JSON text.
+  const jsonSafe = secrets.every((secret) => JSON.stringify(secret) === `"${secret}"`);
   return (entry) => {
     const level = typeof entry.level === "string" ? entry.level : "info";
     if (levels.indexOf(level) < threshold) return;
+    if (jsonSafe) {
+      // Most lines hold nothing to redact: one look at the whole line, and it goes out as it is.
+      const text = jsonOf(entry);
+      if (text !== undefined && redact(text) === text) {
+        base(entry.level === level ? entry : { level, ...entry });
+        return;
+      }
+    }
     // Strings are redacted one by one; anything nested is redacted as JSON text.
     const clean: Record<string, unknown> = { level };
     for (const [key, value] of Object.entries(entry)) {
       if (typeof value === "string") clean[key] = redact(value);
-      else if (typeof value === "object" && value !== null) clean[key] = JSON.parse(redact(JSON.stringify(value)));
+      else if (typeof value === "object" && value !== null) {
+        const text = JSON.stringify(value);
+        const redacted = redact(text);
+        clean[key] = redacted === text ? value : JSON.parse(redacted);
+      }
       else clean[key] = value;
     }
     base(clean);
   };
+}
+
+function jsonOf(entry: Record<string, unknown>): string | undefined {
+  try {
+    return JSON.stringify(entry);
+  } catch {
+    return undefined; // a BigInt or a cycle: the field-by-field path copes
+  }
 }
 
 /** The secrets a server's logs must never show: the app's client keys and the provider keys in the environment. */
@@ -88,7 +115,7 @@ export function secretsOf(auth: { readonly apiKeys?: Readonly<Record<string, str
   return [...extra, ...Object.keys(auth?.apiKeys ?? {}), ...[process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY].filter((key): key is string => key !== undefined && key !== "")];
 }
 
-export const stdoutLogger: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+export const stdoutLogger: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: isoNow(), ...entry })}\n`);
 
 export function logRequest(log: Logger, record: RequestRecord, totalMs: number): void {
   const status = record.status ?? 500;

@@ -1,11 +1,12 @@
-import type { AgentTurn, ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
+import type { AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage, type StopMessage, type TaskResult, type TextMessage, type Usage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
-import { checkAgentName, parseState, taskResultOf, withSession } from "../agents/base-chat-agent.ts";
+import { checkAgentName, parseState, streamRun, withSession } from "../agents/base-chat-agent.ts";
+import { ignoreMessages, runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { makeMessage } from "../agents/runner/make-message.ts";
 
@@ -108,11 +109,11 @@ export abstract class BaseGroupChat implements Team {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return taskResultOf(this.runStream(options));
+    return withSession(options, () => this.createSession(), (session, signal) => this.#runTeam(session, options.task, signal, ignoreMessages));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return withSession(options, () => this.createSession(), (session, signal) => this.#runTeam(session, options.task, signal));
+    return streamRun(options.signal, (emit, signal) => withSession({ ...options, signal }, () => this.createSession(), (session, runSignal) => this.#runTeam(session, options.task, runSignal, emit)));
   }
 
   /** The team's state in `session`: the session itself (thread, members' contexts, whose turn). */
@@ -152,7 +153,7 @@ export abstract class BaseGroupChat implements Team {
     return state;
   }
 
-  async *#runTeam(session: Session, task: string | undefined, signal: AbortSignal): AsyncGenerator<RunStreamItem> {
+  async #runTeam(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {
     let state = this.stateOf(session);
     const check = this.termination?.start({ sessionId: session.id });
     const produced: AgentMessage[] = [];
@@ -164,19 +165,13 @@ export abstract class BaseGroupChat implements Team {
         const taskMessage: TextMessage = makeMessage("user", { type: "text", content: task });
         session.apply({ messages: [taskMessage], team: state });
         produced.push(taskMessage);
-        yield taskMessage;
+        emit(taskMessage);
         const reason = stopped(check?.check([taskMessage]));
-        if (reason !== undefined) {
-          yield result(reason);
-          return;
-        }
+        if (reason !== undefined) return result(reason);
       }
       for (let turns = 0; ; turns++) {
         if (signal.aborted) throw abortError(signal);
-        if (this.maxTurns !== undefined && turns >= this.maxTurns) {
-          yield result(`Maximum number of turns ${this.maxTurns} reached.`);
-          return;
-        }
+        if (this.maxTurns !== undefined && turns >= this.maxTurns) return result(`Maximum number of turns ${this.maxTurns} reached.`);
         const thread = session.thread;
         const choice = await this.selectSpeaker({ state, thread, freshTask: task !== undefined && turns === 0, signal });
         usage = addUsage(usage, choice.usage);
@@ -195,13 +190,7 @@ export abstract class BaseGroupChat implements Team {
             turnContext.push(...context);
           },
         };
-        const steps = speaker.onMessagesStream(turn);
-        let step = await steps.next();
-        while (step.done !== true) {
-          yield step.value;
-          step = await steps.next();
-        }
-        const response = step.value;
+        const response = await runAgentTurn(speaker, turn, emit);
 
         const threadLength = thread.length + turnMessages.filter(isChatMessage).length;
         state = {
@@ -213,10 +202,7 @@ export abstract class BaseGroupChat implements Team {
         produced.push(...turnMessages);
         usage = addUsage(usage, response.usage);
         const reason = stopped(check?.check(turnMessages));
-        if (reason !== undefined) {
-          yield result(reason);
-          return;
-        }
+        if (reason !== undefined) return result(reason);
       }
     } finally {
       check?.dispose?.();

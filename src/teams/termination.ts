@@ -1,9 +1,10 @@
+import { isoNow } from "../core/clock.ts";
 import { UserError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, newId, type AgentMessage, type StopMessage } from "../core/messages.ts";
 import type { TerminationCheck, TerminationCondition, TerminationContext } from "../core/team.ts";
 
 function stop(source: string, content: string): StopMessage {
-  return { id: newId("msg"), type: "stop", source, content, createdAt: new Date().toISOString() };
+  return { id: newId("msg"), type: "stop", source, content, createdAt: isoNow() };
 }
 
 /**

@@ -65,10 +65,11 @@ class Histogram {
       series = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.#series.set(key, series);
     }
-    const counts = series.counts;
-    this.buckets.forEach((bound, index) => {
-      if (value <= bound) counts[index] = (counts[index] ?? 0) + 1;
-    });
+    // Each value is counted in its own bucket only; render() makes the counts cumulative.
+    const buckets = this.buckets;
+    let index = 0;
+    while (index < buckets.length && value > (buckets[index] as number)) index++;
+    if (index < buckets.length) series.counts[index] = (series.counts[index] as number) + 1;
     series.sum += value;
     series.count += 1;
   }
@@ -76,7 +77,11 @@ class Histogram {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const { labels, counts, sum, count } of this.#series.values()) {
-      this.buckets.forEach((bound, index) => lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${counts[index]}`));
+      let cumulative = 0;
+      this.buckets.forEach((bound, index) => {
+        cumulative += counts[index] as number;
+        lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(bound) })} ${cumulative}`);
+      });
       lines.push(`${this.name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`);
       lines.push(`${this.name}_sum${labelText(labels)} ${formatNumber(sum)}`);
       lines.push(`${this.name}_count${labelText(labels)} ${count}`);

@@ -5,38 +5,41 @@ import type { ModelClient, ModelRequest, ModelResponse } from "../../core/model-
 import { invalidResponse } from "../../models/openai/wire-response.ts";
 import { makeMessage } from "./make-message.ts";
 
+export interface CallModelOptions {
+  readonly source: string;
+  readonly signal: AbortSignal;
+}
+
 /**
- * Calls the model once. Streaming yields a `message-delta` event per text delta; either way the
- * generator returns the complete response.
+ * Calls the model once, without streaming. A plain async function, not a generator: a turn that
+ * does not stream pays for no generator objects and no extra microtask hops per call.
  */
-export async function* callModel(
-  client: ModelClient,
-  request: ModelRequest,
-  options: { readonly stream: boolean; readonly source: string; readonly signal: AbortSignal },
-): AsyncGenerator<MessageDeltaEvent, ModelResponse> {
+export async function createModelResponse(client: ModelClient, request: ModelRequest, options: CallModelOptions): Promise<ModelResponse> {
   const started = performance.now();
-  // Time spent waiting for the consumer of a stream is not the model's; it is left out.
-  let waiting = 0;
   try {
-    if (!options.stream) {
-      const response = await client.create(request, { signal: options.signal });
-      publishModelCall({ durationMs: performance.now() - started });
-      return response;
-    }
+    const response = await client.create(request, { signal: options.signal });
+    publishModelCall({ durationMs: performance.now() - started });
+    return response;
+  } catch (error) {
+    publishModelCall({ durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" });
+    throw error;
+  }
+}
+
+/** Calls the model once, streaming: emits a `message-delta` event per text delta and resolves with the complete response. */
+export async function streamModelResponse(client: ModelClient, request: ModelRequest, options: CallModelOptions, emit: (event: MessageDeltaEvent) => void): Promise<ModelResponse> {
+  const started = performance.now();
+  try {
     for await (const chunk of client.createStream(request, { signal: options.signal })) {
       if (chunk.type === "response") {
-        publishModelCall({ durationMs: performance.now() - started - waiting });
+        publishModelCall({ durationMs: performance.now() - started });
         return chunk.response;
       }
-      if (chunk.type === "text-delta") {
-        const yielded = performance.now();
-        yield makeMessage(options.source, { type: "message-delta", content: chunk.delta });
-        waiting += performance.now() - yielded;
-      }
+      if (chunk.type === "text-delta") emit(makeMessage(options.source, { type: "message-delta", content: chunk.delta }));
     }
     throw invalidResponse("the model stream ended without a final response");
   } catch (error) {
-    publishModelCall({ durationMs: performance.now() - started - waiting, errorCode: HearthError.is(error) ? error.code : "ERROR" });
+    publishModelCall({ durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" });
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { isoNow } from "../../core/clock.ts";
 import { newId, type AgentMessage, type Usage } from "../../core/messages.ts";
 
 type Distribute<T> = T extends AgentMessage ? Omit<T, "id" | "createdAt" | "source"> : never;
@@ -7,7 +8,7 @@ export function makeMessage<Body extends Distribute<AgentMessage>>(source: strin
   return {
     id: newId("msg"),
     source,
-    createdAt: new Date().toISOString(),
+    createdAt: isoNow(),
     ...body,
     ...(usage === undefined ? {} : { usage }),
   };
