@@ -121,6 +121,9 @@ describe("the HTTP server", () => {
     const before = (await call(`/v1/sessions/${id}`)).text;
     const cases: [Promise<Awaited<ReturnType<typeof call>>>, number, string, string?][] = [
       [call("/v1/chat", { method: "POST", body: "{not json" }), 400, "HEARTH_INVALID_REQUEST", "body"],
+      // Bytes that are not UTF-8, twice: the shared decoder keeps nothing from one body to the next.
+      [call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }), 400, "HEARTH_INVALID_REQUEST", "body"],
+      [call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xe2, 0x82]) }), 400, "HEARTH_INVALID_REQUEST", "body"],
       [chat([1, 2]), 400, "HEARTH_INVALID_REQUEST", "body"],
       [chat({}), 400, "HEARTH_INVALID_REQUEST", "message"],
       [chat({ message: 42, sessionId: id }), 400, "HEARTH_INVALID_REQUEST", "message"],

@@ -23,6 +23,7 @@ export interface ChatRequest {
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
 const maxMessageLength = 100_000;
+const chatFields = new Set(["message", "agent", "team", "sessionId", "stream"]);
 
 function invalid(field: string, why: string): HearthError {
   return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
@@ -32,8 +33,7 @@ function invalid(field: string, why: string): HearthError {
 export function parseChatRequest(body: unknown, wantsStream: boolean): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   const data = body as Record<string, unknown>;
-  const known = new Set(["message", "agent", "team", "sessionId", "stream"]);
-  const unknown = Object.keys(data).find((key) => !known.has(key));
+  const unknown = Object.keys(data).find((key) => !chatFields.has(key));
   if (unknown !== undefined) throw invalid(unknown, "is not a field of a chat request (message, agent, team, sessionId, stream)");
   if (data.message === undefined) throw invalid("message", "is required");
   if (typeof data.message !== "string" || data.message.trim() === "") throw invalid("message", "must be a non-empty string");

@@ -32,6 +32,8 @@ export interface HttpAppOptions {
 }
 
 const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;
+// One decoder for every body: without `stream`, decode() keeps no state between calls.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function routeOf(path: string): string {
   if (sessionPath.test(path)) return "/v1/sessions/:id";
@@ -189,7 +191,7 @@ export class HttpApp {
     }
     const bytes = await request.readBody(this.#bodyLimit);
     try {
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
+      return JSON.parse(utf8.decode(bytes)) as unknown;
     } catch {
       throw new HearthError("HEARTH_INVALID_REQUEST", "The body is not valid JSON.", { field: "body" });
     }
