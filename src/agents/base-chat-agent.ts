@@ -1,5 +1,4 @@
 import type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
-import { AsyncQueue } from "../core/async-queue.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
@@ -7,7 +6,7 @@ import { linkAbort } from "../core/linked-abort.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";
-import { ignoreMessages, runAgentTurn } from "./turn-runner.ts";
+import { ignoreMessages, queuedStream, runAgentTurn } from "./turn-runner.ts";
 
 /** An agent's part of a session: its model context. JSON-safe and versioned. */
 export interface AgentStateJSON {
@@ -26,7 +25,6 @@ export function checkAgentName(name: unknown, kind: string): asserts name is str
 }
 
 const runEnded = Object.freeze(new Error("the run ended"));
-const streamClosed = Object.freeze(new Error("the run's stream was closed before the run ended"));
 
 /**
  * Runs `work` holding the session, with a signal of its own that follows the caller's. A run that
@@ -56,37 +54,30 @@ export async function withSession<T>(options: RunOptions, fallback: () => Sessio
   }
 }
 
+/** One run of an agent or a team on a session it holds, handing each message to `emit`. */
+export type TaskWork = (session: Session, task: string | undefined, signal: AbortSignal, emit: Emit) => Promise<TaskResult>;
+
+/** `run()` for agents and teams: the work on its session, nobody streaming. */
+export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
+  return withSession(options, fallback, (session, signal) => work(session, options.task, signal, ignoreMessages));
+}
+
 /**
- * A run as a stream: `start` hands each message to the stream as it happens and resolves with the
- * TaskResult, which the stream yields last. The run goes at its own pace, its messages queued for
- * the reader; a reader that stops early aborts the run and waits for it to settle.
+ * `runStream()` for agents and teams: each message as it happens, then the TaskResult (see
+ * queuedStream: a reader that stops early aborts the run).
  */
-export async function* streamRun(signal: AbortSignal | undefined, start: (emit: Emit, signal: AbortSignal) => Promise<TaskResult>): AsyncGenerator<RunStreamItem> {
-  const link = linkAbort([signal]);
-  const queue = new AsyncQueue<AgentMessage>();
-  let settled = false;
-  const running = start((message) => queue.push(message), link.signal).finally(() => {
-    settled = true;
-    queue.end();
-  });
-  running.catch(() => undefined);
-  try {
-    yield* queue;
-    yield await running;
-  } finally {
-    link.unlink();
-    if (!settled) {
-      link.abort(streamClosed);
-      await running.catch(() => undefined);
-    }
-  }
+export async function* streamTask(options: RunOptions, fallback: () => Session, work: TaskWork): AsyncGenerator<RunStreamItem> {
+  const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
+    withSession({ ...options, signal }, fallback, (session, runSignal) => work(session, options.task, runSignal, emit)),
+  );
+  yield result;
 }
 
 /**
  * What every agent shares: `run` and `runStream` over the agent's own turn (`onMessages` when it
- * has one, else `onMessagesStream`). A run
- * without a team is one turn on the session: the task message is stored with the turn's first
- * complete step, so a run that fails before any step leaves the session exactly as it was.
+ * has one, else `onMessagesStream`). A run without a team is one turn on the session: the task
+ * message is stored with the turn's first complete step, so a run that fails before any step
+ * leaves the session exactly as it was.
  */
 export abstract class BaseChatAgent implements ChatAgent {
   abstract readonly name: string;
@@ -128,11 +119,11 @@ export abstract class BaseChatAgent implements ChatAgent {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return withSession(options, () => this.createSession(), (session, signal) => this.#runTurn(session, options.task, signal, ignoreMessages));
+    return runTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTurn(session, task, signal, emit));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return streamRun(options.signal, (emit, signal) => withSession({ ...options, signal }, () => this.createSession(), (session, runSignal) => this.#runTurn(session, options.task, runSignal, emit)));
+    return streamTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTurn(session, task, signal, emit));
   }
 
   async #runTurn(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {

@@ -6,7 +6,7 @@ import { linkAbort } from "../core/linked-abort.ts";
 /** An `Emit` for a run nobody streams. */
 export const ignoreMessages: Emit = () => undefined;
 
-const consumerGone = Object.freeze(new Error("the turn's stream was closed before the turn ended"));
+const readerGone = Object.freeze(new Error("the stream was closed before its work ended"));
 
 /** Runs one agent turn: through `onMessages` when the agent has it, else by draining `onMessagesStream`. */
 export function runAgentTurn(agent: ChatAgent, turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
@@ -22,23 +22,16 @@ async function drain(steps: AsyncGenerator<AgentMessage, AgentResponse>, emit: E
 }
 
 /**
- * `onMessagesStream` for an agent written as `onMessages`: the turn runs as fast as it can and its
- * messages wait in a queue for the reader. A reader that stops early aborts the turn's signal and
- * waits for it to settle, so nothing of the turn outlives the stream.
+ * Work that emits as it goes, read as a stream: the work runs at its own pace, what it emits waits
+ * in a queue for the reader, and the stream returns what the work resolves with. A reader that
+ * stops early aborts the work's signal and waits for the work to settle, so nothing outlives the
+ * stream.
  */
-export async function* streamTurn(turn: AgentTurn, run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>): AsyncGenerator<AgentMessage, AgentResponse> {
-  const link = linkAbort([turn.signal]);
-  const queue = new AsyncQueue<AgentMessage>();
+export async function* queuedStream<Item, Result>(signal: AbortSignal | undefined, start: (emit: (item: Item) => void, signal: AbortSignal) => Promise<Result>): AsyncGenerator<Item, Result> {
+  const link = linkAbort([signal]);
+  const queue = new AsyncQueue<Item>();
   let settled = false;
-  const linked: AgentTurn = {
-    get context() {
-      return turn.context;
-    },
-    newMessages: turn.newMessages,
-    signal: link.signal,
-    commit: (messages, context) => turn.commit(messages, context),
-  };
-  const running = run(linked, (message) => queue.push(message)).finally(() => {
+  const running = start((item) => queue.push(item), link.signal).finally(() => {
     settled = true;
     queue.end();
   });
@@ -49,8 +42,25 @@ export async function* streamTurn(turn: AgentTurn, run: (turn: AgentTurn, emit: 
   } finally {
     link.unlink();
     if (!settled) {
-      link.abort(consumerGone);
+      link.abort(readerGone);
       await running.catch(() => undefined);
     }
   }
+}
+
+/** `onMessagesStream` for an agent written as `onMessages`: the same turn, with a signal that also fires when the reader stops early. */
+export function streamTurn(turn: AgentTurn, run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>): AsyncGenerator<AgentMessage, AgentResponse> {
+  return queuedStream<AgentMessage, AgentResponse>(turn.signal, (emit, signal) =>
+    run(
+      {
+        get context() {
+          return turn.context;
+        },
+        newMessages: turn.newMessages,
+        signal,
+        commit: (messages, context) => turn.commit(messages, context),
+      },
+      emit,
+    ),
+  );
 }

@@ -5,8 +5,8 @@ import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
-import { checkAgentName, parseState, streamRun, withSession } from "../agents/base-chat-agent.ts";
-import { ignoreMessages, runAgentTurn } from "../agents/turn-runner.ts";
+import { checkAgentName, parseState, runTask, streamTask } from "../agents/base-chat-agent.ts";
+import { runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { makeMessage } from "../agents/runner/make-message.ts";
 
@@ -109,11 +109,11 @@ export abstract class BaseGroupChat implements Team {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return withSession(options, () => this.createSession(), (session, signal) => this.#runTeam(session, options.task, signal, ignoreMessages));
+    return runTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTeam(session, task, signal, emit));
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return streamRun(options.signal, (emit, signal) => withSession({ ...options, signal }, () => this.createSession(), (session, runSignal) => this.#runTeam(session, options.task, runSignal, emit)));
+    return streamTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTeam(session, task, signal, emit));
   }
 
   /** The team's state in `session`: the session itself (thread, members' contexts, whose turn). */
