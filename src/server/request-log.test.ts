@@ -18,6 +18,9 @@ test("the safe logger redacts strings and nested values, passes the rest, and fi
   const detail = { nested: { note: "ok" } };
   log({ level: "info", msg: "request", status: 200, detail, error: { text: "got sk-abcdefgh12345678" }, key: "tenant-key-123456" });
   assert.deepEqual(lines[0], { level: "info", msg: "request", status: 200, detail, error: { text: "got sk-[redacted]" }, key: "[redacted]" });
+  log({ level: "info", msg: "header was Bearer\tabcdefgh12345678" });
+  assert.equal(lines[1]?.msg, "header was Bearer\t[redacted]", "whitespace that JSON escapes does not hide a token");
+  lines.length = 1;
   const before = process.env.HEARTH_LOG_LEVEL;
   process.env.HEARTH_LOG_LEVEL = "warn";
   const quiet = safeLogger((entry) => lines.push(entry), []);

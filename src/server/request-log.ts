@@ -65,6 +65,9 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
 }
 
 const keyShaped = /\b(?:sk|rk|pk)-|Bearer\s/i;
+// "Bearer" then a tab or a newline reads as `Bearer\t` in JSON text, which the redactor's `\s` would
+// not match there: such a line takes the field-by-field path.
+const escapedBearer = /Bearer\\/i;
 
 /** The redactor for a server: its secrets, as in `secretsOf`. */
 export type Redact = (text: string) => string;
@@ -82,7 +85,7 @@ export function safeLogger(base: Logger, secrets: readonly string[]): Logger {
     if (jsonSafe) {
       // Most lines hold nothing to redact: one look at the whole line, and it goes out as it is.
       const text = jsonOf(entry);
-      if (text !== undefined && redact(text) === text) {
+      if (text !== undefined && !escapedBearer.test(text) && redact(text) === text) {
         base(entry.level === level ? entry : { level, ...entry });
         return;
       }
