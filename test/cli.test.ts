@@ -71,6 +71,21 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   await assert.rejects(node(["serve", "no-such-app.ts"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""));
 });
 
+test("an unknown option or a missing value is one line naming it, not a stack; --help after a command prints the usage", async () => {
+  const mistakes: [string[], RegExp][] = [
+    [["profile", "app.ts", "--bogus"], /^hearth: profile: Unknown option '--bogus'\. See `hearth help`\.\n$/],
+    [["serve", "app.ts", "--port"], /^hearth: serve: Option '--port <value>' argument missing\. See `hearth help`\.\n$/],
+    [["check", "app.ts", "--runs"], /^hearth: check: Option '--runs <value>' argument missing\. See `hearth help`\.\n$/],
+  ];
+  for (const [args, message] of mistakes) {
+    await assert.rejects(node(args), (error: { code?: number; stderr?: string }) => error.code === 2 && message.test(error.stderr ?? ""), args.join(" "));
+  }
+  for (const command of ["serve", "profile", "check"]) {
+    const { stdout } = await node([command, "--help"]);
+    assert.match(stdout, /^Usage: hearth <command>/);
+  }
+});
+
 test("hearth serve writes Node's compile cache once warm, and leaves it alone with --no-compile-cache", async () => {
   const mock = await startMockOpenAIServer();
   const files = (directory: string) => readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;

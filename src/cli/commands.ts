@@ -1,7 +1,7 @@
 // The `hearth` command's commands; `main.ts` is the entry point.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { HearthError, UserError } from "../core/errors.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
@@ -27,6 +27,7 @@ Commands:
       --message TEXT      the sample request (default "Hello")
       --agent NAME        the agent (or team) it goes to
       --mock [MODULE#FN]  serve hearth's mock model server to the app (echo, or a responder function)
+      --warm N            warm requests after the first (default 10)
       --html FILE         write a self-contained HTML report
       --json FILE         write the figures as JSON
   check <app> --budget FILE
@@ -45,8 +46,26 @@ function storeConfig(kind: string | undefined, path: string | undefined, url: st
   return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
 }
 
+/** parseArgs for one command, with its mistakes (an unknown option, a missing value) as UserErrors. */
+function parseCommand<const Options extends ParseArgsOptionsConfig>(command: string, args: readonly string[], options: Options) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, options });
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code.startsWith("ERR_PARSE_ARGS")) {
+      // parseArgs' own advice is about positionals starting with "-", which hearth never takes.
+      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.?$/, ".");
+      throw new UserError(`${command}: ${message} See \`hearth help\`.`, { field: command });
+    }
+    throw error;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+    process.stdout.write(usage);
+    return 0;
+  }
   switch (command) {
     case undefined:
     case "help":
@@ -62,21 +81,17 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case "serve": {
-      const { values, positionals } = parseArgs({
-        args: [...rest],
-        allowPositionals: true,
-        options: {
-          port: { type: "string" },
-          host: { type: "string" },
-          workers: { type: "string" },
-          strict: { type: "boolean" },
-          "drain-deadline": { type: "string" },
-          store: { type: "string" },
-          "sessions-db": { type: "string" },
-          "redis-url": { type: "string" },
-          // Read by main.ts before anything loads; accepted here so parseArgs knows it.
-          "no-compile-cache": { type: "boolean" },
-        },
+      const { values, positionals } = parseCommand(command, rest, {
+        port: { type: "string" },
+        host: { type: "string" },
+        workers: { type: "string" },
+        strict: { type: "boolean" },
+        "drain-deadline": { type: "string" },
+        store: { type: "string" },
+        "sessions-db": { type: "string" },
+        "redis-url": { type: "string" },
+        // Read by main.ts before anything loads; accepted here so parseArgs knows it.
+        "no-compile-cache": { type: "boolean" },
       });
       const file = positionals[0];
       if (file === undefined) {
@@ -97,20 +112,16 @@ async function main(argv: readonly string[]): Promise<number> {
     case "check": {
       // A bare `--mock` (echo replies) has no value: give parseArgs an empty one.
       const args = rest.flatMap((arg, index) => (arg === "--mock" && (rest[index + 1] === undefined || rest[index + 1]?.startsWith("--") === true) ? [arg, ""] : [arg]));
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          runs: { type: "string" },
-          "no-tools": { type: "boolean" },
-          message: { type: "string" },
-          agent: { type: "string" },
-          mock: { type: "string" },
-          html: { type: "string" },
-          json: { type: "string" },
-          budget: { type: "string" },
-          warm: { type: "string" },
-        },
+      const { values, positionals } = parseCommand(command, args, {
+        runs: { type: "string" },
+        "no-tools": { type: "boolean" },
+        message: { type: "string" },
+        agent: { type: "string" },
+        mock: { type: "string" },
+        html: { type: "string" },
+        json: { type: "string" },
+        budget: { type: "string" },
+        warm: { type: "string" },
       });
       const file = positionals[0];
       if (file === undefined) {
