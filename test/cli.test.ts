@@ -71,7 +71,7 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   await assert.rejects(node(["serve", "no-such-app.ts"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""));
 });
 
-test("an unknown option or a missing value is one line naming it, not a stack; --help after a command prints the usage", async () => {
+test("an unknown option or a missing value is one line naming it, not a stack; --help after a command prints the usage; a source run that would load two copies of hearth stops", async () => {
   const mistakes: [string[], RegExp][] = [
     [["profile", "app.ts", "--bogus"], /^hearth: profile: Unknown option '--bogus'\. See `hearth help`\.\n$/],
     [["serve", "app.ts", "--port"], /^hearth: serve: Option '--port <value>' argument missing\. See `hearth help`\.\n$/],
@@ -80,6 +80,8 @@ test("an unknown option or a missing value is one line naming it, not a stack; -
   for (const [args, message] of mistakes) {
     await assert.rejects(node(args), (error: { code?: number; stderr?: string }) => error.code === 2 && message.test(error.stderr ?? ""), args.join(" "));
   }
+  // From source without the development condition, the app would load the built copy of hearth.
+  await assert.rejects(run(process.execPath, [cli, "version"], { timeout: 30_000 }), (error: { code?: number; stderr?: string }) => error.code === 2 && /npm run hearth --/.test(error.stderr ?? ""));
   for (const command of ["serve", "profile", "check"]) {
     const { stdout } = await node([command, "--help"]);
     assert.match(stdout, /^Usage: hearth <command>/);

@@ -24,6 +24,14 @@ export function checkAgentName(name: unknown, kind: string): asserts name is str
   }
 }
 
+function notASession(value: unknown): UserError {
+  const constructorName = (value as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  if (constructorName === "Session" && typeof (value as Session).acquire === "function") {
+    return new UserError("`session` is a Session from another copy of hearth loaded in this process: the app and the runtime must import the same `hearth` package.", { field: "session" });
+  }
+  return new UserError("`session` must be a Session (use Session.fromJSON for stored JSON).", { field: "session" });
+}
+
 const runEnded = Object.freeze(new Error("the run ended"));
 
 /**
@@ -34,7 +42,7 @@ const runEnded = Object.freeze(new Error("the run ended"));
 export async function withSession<T>(options: RunOptions, fallback: () => Session, work: (session: Session, signal: AbortSignal) => Promise<T>): Promise<T> {
   const { task, signal } = options;
   if (task !== undefined && typeof task !== "string") throw new UserError("`task` must be a string.", { field: "task" });
-  if (options.session !== undefined && !(options.session instanceof Session)) throw new UserError("`session` must be a Session (use Session.fromJSON for stored JSON).", { field: "session" });
+  if (options.session !== undefined && !(options.session instanceof Session)) throw notASession(options.session);
   const session = options.session ?? fallback();
   if (signal?.aborted === true) throw abortError(signal);
   const release = await session.acquire();

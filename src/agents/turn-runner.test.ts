@@ -127,3 +127,16 @@ test("withSession aborts the signal of a run that failed, so its parallel work s
   await assert.rejects(running, /stop/);
   assert.equal(await withSession({ session }, () => session, async () => "free"), "free");
 });
+
+test("a session that is not a Session is a clear error; one from another copy of hearth says so", async () => {
+  const agent = new EchoAgent();
+  const fromJson = { id: "s1", messages: [] } as never;
+  await assert.rejects(agent.run({ task: "hi", session: fromJson }), /`session` must be a Session \(use Session\.fromJSON/);
+  // What a second copy of hearth's Session looks like from this copy: same name and shape, another class.
+  class Session {
+    acquire() {
+      return Promise.resolve(() => undefined);
+    }
+  }
+  await assert.rejects(agent.run({ task: "hi", session: new Session() as never }), /a Session from another copy of hearth/);
+});
