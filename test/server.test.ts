@@ -58,11 +58,17 @@ describe("the HTTP server", () => {
   });
 
   test("the synthetic warm-up request before ready stored no session and wrote no log line; its header is inert from outside", async () => {
+    const trace = server.runtime.startupTrace();
+    const http = trace.steps.find((step) => step.name === "http:/v1/chat");
+    assert.equal(http?.status, "ok");
+    assert.ok(http.startMs + http.durationMs <= (trace.readyMs ?? 0), "the synthetic requests were over before ready");
+    assert.equal(trace.firstRequest, undefined, "a synthetic request is not the first request");
     assert.deepEqual(await server.app.store.list("tenant-a"), []);
     assert.ok(!logs.some((entry) => entry.msg === "request"), "no request was logged before the first real one");
     const forged = await chat({ message: "Where is order A123?" }, { headers: { "x-hearth-warmup": "guess" } });
     assert.equal(forged.status, 200);
     assert.match(forged.body.reply, /A123 has shipped/, "a real answer from the model, not the warm-up stub");
+    assert.notEqual(server.runtime.startupTrace().firstRequest, undefined, "the first real request is");
   });
 
   test("POST /v1/chat answers from the tool, and the session continues by id", async () => {

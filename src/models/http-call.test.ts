@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, test } from "node:test";
 import { HearthError } from "../core/errors.ts";
+import { inSyntheticTurn } from "../core/synthetic.ts";
 import { ConnectionPools } from "./connection-pools.ts";
 import { HttpCall } from "./http-call.ts";
 
@@ -9,10 +10,12 @@ import { HttpCall } from "./http-call.ts";
 let server: Server;
 let url: URL;
 let release: (() => void) | undefined;
+let received = 0;
 const pools = new ConnectionPools();
 
 before(async () => {
   server = createServer((_request, response) => {
+    received += 1;
     response.writeHead(200, { "content-type": "application/json" });
     response.write('{"a":');
     release = () => response.end("1}");
@@ -42,4 +45,13 @@ test("readText on a response already destroyed fails at once instead of waiting 
   exchange.dispose();
   await new Promise((resolve) => setTimeout(resolve, 20));
   await assert.rejects(exchange.readText(), (error) => HearthError.is(error));
+});
+
+test("inside a synthetic warm-up turn no call leaves the process", async () => {
+  const before = received;
+  await assert.rejects(
+    inSyntheticTurn(() => call().open()),
+    (error: unknown) => HearthError.is(error, "HEARTH_INTERNAL") && /synthetic warm-up turn tried to call http:\/\/127\.0\.0\.1/.test((error as Error).message),
+  );
+  assert.equal(received, before, "the server saw nothing");
 });

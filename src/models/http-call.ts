@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from "node:http";
 import { abortError, HearthError } from "../core/errors.ts";
+import { isSyntheticTurn } from "../core/synthetic.ts";
 import { errorFromNetwork, errorFromStatus } from "./classify-error.ts";
 
 export interface HttpCallOptions {
@@ -34,6 +35,8 @@ export class HttpCall {
   async open(): Promise<IncomingMessage> {
     const { url, signal } = this.#options;
     if (signal?.aborted === true) throw abortError(signal);
+    // The last line of defence: whatever a synthetic warm-up runs, it never reaches the network.
+    if (isSyntheticTurn()) throw new HearthError("HEARTH_INTERNAL", `A synthetic warm-up turn tried to call ${url.origin}; hearth refused it.`, { retryable: false });
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#armTimer();
     try {

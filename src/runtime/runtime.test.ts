@@ -403,3 +403,24 @@ test("the trace has every phase and step from the process's start, published on 
     await runtime.close();
   }
 });
+
+test("a synthetic warm-up added before start runs in the warm phase, in a synthetic scope, may serve while warming, and never fails startup", async () => {
+  const runtime = createRuntime(defineApp({ name: "extra" }), quiet());
+  const seen: string[] = [];
+  runtime.addSyntheticWarmup("probe", async () => {
+    seen.push(runtime.state);
+    // A synthetic request may be served while warming; an ordinary one is refused (below).
+    await runtime.track(async () => seen.push("served"));
+  });
+  runtime.addSyntheticWarmup("broken", async () => {
+    throw new Error("no luck");
+  });
+  await assert.rejects(runtime.track(async () => undefined), (error: unknown) => HearthError.is(error, "HEARTH_NOT_READY"));
+  await runtime.start();
+  assert.deepEqual(seen, ["warming", "served"]);
+  const steps = runtime.startupTrace().steps.map((step) => `${step.phase}:${step.kind}:${step.name}:${step.status}`).sort();
+  assert.deepEqual(steps, ["warm:synthetic:broken:failed", "warm:synthetic:probe:ok"]);
+  assert.equal(runtime.startupTrace().firstRequest, undefined, "a synthetic request is not the first request");
+  assert.throws(() => runtime.addSyntheticWarmup("late", async () => undefined), (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /before start\(\)/.test((error as Error).message));
+  await runtime.close();
+});

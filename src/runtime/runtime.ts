@@ -14,6 +14,7 @@ import { ConstructionGuard, type Logger } from "./construction-guard.ts";
 import type { Resource } from "./resource.ts";
 import { TenantCache } from "../tenancy/tenant-cache.ts";
 import { errorSummary, StartupTrace, type StartupTraceJSON, type StepKind, type TraceStep } from "./startup-trace.ts";
+import { isSyntheticTurn } from "../core/synthetic.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
 import { warmWithRetry, withStepTimeout, type WarmRetryPolicy } from "./warm-step.ts";
 import { makeWarmable } from "./warmable-model.ts";
@@ -86,6 +87,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #idle: (() => void) | undefined;
   #watchers: FSWatcher[] = [];
   #retryTimer: NodeJS.Timeout | undefined;
+  readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
   readonly #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
@@ -162,6 +164,17 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   startupTrace(): StartupTraceJSON {
     return this.#trace.toJSON();
+  }
+
+  /**
+   * Adds a synthetic warm-up of the caller's own to the warm phase: it runs in a synthetic scope
+   * (models stubbed, tools not called) alongside the model warm-ups and synthetic turns, is recorded
+   * in the startup trace as a `synthetic` step, and never fails startup. The Node server sends its
+   * synthetic HTTP requests this way, so they are over before ready. Only before start().
+   */
+  addSyntheticWarmup(name: string, run: () => Promise<void>): void {
+    if (this.#state !== "idle") throw new HearthError("HEARTH_CONFIG_INVALID", `addSyntheticWarmup("${name}") must come before start(): the runtime is ${this.#state}.`, { field: "addSyntheticWarmup" });
+    this.#syntheticWarmups.push([name, run]);
   }
 
   /** Builds and warms everything; resolves at ready. Calling it again returns the same promise. */
@@ -349,7 +362,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label });
       this.#scheduleRetry(job);
     });
-    const synthetic = this.app.warmup?.syntheticTurns === false ? Promise.resolve() : runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", this.#trace, this.#log);
+    const synthetic = this.app.warmup?.syntheticTurns === false ? Promise.resolve() : runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", this.#trace, this.#log, this.#syntheticWarmups);
     const results = await Promise.allSettled([...warmups, synthetic]);
     const failed = results.find((result) => result.status === "rejected");
     if (failed !== undefined) throw failed.reason;
@@ -444,16 +457,17 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     try {
       return await work(this.#controller.signal);
     } finally {
-      this.#trace.recordRequest(started, performance.now() - started);
+      // The server's own synthetic warm-up requests are not the first request.
+      if (!isSyntheticTurn()) this.#trace.recordRequest(started, performance.now() - started);
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#idle?.();
     }
   }
 
-  /** Throws HEARTH_NOT_READY before ready and HEARTH_RUNTIME_CLOSED once draining. */
+  /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up request may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */
   assertServing(): void {
     if (this.#state === "draining" || this.#state === "closed") throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
-    if (!this.isReady) throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
+    if (!this.isReady && !(this.#state === "warming" && isSyntheticTurn())) throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
   }
 
   get inFlight(): number {

@@ -22,14 +22,27 @@ function canWarmTeam(team: Team): boolean {
   return participants.length > 0 && participants.every(canWarm) && (selector === undefined || isWarmable(selector));
 }
 
+/** Whether a synthetic turn through this agent or team stays off the network (every model it calls is stubbed). */
+export function canWarmRunner(runner: ChatAgent | Team, kind: "agent" | "team"): boolean {
+  return kind === "team" ? canWarmTeam(runner as Team) : canWarm(runner as ChatAgent);
+}
+
 /**
  * One synthetic turn through each agent and team before ready: the real request path (the agent
  * loop, message and session handling, serialisation, tool argument checks) runs once, against a
  * stub model, in a throwaway session. What the first user's request would pay for lazily, JIT and
- * first-use initialisation, is paid here instead. Failures are recorded, never fatal.
+ * first-use initialisation, is paid here instead. `extra` are synthetic warm-ups of the serving
+ * layer's own (the Node server's requests to itself), run alongside. Failures are recorded, never fatal.
  */
-export async function runSyntheticTurns(agents: Readonly<Record<string, ChatAgent>>, teams: Readonly<Record<string, Team>>, task: string, trace: StartupTrace, log: Logger): Promise<void> {
-  const turns: [string, () => Promise<void>][] = [];
+export async function runSyntheticTurns(
+  agents: Readonly<Record<string, ChatAgent>>,
+  teams: Readonly<Record<string, Team>>,
+  task: string,
+  trace: StartupTrace,
+  log: Logger,
+  extra: readonly (readonly [string, () => Promise<void>])[] = [],
+): Promise<void> {
+  const turns: (readonly [string, () => Promise<void>])[] = [...extra];
   for (const [name, agent] of Object.entries(agents)) {
     if (!canWarm(agent)) continue;
     turns.push([

@@ -6,6 +6,8 @@ import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { canWarmRunner } from "../runtime/synthetic-turns.ts";
+import { isSyntheticTurn } from "../core/synthetic.ts";
 import { AsyncQueue } from "../core/async-queue.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
@@ -76,7 +78,9 @@ interface Target {
 
 /** The agent or team asked for: from the tenant's own stack first (with a tenant cache), then the app's. */
 async function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Promise<Target> {
-  const stack = runtime.tenants === undefined ? undefined : await runtime.tenants.get(tenant);
+  const synthetic = isSyntheticTurn();
+  // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
+  const stack = runtime.tenants === undefined || synthetic ? undefined : await runtime.tenants.get(tenant);
   const agents: Readonly<Record<string, ChatAgent>> = { ...runtime.agents, ...stack?.agents };
   const teams: Readonly<Record<string, Team>> = { ...runtime.teams, ...stack?.teams };
   const name = request.team ?? request.agent ?? Object.keys(agents)[0] ?? Object.keys(teams)[0];
@@ -86,6 +90,9 @@ async function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest
   if (runner === undefined) {
     const available = Object.keys(kind === "team" ? teams : agents);
     throw new HearthError(kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN", `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`);
+  }
+  if (synthetic && !canWarmRunner(runner, kind)) {
+    throw new HearthError("HEARTH_NOT_READY", `The synthetic warm-up request skips ${kind} "${name}": a model client the app's \`models\` did not build would reach the provider.`);
   }
   return { runner, kind, name };
 }

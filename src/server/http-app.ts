@@ -200,20 +200,24 @@ export class HttpApp {
   /**
    * Synthetic chat requests through this app's whole request path before it takes traffic: model
    * calls are answered by a stub and the session kept in a scratch store, so the first real request
-   * finds the path compiled. `send` delivers a request (the Node adapter sends it over a real
-   * loopback connection, so the HTTP server's own code is warmed too). Best effort.
+   * finds the path compiled. `send` delivers a request and resolves with its status (the Node
+   * adapter sends it over a real loopback connection, so the HTTP server's own code is warmed too).
+   * Rejects when a request is refused or fails; callers treat that as a warm-up that did not happen.
    */
-  async warmup(send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<void>): Promise<void> {
-    if (!this.runtime.isReady) return;
+  async warmup(send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number>): Promise<void> {
+    if (this.runtime.app.warmup?.syntheticTurns === false) return;
+    if (!this.runtime.isReady && this.runtime.state !== "warming") return;
     const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
     const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
     const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
     const scratchMetrics = new HearthMetrics();
     this.#warmupSinks = { log: safeLogger(() => undefined, this.#secrets), metrics: scratchMetrics };
     try {
-      for (let round = 0; round < 2; round++) await send({ path: "/v1/chat", headers, body });
-    } catch {
-      // A synthetic request that fails (an app whose agents need a real model) changes nothing.
+      for (let round = 0; round < 2; round++) {
+        const status = await send({ path: "/v1/chat", headers, body });
+        // Refused (an agent whose model the runtime cannot stub) or failed: once is enough to know.
+        if (status !== 200) throw new HearthError("HEARTH_NOT_READY", `The synthetic chat request was answered ${status}.`);
+      }
     } finally {
       this.#warmupSinks = undefined;
       scratchMetrics.close();

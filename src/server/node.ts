@@ -104,15 +104,20 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
         resolve();
       });
     });
+  // Listening first, the synthetic requests are part of the warm phase: over before /readyz says
+  // ready. Listening once ready (cluster workers), or given a runtime already started, they follow it.
+  const warmInPhase = options.listenWhenReady !== true && runtime.state === "idle";
+  if (warmInPhase) runtime.addSyntheticWarmup("http:/v1/chat", () => app.warmup(loopbackSender(server)));
+  const warmAfterReady = () => app.warmup(loopbackSender(server)).catch(() => undefined);
   try {
     if (options.listenWhenReady === true) {
       await runtime.start();
       await listen();
-      await app.warmup(loopbackSender(server));
+      await warmAfterReady();
     } else {
       await listen();
       await runtime.start();
-      await app.warmup(loopbackSender(server));
+      if (!warmInPhase) await warmAfterReady();
     }
   } catch (error) {
     server.close();
@@ -156,8 +161,8 @@ function isStore(value: unknown): value is SessionStore {
   return typeof (value as SessionStore | undefined)?.put === "function";
 }
 
-/** Sends a request to this server over a real loopback connection, for its synthetic warm-up. */
-function loopbackSender(server: Server): (request: { path: string; headers: Record<string, string>; body: string }) => Promise<void> {
+/** Sends a request to this server over a real loopback connection, for its synthetic warm-up; resolves with the status. */
+function loopbackSender(server: Server): (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number> {
   const http = process.getBuiltinModule("node:http");
   const address = server.address() as AddressInfo;
   const host = address.address === "0.0.0.0" || address.address === "::" ? "127.0.0.1" : address.address;
@@ -165,7 +170,7 @@ function loopbackSender(server: Server): (request: { path: string; headers: Reco
     new Promise((resolve, reject) => {
       const request = http.request({ host, port: address.port, path, method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
         response.resume();
-        response.on("end", () => resolve());
+        response.on("end", () => resolve(response.statusCode ?? 0));
       });
       request.on("error", reject);
       // A warm-up that hangs must never hold startup.
