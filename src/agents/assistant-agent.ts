@@ -204,8 +204,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   #request(stored: readonly ModelMessage[], pending: readonly ModelMessage[], withTools: boolean): ModelRequest {
-    const messages: ModelMessage[] = this.systemMessage === null ? [] : [{ role: "system", content: this.systemMessage }];
-    messages.push(...this.modelContext.view([...stored, ...pending]));
+    const viewed = this.modelContext.view(pending.length === 0 ? stored : stored.concat(pending));
+    // A view may hand back the session's own array: the request gets a copy.
+    const messages: ModelMessage[] = this.systemMessage !== null ? [{ role: "system", content: this.systemMessage }, ...viewed] : viewed === stored ? [...viewed] : viewed;
     return {
       messages,
       ...(withTools && this.#toolSchemas.length > 0 ? { tools: this.#toolSchemas } : {}),
@@ -228,6 +229,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
   /** Runs the tool calls in parallel; a handoff call ends the turn (the first one wins, as in AutoGen). */
   async #executeCalls(calls: readonly ToolCall[], signal: AbortSignal): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
+    if (this.#handoffsByName.size === 0) {
+      const results = await executeToolCalls(this.#toolsByName, calls, signal);
+      if (signal.aborted) throw abortError(signal);
+      return { results, handoff: undefined };
+    }
     const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
     const toolResults = await executeToolCalls(this.#toolsByName, calls.filter((call) => !this.#handoffsByName.has(call.name)), signal);
     if (signal.aborted) throw abortError(signal);

@@ -13,8 +13,12 @@ const result = (id: string): ModelMessage => ({ role: "tool", results: [{ callId
 const history: ModelMessage[] = [user("u1"), reply("a1"), user("u2"), call("c1"), result("c1"), reply("a2"), user("u3"), call("c2"), result("c2")];
 const label = (messages: ModelMessage[]) => messages.map((message) => (message.role === "tool" ? `tool:${message.results[0]?.callId}` : message.role === "assistant" && message.toolCalls ? `call:${message.toolCalls[0]?.id}` : message.content));
 
-test("unbounded shows everything", () => {
-  assert.deepEqual(unboundedContext().view(history), history);
+test("unbounded shows everything but tool results whose call is gone, in a copy", () => {
+  const view = unboundedContext().view(history);
+  assert.deepEqual(view, history);
+  assert.notEqual(view, history);
+  assert.deepEqual(label(unboundedContext().view([result("c0"), result("c1"), ...history.slice(2)])), label(history.slice(2)));
+  assert.deepEqual(unboundedContext().view([result("c0")]), []);
 });
 
 test("buffered keeps the last messages without splitting a tool call from its results", () => {

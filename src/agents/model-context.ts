@@ -43,7 +43,15 @@ function positiveInteger(value: number, field: string): void {
 
 /** The whole context (AutoGen's UnboundedChatCompletionContext). */
 export function unboundedContext(): ModelContext {
-  return Object.freeze({ kind: "unbounded", view: (messages: readonly ModelMessage[]) => units(messages).flat() });
+  // units(messages).flat() with no copies per message: only leading tool results are ever dropped.
+  return Object.freeze({
+    kind: "unbounded",
+    view: (messages: readonly ModelMessage[]) => {
+      let start = 0;
+      while (messages[start]?.role === "tool") start++;
+      return messages.slice(start);
+    },
+  });
 }
 
 /** The last `size` messages (BufferedChatCompletionContext). */

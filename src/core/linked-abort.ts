@@ -15,32 +15,48 @@ export interface LinkedAbort {
  * removed by `unlink()`.
  */
 export function linkAbort(sources: readonly (AbortSignal | undefined)[]): LinkedAbort {
-  const controller = new AbortController();
-  const followed: AbortSignal[] = [];
-  const onSourceAbort = (event: Event) => {
-    unlink();
-    controller.abort((event.target as AbortSignal).reason);
-  };
-  const unlink = () => {
-    for (const source of followed) source.removeEventListener("abort", onSourceAbort);
-    followed.length = 0;
-  };
-  for (const source of sources) {
-    if (source === undefined) continue;
-    if (source.aborted) {
-      unlink();
-      controller.abort(source.reason);
-      break;
+  return new Link(sources);
+}
+
+/** One controller; it listens to its sources as an event-listener object, so a link makes no closures. */
+class Link implements LinkedAbort {
+  readonly #controller = new AbortController();
+  // Nearly every link follows one source: an array only for more.
+  #source: AbortSignal | undefined;
+  #more: AbortSignal[] | undefined;
+
+  constructor(sources: readonly (AbortSignal | undefined)[]) {
+    for (const source of sources) {
+      if (source === undefined) continue;
+      if (source.aborted) {
+        this.abort(source.reason);
+        return;
+      }
+      source.addEventListener("abort", this);
+      if (this.#source === undefined) this.#source = source;
+      else (this.#more ??= []).push(source);
     }
-    source.addEventListener("abort", onSourceAbort);
-    followed.push(source);
   }
-  return {
-    signal: controller.signal,
-    abort: (reason) => {
-      unlink();
-      controller.abort(reason);
-    },
-    unlink,
-  };
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** A source aborted. */
+  handleEvent(event: Event): void {
+    this.abort((event.target as AbortSignal).reason);
+  }
+
+  abort(reason: unknown): void {
+    this.unlink();
+    this.#controller.abort(reason);
+  }
+
+  unlink(): void {
+    this.#source?.removeEventListener("abort", this);
+    this.#source = undefined;
+    if (this.#more === undefined) return;
+    for (const source of this.#more) source.removeEventListener("abort", this);
+    this.#more = undefined;
+  }
 }

@@ -88,9 +88,10 @@ export class HttpCall {
         text += chunk;
       });
       const ended = () => settle(response.complete ? undefined : Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }));
-      response.once("end", ended);
-      response.once("close", ended);
-      response.once("error", (error) => settle(error));
+      // `on`, not `once`: settle runs once anyway, and removing a stream's listeners costs more.
+      response.on("end", ended);
+      response.on("close", ended);
+      response.on("error", settle);
       // Failed or destroyed before this was called (a timeout, an abort): its events are gone.
       if (this.#failure !== undefined || response.destroyed) settle(response.errored ?? this.#failure ?? new Error("the response was destroyed"));
     });

@@ -30,14 +30,13 @@ function stubResponse(request: ModelRequest): ModelResponse {
  */
 export function makeWarmable<Client extends ModelClient>(client: Client): Client {
   const bound = new Map<PropertyKey, unknown>();
+  // Made once: every model call reads `create` through the proxy.
+  const create = (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticCreate(client, request) : client.create(request, options));
+  const createStream = (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticStream(client, request) : client.createStream(request, options));
   const proxy = new Proxy(client, {
     get(target, property) {
-      if (property === "create") {
-        return (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticCreate(target, request) : target.create(request, options));
-      }
-      if (property === "createStream") {
-        return (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticStream(target, request) : target.createStream(request, options));
-      }
+      if (property === "create") return create;
+      if (property === "createStream") return createStream;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       // Methods run on the client itself, so its private fields keep working.

@@ -29,18 +29,48 @@ function readBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Ar
   });
 }
 
+// A request target that is a plain path (and query) needs no URL parser: nothing in it to normalise.
+const plainTarget = /^\/[\w\-~!$&'()*+,;=:@/?.]*$/;
+
+/** The path and the raw query (from its "?") of a request target, as the URL parser would give them. */
+export function splitTarget(target: string): { readonly path: string; readonly search: string } {
+  if (plainTarget.test(target) && !target.includes("/.") && !target.startsWith("//")) {
+    const mark = target.indexOf("?");
+    if (mark === -1) return { path: target, search: "" };
+    return { path: target.slice(0, mark), search: mark === target.length - 1 ? "" : target.slice(mark) };
+  }
+  const url = new URL(target, "http://localhost");
+  return { path: url.pathname, search: url.search };
+}
+
+/** Node joins repeated request headers into one string, except set-cookie: only then is a copy needed. */
+function headersOf(request: IncomingMessage): Readonly<Record<string, string | undefined>> {
+  if (request.headers["set-cookie"] === undefined) return request.headers as Readonly<Record<string, string | undefined>>;
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  return headers;
+}
+
 /** A `node:http` request listener for an HttpApp. */
 export function createNodeListener(app: HttpApp): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const { path, search } = splitTarget(request.url ?? "/");
+    let query: URLSearchParams | undefined;
     const controller = new AbortController();
     // The client went away before the response was complete: abort the run.
     response.on("close", () => {
       if (!response.writableFinished) controller.abort(new HearthError("HEARTH_ABORTED", "The client closed the connection."));
     });
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-    const hearthRequest: HttpRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, headers, readBody: (limit) => readBody(request, limit), signal: controller.signal };
+    const hearthRequest: HttpRequest = {
+      method: request.method ?? "GET",
+      path,
+      get query() {
+        return (query ??= new URLSearchParams(search));
+      },
+      headers: headersOf(request),
+      readBody: (limit) => readBody(request, limit),
+      signal: controller.signal,
+    };
     void app.handle(hearthRequest).then(async (result) => {
       if (response.destroyed) return;
       // While draining, tell clients not to reuse this connection.

@@ -49,27 +49,20 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   const synthetic = isSyntheticTurn();
   if (!checked.ok && !synthetic) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
+  // The call's own signal: it follows the run's, and the deadline aborts it alone.
   const link = linkAbort([signal]);
   // Made when it fires, not per call: building an Error captures a stack.
   let timeout: HearthError | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
-      link.abort(timeout);
-      reject(timeout);
-    }, tool.timeoutMs);
-  });
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  // A tool that ignores its signal cannot hold the run hostage: the race settles at the deadline.
-  deadline.catch(() => undefined);
-  aborted.catch(() => undefined);
+  const timer = setTimeout(() => {
+    timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
+    link.abort(timeout);
+  }, tool.timeoutMs);
+  // A tool that ignores its signal cannot hold the run hostage: the race settles when the signal fires.
+  const callSignal = link.signal;
+  const stopped = callSignal.aborted ? Promise.reject(callSignal.reason) : new Promise<never>((_, reject) => callSignal.addEventListener("abort", () => reject(callSignal.reason), { once: true }));
+  stopped.catch(() => undefined);
   try {
-    const output = await Promise.race([Promise.resolve().then(() => (synthetic ? syntheticOutput : tool.execute(checked.ok ? checked.value : undefined, { signal: link.signal, callId: call.id }))), deadline, aborted]);
+    const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), stopped]);
     return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
@@ -79,8 +72,12 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   } finally {
     clearTimeout(timer);
     link.unlink();
-    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** The tool's execute, with a synchronous throw turned into a rejection. */
+async function invoke(tool: AnyTool, args: unknown, signal: AbortSignal, callId: string): Promise<unknown> {
+  return tool.execute(args, { signal, callId });
 }
 
 function stringifyOutput(output: unknown): string {
