@@ -11,12 +11,15 @@ interface Entry {
 /**
  * Sessions in this process's memory: for tests, the demo, and single-instance apps that can lose
  * conversations on restart. Entries are kept as JSON text, so a caller can never change a stored
- * session by holding on to an object.
+ * session by holding on to an object. Expired entries are dropped when read, and a few more are
+ * checked on every write, so sessions that are never read again do not stay for ever.
  */
 export class MemorySessionStore implements SessionStore {
   readonly kind = "memory";
   readonly #entries = new Map<string, Entry>();
   readonly #defaultTtlMs: number | undefined;
+  /** Where the incremental sweep goes on from: a live iterator over the entries, restarted at the end. */
+  #sweep: Iterator<[string, Entry]> | undefined;
 
   constructor(options: { readonly ttlMs?: number } = {}) {
     this.#defaultTtlMs = options.ttlMs;
@@ -49,7 +52,32 @@ export class MemorySessionStore implements SessionStore {
     const ttlMs = options.ttlMs ?? this.#defaultTtlMs;
     const version = current + 1;
     this.#entries.set(key, { json: JSON.stringify(session), version, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+    this.#sweepSome();
     return version;
+  }
+
+  /**
+   * Checks the next two entries for expiry. Two per write is more than one: the sweep gets round the
+   * whole store faster than writes can grow it, so at most about a store's worth of expired entries
+   * waits to be dropped.
+   */
+  #sweepSome(): void {
+    const now = Date.now();
+    for (let checked = 0; checked < 2; checked++) {
+      this.#sweep ??= this.#entries.entries();
+      const next = this.#sweep.next();
+      if (next.done === true) {
+        this.#sweep = undefined;
+        return;
+      }
+      const [key, entry] = next.value;
+      if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.#entries.delete(key);
+    }
+  }
+
+  /** Entries held, expired ones not yet dropped included. */
+  get size(): number {
+    return this.#entries.size;
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
