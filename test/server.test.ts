@@ -138,6 +138,10 @@ describe("the HTTP server", () => {
       [chat({ message: "hi", sessionId: id, extra: 1 }), 400, "HEARTH_INVALID_REQUEST", "extra"],
       [chat({ message: "hi", sessionId: id, agent: "ghost" }), 404, "HEARTH_AGENT_UNKNOWN"],
       [chat({ message: "hi", sessionId: id, team: "ghosts" }), 404, "HEARTH_TEAM_UNKNOWN"],
+      // Names an object has without being given them are not agents or teams.
+      [chat({ message: "hi", sessionId: id, agent: "constructor" }), 404, "HEARTH_AGENT_UNKNOWN"],
+      [chat({ message: "hi", sessionId: id, agent: "__proto__" }), 404, "HEARTH_AGENT_UNKNOWN"],
+      [chat({ message: "hi", sessionId: id, team: "toString" }), 404, "HEARTH_TEAM_UNKNOWN"],
       [chat({ message: "hi", sessionId: id, agent: "echo", team: "duo" }), 400, "HEARTH_INVALID_REQUEST", "team"],
       [chat({ message: "hi", sessionId: "no-such-session" }), 404, "HEARTH_SESSION_NOT_FOUND"],
       [chat({ message: "hi", sessionId: "../etc" }), 400, "HEARTH_INVALID_REQUEST", "sessionId"],

@@ -80,6 +80,9 @@ test("factories receive what they depend on, typed; text, JSON and bytes assets 
     assert.equal(runtime.agent("helper"), runtime.agents.helper);
     assert.throws(() => runtime.agent("nobody"), (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"));
     assert.throws(() => runtime.team("nobody"), (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"));
+    // What every object has is not an agent or a team.
+    assert.throws(() => runtime.agent("constructor"), (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"));
+    assert.throws(() => runtime.team("toString"), (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"));
     await runtime.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -151,13 +151,13 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   }
 
   agent(name: string): ChatAgent {
-    const agent = this.#agents[name];
+    const agent = Object.hasOwn(this.#agents, name) ? this.#agents[name] : undefined;
     if (agent === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", `App "${this.app.name}" has no agent "${name}" (it has: ${Object.keys(this.#agents).join(", ") || "none"}).`);
     return agent;
   }
 
   team(name: string): Team {
-    const team = this.#teams[name];
+    const team = Object.hasOwn(this.#teams, name) ? this.#teams[name] : undefined;
     if (team === undefined) throw new HearthError("HEARTH_TEAM_UNKNOWN", `App "${this.app.name}" has no team "${name}" (it has: ${Object.keys(this.#teams).join(", ") || "none"}).`);
     return team;
   }

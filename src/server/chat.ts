@@ -76,17 +76,30 @@ interface Target {
   readonly name: string;
 }
 
-/** The agent or team asked for: from the tenant's own stack first (with a tenant cache), then the app's. */
-async function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Promise<Target> {
+/**
+ * The agent or team asked for: from the tenant's own stack first (with a tenant cache), then the
+ * app's. Without a tenant cache the answer is at hand, and no promise is made for it.
+ */
+function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Target | Promise<Target> {
   const synthetic = isSyntheticTurn();
   // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
-  const stack = runtime.tenants === undefined || synthetic ? undefined : await runtime.tenants.get(tenant);
-  const agents: Readonly<Record<string, ChatAgent>> = { ...runtime.agents, ...stack?.agents };
-  const teams: Readonly<Record<string, Team>> = { ...runtime.teams, ...stack?.teams };
-  const name = request.team ?? request.agent ?? Object.keys(agents)[0] ?? Object.keys(teams)[0];
+  if (runtime.tenants === undefined || synthetic) return targetIn(runtime.agents, runtime.teams, request, synthetic);
+  return runtime.tenants.get(tenant).then((stack) => targetIn({ ...runtime.agents, ...stack.agents }, { ...runtime.teams, ...stack.teams }, request, false));
+}
+
+function firstKey(record: Readonly<Record<string, unknown>>): string | undefined {
+  for (const key in record) return key;
+  return undefined;
+}
+
+function targetIn(agents: Readonly<Record<string, ChatAgent>>, teams: Readonly<Record<string, Team>>, request: ChatRequest, synthetic: boolean): Target {
+  const firstAgent = firstKey(agents);
+  const name = request.team ?? request.agent ?? firstAgent ?? firstKey(teams);
   if (name === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
-  const kind = request.team !== undefined || (request.agent === undefined && Object.keys(agents).length === 0) ? "team" : "agent";
-  const runner = kind === "team" ? teams[name] : agents[name];
+  const kind = request.team !== undefined || (request.agent === undefined && firstAgent === undefined) ? "team" : "agent";
+  // Own properties only: a name like "constructor" is not an agent.
+  const pool: Readonly<Record<string, ChatAgent | Team>> = kind === "team" ? teams : agents;
+  const runner = Object.hasOwn(pool, name) ? pool[name] : undefined;
   if (runner === undefined) {
     const available = Object.keys(kind === "team" ? teams : agents);
     throw new HearthError(kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN", `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`);
@@ -129,7 +142,8 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   const { runtime, record } = context;
   // Refusals (not ready, draining) come first: before ready, the app's agents do not exist yet.
   runtime.assertServing();
-  const target = await pickTarget(runtime, context.tenant, request);
+  const picked = pickTarget(runtime, context.tenant, request);
+  const target = picked instanceof Promise ? await picked : picked;
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
 

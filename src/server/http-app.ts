@@ -81,7 +81,7 @@ export class HttpApp {
     return this.#log;
   }
 
-  async handle(request: HttpRequest): Promise<HttpResponse> {
+  handle(request: HttpRequest): Promise<HttpResponse> {
     const warmup = this.#warmupSinks;
     if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.warmupToken) {
       // A synthetic warm-up request runs the whole path, logging and metrics included, with a

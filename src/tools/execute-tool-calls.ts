@@ -15,7 +15,9 @@ const syntheticOutput = Object.freeze({ synthetic: true });
  */
 export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolResult[]> {
   if (signal?.aborted === true) throw abortError(signal);
-  const results = await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
+  // One call, the usual case, needs no Promise.all.
+  const only = calls.length === 1 ? calls[0] : undefined;
+  const results = only !== undefined ? [await executeToolCall(tools, only, signal)] : await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
   // Read again after the await: the signal may have fired while the tools ran.
   if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
   return results;
@@ -76,8 +78,12 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
 }
 
 /** The tool's execute, with a synchronous throw turned into a rejection. */
-async function invoke(tool: AnyTool, args: unknown, signal: AbortSignal, callId: string): Promise<unknown> {
-  return tool.execute(args, { signal, callId });
+function invoke(tool: AnyTool, args: unknown, signal: AbortSignal, callId: string): unknown {
+  try {
+    return tool.execute(args, { signal, callId });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function stringifyOutput(output: unknown): string {
