@@ -198,7 +198,8 @@ function loopbackSender(server: Server): (request: { path: string; headers: Reco
   const host = address.address === "0.0.0.0" || address.address === "::" ? "127.0.0.1" : address.address;
   return ({ path, headers, body }) =>
     new Promise((resolve, reject) => {
-      const request = http.request({ host, port: address.port, path, method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
+      // Its own connection, closed after: no socket made in the synthetic scope stays in Node's global pool.
+      const request = http.request({ host, port: address.port, path, method: "POST", agent: false, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
         response.resume();
         response.on("end", () => resolve(response.statusCode ?? 0));
       });
