@@ -1,7 +1,7 @@
 import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
-import { linkAbort } from "../core/linked-abort.ts";
+import { linkAbort, whenAborted } from "../core/linked-abort.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
@@ -71,21 +71,15 @@ export class UserProxyAgent extends BaseChatAgent {
   async #ask(runSignal: AbortSignal): Promise<string> {
     const link = linkAbort([runSignal]);
     const timeout = this.timeoutMs === undefined ? undefined : new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, { timeoutMs: this.timeoutMs });
-    let timer: NodeJS.Timeout | undefined;
-    const stopped = new Promise<never>((_, reject) => {
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          link.abort(timeout);
-          reject(timeout);
-        }, this.timeoutMs);
-      }
-      runSignal.addEventListener("abort", () => reject(abortError(runSignal)), { once: true });
-    });
-    stopped.catch(() => undefined);
+    const timer = timeout === undefined ? undefined : setTimeout(() => link.abort(timeout), this.timeoutMs);
     try {
-      const answer = await Promise.race([Promise.resolve().then(() => this.#inputFunc(this.prompt, { signal: link.signal })), stopped]);
+      const answer = await Promise.race([Promise.resolve().then(() => this.#inputFunc(this.prompt, { signal: link.signal })), whenAborted(link.signal)]);
       if (typeof answer !== "string") throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, { field: "inputFunc" });
       return answer;
+    } catch (error) {
+      // The link aborted with the run's reason: the run was aborted.
+      if (runSignal.aborted && error === link.signal.reason) throw abortError(runSignal);
+      throw error;
     } finally {
       clearTimeout(timer);
       // The question is over: an input function still waiting (a readline prompt) stops.

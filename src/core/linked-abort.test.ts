@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { linkAbort } from "./linked-abort.ts";
+import { linkAbort, whenAborted } from "./linked-abort.ts";
 
 test("aborts with the reason of whichever source aborts first", () => {
   const first = new AbortController();
@@ -58,4 +58,16 @@ test("a long-lived source keeps nothing once each link is unlinked", async () =>
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.equal(finalized.length, 50);
+});
+
+test("whenAborted rejects with the signal's reason, at once for a signal already aborted, and never otherwise", async () => {
+  const early = new AbortController();
+  early.abort("early");
+  await assert.rejects(whenAborted(early.signal), (reason) => reason === "early");
+  const later = new AbortController();
+  const stopped = whenAborted(later.signal);
+  const raced = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 10))]);
+  assert.equal(raced, "still waiting");
+  later.abort("later");
+  await assert.rejects(stopped, (reason) => reason === "later");
 });

@@ -60,3 +60,15 @@ class Link implements LinkedAbort {
     this.#more = undefined;
   }
 }
+
+/**
+ * Settles only by rejecting, with the signal's reason, once the signal aborts (at once if it has):
+ * the other side of a race against work that may ignore its signal. The rejection is handled, so a
+ * race that ends another way leaves nothing unhandled. Its listener is never removed: give it a
+ * signal that lives no longer than the race (a link's), not a long-lived one.
+ */
+export function whenAborted(signal: AbortSignal): Promise<never> {
+  const stopped = signal.aborted ? Promise.reject(signal.reason) : new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  stopped.catch(() => undefined);
+  return stopped;
+}

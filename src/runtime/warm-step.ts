@@ -1,4 +1,5 @@
 import { abortError, HearthError } from "../core/errors.ts";
+import { linkAbort, whenAborted } from "../core/linked-abort.ts";
 import { errorFromNetwork } from "../models/classify-error.ts";
 
 export type FailureClass = "timeout" | "connection" | "rate-limit" | "auth" | "bad-config" | "error";
@@ -37,24 +38,18 @@ export function failsFast(failure: FailureClass): boolean {
 /** Runs `work` with its own signal, aborted after `timeoutMs` (HEARTH_STEP_TIMEOUT) or with `outer`. */
 export async function withStepTimeout<T>(step: string, timeoutMs: number, outer: AbortSignal, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
   if (outer.aborted) throw abortError(outer);
-  const controller = new AbortController();
+  const link = linkAbort([outer]);
   const timeout = new HearthError("HEARTH_STEP_TIMEOUT", `Startup step ${step} did not finish within ${timeoutMs} ms.`, { step, timeoutMs, retryable: true });
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => controller.abort(outer.reason);
-  outer.addEventListener("abort", onAbort, { once: true });
-  const stopped = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort(timeout);
-      reject(timeout);
-    }, timeoutMs);
-    controller.signal.addEventListener("abort", () => reject(outer.aborted ? abortError(outer) : timeout), { once: true });
-  });
-  stopped.catch(() => undefined);
+  const timer = setTimeout(() => link.abort(timeout), timeoutMs);
   try {
-    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), stopped]);
+    return await Promise.race([Promise.resolve().then(() => work(link.signal)), whenAborted(link.signal)]);
+  } catch (error) {
+    // The link aborted with the outer signal's reason: the runtime is stopping.
+    if (outer.aborted && error === link.signal.reason) throw abortError(outer);
+    throw error;
   } finally {
     clearTimeout(timer);
-    outer.removeEventListener("abort", onAbort);
+    link.unlink();
   }
 }
 

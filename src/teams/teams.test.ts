@@ -224,6 +224,13 @@ test("a UserProxyAgent in a team answers through its input function, with a time
   const session = new Session();
   await assert.rejects(silent.run({ task: "hello?", session }), (error) => HearthError.is(error, "HEARTH_USER_INPUT_TIMEOUT"));
   assert.deepEqual(session.messages, []);
+
+  // An input function that ignores its signal does not hold an aborted run.
+  const deaf = new UserProxyAgent({ name: "user_proxy", inputFunc: () => new Promise<string>(() => undefined) });
+  const caller = new AbortController();
+  const asked = deaf.run({ task: "hello?", signal: caller.signal });
+  setTimeout(() => caller.abort(new Error("gone")), 10);
+  await assert.rejects(asked, (error) => HearthError.is(error, "HEARTH_ABORTED"));
 });
 
 test("a team streams its members' deltas and events, then the TaskResult", async () => {

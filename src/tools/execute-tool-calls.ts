@@ -1,6 +1,6 @@
 import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { linkAbort } from "../core/linked-abort.ts";
+import { linkAbort, whenAborted } from "../core/linked-abort.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
@@ -61,10 +61,8 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   }, tool.timeoutMs);
   // A tool that ignores its signal cannot hold the run hostage: the race settles when the signal fires.
   const callSignal = link.signal;
-  const stopped = callSignal.aborted ? Promise.reject(callSignal.reason) : new Promise<never>((_, reject) => callSignal.addEventListener("abort", () => reject(callSignal.reason), { once: true }));
-  stopped.catch(() => undefined);
   try {
-    const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), stopped]);
+    const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), whenAborted(callSignal)]);
     return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
