@@ -73,8 +73,9 @@ export class HttpApp {
     this.#log = safeLogger(options.log ?? stdoutLogger, secrets);
     // Provider errors can quote a key ("Incorrect API key provided: ..."): responses are redacted too.
     this.#redact = redactor(secrets);
-    // Metrics subscribe once the runtime is ready: nothing of them is on the startup path.
-    void runtime.ready.then(() => setImmediate(() => (this.#metrics ??= new HearthMetrics())), () => undefined);
+    // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
+    // and model calls are not traffic), and before any request can reach a ready server.
+    void runtime.ready.then(() => (this.#metrics ??= new HearthMetrics()), () => undefined);
   }
 
   get log(): Logger {
@@ -222,7 +223,6 @@ export class HttpApp {
       this.#warmupSinks = undefined;
       scratchMetrics.close();
       await this.#scratchStore.close();
-      this.#metrics ??= new HearthMetrics();
     }
   }
 
