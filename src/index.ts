@@ -2,6 +2,7 @@
 export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
 export { errorCatalogue, httpStatusOf, type ErrorCode } from "./core/error-codes.ts";
 export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
+export { addSecrets, redact } from "./core/redact.ts";
 export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
 export type {
   AgentEvent,
@@ -87,7 +88,7 @@ export { ConstructionGuard, inFactory, type Logger } from "./runtime/constructio
 export { createRuntime, Runtime, type HealthReport, type RuntimeOptions, type RuntimeState } from "./runtime/runtime.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type { DefinitionKind } from "./core/construction.ts";
-export type { SessionStore, StoredSession } from "./core/session-store.ts";
+export type { PutOptions, SessionStore, StoredSession } from "./core/session-store.ts";
 export { MemorySessionStore } from "./state/memory-session-store.ts";
 export { SqliteSessionStore, sqliteSchemaVersion, type SqliteSessionStoreOptions } from "./state/sqlite-session-store.ts";
 export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { startMockOpenAIServer } from "../src/testing/mock-openai-server.ts";
-import { spawnServer } from "./support/spawn-server.ts";
+import { parseDuration } from "../src/cli/commands.ts";
+import { chatOn, spawnServer } from "./support/spawn-server.ts";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -106,5 +107,43 @@ test("hearth serve writes Node's compile cache once warm, and leaves it alone wi
     assert.throws(() => readdirSync(off), /ENOENT/);
   } finally {
     await mock.close();
+  }
+});
+
+test("--session-ttl takes 30d, 12h, 45m, 90s, 500ms or never, and refuses anything else", () => {
+  assert.equal(parseDuration(undefined, "--session-ttl", 7), 7);
+  assert.equal(parseDuration("30d", "--session-ttl", 0), 30 * 24 * 3_600_000);
+  assert.equal(parseDuration("12h", "--session-ttl", 0), 12 * 3_600_000);
+  assert.equal(parseDuration("45m", "--session-ttl", 0), 45 * 60_000);
+  assert.equal(parseDuration("1.5s", "--session-ttl", 0), 1_500);
+  assert.equal(parseDuration("500", "--session-ttl", 0), 500);
+  assert.equal(parseDuration("never", "--session-ttl", 0), Infinity);
+  for (const bad of ["0", "-1d", "soon", "3w", ""]) assert.throws(() => parseDuration(bad, "--session-ttl", 0), /--session-ttl must be a duration/, bad);
+});
+
+test("hearth serve --session-ttl expires sessions on the default store (SQLite)", async () => {
+  const mock = await startMockOpenAIServer();
+  const directory = mkdtempSync(join(tmpdir(), "hearth-ttl-"));
+  try {
+    const server = await spawnServer(mock.url, ["--session-ttl", "2s", "--sessions-db", join(directory, "sessions.db")]);
+    try {
+      const first = await chatOn(server.url, "hello");
+      assert.equal(first.status, 200);
+      assert.equal((await fetch(`${server.url}/v1/sessions/${first.body.sessionId}`)).status, 200, "stored");
+      // Polled, not slept: on a loaded machine the expiry is what is tested, not its timing.
+      let status = 200;
+      for (let waited = 0; status === 200 && waited < 15_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await fetch(`${server.url}/v1/sessions/${first.body.sessionId}`)).status;
+      }
+      assert.equal(status, 404, "the session expired");
+      assert.equal((await chatOn(server.url, "again", first.body.sessionId)).status, 404);
+    } finally {
+      server.child.kill("SIGKILL");
+      await server.exited;
+    }
+  } finally {
+    await mock.close();
+    rmSync(directory, { recursive: true, force: true });
   }
 });

@@ -18,6 +18,7 @@ Commands:
       --store KIND        where sessions live: sqlite (default, ./.hearth/sessions.db), redis, memory
       --sessions-db PATH  the SQLite file
       --redis-url URL     the Redis server (default REDIS_URL)
+      --session-ttl TIME  sessions expire this long after their last turn: 30d (default), 12h, 45m, 90s, or never
       --no-compile-cache  do not keep Node's compile cache in ./.hearth/compile-cache (or HEARTH_COMPILE_CACHE)
   profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
                           the startup waterfall, CPU time by package while loading, first request
@@ -44,6 +45,18 @@ const packageRoot = new URL("../../", import.meta.url);
 function storeConfig(kind: string | undefined, path: string | undefined, url: string | undefined): SessionStoreConfig {
   if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis") throw new UserError(`--store must be sqlite, redis or memory, not ${kind}.`, { field: "--store" });
   return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
+}
+
+const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 60 * 60_000, d: 24 * 60 * 60_000 };
+
+/** A duration such as 30d, 12h, 45m, 90s or 500ms (a bare number is milliseconds); "never" is Infinity. */
+export function parseDuration(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (value === "never") return Infinity;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  const milliseconds = match === null ? Number.NaN : Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? Number.NaN);
+  if (!(milliseconds > 0)) throw new UserError(`${flag} must be a duration such as 30d, 12h, 45m or 90s, or never; not ${JSON.stringify(value)}.`, { field: flag });
+  return milliseconds;
 }
 
 /** parseArgs for one command, with its mistakes (an unknown option, a missing value) as UserErrors. */
@@ -90,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
         store: { type: "string" },
         "sessions-db": { type: "string" },
         "redis-url": { type: "string" },
+        "session-ttl": { type: "string" },
         // Read by main.ts before anything loads; accepted here so parseArgs knows it.
         "no-compile-cache": { type: "boolean" },
       });
@@ -106,6 +120,7 @@ async function main(argv: readonly string[]): Promise<number> {
         strict: values.strict === true,
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
         store: storeConfig(values.store, values["sessions-db"], values["redis-url"]),
+        sessionTtlMs: parseDuration(values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL, "--session-ttl", 30 * 24 * 60 * 60_000),
       });
     }
     case "profile":

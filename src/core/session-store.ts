@@ -1,9 +1,29 @@
+import { HearthError } from "./errors.ts";
 import type { SessionJSON } from "./session.ts";
 
 /** A stored session with the version that a compare-and-set must name to replace it. */
 export interface StoredSession {
   readonly session: SessionJSON;
   readonly version: number;
+}
+
+export interface PutOptions {
+  /** The session expires after this long without another put. Default: the store's own TTL, if any. */
+  readonly ttlMs?: number;
+  /** The most its JSON may weigh, in bytes of UTF-8. Default: no limit. */
+  readonly maxBytes?: number;
+}
+
+/** The error every store raises for a session over `maxBytes`; nothing is stored. */
+export function sessionTooLarge(tenant: string, id: string, bytes: number, maxBytes: number): HearthError {
+  return new HearthError("HEARTH_SESSION_TOO_LARGE", `Session ${id} would be ${bytes} bytes, over the limit of ${maxBytes}: nothing was stored. Start a new session, or raise maxSessionBytes.`, { tenantId: tenant });
+}
+
+/** Checks a session's JSON against `maxBytes`. A UTF-16 unit is at most 3 bytes of UTF-8: a text well under the limit needs no count. */
+export function checkSessionSize(tenant: string, id: string, json: string, maxBytes: number | undefined): void {
+  if (maxBytes === undefined || json.length * 3 <= maxBytes) return;
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxBytes) throw sessionTooLarge(tenant, id, bytes, maxBytes);
 }
 
 /**
@@ -15,8 +35,11 @@ export interface StoredSession {
 export interface SessionStore {
   readonly kind: string;
   get(tenant: string, id: string): Promise<StoredSession | undefined>;
-  /** Stores `session` if the stored version is `expectedVersion`; returns the new version. */
-  put(tenant: string, session: SessionJSON, expectedVersion: number, options?: { readonly ttlMs?: number }): Promise<number>;
+  /**
+   * Stores `session` if the stored version is `expectedVersion`; returns the new version. A session
+   * whose JSON is over `maxBytes` is not stored: HEARTH_SESSION_TOO_LARGE.
+   */
+  put(tenant: string, session: SessionJSON, expectedVersion: number, options?: PutOptions): Promise<number>;
   delete(tenant: string, id: string): Promise<boolean>;
   list(tenant: string): Promise<string[]>;
   /**

@@ -1,4 +1,24 @@
 import { HearthError } from "../core/errors.ts";
+import { redact } from "../core/redact.ts";
+
+/**
+ * How an error names the provider it came from. A client is told the label only (its URL can
+ * hold credentials and names an internal host); the URL, without its user info, stays in the
+ * error's `url` field for the server's log.
+ */
+export interface ProviderTarget {
+  readonly provider: string;
+  readonly url: string;
+}
+
+/** A target for errors about `url`, with the URL's user info removed. */
+export function providerTarget(provider: string, url: URL): ProviderTarget {
+  if (url.username === "" && url.password === "") return { provider, url: url.href };
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  return { provider, url: bare.href };
+}
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -31,28 +51,32 @@ function providerMessage(body: string): string {
   return body.slice(0, 300);
 }
 
-/** Classifies a non-2xx answer. 401/403 and 400-class mistakes are never retried. */
-export function errorFromStatus(status: number, body: string, headers: Headers, url: string): HearthError {
-  const detail = providerMessage(body);
-  const fields = { status, url };
+/**
+ * Classifies a non-2xx answer. 401/403 and 400-class mistakes are never retried. The provider's
+ * own message is kept, redacted: some quote the key they were sent.
+ */
+export function errorFromStatus(status: number, body: string, headers: Headers, target: ProviderTarget): HearthError {
+  const detail = redact(providerMessage(body));
+  const name = `The model provider "${target.provider}"`;
+  const fields = { status, url: target.url };
   if (status === 401 || status === 403) {
-    return new HearthError("HEARTH_MODEL_AUTH", `The model provider refused the credentials (${status}): ${detail}`, { ...fields, retryable: false });
+    return new HearthError("HEARTH_MODEL_AUTH", `${name} refused the credentials (${status}): ${detail}`, { ...fields, retryable: false });
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers);
-    return new HearthError("HEARTH_MODEL_RATE_LIMITED", `The model provider is rate limiting (429): ${detail}`, {
+    return new HearthError("HEARTH_MODEL_RATE_LIMITED", `${name} is rate limiting (429): ${detail}`, {
       ...fields,
       retryable: true,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
   if (status === 408 || status === 409) {
-    return new HearthError("HEARTH_MODEL_SERVER", `The model provider answered ${status}: ${detail}`, { ...fields, retryable: true });
+    return new HearthError("HEARTH_MODEL_SERVER", `${name} answered ${status}: ${detail}`, { ...fields, retryable: true });
   }
   if (status >= 400 && status < 500) {
-    return new HearthError("HEARTH_MODEL_BAD_REQUEST", `The model provider rejected the request (${status}): ${detail}`, { ...fields, retryable: false });
+    return new HearthError("HEARTH_MODEL_BAD_REQUEST", `${name} rejected the request (${status}): ${detail}`, { ...fields, retryable: false });
   }
-  return new HearthError("HEARTH_MODEL_SERVER", `The model provider failed (${status}): ${detail}`, { ...fields, retryable: status >= 500 });
+  return new HearthError("HEARTH_MODEL_SERVER", `${name} failed (${status}): ${detail}`, { ...fields, retryable: status >= 500 });
 }
 
 const connectionCodes = new Set([
@@ -74,17 +98,20 @@ function isCertificateError(code: string): boolean {
   return code.startsWith("CERT_") || code.includes("SELF_SIGNED") || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || code === "ERR_TLS_CERT_ALTNAME_INVALID";
 }
 
-/** Classifies what a socket threw (DNS, refused, reset, TLS) into a connection error. */
-export function errorFromNetwork(error: unknown, url: string): HearthError {
+/**
+ * Classifies what a socket threw (DNS, refused, reset, TLS) into a connection error. The message
+ * names the socket's error code, not its text: that names the host and port.
+ */
+export function errorFromNetwork(error: unknown, target: ProviderTarget): HearthError {
   if (HearthError.is(error)) return error;
   const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
-  const message = error instanceof Error ? error.message : String(error);
+  const url = target.url;
   if (isCertificateError(code)) {
-    return new HearthError("HEARTH_MODEL_CONNECTION", `TLS certificate check failed for ${url}: ${message}`, { cause: error, url, retryable: false });
+    return new HearthError("HEARTH_MODEL_CONNECTION", `TLS certificate check failed for the model provider "${target.provider}" (${code}).`, { cause: error, url, retryable: false });
   }
   const dns = code === "ENOTFOUND" || code === "EAI_AGAIN";
-  const what = dns ? "could not resolve the model provider's host" : "could not reach the model provider";
-  return new HearthError("HEARTH_MODEL_CONNECTION", `hearth ${what} at ${url}: ${code || message}`, {
+  const what = dns ? "could not resolve the host of the model provider" : "could not reach the model provider";
+  return new HearthError("HEARTH_MODEL_CONNECTION", `hearth ${what} "${target.provider}": ${code || "the connection failed"}.`, {
     cause: error,
     url,
     retryable: connectionCodes.has(code) || code.startsWith("ERR_TLS") || code === "" || code === "ERR_STREAM_PREMATURE_CLOSE",

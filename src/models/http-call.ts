@@ -1,10 +1,12 @@
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from "node:http";
 import { abortError, HearthError } from "../core/errors.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
-import { errorFromNetwork, errorFromStatus } from "./classify-error.ts";
+import { errorFromNetwork, errorFromStatus, providerTarget, type ProviderTarget } from "./classify-error.ts";
 
 export interface HttpCallOptions {
   readonly url: URL;
+  /** How errors name the provider to whoever reads them; the URL stays in their `url` field. */
+  readonly provider: string;
   readonly method: "GET" | "POST";
   readonly headers: Record<string, string>;
   readonly body?: string;
@@ -33,10 +35,10 @@ export class HttpCall {
 
   /** Sends the request and resolves with the response once its headers arrive and say 2xx. */
   async open(): Promise<IncomingMessage> {
-    const { url, signal } = this.#options;
+    const { signal } = this.#options;
     if (signal?.aborted === true) throw abortError(signal);
     // The last line of defence: whatever a synthetic warm-up runs, it never reaches the network.
-    if (isSyntheticTurn()) throw new HearthError("HEARTH_INTERNAL", `A synthetic warm-up turn tried to call ${url.origin}; hearth refused it.`, { retryable: false });
+    if (isSyntheticTurn()) throw new HearthError("HEARTH_INTERNAL", `A synthetic warm-up turn tried to call the model provider "${this.#options.provider}"; hearth refused it.`, { url: this.#target.url, retryable: false });
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#armTimer();
     try {
@@ -44,12 +46,12 @@ export class HttpCall {
       this.#response = response;
       if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode >= 300) {
         const body = await this.readText();
-        throw errorFromStatus(response.statusCode ?? 0, body, response.headers, url.href);
+        throw errorFromStatus(response.statusCode ?? 0, body, response.headers, this.#target);
       }
       return response;
     } catch (error) {
       this.dispose();
-      throw this.#failure ?? errorFromNetwork(error, url.href);
+      throw this.#failure ?? errorFromNetwork(error, this.#target);
     }
   }
 
@@ -71,7 +73,6 @@ export class HttpCall {
   readText(): Promise<string> {
     const response = this.#response;
     if (response === undefined) return Promise.resolve("");
-    const href = this.#options.url.href;
     return new Promise<string>((resolve, reject) => {
       let text = "";
       let settled = false;
@@ -80,7 +81,7 @@ export class HttpCall {
         settled = true;
         this.dispose();
         if (error === undefined && this.#failure === undefined) resolve(text);
-        else reject(this.#failure ?? errorFromNetwork(error, href));
+        else reject(this.#failure ?? errorFromNetwork(error, this.#target));
       };
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => {
@@ -108,9 +109,9 @@ export class HttpCall {
         yield chunk as string;
       }
       if (this.#failure !== undefined) throw this.#failure;
-      if (!response.complete) throw errorFromNetwork(Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }), this.#options.url.href);
+      if (!response.complete) throw errorFromNetwork(Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }), this.#target);
     } catch (error) {
-      throw this.#failure ?? errorFromNetwork(error, this.#options.url.href);
+      throw this.#failure ?? errorFromNetwork(error, this.#target);
     } finally {
       this.dispose();
     }
@@ -130,10 +131,15 @@ export class HttpCall {
       this.#timer.refresh();
       return;
     }
-    const { timeoutMs, url } = this.#options;
+    const { timeoutMs, provider } = this.#options;
     this.#timer = setTimeout(() => {
-      this.#fail(new HearthError("HEARTH_MODEL_TIMEOUT", `The model provider at ${url.origin} did not answer within ${timeoutMs} ms.`, { timeoutMs, url: url.href, retryable: true }));
+      this.#fail(new HearthError("HEARTH_MODEL_TIMEOUT", `The model provider "${provider}" did not answer within ${timeoutMs} ms.`, { timeoutMs, url: this.#target.url, retryable: true }));
     }, timeoutMs);
+  }
+
+  /** Made only when an error needs it. */
+  get #target(): ProviderTarget {
+    return providerTarget(this.#options.provider, this.#options.url);
   }
 
   #fail(error: HearthError): void {

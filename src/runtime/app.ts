@@ -158,6 +158,13 @@ export function defineApp<
     if (tenants.prewarm !== undefined && (!Array.isArray(tenants.prewarm) || tenants.prewarm.some((id) => typeof id !== "string"))) {
       throw new UserError("App `tenants.prewarm` must be a list of tenant ids.", { field: "tenants.prewarm" });
     }
+    if (tenants.shared !== undefined) {
+      const runners = [...Object.keys(definition.agents ?? {}), ...Object.keys(definition.teams ?? {})];
+      if (!Array.isArray(tenants.shared)) throw new UserError("App `tenants.shared` must be a list of the app's agent and team names.", { field: "tenants.shared" });
+      for (const name of tenants.shared) {
+        if (typeof name !== "string" || !runners.includes(name)) throw new UserError(`App \`tenants.shared\` names ${JSON.stringify(name)}, which is not an agent or team of the app (it has: ${runners.join(", ") || "none"}).`, { field: "tenants.shared" });
+      }
+    }
   }
   const timeout = definition.stepTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) throw new UserError("App `stepTimeoutMs` must be a positive number.", { field: "stepTimeoutMs" });

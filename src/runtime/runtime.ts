@@ -4,6 +4,7 @@ import type { ChatAgent } from "../core/agent.ts";
 import { isoNow } from "../core/clock.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
+import { addSecrets, redact, redactEntry } from "../core/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
@@ -30,13 +31,23 @@ export interface RuntimeOptions {
   readonly log?: Logger;
   /** Close the process-wide connection pools on close. Default true. */
   readonly closeConnectionPools?: boolean;
+  /**
+   * How long one round of resource health checks answers `health()`: readiness probes, however
+   * many, run each check at most once in this interval, and one round at a time. Default 1000 ms.
+   */
+  readonly healthCacheMs?: number;
+  /** A resource health check that takes longer fails ("timed out"), so one hung check cannot hold readiness. Default 5000 ms. */
+  readonly healthTimeoutMs?: number;
 }
 
 export interface HealthReport {
   readonly state: RuntimeState;
   readonly ready: boolean;
+  /** Each check by name; `error` is redacted, and the HTTP server shows it only to authenticated callers. */
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly error?: string }>>;
 }
+
+type HealthChecks = Record<string, { ok: boolean; error?: string }>;
 
 /** A warm-up job: a model's warmup() or a resource's warmup, and whether startup needs it. */
 interface WarmJob {
@@ -88,15 +99,28 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #watchers: FSWatcher[] = [];
   #retryTimer: NodeJS.Timeout | undefined;
   readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
+  readonly #healthCacheMs: number;
+  readonly #healthTimeoutMs: number;
+  /** The last round of resource health checks: in flight (no `endedAt`), or its result, kept for `healthCacheMs`. */
+  #healthChecks: { endedAt: number | undefined; readonly checks: Promise<HealthChecks> } | undefined;
   readonly #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
 
   constructor(app: App<Assets, Resources, Models, Agents, Teams>, options: RuntimeOptions = {}) {
     if (app?.kind !== "hearth-app") throw new HearthError("HEARTH_CONFIG_INVALID", "createRuntime needs an app made with defineApp().", { field: "app" });
+    const healthCacheMs = options.healthCacheMs ?? 1_000;
+    if (!Number.isFinite(healthCacheMs) || healthCacheMs < 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthCacheMs` must be a number, 0 or more.", { field: "healthCacheMs" });
+    const healthTimeoutMs = options.healthTimeoutMs ?? 5_000;
+    if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthTimeoutMs` must be a positive number.", { field: "healthTimeoutMs" });
+    this.#healthTimeoutMs = healthTimeoutMs;
     this.app = app;
     this.#options = options;
-    this.#log = options.log ?? defaultLog;
+    this.#healthCacheMs = healthCacheMs;
+    // Every line the runtime logs is redacted, whatever logger it was given.
+    const log = options.log ?? defaultLog;
+    this.#log = (entry) => log(redactEntry(entry));
+    addSecrets(Object.keys(app.auth?.apiKeys ?? {}));
     this.#trace = new StartupTrace(app.name);
     this.guard = new ConstructionGuard({ strict: options.strict ?? false, log: this.#log });
     this.#readyPromise = new Promise((resolve, reject) => {
@@ -205,7 +229,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       setImmediate(() => void this.#afterReady());
     } catch (error) {
       const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED") ? error : new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start: ${String((error as Error)?.message ?? error)}`, { cause: error });
-      this.#log({ level: "error", msg: failure.message, step: failure.step, code: (failure.cause as { code?: string } | undefined)?.code });
+      this.#log({ level: "error", msg: failure.message, step: failure.step, code: (failure.cause as { code?: string } | undefined)?.code, ...urlOf(failure.cause) });
       this.#rejectReady(failure);
       await this.#shutDown();
       throw failure;
@@ -358,8 +382,8 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           attempts: outcome.attempts,
         });
       }
-      this.#degraded.set(label, String((outcome.error as Error)?.message ?? outcome.error));
-      this.#log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label });
+      this.#degraded.set(label, redact(String((outcome.error as Error)?.message ?? outcome.error)));
+      this.#log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label, ...urlOf(outcome.error) });
       this.#scheduleRetry(job);
     });
     const synthetic = this.app.warmup?.syntheticTurns === false ? Promise.resolve() : runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", this.#trace, this.#log, this.#syntheticWarmups);
@@ -428,22 +452,41 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     }
   }
 
-  /** Readiness and each resource's health. */
+  /**
+   * Readiness and each resource's health. The state is read now; the resource checks are shared:
+   * a round of them answers every call for `healthCacheMs`, and only one round runs at a time, so
+   * readiness probes cannot flood a dependency.
+   */
   async health(): Promise<HealthReport> {
-    const checks: Record<string, { ok: boolean; error?: string }> = {};
+    let round = this.#healthChecks;
+    if (round === undefined || (round.endedAt !== undefined && performance.now() - round.endedAt >= this.#healthCacheMs)) {
+      const started: { endedAt: number | undefined; checks: Promise<HealthChecks> } = { endedAt: undefined, checks: this.#checkResources() };
+      void started.checks.then(() => (started.endedAt = performance.now()));
+      this.#healthChecks = round = started;
+    }
+    const resourceChecks = await round.checks;
+    const checks: HealthChecks = {};
     for (const [label, error] of this.#degraded) checks[label] = { ok: false, error };
+    Object.assign(checks, resourceChecks);
+    return { state: this.#state, ready: this.isReady, checks };
+  }
+
+  async #checkResources(): Promise<HealthChecks> {
+    const checks: HealthChecks = {};
     await Promise.all(
       this.#builtResources.map(async ({ name, definition, value }) => {
         if (definition.health === undefined) return;
         try {
-          const ok = await definition.health(value);
+          // A check that hangs would hold every readiness probe: it fails after healthTimeoutMs instead.
+          const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => definition.health?.(value) ?? true);
           checks[`resource:${name}`] = ok ? { ok: true } : { ok: false, error: "unhealthy" };
         } catch (error) {
-          checks[`resource:${name}`] = { ok: false, error: String((error as Error)?.message ?? error) };
+          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#healthTimeoutMs} ms` : String((error as Error)?.message ?? error);
+          checks[`resource:${name}`] = { ok: false, error: redact(message) };
         }
       }),
     );
-    return { state: this.#state, ready: this.isReady, checks };
+    return checks;
   }
 
   /**
@@ -535,6 +578,11 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   }
 }
 
+
+/** A model error's provider URL (without user info), for a log line: never for a client. */
+function urlOf(error: unknown): { url?: string } {
+  return HearthError.is(error) && error.url !== undefined ? { url: error.url } : {};
+}
 
 /** Creates the lifecycle container for an app; `start()` builds and warms it. */
 export function createRuntime<Assets, Resources, Models, Agents, Teams>(app: App<Assets, Resources, Models, Agents, Teams>, options?: RuntimeOptions): Runtime<Assets, Resources, Models, Agents, Teams> {

@@ -1,4 +1,5 @@
 import { diagnosticsChannel } from "../core/diagnostics.ts";
+import { redact } from "../core/redact.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
 export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "tenant" | "warmup" | "synthetic" | "after-ready";
@@ -37,10 +38,10 @@ export interface StartupTraceJSON {
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-/** An error as a trace step records it: its code (a HearthError's, or a system one) and message. */
+/** An error as a trace step records it: its code (a HearthError's, or a system one) and its message, redacted. */
 export function errorSummary(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return { code: typeof code === "string" ? code : "ERROR", message: String((error as Error | undefined)?.message ?? error) };
+  return { code: typeof code === "string" ? code : "ERROR", message: redact(String((error as Error | undefined)?.message ?? error)) };
 }
 
 /**

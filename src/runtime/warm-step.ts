@@ -26,7 +26,7 @@ export function classifyFailure(error: unknown): FailureClass {
     }
   }
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string" && /^(E[A-Z]+|ERR_TLS|UND_ERR)/.test(code)) return errorFromNetwork(error, "").retryable ? "connection" : "bad-config";
+  if (typeof code === "string" && /^(E[A-Z]+|ERR_TLS|UND_ERR)/.test(code)) return errorFromNetwork(error, { provider: "", url: "" }).retryable ? "connection" : "bad-config";
   if ((error as { status?: unknown } | undefined)?.status === 401 || (error as { status?: unknown } | undefined)?.status === 403) return "auth";
   return "error";
 }

@@ -4,9 +4,21 @@ import type { Runtime } from "../runtime/runtime.ts";
 export const defaultTenant = "default";
 
 /**
+ * A tenant id as `resolve` must give it: a non-empty string, at most 256 characters, without control
+ * characters. Anything else (undefined, "", or the function or object a plain-object lookup finds
+ * for "constructor", "__proto__" or "toString") is an unknown key.
+ */
+export function isTenantId(value: unknown): value is string {
+  return typeof value === "string" && tenantIdPattern.test(value);
+}
+
+const tenantIdPattern = /^[^\u0000-\u001f\u007f]{1,256}$/;
+
+/**
  * The tenant a request belongs to, from `Authorization: Bearer <key>`: through the app's
- * `tenants.resolve`, or its `auth` keys. No key, or an unknown one, is 401. An app with neither
- * serves one tenant, "default".
+ * `tenants.resolve`, or its `auth` keys (own properties only). No key, an unknown one, or a lookup
+ * that gives anything but a tenant id (see isTenantId) is 401. An app with neither serves one
+ * tenant, "default".
  */
 export async function tenantOf(runtime: Runtime, authorization: string | undefined): Promise<string> {
   const auth = runtime.app.auth;
@@ -14,10 +26,10 @@ export async function tenantOf(runtime: Runtime, authorization: string | undefin
   if (auth === undefined && tenants === undefined) return defaultTenant;
   const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
   if (key === undefined) throw new HearthError("HEARTH_UNAUTHORIZED", "Send `Authorization: Bearer <your API key>`.");
-  let tenant: string | undefined;
+  let tenant: unknown;
   if (tenants !== undefined) tenant = await tenants.resolve(key);
   else if (auth?.apiKeys !== undefined && Object.hasOwn(auth.apiKeys, key)) tenant = auth.apiKeys[key];
   else tenant = await auth?.resolve?.(key);
-  if (tenant === undefined || tenant === "") throw new HearthError("HEARTH_UNAUTHORIZED", "The API key is not known.");
+  if (!isTenantId(tenant)) throw new HearthError("HEARTH_UNAUTHORIZED", "The API key is not known.");
   return tenant;
 }

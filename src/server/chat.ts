@@ -8,12 +8,13 @@ import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { canWarmRunner } from "../runtime/synthetic-turns.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
-import { AsyncQueue } from "../core/async-queue.ts";
+import type { Logger } from "../runtime/construction-guard.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import { problemOf } from "./problem.ts";
-import type { RequestRecord } from "./request-log.ts";
+import { noteFailure, type RequestRecord } from "./request-log.ts";
+import { SseBody } from "./sse-body.ts";
 
 export interface ChatRequest {
   readonly message: string;
@@ -65,9 +66,14 @@ export interface ChatContext {
   readonly record: RequestRecord;
   readonly clientSignal: AbortSignal;
   readonly requestTimeoutMs: number;
-  readonly sessionTtlMs: number | undefined;
-  /** Removes secrets from what the client is told. */
-  readonly redact: (text: string) => string;
+  /** Stored sessions expire after this long without a turn; Infinity: never. */
+  readonly sessionTtlMs: number;
+  /** The most a stored session's JSON may weigh. */
+  readonly maxSessionBytes: number;
+  /** The most a streamed reply may hold for a client that does not read it. */
+  readonly streamBufferBytes: number;
+  /** Where an unexpected error's stack goes. */
+  readonly log: Logger;
 }
 
 interface Target {
@@ -77,14 +83,34 @@ interface Target {
 }
 
 /**
- * The agent or team asked for: from the tenant's own stack first (with a tenant cache), then the
- * app's. Without a tenant cache the answer is at hand, and no promise is made for it.
+ * The agent or team asked for. With tenants, a request runs on its tenant's own stack (built with
+ * the tenant's credentials), plus the app-level runners the app shares with every tenant
+ * (`tenants.shared`); never on an app-level runner the app did not share, whose models hold the
+ * operator's key. Without a tenant cache the answer is at hand, and no promise is made for it.
  */
 function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Target | Promise<Target> {
   const synthetic = isSyntheticTurn();
+  const tenants = runtime.tenants;
+  if (tenants === undefined) return targetIn(runtime.agents, runtime.teams, request, synthetic);
+  const shared = runtime.app.tenants?.shared ?? [];
+  const sharedAgents = pick(runtime.agents, shared);
+  const sharedTeams = pick(runtime.teams, shared);
   // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
-  if (runtime.tenants === undefined || synthetic) return targetIn(runtime.agents, runtime.teams, request, synthetic);
-  return runtime.tenants.get(tenant).then((stack) => targetIn({ ...runtime.agents, ...stack.agents }, { ...runtime.teams, ...stack.teams }, request, false));
+  if (synthetic) return targetIn(sharedAgents, sharedTeams, request, true);
+  return tenants.get(tenant).then((stack) => targetIn({ ...stack.agents, ...without(sharedAgents, stack.agents) }, { ...stack.teams, ...without(sharedTeams, stack.teams ?? {}) }, request, false));
+}
+
+function pick<Runner>(runners: Readonly<Record<string, Runner>>, names: readonly string[]): Record<string, Runner> {
+  const picked: Record<string, Runner> = {};
+  for (const name of names) if (Object.hasOwn(runners, name)) picked[name] = runners[name] as Runner;
+  return picked;
+}
+
+/** The shared runners a tenant's own stack does not override: its own runner of the same name wins. */
+function without<Runner>(shared: Record<string, Runner>, own: Readonly<Record<string, unknown>>): Record<string, Runner> {
+  const rest: Record<string, Runner> = {};
+  for (const name in shared) if (!Object.hasOwn(own, name)) rest[name] = shared[name] as Runner;
+  return rest;
 }
 
 function firstKey(record: Readonly<Record<string, unknown>>): string | undefined {
@@ -164,7 +190,8 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     clearTimeout(timer);
     link?.unlink();
   };
-  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timedOut ?? abortError(signal)) : error);
+  // Aborted: by the timeout, by a client too slow to read (both say so in the signal's reason), or plainly.
+  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timedOut ?? (HearthError.is(signal.reason) ? signal.reason : abortError(signal))) : error);
 
   /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
   const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
@@ -190,7 +217,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       }
       if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
       if (signal.aborted) throw abortError(signal);
-      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs });
+      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, { maxBytes: context.maxSessionBytes, ...(context.sessionTtlMs === Infinity ? {} : { ttlMs: context.sessionTtlMs }) });
       return { result, sessionId: session.id };
     } finally {
       await releaseShared?.().catch(() => undefined);
@@ -230,29 +257,34 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     });
   }
 
-  // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body.
-  const queue = new AsyncQueue<string>();
+  // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body. A
+  // client that reads too slowly overflows the body, which aborts the turn.
+  const body = new SseBody(context.streamBufferBytes, (error) => link?.abort(error));
   const running = runtime.track(async (runtimeSignal) => {
     const signal = signalFor(runtimeSignal);
     try {
-      const { result, sessionId } = await turn(signal, (item) => queue.push(sse(eventName(item), item)));
-      queue.push(sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }));
+      const { result, sessionId } = await turn(signal, (item) => body.push(sse(eventName(item), item)));
+      body.push(sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }));
       record.status = 200;
     } catch (error) {
-      const problem = problemOf(failure(error, signal), record.id);
-      record.status = problem.status;
-      record.code = String(problem.body.code);
-      queue.push(context.redact(sse("error", problem.body)));
+      const failed = failure(error, signal);
+      const problem = problemOf(failed, record.id);
+      noteFailure(record, failed, problem.status, context.log);
+      body.push(sse("error", problem.body));
     } finally {
       settle();
-      queue.end();
+      body.end();
     }
   });
-  running.catch(() => queue.end());
-  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(queue, running) };
+  running.catch(() => body.end());
+  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(body, running) };
 }
 
-async function* streamUntil(queue: AsyncQueue<string>, running: Promise<void>): AsyncGenerator<string> {
-  yield* queue;
-  await running.catch(() => undefined);
+/** The body, then the turn's end: however the reader stops (done, gone, too slow), the turn has settled and recorded how it ended before the request is logged. */
+async function* streamUntil(body: SseBody, running: Promise<void>): AsyncGenerator<string> {
+  try {
+    yield* body;
+  } finally {
+    await running.catch(() => undefined);
+  }
 }

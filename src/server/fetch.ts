@@ -1,7 +1,7 @@
 import type { App } from "../runtime/app.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
-import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 
 export interface FetchHandlerOptions extends HttpAppOptions {
@@ -14,22 +14,31 @@ export interface FetchHandler {
   readonly app: HttpApp;
 }
 
-async function readLimited(request: Request, limitBytes: number): Promise<Uint8Array> {
+async function readLimited(request: Request, limitBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limitBytes) throw bodyTooLarge(limitBytes);
   if (request.body === null) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limitBytes) {
-      await reader.cancel();
-      throw bodyTooLarge(limitBytes);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(bodyTimedOut(timeoutMs)), timeoutMs);
+  });
+  timedOut.catch(() => undefined);
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timedOut]);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limitBytes) throw bodyTooLarge(limitBytes);
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   const body = new Uint8Array(size);
   let offset = 0;
@@ -46,7 +55,7 @@ export function toHttpRequest(request: Request): HttpRequest {
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { method: request.method, path: url.pathname, query: url.searchParams, headers, readBody: (limit) => readLimited(request, limit), signal: request.signal };
+  return { method: request.method, path: url.pathname, query: url.searchParams, headers, readBody: (limit, timeoutMs) => readLimited(request, limit, timeoutMs), signal: request.signal };
 }
 
 export function toResponse(response: HttpResponse): Response {

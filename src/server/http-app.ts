@@ -1,4 +1,4 @@
-import { HearthError } from "../core/errors.ts";
+import { HearthError, UserError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
@@ -8,27 +8,62 @@ import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { inSyntheticTurn, isSyntheticTurn } from "../core/synthetic.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
-import { tenantOf } from "./auth.ts";
+import { defaultTenant, tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemResponse } from "./problem.ts";
-import { logRequest, redactor, safeLogger, secretsOf, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
+import { addServerSecrets, logRequest, noteFailure, safeLogger, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
   /** Where sessions live. Default: SQLite in `./.hearth/sessions.db` (see openSessionStore). */
   readonly store?: SessionStore;
   /** Default 1 MiB. */
   readonly bodyLimitBytes?: number;
+  /** A request body must arrive in whole within this (408 `HEARTH_BODY_TIMEOUT`). Default 10 s. */
+  readonly bodyTimeoutMs?: number;
   /** A chat turn that takes longer is aborted (504). Default 120 s. */
   readonly requestTimeoutMs?: number;
-  /** Stored sessions expire after this long without a turn. Default: never. */
+  /** Stored sessions expire after this long without a turn. Default 30 days; `Infinity` keeps them for ever. */
   readonly sessionTtlMs?: number;
+  /** The most a stored session's JSON may weigh (413 `HEARTH_SESSION_TOO_LARGE`). Default 1 MiB. */
+  readonly maxSessionBytes?: number;
+  /**
+   * A streamed reply is cut off when more than this waits for its client to read it
+   * (`HEARTH_SLOW_CLIENT`). A reply's text goes out up to three times (its deltas, its final
+   * message, `done`) and the last two at once: keep it over twice the largest reply. Default 4 MiB.
+   */
+  readonly streamBufferBytes?: number;
+  /** A streamed reply is cut off when one write waits longer than this for its client. Default 30 s. */
+  readonly streamWriteTimeoutMs?: number;
+  /** Distinct tool names `/metrics` keeps apart; more, and unknown ones, are counted together. Default 200. */
+  readonly maxToolLabels?: number;
   /** Log lines (one per request, and the runtime's). Default: the runtime's logger. */
   readonly log?: Logger;
-  /** Values that must never appear in logs; the app's API keys and OPENAI_API_KEY are always added. */
+  /** Values that must never appear in what the server lets out; the app's API keys and the provider keys in the environment are always added. */
   readonly secrets?: readonly string[];
+}
+
+const day = 24 * 60 * 60_000;
+
+/** The options with their defaults, each checked: a wrong one is a UserError before anything starts. */
+function limitsOf(options: HttpAppOptions) {
+  const limits = {
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+    sessionTtlMs: options.sessionTtlMs ?? 30 * day,
+    maxSessionBytes: options.maxSessionBytes ?? 1024 * 1024,
+    streamBufferBytes: options.streamBufferBytes ?? 4 * 1024 * 1024,
+    streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? 30_000,
+    maxToolLabels: options.maxToolLabels ?? 200,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    const ok = name === "sessionTtlMs" ? value > 0 : Number.isFinite(value) && value > 0;
+    if (typeof value !== "number" || !ok) throw new UserError(`The server option \`${name}\` must be a positive number${name === "sessionTtlMs" ? " (Infinity: never)" : ""}.`, { field: name });
+  }
+  return limits;
 }
 
 const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;
@@ -48,34 +83,29 @@ function routeOf(path: string): string {
 export class HttpApp {
   readonly runtime: Runtime;
   readonly store: SessionStore;
+  readonly limits: ReturnType<typeof limitsOf>;
   readonly #locks = new KeyedLock();
-  readonly #bodyLimit: number;
-  readonly #requestTimeoutMs: number;
-  readonly #sessionTtlMs: number | undefined;
   readonly #log: Logger;
-  readonly #redact: (text: string) => string;
   #metrics: HearthMetrics | undefined;
-  readonly #secrets: readonly string[];
   /** Set while the synthetic warm-up requests run. */
   #warmupSinks: { readonly log: Logger; readonly metrics: HearthMetrics } | undefined;
   readonly #scratchStore = new MemorySessionStore();
-  /** Marks this process's own synthetic warm-up requests; random, so no client can send one. */
-  readonly warmupToken = `${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
+  readonly warmupToken = process.getBuiltinModule("node:crypto").randomBytes(18).toString("base64url");
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
+    this.limits = limitsOf(options);
     this.runtime = runtime;
     this.store = options.store ?? new SqliteSessionStore();
-    this.#bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
-    this.#requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
-    this.#sessionTtlMs = options.sessionTtlMs;
-    const secrets = secretsOf(runtime.app.auth, options.secrets);
-    this.#secrets = secrets;
-    this.#log = safeLogger(options.log ?? stdoutLogger, secrets);
-    // Provider errors can quote a key ("Incorrect API key provided: ..."): responses are redacted too.
-    this.#redact = redactor(secrets);
+    addServerSecrets(runtime.app.auth, options.secrets);
+    this.#log = safeLogger(options.log ?? stdoutLogger);
     // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
     // and model calls are not traffic), and before any request can reach a ready server.
-    void runtime.ready.then(() => (this.#metrics ??= new HearthMetrics()), () => undefined);
+    void runtime.ready.then(() => (this.#metrics ??= this.#newMetrics()), () => undefined);
+  }
+
+  #newMetrics(): HearthMetrics {
+    return new HearthMetrics({ maxToolLabels: this.limits.maxToolLabels });
   }
 
   get log(): Logger {
@@ -96,7 +126,7 @@ export class HttpApp {
     const started = performance.now();
     const route = routeOf(request.path);
     const record: RequestRecord = { id: newId("req"), method: request.method, route, modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
-    const response = await withRequestRecord(record, () => this.#route(request, route, record).catch((error: unknown) => this.#failed(error, record, log)));
+    const response = await withRequestRecord(record, () => this.#route(request, route, record, log).catch((error: unknown) => this.#failed(error, record, log)));
     record.status ??= response.status;
     const finish = () => {
       const totalMs = performance.now() - started;
@@ -111,17 +141,14 @@ export class HttpApp {
   }
 
   #failed(error: unknown, record: RequestRecord, log: Logger): HttpResponse {
-    const problem = problemResponse(error, record.id);
-    const response = { ...problem, body: this.#redact(problem.body as string) };
-    record.status = response.status;
-    record.code = HearthError.is(error) ? error.code : "HEARTH_INTERNAL";
-    if (response.status >= 500 && !HearthError.is(error)) {
-      log({ level: "error", msg: "unexpected error", id: record.id, error: String((error as Error)?.stack ?? error) });
-    }
+    const response = problemResponse(error, record.id);
+    noteFailure(record, error, response.status, log);
+    // A body that did not arrive in whole (too large, too slow): the connection cannot be reused.
+    if (HearthError.is(error, "HEARTH_BODY_TIMEOUT") || HearthError.is(error, "HEARTH_BODY_TOO_LARGE")) return { ...response, headers: { ...response.headers, connection: "close" } };
     return response;
   }
 
-  async #route(request: HttpRequest, route: string, record: RequestRecord): Promise<HttpResponse> {
+  async #route(request: HttpRequest, route: string, record: RequestRecord, log: Logger): Promise<HttpResponse> {
     const { method, path } = request;
     const allow = (methods: string[]) => {
       if (!methods.includes(method)) throw new HearthError("HEARTH_METHOD_NOT_ALLOWED", `${route} takes ${methods.join(", ")}, not ${method}.`);
@@ -133,14 +160,16 @@ export class HttpApp {
       case "/readyz": {
         allow(["GET", "HEAD"]);
         const health = await this.runtime.health();
-        return json(health.ready ? 200 : 503, health);
+        // The state and the checks' names for anyone (a load balancer); what failed, only to a caller the app authenticates.
+        const detailed = await this.#authenticated(request);
+        return json(health.ready ? 200 : 503, detailed ? health : { ...health, checks: Object.fromEntries(Object.entries(health.checks).map(([name, check]) => [name, { ok: check.ok }])) });
       }
       case "/openapi.json":
         allow(["GET"]);
         return json(200, openApiDocument(this.runtime.app.name));
       case "/metrics":
         allow(["GET"]);
-        this.#metrics ??= new HearthMetrics();
+        this.#metrics ??= this.#newMetrics();
         return { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: this.#metrics.render(this.runtime.startupTrace()) };
       case "/v1/startup":
         allow(["GET"]);
@@ -148,21 +177,14 @@ export class HttpApp {
         return json(200, this.runtime.startupTrace());
       case "/v1/chat": {
         allow(["POST"]);
-        record.tenant = await tenantOf(this.runtime, request.headers.authorization);
+        const synthetic = isSyntheticTurn();
+        // A synthetic warm-up request (only this process can send one) reaches only shared runners, and stores nothing.
+        record.tenant = synthetic && request.headers.authorization === undefined ? defaultTenant : await tenantOf(this.runtime, request.headers.authorization);
         const body = await this.#jsonBody(request);
         const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
+        const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
         return chat(
-          {
-            runtime: this.runtime,
-            store: isSyntheticTurn() ? this.#scratchStore : this.store,
-            locks: this.#locks,
-            tenant: record.tenant,
-            record,
-            clientSignal: request.signal,
-            requestTimeoutMs: this.#requestTimeoutMs,
-            sessionTtlMs: this.#sessionTtlMs,
-            redact: this.#redact,
-          },
+          { runtime: this.runtime, store: synthetic ? this.#scratchStore : this.store, locks: this.#locks, tenant: record.tenant, record, clientSignal: request.signal, requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes, log },
           parseChatRequest(body, wantsStream),
         );
       }
@@ -190,11 +212,22 @@ export class HttpApp {
     if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
       throw new HearthError("HEARTH_UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json${type === "" ? "" : `, not ${type}`}.`);
     }
-    const bytes = await request.readBody(this.#bodyLimit);
+    const bytes = await request.readBody(this.limits.bodyLimitBytes, this.limits.bodyTimeoutMs);
     try {
       return JSON.parse(utf8.decode(bytes)) as unknown;
     } catch {
       throw new HearthError("HEARTH_INVALID_REQUEST", "The body is not valid JSON.", { field: "body" });
+    }
+  }
+
+  /** Whether a request carries a key the app knows. An app without authentication has no authenticated callers. */
+  async #authenticated(request: HttpRequest): Promise<boolean> {
+    if (request.headers.authorization === undefined || (this.runtime.app.auth === undefined && this.runtime.app.tenants === undefined)) return false;
+    try {
+      await tenantOf(this.runtime, request.headers.authorization);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -208,11 +241,14 @@ export class HttpApp {
   async warmup(send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number>): Promise<void> {
     if (this.runtime.app.warmup?.syntheticTurns === false) return;
     if (!this.runtime.isReady && this.runtime.state !== "warming") return;
+    // With tenants, only the runners the app shares are warmed this way: a tenant's own are built with its credentials.
+    const tenants = this.runtime.app.tenants;
+    if (tenants !== undefined && (tenants.shared ?? []).length === 0) return;
     const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
     const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
     const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
-    const scratchMetrics = new HearthMetrics();
-    this.#warmupSinks = { log: safeLogger(() => undefined, this.#secrets), metrics: scratchMetrics };
+    const scratchMetrics = this.#newMetrics();
+    this.#warmupSinks = { log: () => undefined, metrics: scratchMetrics };
     try {
       for (let round = 0; round < 2; round++) {
         const status = await send({ path: "/v1/chat", headers, body });
@@ -246,13 +282,18 @@ export function bodyTooLarge(limitBytes: number): HearthError {
   return new HearthError("HEARTH_BODY_TOO_LARGE", `The body is over the limit of ${limitBytes} bytes.`);
 }
 
+export function bodyTimedOut(timeoutMs: number): HearthError {
+  return new HearthError("HEARTH_BODY_TIMEOUT", `The body did not arrive within ${timeoutMs} ms.`, { timeoutMs });
+}
+
 /**
  * The runtime (created from an app, or the one given) and its HttpApp, for an adapter. The
  * runtime's log lines and the requests' are redacted with the same secrets, each once.
  */
 export function runtimeWithApp(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: HttpAppOptions & { readonly runtime?: RuntimeOptions }): { runtime: Runtime; app: HttpApp } {
   const definition = target instanceof Runtime ? target.app : target;
-  const runtimeLog = safeLogger(options.log ?? stdoutLogger, secretsOf(definition.auth, options.secrets));
+  addServerSecrets(definition.auth, options.secrets);
+  const runtimeLog = safeLogger(options.log ?? stdoutLogger);
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log: runtimeLog, ...options.runtime });
   return { runtime, app: new HttpApp(runtime, options) };
 }

@@ -5,8 +5,11 @@ export interface HttpRequest {
   readonly query: URLSearchParams;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** Reads the body; more than `limitBytes` is HEARTH_BODY_TOO_LARGE without reading the rest. */
-  readonly readBody: (limitBytes: number) => Promise<Uint8Array>;
+  /**
+   * Reads the body; more than `limitBytes` is HEARTH_BODY_TOO_LARGE without reading the rest, and a
+   * body not whole within `timeoutMs` is HEARTH_BODY_TIMEOUT.
+   */
+  readonly readBody: (limitBytes: number, timeoutMs: number) => Promise<Uint8Array>;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
 }

@@ -4,28 +4,58 @@ import { HearthError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { flushCompileCache } from "./compile-cache.ts";
-import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import { openSessionStore, type SessionStoreConfig } from "../state/open-session-store.ts";
 
-function readBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+function readBody(request: IncomingMessage, limitBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limitBytes) return Promise.reject(bodyTooLarge(limitBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that sends its body slowly, or never finishes it, does not hold the request open.
+    const timer = setTimeout(() => {
+      request.pause();
+      reject(bodyTimedOut(timeoutMs));
+    }, timeoutMs);
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
+        clearTimeout(timer);
         request.pause();
         reject(bodyTooLarge(limitBytes));
         return;
       }
       chunks.push(chunk);
     });
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
+    request.on("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    request.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Waits until the response can take more (or is gone); a client that reads nothing for `timeoutMs` is cut off. */
+function drained(response: ServerResponse, timeoutMs: number, cutOff: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      cutOff();
+      done();
+    }, timeoutMs);
+    response.on("drain", done);
+    response.on("close", done);
   });
 }
 
@@ -68,7 +98,7 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
         return (query ??= new URLSearchParams(search));
       },
       headers: headersOf(request),
-      readBody: (limit) => readBody(request, limit),
+      readBody: (limit, timeoutMs) => readBody(request, limit, timeoutMs),
       signal: controller.signal,
     };
     void app.handle(hearthRequest).then(async (result) => {
@@ -78,15 +108,28 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
       if (typeof result.body === "string") {
         response.writeHead(result.status, { ...result.headers, "content-length": String(Buffer.byteLength(result.body)) });
         response.end(request.method === "HEAD" ? undefined : result.body);
+        // A body left unread (too large, too slow): the connection closes after the answer ("connection:
+        // close" ends it), and a client that keeps sending is cut off once it has had time to read it.
+        if (!request.complete) response.once("finish", () => setTimeout(() => request.socket.destroy(), 1_000).unref());
         return;
       }
       response.writeHead(result.status, result.headers);
       response.flushHeaders();
-      for await (const chunk of result.body) {
-        if (response.destroyed) break;
-        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve));
+      const cutOff = () => {
+        controller.abort(new HearthError("HEARTH_SLOW_CLIENT", `The client read nothing for ${app.limits.streamWriteTimeoutMs} ms of a streamed reply.`));
+        response.destroy();
+      };
+      try {
+        for await (const chunk of result.body) {
+          if (response.destroyed) break;
+          if (!response.write(chunk)) await drained(response, app.limits.streamWriteTimeoutMs, cutOff);
+        }
+        response.end();
+      } catch {
+        // The body failed (a client too slow to keep up with it): cut the connection, so the
+        // client sees a broken stream rather than one that looks complete.
+        response.destroy();
       }
-      response.end();
     });
   };
 }
@@ -124,7 +167,15 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
   const { runtime, app } = runtimeWithApp(target, { ...options, store });
   const http = process.getBuiltinModule("node:http");
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, createNodeListener(app));
+  const listener = createNodeListener(app);
+  // Set while close() stops the server: a request waits for it, so its client does not connect again.
+  let held: Promise<void> | undefined;
+  let lastAcceptedAt = 0;
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (held === undefined) listener(request, response);
+    else void held.then(() => listener(request, response));
+  });
+  server.on("connection", () => (lastAcceptedAt = performance.now()));
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -157,7 +208,7 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   }
   flushCompileCache();
   const url = urlOf(server);
-  if (runtime.app.auth === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
+  if (runtime.app.auth === undefined && runtime.app.tenants === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
   let closing: Promise<void> | undefined;
   return {
     runtime,
@@ -168,11 +219,25 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
     close(closeOptions = {}) {
       closing ??= (async () => {
         await runtime.close(closeOptions);
+        // Closing the listener resets every connection still in the kernel's accept queue, and a
+        // client answered 503 with "connection: close" connects again at once: measured, a drain
+        // under a loop of clients reset a few of their requests every time. So requests are held
+        // (their clients wait instead of connecting again) until no connection has come for 20 ms
+        // (1 s at most); the listener closes right after a poll phase, which accepted whatever was
+        // queued; then the held requests get their 503.
+        let release!: () => void;
+        held = new Promise<void>((resolve) => (release = resolve));
+        const holdUntil = performance.now() + 1_000;
+        do {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await new Promise((resolve) => setImmediate(resolve));
+        } while (performance.now() < holdUntil && performance.now() - lastAcceptedAt < 20);
         await new Promise<void>((resolve) => {
+          // Also closes each keep-alive connection that is idle; spares one accepted and not read yet.
           server.close(() => resolve());
-          server.closeIdleConnections();
-          // Work in flight is done; a connection still open is a keep-alive that just went idle.
-          setTimeout(() => server.closeAllConnections(), 200).unref();
+          release();
+          // A connection still open has been answered, or has sent nothing for a second.
+          setTimeout(() => server.closeAllConnections(), 1_000).unref();
         });
         await app.close();
       })();

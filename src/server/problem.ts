@@ -1,8 +1,12 @@
 import { errorCatalogue, type ErrorCode } from "../core/error-codes.ts";
 import { HearthError } from "../core/errors.ts";
+import { redact } from "../core/redact.ts";
 import type { HttpResponse } from "./http-types.ts";
 
-/** An RFC 9457 problem document for an error: the one place where errors become HTTP. */
+/**
+ * An RFC 9457 problem document for an error: the one place where errors become HTTP. Its detail is
+ * redacted: a provider's or a resource's message can quote a key or a password.
+ */
 export function problemOf(error: unknown, instance?: string): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
   const known = HearthError.is(error) && error.code in errorCatalogue ? error : undefined;
   const code: ErrorCode = known?.code ?? "HEARTH_INTERNAL";
@@ -13,7 +17,7 @@ export function problemOf(error: unknown, instance?: string): { status: number; 
     title: entry.summary,
     status,
     // Never a stack trace, and for an unexpected error not even its message: the log has those.
-    detail: known === undefined ? "An unexpected error occurred; the server's log has the details." : known.message,
+    detail: known === undefined ? "An unexpected error occurred; the server's log has the details." : redact(known.message),
     code,
     ...(instance === undefined ? {} : { instance }),
   };

@@ -1,6 +1,8 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
 import { isoNow } from "../core/clock.ts";
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
+import { HearthError } from "../core/errors.ts";
+import { addSecrets, redactEntry } from "../core/redact.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 
 /** What one request's log line says; filled in as the request goes. */
@@ -14,6 +16,10 @@ export interface RequestRecord {
   session?: string;
   status?: number;
   code?: string;
+  /** A failed request's error message, redacted when logged. */
+  error?: string;
+  /** The provider URL a failed model call went to (no user info): for the log, never the client. */
+  url?: string;
   modelMs: number;
   toolMs: number;
   modelCalls: number;
@@ -49,73 +55,21 @@ export function withRequestRecord<T>(record: RequestRecord, work: () => T): T {
   return requestStore().run(record, work);
 }
 
-/**
- * Removes secrets from anything logged: the values given (provider and client keys) and anything
- * shaped like a bearer token or an OpenAI-style key.
- */
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  const known = secrets.filter((secret) => secret.length >= 6);
-  return (text) => {
-    let clean = text;
-    for (const secret of known) if (clean.includes(secret)) clean = clean.split(secret).join("[redacted]");
-    // Most of what is logged (ids, routes, names) has nothing key-shaped: one test, no copies.
-    if (!keyShaped.test(clean)) return clean;
-    return clean.replace(/\b(sk|rk|pk)-[A-Za-z0-9_-]{8,}/g, "$1-[redacted]").replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]");
-  };
-}
-
-const keyShaped = /\b(?:sk|rk|pk)-|Bearer\s/i;
-// "Bearer" then a tab or a newline reads as `Bearer\t` in JSON text, which the redactor's `\s` would
-// not match there: such a line takes the field-by-field path.
-const escapedBearer = /Bearer\\/i;
-
-/** The redactor for a server: its secrets, as in `secretsOf`. */
-export type Redact = (text: string) => string;
-
-/** A logger whose every line is redacted, level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
-export function safeLogger(base: Logger, secrets: readonly string[]): Logger {
-  const redact = redactor(secrets);
+/** A logger whose every line is redacted (see core/redact.ts), level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
+export function safeLogger(base: Logger): Logger {
   const levels = ["debug", "info", "warn", "error"];
   const threshold = Math.max(0, levels.indexOf(process.env.HEARTH_LOG_LEVEL ?? "info"));
-  // A secret that JSON escapes (a quote, a backslash) would not be found in an entry's JSON text.
-  const jsonSafe = secrets.every((secret) => JSON.stringify(secret) === `"${secret}"`);
   return (entry) => {
     const level = typeof entry.level === "string" ? entry.level : "info";
     if (levels.indexOf(level) < threshold) return;
-    if (jsonSafe) {
-      // Most lines hold nothing to redact: one look at the whole line, and it goes out as it is.
-      const text = jsonOf(entry);
-      if (text !== undefined && !escapedBearer.test(text) && redact(text) === text) {
-        base(entry.level === level ? entry : { level, ...entry });
-        return;
-      }
-    }
-    // Strings are redacted one by one; anything nested is redacted as JSON text.
-    const clean: Record<string, unknown> = { level };
-    for (const [key, value] of Object.entries(entry)) {
-      if (typeof value === "string") clean[key] = redact(value);
-      else if (typeof value === "object" && value !== null) {
-        const text = JSON.stringify(value);
-        const redacted = redact(text);
-        clean[key] = redacted === text ? value : JSON.parse(redacted);
-      }
-      else clean[key] = value;
-    }
-    base(clean);
+    const clean = redactEntry(entry);
+    base(clean.level === level ? clean : { level, ...clean });
   };
 }
 
-function jsonOf(entry: Record<string, unknown>): string | undefined {
-  try {
-    return JSON.stringify(entry);
-  } catch {
-    return undefined; // a BigInt or a cycle: the field-by-field path copes
-  }
-}
-
-/** The secrets a server's logs must never show: the app's client keys and the provider keys in the environment. */
-export function secretsOf(auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined, extra: readonly string[] = []): string[] {
-  return [...extra, ...Object.keys(auth?.apiKeys ?? {}), ...[process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY].filter((key): key is string => key !== undefined && key !== "")];
+/** Registers a server's secrets for every redaction: the app's client keys, the provider keys in the environment, and any given. */
+export function addServerSecrets(auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined, extra: readonly string[] = []): void {
+  addSecrets([...extra, ...Object.keys(auth?.apiKeys ?? {}), process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]);
 }
 
 export const stdoutLogger: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: isoNow(), ...entry })}\n`);
@@ -139,5 +93,25 @@ export function logRequest(log: Logger, record: RequestRecord, totalMs: number):
     ...(record.team === undefined ? {} : { team: record.team }),
     ...(record.session === undefined ? {} : { session: record.session }),
     ...(record.code === undefined ? {} : { code: record.code }),
+    ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.url === undefined ? {} : { url: record.url }),
   });
+}
+
+/**
+ * Records how a request failed, for its log line: the status, the code, the message and, for a
+ * model error, the provider's URL (the client is told none of it but the code and the message's
+ * redacted text). An unexpected error's stack is logged on a line of its own.
+ */
+export function noteFailure(record: RequestRecord, error: unknown, status: number, log: Logger): void {
+  record.status = status;
+  if (HearthError.is(error)) {
+    record.code = error.code;
+    record.error = error.message;
+    if (error.url !== undefined) record.url = error.url;
+    return;
+  }
+  record.code = "HEARTH_INTERNAL";
+  record.error = "unexpected error";
+  log({ level: "error", msg: "unexpected error", id: record.id, error: String((error as Error)?.stack ?? error) });
 }

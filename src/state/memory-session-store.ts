@@ -1,6 +1,6 @@
 import { HearthError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
-import type { SessionStore, StoredSession } from "../core/session-store.ts";
+import { checkSessionSize, type PutOptions, type SessionStore, type StoredSession } from "../core/session-store.ts";
 
 interface Entry {
   readonly json: string;
@@ -43,15 +43,17 @@ export class MemorySessionStore implements SessionStore {
     return entry === undefined ? undefined : { session: JSON.parse(entry.json) as SessionJSON, version: entry.version };
   }
 
-  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: PutOptions = {}): Promise<number> {
     const key = this.#key(tenant, session.id);
+    const json = JSON.stringify(session);
+    checkSessionSize(tenant, session.id, json, options.maxBytes);
     const current = this.#live(key)?.version ?? 0;
     if (current !== expectedVersion) {
       throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (stored version ${current}, expected ${expectedVersion}).`, { retryable: true, tenantId: tenant });
     }
     const ttlMs = options.ttlMs ?? this.#defaultTtlMs;
     const version = current + 1;
-    this.#entries.set(key, { json: JSON.stringify(session), version, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
+    this.#entries.set(key, { json, version, expiresAt: ttlMs === undefined ? undefined : Date.now() + ttlMs });
     this.#sweepSome();
     return version;
   }

@@ -54,3 +54,23 @@ test("an unreachable Redis is HEARTH_STORE_UNAVAILABLE at connect, not a hang", 
   assert.equal((await store.get("t", "x"))?.version, 1);
   await store.close();
 });
+
+test("a tenant's index of session ids expires with its longest-lived session, and lives for ever once one has no TTL", { skip }, async () => {
+  const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "index:" });
+  const { Redis } = await import("ioredis");
+  const raw = new Redis(redis?.url as string);
+  try {
+    await store.put("t", new Session({ id: "short" }).toJSON(), 0, { ttlMs: 1_000 });
+    const first = await raw.pttl("index:t:t");
+    assert.ok(first > 0 && first <= 1_000, `the index expires with its session (${first} ms)`);
+    await store.put("t", new Session({ id: "long" }).toJSON(), 0, { ttlMs: 60_000 });
+    assert.ok((await raw.pttl("index:t:t")) > 1_000, "a longer-lived session extends it");
+    await store.put("t", new Session({ id: "shorter" }).toJSON(), 0, { ttlMs: 500 });
+    assert.ok((await raw.pttl("index:t:t")) > 1_000, "a shorter-lived one does not shorten it");
+    await store.put("t", new Session({ id: "forever" }).toJSON(), 0);
+    assert.equal(await raw.pttl("index:t:t"), -1, "a session without a TTL keeps the index");
+  } finally {
+    raw.disconnect();
+    await store.close();
+  }
+});

@@ -1,7 +1,7 @@
 import type { Redis, RedisOptions } from "ioredis";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
-import type { SessionStore, StoredSession } from "../core/session-store.ts";
+import { checkSessionSize, type PutOptions, type SessionStore, type StoredSession } from "../core/session-store.ts";
 
 export interface RedisSessionStoreOptions {
   /** `redis://host:port/db`. Default `REDIS_URL`, then `redis://127.0.0.1:6379`. */
@@ -14,14 +14,25 @@ export interface RedisSessionStoreOptions {
   readonly redis?: RedisOptions;
 }
 
-// Compare-and-set in one step on the server: a session's hash holds its version and its JSON.
+// Compare-and-set in one step on the server: a session's hash holds its version and its JSON. The
+// tenant's index of ids lives as long as its longest-lived session (or for ever, once one has no
+// TTL), so expired sessions do not leave their ids behind for good.
 const putScript = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return -1 end
 local nextVersion = current + 1
 redis.call('HSET', KEYS[1], 'v', nextVersion, 'j', ARGV[2])
-if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) else redis.call('PERSIST', KEYS[1]) end
+local ttl = tonumber(ARGV[3])
+local indexed = redis.call('EXISTS', KEYS[2])
 redis.call('SADD', KEYS[2], ARGV[4])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  local left = redis.call('PTTL', KEYS[2])
+  if indexed == 0 or (left >= 0 and left < ttl) then redis.call('PEXPIRE', KEYS[2], ttl) end
+else
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[2])
+end
 return nextVersion`;
 
 const releaseScript = `
@@ -94,10 +105,12 @@ export class RedisSessionStore implements SessionStore {
     return { session: JSON.parse(json) as SessionJSON, version: Number(version) };
   }
 
-  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: PutOptions = {}): Promise<number> {
     const ttlMs = options.ttlMs ?? this.#ttlMs ?? 0;
+    const json = JSON.stringify(session);
+    checkSessionSize(tenant, session.id, json, options.maxBytes);
     const client = this.#client as Redis & { hearthPut(key: string, index: string, expected: number, json: string, ttl: number, id: string): Promise<number> };
-    const version = await this.#call(() => client.hearthPut(this.#key(tenant, session.id), this.#index(tenant), expectedVersion, JSON.stringify(session), ttlMs, session.id));
+    const version = await this.#call(() => client.hearthPut(this.#key(tenant, session.id), this.#index(tenant), expectedVersion, json, ttlMs, session.id));
     if (version === -1) {
       throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
     }

@@ -78,6 +78,23 @@ export function describeSessionStore(name: string, open: () => Promise<SessionSt
       }
     });
 
+    test("a session over maxBytes of UTF-8 is refused and nothing changes; one within it is stored", async () => {
+      const store = await open();
+      try {
+        await store.put("size", sessionJson("big"), 0, { maxBytes: 10_000 });
+        // 3000 characters of "é" are 6000 bytes of UTF-8: the limit counts bytes, not characters.
+        const heavy = sessionJson("big", "é".repeat(3000));
+        const bytes = Buffer.byteLength(JSON.stringify(heavy));
+        await assert.rejects(store.put("size", heavy, 1, { maxBytes: bytes - 1 }), (error) => HearthError.is(error, "HEARTH_SESSION_TOO_LARGE") && error.message.includes(String(bytes)));
+        const stored = await store.get("size", "big");
+        assert.equal(stored?.version, 1);
+        assert.equal((stored?.session.messages[0] as { content: string }).content, "hello");
+        assert.equal(await store.put("size", heavy, 1, { maxBytes: bytes }), 2, "exactly the limit is allowed");
+      } finally {
+        await store.close();
+      }
+    });
+
     test("a session expires after its TTL", async () => {
       const store = await open();
       try {

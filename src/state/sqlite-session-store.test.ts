@@ -46,3 +46,26 @@ test("expired sessions are purged on demand", async () => {
   await store.close();
   await assert.rejects(store.get("t", "old"), (error) => HearthError.is(error, "HEARTH_RUNTIME_CLOSED"));
 });
+
+test("expired rows leave the file by themselves, in batches, and live ones stay", async () => {
+  const path = join(directory, "purge.db");
+  const store = new SqliteSessionStore({ path, purgeIntervalMs: 20 });
+  try {
+    // More than one batch of expired rows (500), and one session that has not expired.
+    for (let index = 0; index < 1_200; index++) await store.put("t", new Session({ id: `gone-${index}` }).toJSON(), 0, { ttlMs: 1 });
+    await store.put("t", new Session({ id: "kept" }).toJSON(), 0, { ttlMs: 60_000 });
+    const count = () => {
+      const raw = new DatabaseSync(path);
+      try {
+        return Number((raw.prepare("SELECT count(*) AS rows FROM sessions").get() as { rows: number }).rows);
+      } finally {
+        raw.close();
+      }
+    };
+    for (let waited = 0; count() > 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 1, "only the live session's row is left");
+    assert.equal((await store.get("t", "kept"))?.version, 1);
+  } finally {
+    await store.close();
+  }
+});

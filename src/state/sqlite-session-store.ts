@@ -1,14 +1,19 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { HearthError, UserError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
-import type { SessionStore, StoredSession } from "../core/session-store.ts";
+import { checkSessionSize, type PutOptions, type SessionStore, type StoredSession } from "../core/session-store.ts";
 
 export interface SqliteSessionStoreOptions {
   /** The database file. Default `./.hearth/sessions.db`; its folder is created. `:memory:` for tests. */
   readonly path?: string;
   /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */
   readonly ttlMs?: number;
+  /** How often expired rows are deleted, so the file does not grow with sessions nobody reads again. Default 60 s. */
+  readonly purgeIntervalMs?: number;
 }
+
+/** Expired rows deleted per statement: each is a synchronous write, kept short so no request waits long behind it. */
+const purgeBatch = 500;
 
 /** Each entry moves the schema one version up; `PRAGMA user_version` records how far a file is. */
 const migrations: readonly string[] = [
@@ -37,14 +42,17 @@ export class SqliteSessionStore implements SessionStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #ttlMs: number | undefined;
-  readonly #statements: Record<"get" | "insert" | "update" | "delete" | "list" | "purgeOne", StatementSync>;
+  readonly #statements: Record<"get" | "insert" | "update" | "delete" | "list" | "purgeOne" | "anyExpired" | "purgeSome", StatementSync>;
   #closed = false;
+  #purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteSessionStoreOptions = {}) {
     const { dirname, resolve } = process.getBuiltinModule("node:path");
     const { mkdirSync } = process.getBuiltinModule("node:fs");
     this.path = options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".hearth/sessions.db");
     if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("SqliteSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    const purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
+    if (!Number.isFinite(purgeIntervalMs) || purgeIntervalMs <= 0) throw new UserError("SqliteSessionStore: purgeIntervalMs must be a positive number.", { field: "purgeIntervalMs" });
     this.#ttlMs = options.ttlMs;
     if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
     const { DatabaseSync: Database } = process.getBuiltinModule("node:sqlite");
@@ -58,7 +66,27 @@ export class SqliteSessionStore implements SessionStore {
       delete: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)"),
       list: this.#db.prepare("SELECT id FROM sessions WHERE tenant = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id"),
       purgeOne: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?"),
+      anyExpired: this.#db.prepare("SELECT 1 AS found FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1"),
+      purgeSome: this.#db.prepare(`DELETE FROM sessions WHERE (tenant, id) IN (SELECT tenant, id FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${purgeBatch})`),
     };
+    this.#schedulePurge(purgeIntervalMs);
+  }
+
+  /** Deletes expired rows now and then, a batch at a time with the event loop free between batches. */
+  #schedulePurge(intervalMs: number): void {
+    const purge = () => {
+      if (this.#closed) return;
+      const now = Date.now();
+      // A read first: most rounds find nothing, and a read takes no write lock.
+      if (this.#statements.anyExpired.get(now) === undefined) {
+        this.#purgeTimer = setTimeout(purge, intervalMs).unref();
+        return;
+      }
+      const deleted = Number(this.#statements.purgeSome.run(now).changes);
+      // A full batch: the next one soon, after whatever requests are waiting.
+      this.#purgeTimer = setTimeout(purge, deleted === purgeBatch ? 0 : intervalMs).unref();
+    };
+    this.#purgeTimer = setTimeout(purge, intervalMs).unref();
   }
 
   #migrate(): void {
@@ -90,12 +118,13 @@ export class SqliteSessionStore implements SessionStore {
     return { session: JSON.parse(row.json) as SessionJSON, version: Number(row.version) };
   }
 
-  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: { readonly ttlMs?: number } = {}): Promise<number> {
+  async put(tenant: string, session: SessionJSON, expectedVersion: number, options: PutOptions = {}): Promise<number> {
     this.#check();
     const now = Date.now();
     const ttlMs = options.ttlMs ?? this.#ttlMs;
     const expiresAt = ttlMs === undefined ? null : now + ttlMs;
     const json = JSON.stringify(session);
+    checkSessionSize(tenant, session.id, json, options.maxBytes);
     const conflict = () =>
       new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
     if (expectedVersion === 0) {
@@ -124,7 +153,7 @@ export class SqliteSessionStore implements SessionStore {
     return (this.#statements.list.all(tenant, Date.now()) as { id: string }[]).map((row) => row.id);
   }
 
-  /** Deletes expired sessions; returns how many. Run it now and then in a long-lived process. */
+  /** Deletes every expired session now; returns how many. The store also does this by itself, every `purgeIntervalMs`. */
   purgeExpired(): number {
     this.#check();
     return Number(this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now()).changes);
@@ -133,6 +162,7 @@ export class SqliteSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#purgeTimer);
     this.#db.close();
   }
 }

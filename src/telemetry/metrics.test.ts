@@ -22,3 +22,22 @@ test("histogram buckets are cumulative, as Prometheus reads them, with +Inf, sum
     metrics.close();
   }
 });
+
+test("tool names are bounded labels: a name no agent has is one series, and past the limit new names are counted together", async () => {
+  const { publishToolCall } = await import("../core/diagnostics.ts");
+  const metrics = new HearthMetrics({ maxToolLabels: 2 });
+  try {
+    // A model can be prompted into calling any number of made-up tools.
+    for (let index = 0; index < 500; index++) publishToolCall({ tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" });
+    for (const tool of ["lookup", "search", "refund", "refund"]) publishToolCall({ tool, durationMs: 1, isError: false });
+    const text = metrics.render({ phases: [], steps: [] } as unknown as StartupTraceJSON);
+    assert.doesNotMatch(text, /made_up_/);
+    assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_unknown"\} 500/);
+    assert.match(text, /hearth_tool_call_errors_total\{tool="_unknown",code="HEARTH_TOOL_UNKNOWN"\} 500/);
+    assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="lookup"\} 1/);
+    assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="search"\} 1/);
+    assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_other"\} 2/, "the third name is past the limit of 2");
+  } finally {
+    metrics.close();
+  }
+});

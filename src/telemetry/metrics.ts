@@ -111,21 +111,38 @@ export class HearthMetrics {
   readonly tenantBuilds = new Histogram("hearth_tenant_build_duration_seconds", "Time to build a tenant's stack.");
   readonly constructions = new Counter("hearth_constructions_after_ready_total", "Definitions built while serving (the cold-start bug), by kind.");
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #toolLabels = new Set<string>();
+  readonly #maxToolLabels: number;
 
-  constructor() {
+  /** `maxToolLabels`: distinct tool names kept apart; past it, a new name is counted as "_other". Default 200. */
+  constructor(options: { readonly maxToolLabels?: number } = {}) {
+    this.#maxToolLabels = options.maxToolLabels ?? 200;
     this.#listen("hearth:model-call", (event: ModelCallEvent) => {
       this.modelCalls.observe({}, event.durationMs / 1000);
       if (event.errorCode !== undefined) this.modelErrors.inc({ code: event.errorCode });
     });
     this.#listen("hearth:tool-call", (event: ToolCallEvent) => {
-      this.toolCalls.observe({ tool: event.tool }, event.durationMs / 1000);
-      if (event.isError) this.toolErrors.inc({ tool: event.tool, code: event.errorCode ?? "ERROR" });
+      const tool = this.#toolLabel(event);
+      this.toolCalls.observe({ tool }, event.durationMs / 1000);
+      if (event.isError) this.toolErrors.inc({ tool, code: event.errorCode ?? "ERROR" });
     });
     this.#listen("hearth:tenant-cache", (event: { event: string; durationMs?: number }) => {
       if (event.event === "build") this.tenantBuilds.observe({}, (event.durationMs ?? 0) / 1000);
       else this.tenantCache.inc({ event: event.event });
     });
     this.#listen("hearth:construction", (event: { kind: string }) => this.constructions.inc({ kind: event.kind }));
+  }
+
+  /**
+   * The model chooses a tool's name, so a name no agent has is one label ("_unknown") and the
+   * labels are bounded: an outsider cannot grow /metrics by prompting for made-up tools.
+   */
+  #toolLabel(event: ToolCallEvent): string {
+    if (event.errorCode === "HEARTH_TOOL_UNKNOWN") return "_unknown";
+    if (this.#toolLabels.has(event.tool)) return event.tool;
+    if (this.#toolLabels.size >= this.#maxToolLabels) return "_other";
+    this.#toolLabels.add(event.tool);
+    return event.tool;
   }
 
   #listen<Event>(name: string, handle: (event: Event) => void): void {

@@ -1,6 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError, UserError } from "../core/errors.ts";
+import { addSecrets } from "../core/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { inFactory } from "../core/construction.ts";
@@ -36,6 +37,11 @@ export interface TenantsOptions {
   readonly idleTtlMs?: number;
   /** Tenants built during warm-up, before ready. */
   readonly prewarm?: readonly string[];
+  /**
+   * App-level agents and teams (by name) that every tenant may also use; they run on the app's own
+   * models, with the operator's key. Default none: a tenant's request runs only on its own stack.
+   */
+  readonly shared?: readonly string[];
 }
 
 interface Entry {
@@ -125,6 +131,8 @@ export class TenantCache {
 
   async #build(key: string, tenantId: string, credentials: Readonly<Record<string, string>>): Promise<Entry> {
     const started = performance.now();
+    // A tenant's credentials are secrets wherever they show up: a tool error, a provider's message.
+    addSecrets(Object.values(credentials));
     const stack = await inFactory(() => this.#options.build({ ...this.#context(), tenantId, credentials }));
     if (typeof stack?.agents !== "object" || stack.agents === null) throw new UserError(`tenants.build for "${tenantId}" must return { agents, teams? }.`, { field: "tenants.build", tenantId });
     this.#builds += 1;

@@ -2,6 +2,7 @@ import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { linkAbort, whenAborted } from "../core/linked-abort.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
+import { redact } from "../core/redact.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
@@ -11,7 +12,9 @@ const syntheticOutput = Object.freeze({ synthetic: true });
 /**
  * Runs the tool calls of one model turn in parallel and returns their results in call order.
  * Whatever goes wrong inside a call (unknown tool, bad JSON, failed validation, a throw, a timeout)
- * becomes an error result the model can read and react to. Only the run's own abort escapes.
+ * becomes an error result the model can read and react to. Only the run's own abort escapes. A
+ * result's text is redacted (core/redact.ts) before the model sees it or a session stores it: a
+ * tool's error can quote a connection string or a password.
  */
 export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolResult[]> {
   if (signal?.aborted === true) throw abortError(signal);
@@ -24,7 +27,7 @@ export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, call
 }
 
 function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResult {
-  return { callId: call.id, name: call.name, content: `Error: ${message}`, isError: true, errorCode: code };
+  return { callId: call.id, name: call.name, content: redact(`Error: ${message}`), isError: true, errorCode: code };
 }
 
 export async function executeToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
@@ -63,7 +66,7 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   const callSignal = link.signal;
   try {
     const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), whenAborted(callSignal)]);
-    return { callId: call.id, name: call.name, content: stringifyOutput(output), isError: false };
+    return { callId: call.id, name: call.name, content: redact(stringifyOutput(output)), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
     if (timeout !== undefined && error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);

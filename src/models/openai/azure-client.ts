@@ -26,6 +26,7 @@ export class AzureOpenAIChatCompletionClient extends OpenAIChatCompletionClient 
     if (options.azureAdToken !== undefined) headers.authorization = `Bearer ${options.azureAdToken}`;
     else if (apiKey !== undefined && apiKey !== "") headers["api-key"] = apiKey;
     super(options, {
+      provider: "azure.ai.openai",
       chatCompletionsURL: new URL(`openai/deployments/${encodeURIComponent(options.azureDeployment)}/chat/completions${query}`, base),
       warmupURL: new URL(`openai/models${query}`, base),
       headers: Object.freeze(headers),

@@ -1,5 +1,6 @@
 import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
+import { addSecrets } from "../../core/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
 import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
 import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
@@ -13,6 +14,11 @@ import { wireResponseBody, wireStreamText } from "./wire-synthetic.ts";
 
 export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
   readonly model: string;
+  /**
+   * How errors (and the problem documents clients see) name this provider: never by its URL.
+   * Default "openai" for api.openai.com, "azure.ai.openai" for Azure, else "openai-compatible".
+   */
+  readonly provider?: string;
   /** Defaults to `OPENAI_API_KEY`. Local servers (Ollama, vLLM, llama.cpp, LM Studio) need none. */
   readonly apiKey?: string | undefined;
   /** Defaults to `OPENAI_BASE_URL`, then `https://api.openai.com/v1`. */
@@ -32,6 +38,8 @@ export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
 
 /** Where to send a request and with which headers; Azure overrides this. */
 export interface Endpoint {
+  /** The default label of the provider, for errors. */
+  readonly provider: string;
   readonly chatCompletionsURL: URL;
   /** The cheap authenticated call that warm-up makes. */
   readonly warmupURL: URL;
@@ -46,6 +54,8 @@ export interface Endpoint {
 export class OpenAIChatCompletionClient implements ModelClient {
   readonly model: string;
   readonly modelInfo: ModelInfo;
+  /** The provider's label in errors. */
+  readonly provider: string;
   readonly #endpoint: Endpoint;
   readonly #sampling: SamplingOptions;
   readonly #timeoutMs: number;
@@ -58,9 +68,15 @@ export class OpenAIChatCompletionClient implements ModelClient {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UserError("`timeoutMs` must be a positive number.", { field: "timeoutMs" });
     const maxRetries = options.maxRetries ?? defaultRetryPolicy.maxRetries;
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new UserError("`maxRetries` must be a whole number, 0 or more.", { field: "maxRetries" });
+    if (options.provider !== undefined && (typeof options.provider !== "string" || !/^[\w.:-]{1,64}$/.test(options.provider))) {
+      throw new UserError("`provider` must be a short label (letters, digits, `.`, `:`, `_` or `-`), not a URL.", { field: "provider" });
+    }
     this.model = options.model;
     this.modelInfo = modelInfoFor(options.model, options.modelInfo);
     this.#endpoint = endpoint ?? openAIEndpoint(options);
+    this.provider = options.provider ?? this.#endpoint.provider;
+    // The key this client sends is redacted from everything hearth lets out: some providers quote it back.
+    addSecrets(credentialsIn(this.#endpoint.headers));
     this.#timeoutMs = timeoutMs;
     this.#retry = { ...defaultRetryPolicy, ...options.retry, maxRetries };
     this.#pools = options.connectionPools ?? sharedConnectionPools;
@@ -138,7 +154,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(body));
     }
-    return new HttpCall({ url, method, headers, pool: this.#pools.forOrigin(url), timeoutMs: this.#timeoutMs, signal, ...(body === undefined ? {} : { body }) });
+    return new HttpCall({ url, provider: this.provider, method, headers, pool: this.#pools.forOrigin(url), timeoutMs: this.#timeoutMs, signal, ...(body === undefined ? {} : { body }) });
   }
 }
 
@@ -180,7 +196,19 @@ function openAIEndpoint(options: OpenAIChatCompletionClientOptions): Endpoint {
   const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
   const headers: Record<string, string> = { ...options.headers };
   if (apiKey !== undefined && apiKey !== "") headers.authorization = `Bearer ${apiKey}`;
-  return Object.freeze({ chatCompletionsURL: new URL("chat/completions", base), warmupURL: new URL("models", base), headers: Object.freeze(headers) });
+  const provider = base.hostname === "api.openai.com" ? "openai" : "openai-compatible";
+  return Object.freeze({ provider, chatCompletionsURL: new URL("chat/completions", base), warmupURL: new URL("models", base), headers: Object.freeze(headers) });
+}
+
+/** The secret values among a client's headers: its bearer token, an `api-key`, anything named like a token or a secret. */
+function credentialsIn(headers: Readonly<Record<string, string>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "authorization") values.push(value.replace(/^(Bearer|Basic)\s+/i, ""));
+    else if (lower === "api-key" || lower === "x-api-key" || lower.includes("token") || lower.includes("secret")) values.push(value);
+  }
+  return values;
 }
 
 export function parseBaseURL(value: string): URL {

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { environmentSecrets, SecretRedactor } from "./redact.ts";
+
+test("known secrets and key-shaped text are redacted; clean text comes back as it is", () => {
+  const redactor = new SecretRedactor();
+  redactor.add(["tenant-key-123456", "short", undefined]);
+  const redact = (text: string) => redactor.redact(text);
+  assert.equal(redact("GET /v1/chat req_abc"), "GET /v1/chat req_abc");
+  assert.equal(redact("key tenant-key-123456 and tenant-key-123456"), "key [redacted] and [redacted]");
+  assert.equal(redact("short stays: secrets under 6 characters would redact ordinary words"), "short stays: secrets under 6 characters would redact ordinary words");
+  assert.equal(redact("Incorrect API key provided: sk-proj-abcdefgh1234"), "Incorrect API key provided: sk-[redacted]");
+  assert.equal(redact("authorization: bearer abcdefgh.12345"), "authorization: bearer [redacted]");
+  assert.equal(redact("task-list and Bearer x"), "task-list and Bearer x");
+});
+
+test("the user info of a URL and password-like settings are redacted", () => {
+  const redact = (text: string) => new SecretRedactor().redact(text);
+  assert.equal(redact("connect to postgres://app:password@db.internal/app failed"), "connect to postgres://[redacted]@db.internal/app failed");
+  assert.equal(redact("redis://:hunter22@cache:6379/0"), "redis://[redacted]@cache:6379/0");
+  assert.equal(redact("Server=db;User Id=app;Password=Tr0ub4dor3;"), "Server=db;User Id=app;Password=[redacted];");
+  assert.equal(redact('{"apiKey":"abc123xyz","user":"x"}'), '{"apiKey":"[redacted]","user":"x"}');
+  assert.equal(redact("see https://example.com/docs?user=a@b.com"), "see https://example.com/docs?user=a@b.com", "an address after the path is not user info");
+  assert.equal(redact("max_tokens=5 and promptTokens: 3"), "max_tokens=5 and promptTokens: 3");
+});
+
+test("environment values named like keys, tokens or passwords are secrets; the working directory is not", () => {
+  const values = environmentSecrets({
+    OPENAI_API_KEY: "sk-abc-0123456789",
+    AZURE_OPENAI_API_KEY: "0123456789abcdef0123456789abcdef",
+    PGPASSWORD: "pg-password-1",
+    GITHUB_TOKEN: "ghp_0123456789",
+    DB_PASS: "db-pass-1234",
+    STRIPE_SECRET: "whsec_0123456789",
+    PWD: "/home/app",
+    OLDPWD: "/home",
+    HOME: "/home/app",
+    KEYBOARD: "qwerty-layout",
+    SHORT_TOKEN: "abc",
+  });
+  assert.deepEqual(values.sort(), ["0123456789abcdef0123456789abcdef", "db-pass-1234", "ghp_0123456789", "pg-password-1", "sk-abc-0123456789", "whsec_0123456789"]);
+  const redactor = new SecretRedactor({ environment: { AZURE_OPENAI_API_KEY: "0123456789abcdef0123456789abcdef" } });
+  assert.equal(redactor.redact("Access denied due to invalid subscription key 0123456789abcdef0123456789abcdef."), "Access denied due to invalid subscription key [redacted].", "a hex key matches no pattern: only knowing it catches it");
+});
+
+test("a log entry is redacted field by field, nested values included, and a clean one is returned as it is", () => {
+  const redactor = new SecretRedactor();
+  redactor.add(["tenant-key-123456"]);
+  const clean = { level: "info", msg: "request", status: 200 };
+  assert.equal(redactor.redactEntry(clean), clean);
+  const detail = { nested: { note: "ok" } };
+  assert.deepEqual(redactor.redactEntry({ msg: "x", detail, error: { text: "got sk-abcdefgh12345678" }, key: "tenant-key-123456" }), { msg: "x", detail, error: { text: "got sk-[redacted]" }, key: "[redacted]" });
+  assert.equal(redactor.redactEntry({ msg: "header was Bearer\tabcdefgh12345678" }).msg, "header was Bearer\t[redacted]", "whitespace that JSON escapes does not hide a token");
+  const quoted = new SecretRedactor();
+  quoted.add(['pa"ss\\word1']);
+  assert.deepEqual(quoted.redactEntry({ msg: 'login with pa"ss\\word1 failed' }), { msg: "login with [redacted] failed" }, "a secret that JSON escapes is still found");
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  assert.deepEqual(quoted.redactEntry({ msg: "m", cycle }), { msg: "m", cycle: "[not serialisable]" });
+});
+
+test("a thousand known secrets are found as surely as one", () => {
+  const redactor = new SecretRedactor();
+  const secrets = Array.from({ length: 1000 }, (_, index) => `tenant-secret-${index.toString().padStart(4, "0")}-xyz`);
+  redactor.add(secrets);
+  assert.equal(redactor.redact(`a ${secrets[0]} b ${secrets[999]} c`), "a [redacted] b [redacted] c");
+  redactor.add(["added-later-secret"]);
+  assert.equal(redactor.redact("added-later-secret"), "[redacted]", "a secret added after a redaction is found too");
+});

@@ -1,0 +1,182 @@
+// What an outsider could make grow without bound is bounded: readiness checks, streamed replies to
+// clients that do not read, stored sessions, request bodies that never finish; and a streamed
+// unexpected error is logged with its stack.
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient, resource } from "hearth";
+import { serve, type HearthServer, type ServeOptions } from "hearth/node";
+import { startMockOpenAIServer, type MockChatRequest, type MockOpenAIServer } from "hearth/testing";
+
+let mock: MockOpenAIServer;
+const servers: HearthServer[] = [];
+const logs: Record<string, unknown>[] = [];
+
+/** "big:N" is answered with N characters; anything else is echoed. */
+function respond(request: MockChatRequest) {
+  const text = String(request.messages.at(-1)?.content ?? "");
+  const size = /^big:(\d+)$/.exec(text)?.[1];
+  return { content: size === undefined ? `You said: ${text}` : "x".repeat(Number(size)) };
+}
+
+before(async () => {
+  // Streamed in 64 KB chunks a millisecond apart: paced like a provider, not one burst.
+  mock = await startMockOpenAIServer({ respond, chunkSize: 64 * 1024, chunkDelayMs: 1 });
+});
+after(async () => {
+  for (const server of servers) await server.close();
+  await mock.close();
+});
+
+async function start(options: ServeOptions, health?: () => boolean | Promise<boolean>): Promise<HearthServer> {
+  const app = defineApp({
+    name: "limits",
+    ...(health === undefined ? {} : { resources: { db: resource({ init: () => ({}), health }) } }),
+    models: { default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }) },
+    agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }) },
+  });
+  const server = await serve(app, { port: 0, store: new MemorySessionStore(), log: (entry) => logs.push(entry), ...options, runtime: { closeConnectionPools: false, ...options.runtime } });
+  servers.push(server);
+  return server;
+}
+
+const chat = (server: HearthServer, body: Record<string, unknown>) => fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/**
+ * A raw connection that sends `request` and then reads nothing: its socket's buffers fill and stay
+ * full. `closed()` reads again and resolves when the server has closed the connection (a paused
+ * socket sees no end until it reads what is buffered before it).
+ */
+function openStalled(server: HearthServer, request: string): Promise<{ socket: Socket; closed: () => Promise<void> }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), "127.0.0.1", () => {
+      socket.write(request);
+      // Read the first bytes (the status line), then nothing more.
+      socket.once("data", () => {
+        socket.pause();
+        const closed = new Promise<void>((done) => socket.once("close", () => done()));
+        resolve({
+          socket,
+          closed: () => {
+            socket.resume();
+            return closed;
+          },
+        });
+      });
+    });
+  });
+}
+
+function chatRequest(body: Record<string, unknown>): string {
+  const json = JSON.stringify(body);
+  return `POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\naccept: text/event-stream\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+}
+
+async function logLineFor(path: string, code: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  for (let waited = 0; waited < timeoutMs; waited += 20) {
+    const line = logs.find((entry) => entry.msg === "request" && entry.route === path && entry.code === code);
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no log line for ${path} with ${code}`);
+}
+
+describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
+  test("concurrent and repeated /readyz calls run each check once per interval, one round at a time", async () => {
+    let checks = 0;
+    const server = await start({ runtime: { healthCacheMs: 60_000 } }, async () => {
+      checks += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return true;
+    });
+    const burst = await Promise.all(Array.from({ length: 50 }, () => fetch(`${server.url}/readyz`)));
+    assert.ok(burst.every((response) => response.status === 200));
+    for (let index = 0; index < 20; index++) assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    assert.equal(checks, 1, "one check answered 70 probes");
+  });
+
+  test("with no caching, probes that overlap still share one round; a check that hangs fails after its timeout", async () => {
+    let checks = 0;
+    let hang = false;
+    const server = await start({ runtime: { healthCacheMs: 0, healthTimeoutMs: 200 } }, async () => {
+      checks += 1;
+      if (hang) await new Promise(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return true;
+    });
+    await Promise.all(Array.from({ length: 30 }, () => fetch(`${server.url}/readyz`)));
+    assert.equal(checks, 1);
+    await fetch(`${server.url}/readyz`);
+    assert.equal(checks, 2, "a probe after the round ended runs a new one");
+    hang = true;
+    const hung = await fetch(`${server.url}/readyz`);
+    assert.equal(hung.status, 200, "a failed resource check reports, it does not unready the server");
+    assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, { "resource:db": { ok: false } });
+  });
+});
+
+describe("a streamed reply to a client that does not read is cut off", { timeout: 60_000 }, () => {
+  test("past the buffer limit: the run is aborted, the request logged and counted as HEARTH_SLOW_CLIENT, the connection closed", async () => {
+    const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 500 });
+    const from = mock.requests.length;
+    const stalled = await openStalled(server, chatRequest({ message: "big:40000000" }));
+    const line = await logLineFor("/v1/chat", "HEARTH_SLOW_CLIENT");
+    assert.equal(line.status, 499);
+    await stalled.closed();
+    const index = mock.requests.findIndex((request, position) => position >= from && request.path === "/v1/chat/completions");
+    assert.ok((await mock.waitForEarlyClose(mock.requests[index]?.index ?? -1, 5_000)) > 0, "the model's stream was closed before its end");
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /hearth_http_request_duration_seconds_count\{route="\/v1\/chat",status="499"\} 1/);
+  });
+
+  test("a write that waits longer than the write timeout cuts the client off", async () => {
+    const server = await start({ streamBufferBytes: 1024 * 1024 * 1024, streamWriteTimeoutMs: 300 });
+    const before = logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length;
+    const stalled = await openStalled(server, chatRequest({ message: "big:40000000" }));
+    for (let waited = 0; logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length === before && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length, before + 1);
+    await stalled.closed();
+  });
+
+  test("a client that reads gets the whole of a large reply under the same limits", async () => {
+    // The session (the reply twice: as a message and in the model's context) is over the default 1 MiB.
+    const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 500, maxSessionBytes: 4 * 1024 * 1024 });
+    const response = await chat(server, { message: "big:600000", stream: true });
+    const text = await response.text();
+    const done = JSON.parse(/event: done\ndata: (.+)\n/.exec(text)?.[1] ?? "{}") as { reply?: string };
+    assert.equal(done.reply?.length, 600_000);
+  });
+});
+
+describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, () => {
+  test("a turn that would store a session over maxSessionBytes is 413 and leaves the session as it was, plain or streamed", async () => {
+    const server = await start({ maxSessionBytes: 8_000 });
+    const first = (await (await chat(server, { message: "hi" })).json()) as { sessionId: string };
+    const turn = await chat(server, { message: "y".repeat(6_000), sessionId: first.sessionId });
+    assert.equal(turn.status, 413);
+    const problem = (await turn.json()) as { code: string; detail: string };
+    assert.equal(problem.code, "HEARTH_SESSION_TOO_LARGE");
+    assert.match(problem.detail, /over the limit of 8000/);
+    const streamed = await (await chat(server, { message: "y".repeat(6_000), sessionId: first.sessionId, stream: true })).text();
+    assert.match(streamed, /event: error\ndata: .*"HEARTH_SESSION_TOO_LARGE"/);
+    const stored = (await (await fetch(`${server.url}/v1/sessions/${first.sessionId}`)).json()) as { messages: unknown[] };
+    assert.equal(stored.messages.length, 2, "only the first turn is stored");
+  });
+
+  test("a body that does not arrive within the body timeout is 408, and its connection is closed", async () => {
+    const server = await start({ bodyTimeoutMs: 300 });
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (received += chunk));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.write(`POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`);
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 408 /);
+    assert.match(received, /"HEARTH_BODY_TIMEOUT"/);
+    assert.match(received, /connection: close/i);
+    await logLineFor("/v1/chat", "HEARTH_BODY_TIMEOUT");
+  });
+});
