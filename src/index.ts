@@ -96,3 +96,4 @@ export { HearthMetrics } from "./telemetry/metrics.ts";
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
 export type { AuthOptions } from "./runtime/app.ts";
+export type { TenantBuildContext, TenantCache, TenantCacheStats, TenantStack, TenantsOptions } from "./tenancy/tenant-cache.ts";

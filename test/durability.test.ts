@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { hasRedisServer, startMockOpenAIServer, startRedisServer, type MockOpenAIServer, type RedisServer } from "hearth/testing";
+import { redisSkipReason, startMockOpenAIServer, startRedisServer, type MockOpenAIServer, type RedisServer } from "hearth/testing";
 import { chatOn, spawnServer } from "./support/spawn-server.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "hearth-durability-"));
@@ -66,7 +66,7 @@ test("SIGKILL during a stream of turns on SQLite: after a restart, every answere
   }
 });
 
-const skip = hasRedisServer() ? false : "redis-server is not installed (apt-get install redis-server)";
+const skip = redisSkipReason();
 
 test("two instances on Redis, 50 concurrent turns each on one session: exactly 100 turns, in a valid order", { skip }, async () => {
   const redis: RedisServer = await startRedisServer();

@@ -45,6 +45,8 @@ test("hearth profile prints the waterfall and writes an HTML report with SVG cha
 });
 
 test("hearth check passes on the shipped budget and fails, with a table, on a tight one", async () => {
+  // The shipped budget's ceilings are 10 to 20 times what the app takes (its $comment says why): a
+  // loaded CI machine stays well inside them. The close figures are the bench's job.
   const shipped = await hearth(["check", ...common, "--budget", "hearth.budget.json"]);
   assert.match(shipped.stdout, /within budget/);
   assert.match(shipped.stdout, /ok\s+spawnToReadyMs/);

@@ -70,6 +70,13 @@ function app() {
           throw new Error("connect ECONNREFUSED postgres://app:pa55word@db.internal:5432/app");
         },
       }),
+      cache: resource({
+        init: () => ({}),
+        required: false,
+        warmup: () => {
+          throw new Error(`NOAUTH for redis://:pa55word@cache.internal:6379 (password ${databasePassword})`);
+        },
+      }),
     },
     models: {
       default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-provider-0123456789" }),
@@ -113,11 +120,11 @@ describe("what leaves the server holds no secret", () => {
   });
 
   test("/readyz tells anyone the state and the checks' names, and only an authenticated caller what failed, redacted", async () => {
-    assert.equal(server.runtime.state, "degraded", "two optional models failed to warm");
+    assert.equal(server.runtime.state, "degraded", "optional models and a resource failed to warm");
     for (const key of [null, "not-a-key-of-this-app"]) {
       const anonymous = await call("/readyz", { key });
       assert.equal(anonymous.status, 200);
-      assert.deepEqual(anonymous.body.checks, { "model:quoting": { ok: false }, "model:unreachable": { ok: false }, "model:labelled": { ok: false }, "resource:db": { ok: false } });
+      assert.deepEqual(anonymous.body.checks, { "resource:cache": { ok: false }, "model:quoting": { ok: false }, "model:unreachable": { ok: false }, "model:labelled": { ok: false }, "resource:db": { ok: false } });
       assertClean(anonymous.text, "/readyz without a key");
     }
     const operator = await call("/readyz");
@@ -132,6 +139,8 @@ describe("what leaves the server holds no secret", () => {
     assert.equal(startup.status, 200);
     const quoted = startup.body.steps.find((step: { name: string }) => step.name === "model:quoting");
     assert.match(quoted.error.message, /\[redacted\]/);
+    const cache = startup.body.steps.find((step: { name: string }) => step.name === "resource:cache");
+    assert.equal(cache.error.message, "NOAUTH for redis://[redacted]@cache.internal:6379 (password [redacted])");
     assertClean(startup.text, "/v1/startup");
     assert.doesNotMatch(startup.text, new RegExp(`127\\.0\\.0\\.1:${closedPort}`), "the startup trace names no provider URL");
     const warning = logs.find((entry) => entry.step === "warmup:model:unreachable" || entry.step === "model:unreachable");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient, resource } from "hearth";
+import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient, resource, type TenantsOptions } from "hearth";
 import { serve, type HearthServer, type ServeOptions } from "hearth/node";
 import { startMockOpenAIServer, type MockChatRequest, type MockOpenAIServer } from "hearth/testing";
 
@@ -28,9 +28,10 @@ after(async () => {
   await mock.close();
 });
 
-async function start(options: ServeOptions, health?: () => boolean | Promise<boolean>): Promise<HearthServer> {
+async function start(options: ServeOptions, health?: () => boolean | Promise<boolean>, tenants?: TenantsOptions): Promise<HearthServer> {
   const app = defineApp({
     name: "limits",
+    ...(tenants === undefined ? {} : { tenants }),
     ...(health === undefined ? {} : { resources: { db: resource({ init: () => ({}), health }) } }),
     models: { default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }) },
     agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }) },
@@ -96,33 +97,45 @@ describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
     assert.equal(checks, 1, "one check answered 70 probes");
   });
 
-  test("with no caching, probes that overlap still share one round; a check that hangs fails after its timeout", async () => {
+  test("with no caching, probes that overlap still share one round; a check that hangs fails after its timeout and is not called again", async () => {
     let checks = 0;
     let hang = false;
+    let release!: () => void;
+    let gate = new Promise<void>((resolve) => (release = resolve));
     const server = await start({ runtime: { healthCacheMs: 0, healthTimeoutMs: 200 } }, async () => {
       checks += 1;
       if (hang) await new Promise(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await gate;
       return true;
     });
-    await Promise.all(Array.from({ length: 30 }, () => fetch(`${server.url}/readyz`)));
+    // The check is held until every probe has been sent: they all find its round in flight.
+    const probes = Array.from({ length: 30 }, () => fetch(`${server.url}/readyz`));
+    while (checks === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    setTimeout(release, 100);
+    assert.deepEqual((await Promise.all(probes)).map((response) => response.status), probes.map(() => 200));
     assert.equal(checks, 1);
     await fetch(`${server.url}/readyz`);
     assert.equal(checks, 2, "a probe after the round ended runs a new one");
     hang = true;
-    const hung = await fetch(`${server.url}/readyz`);
-    assert.equal(hung.status, 200, "a failed resource check reports, it does not unready the server");
-    assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, { "resource:db": { ok: false } });
+    gate = Promise.resolve();
+    for (let round = 0; round < 3; round++) {
+      const hung = await fetch(`${server.url}/readyz`);
+      assert.equal(hung.status, 200, "a failed resource check reports, it does not unready the server");
+      assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, { "resource:db": { ok: false } });
+    }
+    assert.equal(checks, 3, "the hung check was called once, and awaited again by the later rounds");
   });
 });
 
 describe("a streamed reply to a client that does not read is cut off", { timeout: 60_000 }, () => {
-  test("past the buffer limit: the run is aborted, the request logged and counted as HEARTH_SLOW_CLIENT, the connection closed", async () => {
-    const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 500 });
+  test("past the buffer limit: the run is aborted, the connection cut at once, the request logged and counted as HEARTH_SLOW_CLIENT", async () => {
+    // A write timeout far away: only the buffer limit can cut this client off within the test.
+    const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 600_000 });
     const from = mock.requests.length;
     const stalled = await openStalled(server, chatRequest({ message: "big:40000000" }));
     const line = await logLineFor("/v1/chat", "HEARTH_SLOW_CLIENT");
     assert.equal(line.status, 499);
+    assert.match(String(line.error), /bytes were waiting to be sent/);
     await stalled.closed();
     const index = mock.requests.findIndex((request, position) => position >= from && request.path === "/v1/chat/completions");
     assert.ok((await mock.waitForEarlyClose(mock.requests[index]?.index ?? -1, 5_000)) > 0, "the model's stream was closed before its end");
@@ -131,12 +144,48 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
   });
 
   test("a write that waits longer than the write timeout cuts the client off", async () => {
+    const line = () => logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").at(-1);
     const server = await start({ streamBufferBytes: 1024 * 1024 * 1024, streamWriteTimeoutMs: 300 });
     const before = logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length;
     const stalled = await openStalled(server, chatRequest({ message: "big:40000000" }));
     for (let waited = 0; logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length === before && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length, before + 1);
+    assert.match(String(line()?.error), /read nothing for 300 ms/);
     await stalled.closed();
+  });
+
+  test("a request whose client leaves before the answer starts is logged and counted, streamed or not, body read or not", async () => {
+    // The tenant's stack takes a while to build: the client is gone, its body read, before the stream's headers are written.
+    let building!: () => void;
+    let built = new Promise<void>((resolve) => (building = resolve));
+    const server = await start({}, undefined, {
+      resolve: async (key) => {
+        if (key === "slow-auth-key") await new Promise((resolve) => setTimeout(resolve, 300));
+        return "tenant-a";
+      },
+      build: async () => {
+        building();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const modelClient = new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" });
+        return { agents: { echo: new AssistantAgent({ name: "echo", modelClient }) } };
+      },
+    });
+    const leave = async (key: string, stream: boolean, before: Promise<void>) => {
+      const controller = new AbortController();
+      const request = fetch(`${server.url}/v1/chat`, { method: "POST", signal: controller.signal, headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ message: "hi", stream }) }).catch(() => undefined);
+      await before;
+      controller.abort();
+      await request;
+    };
+    const count = () => logs.filter((entry) => entry.msg === "request" && entry.code === "HEARTH_ABORTED" && entry.status === 499).length;
+    await leave("tenant-key", true, built);
+    for (let waited = 0; count() < 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 1, "the streamed request, its body read, was logged");
+    built = new Promise<void>((resolve) => (building = resolve));
+    // Gone while its key is looked up, before its body is read: no "end" will ever come for that body.
+    await leave("slow-auth-key", false, new Promise((resolve) => setTimeout(resolve, 100)));
+    for (let waited = 0; count() < 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 2, "the request whose body never came was logged too, without waiting for the body timeout");
   });
 
   test("a client that reads gets the whole of a large reply under the same limits", async () => {

@@ -53,6 +53,10 @@ describe("a key is a tenant only when the app knows it", () => {
         assert.equal(((await response.json()) as { code: string }).code, "HEARTH_UNAUTHORIZED");
       }
     }
+    for (const authorization of [undefined, "", "Basic dGVuYW50LWEta2V5LTAwMDE6", "Bearer", "Bearer tenant-a-key-0001 extra"]) {
+      const response = await fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }) }, body: JSON.stringify({ message: "hi" }) });
+      assert.equal(response.status, 401, `Authorization: ${String(authorization)}`);
+    }
     assert.equal(mock.requests.length, before, "no model call was made for a refused key");
     const ok = await chat(server, "tenant-a-key-0001", { message: "hi" });
     assert.equal(ok.status, 200);
@@ -66,6 +70,11 @@ describe("a key is a tenant only when the app knows it", () => {
       for (const path of ["/v1/startup", "/v1/sessions/abc"]) assert.equal((await fetch(`${server.url}${path}`, { headers: { authorization: "Bearer constructor" } })).status, 401, `${path} with Bearer constructor`);
     }
     assert.equal((await chat(byKeys, "client-key-0001", { message: "hi" })).status, 200);
+    // A key only inherited (from a prototype, a class, a shared defaults object) is not a key of the app.
+    const inherited = Object.assign(Object.create({ "inherited-key-0001": "tenant-x" }) as Record<string, string>, { "own-key-0001": "tenant-a" });
+    const byInherited = await start(defineApp({ name: "by_inherited", auth: { apiKeys: inherited }, models: { default: operatorModel }, agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) } }));
+    assert.equal((await chat(byInherited, "inherited-key-0001", { message: "hi" })).status, 401);
+    assert.equal((await chat(byInherited, "own-key-0001", { message: "hi" })).status, 200);
     assert.equal((await chat(byResolve, "tenant-b-key-0002", { message: "hi" })).status, 200);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { HearthError, UserError } from "../core/errors.ts";
+import { defaultSessionTtlMs } from "../core/session-store.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
 
@@ -54,7 +55,8 @@ export function parseDuration(value: string | undefined, flag: string, fallback:
   if (value === undefined) return fallback;
   if (value === "never") return Infinity;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-  const milliseconds = match === null ? Number.NaN : Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? Number.NaN);
+  // Whole milliseconds: Redis takes no fraction of one.
+  const milliseconds = match === null ? Number.NaN : Math.round(Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? Number.NaN));
   if (!(milliseconds > 0)) throw new UserError(`${flag} must be a duration such as 30d, 12h, 45m or 90s, or never; not ${JSON.stringify(value)}.`, { field: flag });
   return milliseconds;
 }
@@ -119,8 +121,7 @@ async function main(argv: readonly string[]): Promise<number> {
         workers: parsePositiveInteger(values.workers, "--workers", 1),
         strict: values.strict === true,
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
-        store: storeConfig(values.store, values["sessions-db"], values["redis-url"]),
-        sessionTtlMs: parseDuration(values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL, "--session-ttl", 30 * 24 * 60 * 60_000),
+        store: { ...storeConfig(values.store, values["sessions-db"], values["redis-url"]), ttlMs: parseDuration(values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL, "--session-ttl", defaultSessionTtlMs) },
       });
     }
     case "profile":

@@ -12,7 +12,6 @@ export interface ServeCommandOptions {
   readonly strict: boolean;
   readonly drainDeadlineMs: number;
   readonly store: SessionStoreConfig;
-  readonly sessionTtlMs: number;
 }
 
 /**
@@ -47,7 +46,6 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     host: options.host,
     runtime: { strict: options.strict },
     store: options.store,
-    sessionTtlMs: options.sessionTtlMs,
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,
   };

@@ -56,7 +56,43 @@ test("a log entry is redacted field by field, nested values included, and a clea
   assert.deepEqual(quoted.redactEntry({ msg: 'login with pa"ss\\word1 failed' }), { msg: "login with [redacted] failed" }, "a secret that JSON escapes is still found");
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
-  assert.deepEqual(quoted.redactEntry({ msg: "m", cycle }), { msg: "m", cycle: "[not serialisable]" });
+  assert.deepEqual(quoted.redactEntry({ msg: "m", cycle }), { msg: "m", cycle: { self: "[cycle]" } });
+  const fresh = new SecretRedactor();
+  assert.deepEqual(fresh.redactEntry({ error: 'bad config {"password":"hunter2"}' }), { error: 'bad config {"password":"[redacted]"}' }, "a quoted value in a log line, where JSON escapes its quotes");
+  assert.deepEqual(fresh.redactEntry({ error: 'password="hunter2" host=db' }), { error: 'password="[redacted]" host=db' });
+});
+
+test("names after an underscore count, JSON stays JSON, and ordinary words are left alone", () => {
+  const redact = (text: string) => new SecretRedactor().redact(text);
+  assert.equal(redact("DB_PASSWORD=hunter2 and client_secret=abc123 and aws_access_token=xyz789"), "DB_PASSWORD=[redacted] and client_secret=[redacted] and aws_access_token=[redacted]");
+  assert.equal(redact('{"client_secret":"abc","n":1}'), '{"client_secret":"[redacted]","n":1}');
+  const json = '{"secret":true,"api_key":null,"password":"hunter2","pwd":12,"n":[1]}';
+  assert.deepEqual(JSON.parse(redact(json)), { secret: true, api_key: null, password: "[redacted]", pwd: 12, n: [1] }, "literals stay, strings are redacted, and the text still parses");
+  assert.equal(redact('{"note":"the password=abc} in a string"}'), '{"note":"the password=[redacted]} in a string"}');
+  for (const prose of ["The secret: it is in the details.", "Bearer authentication is required.", "Our password policy says 12 characters.", "see the secrets page"]) assert.equal(redact(prose), prose);
+  assert.equal(redact("Authorization: Bearer abcdefgh12345678"), "Authorization: Bearer [redacted]");
+});
+
+test("no text makes a pattern take more than linear time", () => {
+  // Linear, all of these take about 50 ms; with a pattern that can restart its scan at each of many
+  // places, one takes minutes. A synchronous test cannot time out, so the bound is asserted, a
+  // hundredfold above the linear figure so that a loaded machine never trips it.
+  const redactor = new SecretRedactor();
+  const started = performance.now();
+  for (const text of ["a.".repeat(100_000) + "password", "a://".repeat(50_000) + "@", "password=".repeat(50_000), "Bearer ".repeat(50_000) + "x", `${"x".repeat(200_000)}://${"u".repeat(200_000)}`]) {
+    assert.equal(typeof redactor.redact(text), "string");
+  }
+  assert.ok(performance.now() - started < 5_000, `the redactions took ${Math.round(performance.now() - started)} ms`);
+});
+
+test("past the first 256 known secrets, more are found by an index, the longest first", () => {
+  const redactor = new SecretRedactor();
+  const secrets = Array.from({ length: 2_000 }, (_, index) => `tenant-key-${index.toString().padStart(5, "0")}`);
+  redactor.add(secrets);
+  redactor.add(["tenant-key-01999-and-more"]);
+  assert.equal(redactor.redact(`a ${secrets[0]} b ${secrets[1_500]} c tenant-key-01999-and-more d`), "a [redacted] b [redacted] c [redacted] d");
+  assert.equal(redactor.redact("tenant-key-99999"), "tenant-key-99999");
+  assert.ok(redactor.has(secrets[1_999] as string));
 });
 
 test("a thousand known secrets are found as surely as one", () => {

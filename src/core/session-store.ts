@@ -7,6 +7,9 @@ export interface StoredSession {
   readonly version: number;
 }
 
+/** How long a session lives after its last turn in a store hearth opens, unless told otherwise: 30 days. */
+export const defaultSessionTtlMs = 30 * 24 * 60 * 60_000;
+
 export interface PutOptions {
   /** The session expires after this long without another put. Default: the store's own TTL, if any. */
   readonly ttlMs?: number;

@@ -11,6 +11,8 @@ test("statuses map to documented codes, and only transient ones are retryable", 
     [403, "HEARTH_MODEL_AUTH", false],
     [404, "HEARTH_MODEL_BAD_REQUEST", false],
     [408, "HEARTH_MODEL_SERVER", true],
+    // A provider's 409 (a concurrent request on its side, e.g. a lock) passes: it is retried.
+    [409, "HEARTH_MODEL_SERVER", true],
     [422, "HEARTH_MODEL_BAD_REQUEST", false],
     [429, "HEARTH_MODEL_RATE_LIMITED", true],
     [500, "HEARTH_MODEL_SERVER", true],

@@ -4,7 +4,7 @@ import type { ChatAgent } from "../core/agent.ts";
 import { isoNow } from "../core/clock.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { addSecrets, redact, redactEntry } from "../core/redact.ts";
+import { addSecrets, redact, redactEntry, rescanEnvironmentSecrets } from "../core/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
@@ -103,6 +103,8 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   readonly #healthTimeoutMs: number;
   /** The last round of resource health checks: in flight (no `endedAt`), or its result, kept for `healthCacheMs`. */
   #healthChecks: { endedAt: number | undefined; readonly checks: Promise<HealthChecks> } | undefined;
+  /** Each resource's health check still running, so a hung one is not called again. */
+  readonly #healthInFlight = new Map<string, Promise<boolean>>();
   readonly #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
@@ -214,6 +216,8 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     try {
       this.#state = "starting";
       await this.#init();
+      // Init may have set secrets in the environment (read from a vault, say): they are known from now on.
+      rescanEnvironmentSecrets();
       const warmStart = performance.now();
       this.#trace.phase("init", loaded, warmStart);
       this.#state = "warming";
@@ -477,8 +481,20 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#builtResources.map(async ({ name, definition, value }) => {
         if (definition.health === undefined) return;
         try {
-          // A check that hangs would hold every readiness probe: it fails after healthTimeoutMs instead.
-          const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => definition.health?.(value) ?? true);
+          // A check still running from an earlier round is awaited again, not called again: a hung
+          // dependency gets one call, not one per round. Each round waits for it at most healthTimeoutMs.
+          let pending = this.#healthInFlight.get(name);
+          if (pending === undefined) {
+            const started = Promise.resolve().then(() => definition.health?.(value) ?? true);
+            pending = started;
+            this.#healthInFlight.set(name, started);
+            void started.then(
+              () => this.#healthInFlight.delete(name),
+              () => this.#healthInFlight.delete(name),
+            );
+          }
+          const check = pending;
+          const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => check);
           checks[`resource:${name}`] = ok ? { ok: true } : { ok: false, error: "unhealthy" };
         } catch (error) {
           const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#healthTimeoutMs} ms` : String((error as Error)?.message ?? error);

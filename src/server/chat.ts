@@ -66,8 +66,8 @@ export interface ChatContext {
   readonly record: RequestRecord;
   readonly clientSignal: AbortSignal;
   readonly requestTimeoutMs: number;
-  /** Stored sessions expire after this long without a turn; Infinity: never. */
-  readonly sessionTtlMs: number;
+  /** Stored sessions expire after this long without a turn; undefined: the store's own TTL. */
+  readonly sessionTtlMs: number | undefined;
   /** The most a stored session's JSON may weigh. */
   readonly maxSessionBytes: number;
   /** The most a streamed reply may hold for a client that does not read it. */
@@ -217,7 +217,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       }
       if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
       if (signal.aborted) throw abortError(signal);
-      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, { maxBytes: context.maxSessionBytes, ...(context.sessionTtlMs === Infinity ? {} : { ttlMs: context.sessionTtlMs }) });
+      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, { maxBytes: context.maxSessionBytes, ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }) });
       return { result, sessionId: session.id };
     } finally {
       await releaseShared?.().catch(() => undefined);
@@ -259,7 +259,11 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
 
   // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body. A
   // client that reads too slowly overflows the body, which aborts the turn.
-  const body = new SseBody(context.streamBufferBytes, (error) => link?.abort(error));
+  const abandon = new AbortController();
+  const body = new SseBody(context.streamBufferBytes, (error) => {
+    link?.abort(error);
+    abandon.abort(error);
+  });
   const running = runtime.track(async (runtimeSignal) => {
     const signal = signalFor(runtimeSignal);
     try {
@@ -277,7 +281,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     }
   });
   running.catch(() => body.end());
-  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(body, running) };
+  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(body, running), abandon: abandon.signal };
 }
 
 /** The body, then the turn's end: however the reader stops (done, gone, too slow), the turn has settled and recorded how it ended before the request is logged. */

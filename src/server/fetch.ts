@@ -1,6 +1,7 @@
 import type { App } from "../runtime/app.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
+import { defaultSessionTtlMs } from "../core/session-store.ts";
 import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 
@@ -62,7 +63,12 @@ export function toResponse(response: HttpResponse): Response {
   if (typeof response.body === "string") return new Response(response.status === 204 ? null : response.body, { status: response.status, headers: response.headers });
   const encoder = new TextEncoder();
   const iterator = response.body[Symbol.asyncIterator]();
+  const abandon = response.abandon;
   const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // The body gave up on a client too slow to read it: the stream errors, and the platform closes it.
+      abandon?.addEventListener("abort", () => controller.error(abandon.reason), { once: true });
+    },
     async pull(controller) {
       const { done, value } = await iterator.next();
       if (done === true) controller.close();
@@ -82,7 +88,7 @@ export function toResponse(response: HttpResponse): Response {
  */
 export function createFetchHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: FetchHandlerOptions = {}): FetchHandler {
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore(), ...options });
+  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }), ...options });
   void runtime.start().catch(() => undefined);
   const handler = async (request: Request) => toResponse(await app.handle(toHttpRequest(request)));
   return Object.assign(handler, { runtime, app });

@@ -25,7 +25,10 @@ export interface HttpAppOptions {
   readonly bodyTimeoutMs?: number;
   /** A chat turn that takes longer is aborted (504). Default 120 s. */
   readonly requestTimeoutMs?: number;
-  /** Stored sessions expire after this long without a turn. Default 30 days; `Infinity` keeps them for ever. */
+  /**
+   * Stored sessions expire after this long without a turn, whatever the store's own TTL. Default:
+   * the store's (30 days for a store hearth opens: see openSessionStore).
+   */
   readonly sessionTtlMs?: number;
   /** The most a stored session's JSON may weigh (413 `HEARTH_SESSION_TOO_LARGE`). Default 1 MiB. */
   readonly maxSessionBytes?: number;
@@ -45,25 +48,22 @@ export interface HttpAppOptions {
   readonly secrets?: readonly string[];
 }
 
-const day = 24 * 60 * 60_000;
-
 /** The options with their defaults, each checked: a wrong one is a UserError before anything starts. */
 function limitsOf(options: HttpAppOptions) {
   const limits = {
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
-    sessionTtlMs: options.sessionTtlMs ?? 30 * day,
     maxSessionBytes: options.maxSessionBytes ?? 1024 * 1024,
     streamBufferBytes: options.streamBufferBytes ?? 4 * 1024 * 1024,
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? 30_000,
     maxToolLabels: options.maxToolLabels ?? 200,
   };
-  for (const [name, value] of Object.entries(limits)) {
-    const ok = name === "sessionTtlMs" ? value > 0 : Number.isFinite(value) && value > 0;
-    if (typeof value !== "number" || !ok) throw new UserError(`The server option \`${name}\` must be a positive number${name === "sessionTtlMs" ? " (Infinity: never)" : ""}.`, { field: name });
+  const sessionTtlMs = options.sessionTtlMs;
+  for (const [name, value] of Object.entries({ ...limits, ...(sessionTtlMs === undefined ? {} : { sessionTtlMs }) })) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new UserError(`The server option \`${name}\` must be a positive number.`, { field: name });
   }
-  return limits;
+  return { ...limits, sessionTtlMs };
 }
 
 const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;

@@ -19,6 +19,8 @@ export interface HttpResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** A whole body, or server-sent events as they are produced. */
   readonly body: string | AsyncIterable<string>;
+  /** For a streamed body: aborted when the server gives up on it (its client reads too slowly); the adapter closes the connection. */
+  readonly abandon?: AbortSignal;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {

@@ -2,6 +2,7 @@ import { HearthError, UserError } from "../core/errors.ts";
 import type { App } from "../runtime/app.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
+import { defaultSessionTtlMs } from "../core/session-store.ts";
 import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { problemResponse } from "./problem.ts";
@@ -81,7 +82,7 @@ interface Adapter {
 
 function adapter(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions): Adapter {
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore(), ...options });
+  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }), ...options });
   // Once per container, at module scope: the init phase Lambda gives every new container.
   void runtime.start().catch(() => undefined);
   return {

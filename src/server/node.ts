@@ -12,6 +12,8 @@ import { openSessionStore, type SessionStoreConfig } from "../state/open-session
 function readBody(request: IncomingMessage, limitBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limitBytes) return Promise.reject(bodyTooLarge(limitBytes));
+  // Gone before its body was read (during authentication, say): a destroyed stream gives no more.
+  if (request.destroyed) return Promise.reject(clientGone());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,16 +40,29 @@ function readBody(request: IncomingMessage, limitBytes: number, timeoutMs: numbe
       clearTimeout(timer);
       reject(error);
     });
+    // The client went away before its body was whole: no "end" will come.
+    request.on("close", () => {
+      clearTimeout(timer);
+      if (!request.complete) reject(clientGone());
+    });
   });
 }
 
-/** Waits until the response can take more (or is gone); a client that reads nothing for `timeoutMs` is cut off. */
-function drained(response: ServerResponse, timeoutMs: number, cutOff: () => void): Promise<void> {
+function clientGone(): HearthError {
+  return new HearthError("HEARTH_ABORTED", "The client closed the connection before its body arrived.");
+}
+
+/**
+ * Waits until the response can take more, or its client is gone (`gone`: aborted when the
+ * connection closes); a client that reads nothing for `timeoutMs` is cut off.
+ */
+function drained(response: ServerResponse, gone: AbortSignal, timeoutMs: number, cutOff: () => void): Promise<void> {
+  if (gone.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       response.off("drain", done);
-      response.off("close", done);
+      gone.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(() => {
@@ -55,7 +70,7 @@ function drained(response: ServerResponse, timeoutMs: number, cutOff: () => void
       done();
     }, timeoutMs);
     response.on("drain", done);
-    response.on("close", done);
+    gone.addEventListener("abort", done);
   });
 }
 
@@ -102,7 +117,13 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
       signal: controller.signal,
     };
     void app.handle(hearthRequest).then(async (result) => {
-      if (response.destroyed) return;
+      // The connection closed before the answer (the listener above aborted the signal then).
+      if (response.destroyed || controller.signal.aborted) {
+        // The client left before the answer: a streamed body is still read to its end (its turn,
+        // aborted with the connection, ends at once), so the request is logged and counted.
+        if (typeof result.body !== "string") for await (const _ of result.body);
+        return;
+      }
       // While draining, tell clients not to reuse this connection.
       if (!app.runtime.isReady && app.runtime.state !== "starting" && app.runtime.state !== "warming") response.setHeader("connection", "close");
       if (typeof result.body === "string") {
@@ -115,14 +136,17 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
       }
       response.writeHead(result.status, result.headers);
       response.flushHeaders();
-      const cutOff = () => {
-        controller.abort(new HearthError("HEARTH_SLOW_CLIENT", `The client read nothing for ${app.limits.streamWriteTimeoutMs} ms of a streamed reply.`));
+      const cutOff = (reason: unknown) => {
+        controller.abort(reason);
         response.destroy();
       };
+      const stalled = () => cutOff(new HearthError("HEARTH_SLOW_CLIENT", `The client read nothing for ${app.limits.streamWriteTimeoutMs} ms of a streamed reply.`));
+      // The body gave up on its client (too much waiting to be sent): cut it now, not at the next write.
+      result.abandon?.addEventListener("abort", () => cutOff(result.abandon?.reason), { once: true });
       try {
         for await (const chunk of result.body) {
-          if (response.destroyed) break;
-          if (!response.write(chunk)) await drained(response, app.limits.streamWriteTimeoutMs, cutOff);
+          if (response.destroyed || controller.signal.aborted) break;
+          if (!response.write(chunk)) await drained(response, controller.signal, app.limits.streamWriteTimeoutMs, stalled);
         }
         response.end();
       } catch {

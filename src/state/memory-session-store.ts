@@ -1,4 +1,4 @@
-import { HearthError } from "../core/errors.ts";
+import { HearthError, UserError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
 import { checkSessionSize, type PutOptions, type SessionStore, type StoredSession } from "../core/session-store.ts";
 
@@ -22,6 +22,7 @@ export class MemorySessionStore implements SessionStore {
   #sweep: Iterator<[string, Entry]> | undefined;
 
   constructor(options: { readonly ttlMs?: number } = {}) {
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("MemorySessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
     this.#defaultTtlMs = options.ttlMs;
   }
 

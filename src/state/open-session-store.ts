@@ -1,5 +1,5 @@
 import { UserError } from "../core/errors.ts";
-import type { SessionStore } from "../core/session-store.ts";
+import { defaultSessionTtlMs, type SessionStore } from "../core/session-store.ts";
 import { MemorySessionStore } from "./memory-session-store.ts";
 import { RedisSessionStore } from "./redis-session-store.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
@@ -11,13 +11,18 @@ export interface SessionStoreConfig {
   readonly path?: string;
   /** Redis's URL. Default `REDIS_URL`. */
   readonly url?: string;
+  /** Sessions expire this long after their last turn. Default 30 days; `Infinity`: never. */
   readonly ttlMs?: number;
 }
 
-/** Opens the session store a server uses: SQLite on disk unless told otherwise. */
+/**
+ * Opens the session store a server uses: SQLite on disk unless told otherwise, its sessions
+ * expiring 30 days after their last turn unless told otherwise, so no store grows for good.
+ */
 export async function openSessionStore(config: SessionStoreConfig = {}): Promise<SessionStore> {
   const kind = config.kind ?? process.env.HEARTH_SESSION_STORE ?? "sqlite";
-  const ttl = config.ttlMs === undefined ? {} : { ttlMs: config.ttlMs };
+  const ttlMs = config.ttlMs ?? defaultSessionTtlMs;
+  const ttl = ttlMs === Infinity ? {} : { ttlMs };
   switch (kind) {
     case "memory":
       return new MemorySessionStore(ttl);

@@ -15,24 +15,26 @@ export interface RedisSessionStoreOptions {
 }
 
 // Compare-and-set in one step on the server: a session's hash holds its version and its JSON. The
-// tenant's index of ids lives as long as its longest-lived session (or for ever, once one has no
-// TTL), so expired sessions do not leave their ids behind for good.
+// tenant's index of ids is a sorted set scored by when each session expires: every write drops the
+// ids of expired sessions, and the index itself expires with its longest-lived session.
 const putScript = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return -1 end
 local nextVersion = current + 1
 redis.call('HSET', KEYS[1], 'v', nextVersion, 'j', ARGV[2])
 local ttl = tonumber(ARGV[3])
-local indexed = redis.call('EXISTS', KEYS[2])
-redis.call('SADD', KEYS[2], ARGV[4])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if ttl > 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
-  local left = redis.call('PTTL', KEYS[2])
-  if indexed == 0 or (left >= 0 and left < ttl) then redis.call('PEXPIRE', KEYS[2], ttl) end
+  redis.call('ZADD', KEYS[2], now + ttl, ARGV[4])
 else
   redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[2])
+  redis.call('ZADD', KEYS[2], '+inf', ARGV[4])
 end
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if last[2] == 'inf' then redis.call('PERSIST', KEYS[2]) else redis.call('PEXPIREAT', KEYS[2], math.ceil(tonumber(last[2]))) end
 return nextVersion`;
 
 const releaseScript = `
@@ -87,6 +89,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   #index(tenant: string): string {
+    return `${this.#prefix}z:${encodeURIComponent(tenant)}`;
+  }
+
+  /** The index of ids as hearth 0.1 kept it (a plain set): still read and cleaned, never written. */
+  #legacyIndex(tenant: string): string {
     return `${this.#prefix}t:${encodeURIComponent(tenant)}`;
   }
 
@@ -106,7 +113,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async put(tenant: string, session: SessionJSON, expectedVersion: number, options: PutOptions = {}): Promise<number> {
-    const ttlMs = options.ttlMs ?? this.#ttlMs ?? 0;
+    // Whole milliseconds: PEXPIRE takes no fraction of one.
+    const ttlMs = Math.ceil(options.ttlMs ?? this.#ttlMs ?? 0);
     const json = JSON.stringify(session);
     checkSessionSize(tenant, session.id, json, options.maxBytes);
     const client = this.#client as Redis & { hearthPut(key: string, index: string, expected: number, json: string, ttl: number, id: string): Promise<number> };
@@ -119,22 +127,24 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(tenant: string, id: string): Promise<boolean> {
     const removed = await this.#call(() => this.#client.del(this.#key(tenant, id)));
-    await this.#call(() => this.#client.srem(this.#index(tenant), id));
+    await this.#call(() => this.#client.zrem(this.#index(tenant), id));
+    await this.#call(() => this.#client.srem(this.#legacyIndex(tenant), id));
     return removed === 1;
   }
 
   async list(tenant: string): Promise<string[]> {
-    const ids = await this.#call(() => this.#client.smembers(this.#index(tenant)));
+    const [indexed, legacy] = await this.#call(() => Promise.all([this.#client.zrangebyscore(this.#index(tenant), `(${Date.now()}`, "+inf"), this.#client.smembers(this.#legacyIndex(tenant))]));
+    const ids = [...new Set([...indexed, ...legacy])];
     if (ids.length === 0) return [];
+    // The index's scores come from the server's clock: what is listed is checked against the sessions themselves.
     const exists = await this.#call(async () => {
       const pipeline = this.#client.pipeline();
       for (const id of ids) pipeline.exists(this.#key(tenant, id));
       return (await pipeline.exec()) ?? [];
     });
     const live = ids.filter((_, index) => exists[index]?.[1] === 1);
-    const gone = ids.filter((_, index) => exists[index]?.[1] !== 1);
-    // Expired sessions leave their id in the index; it is cleaned here, lazily.
-    if (gone.length > 0) await this.#call(() => this.#client.srem(this.#index(tenant), ...gone));
+    const gone = legacy.filter((id) => !live.includes(id));
+    if (gone.length > 0) await this.#call(() => this.#client.srem(this.#legacyIndex(tenant), ...gone));
     return live.sort();
   }
 

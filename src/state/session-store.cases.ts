@@ -49,6 +49,25 @@ export function describeSessionStore(name: string, open: () => Promise<SessionSt
       }
     });
 
+    test("a write naming a stale, a future or a missing version conflicts; only the stored version is replaced", async () => {
+      const store = await open();
+      try {
+        await store.put("v", sessionJson("versions", "one"), 0);
+        await store.put("v", sessionJson("versions", "two"), 1);
+        for (const expected of [0, 1, 3, 99]) {
+          await assert.rejects(store.put("v", sessionJson("versions", `at ${expected}`), expected), isConflict, `expected version ${expected} against stored 2`);
+        }
+        await assert.rejects(store.put("v", sessionJson("never-stored"), 1), isConflict, "a session that does not exist has no version 1");
+        assert.equal(await store.get("v", "never-stored"), undefined);
+        const stored = await store.get("v", "versions");
+        assert.equal(stored?.version, 2);
+        assert.equal((stored?.session.messages[0] as { content: string }).content, "two");
+        assert.equal(await store.put("v", sessionJson("versions", "three"), 2), 3, "the stored version is replaced");
+      } finally {
+        await store.close();
+      }
+    });
+
     test("tenants are isolated: the same id in two tenants is two sessions", async () => {
       const store = await open();
       try {
@@ -98,10 +117,11 @@ export function describeSessionStore(name: string, open: () => Promise<SessionSt
     test("a session expires after its TTL", async () => {
       const store = await open();
       try {
-        await store.put("ttl", sessionJson("short"), 0, { ttlMs: 60 });
+        // A second of margin for the read right after the write, on a loaded machine; then polled, not slept.
+        await store.put("ttl", sessionJson("short"), 0, { ttlMs: 1_000 });
         await store.put("ttl", sessionJson("long"), 0, { ttlMs: 60_000 });
         assert.ok((await store.get("ttl", "short")) !== undefined);
-        await delay(150);
+        for (let waited = 0; (await store.get("ttl", "short")) !== undefined && waited < 10_000; waited += 50) await delay(50);
         assert.equal(await store.get("ttl", "short"), undefined);
         assert.ok((await store.get("ttl", "long")) !== undefined);
         assert.deepEqual(await store.list("ttl"), ["long"]);

@@ -69,3 +69,26 @@ test("expired rows leave the file by themselves, in batches, and live ones stay"
     await store.close();
   }
 });
+
+test("the purge does not wait for, or crash on, another process's write lock: it runs again later", async () => {
+  const path = join(directory, "locked.db");
+  const store = new SqliteSessionStore({ path, purgeIntervalMs: 20 });
+  const other = new DatabaseSync(path);
+  try {
+    await store.put("t", new Session({ id: "gone" }).toJSON(), 0, { ttlMs: 1 });
+    // Another writer holds the lock, as another worker on the same file would.
+    other.exec("BEGIN IMMEDIATE");
+    const count = () => Number((other.prepare("SELECT count(*) AS rows FROM sessions").get() as { rows: number }).rows);
+    const blocked = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Several rounds ran meanwhile: had one waited for the lock (busy_timeout), this timer would have been held for seconds.
+    assert.ok(performance.now() - blocked < 4_000, "the event loop was not held by a purge waiting for the lock");
+    assert.equal(count(), 1, "nothing was deleted under the other writer's lock");
+    other.exec("COMMIT");
+    for (let waited = 0; count() > 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 0, "the next round deleted it");
+  } finally {
+    other.close();
+    await store.close();
+  }
+});

@@ -12,6 +12,9 @@ export interface SqliteSessionStoreOptions {
   readonly purgeIntervalMs?: number;
 }
 
+/** How long a write waits for another process's write lock on the file. */
+const busyTimeoutMs = 5_000;
+
 /** Expired rows deleted per statement: each is a synchronous write, kept short so no request waits long behind it. */
 const purgeBatch = 500;
 
@@ -57,7 +60,7 @@ export class SqliteSessionStore implements SessionStore {
     if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
     const { DatabaseSync: Database } = process.getBuiltinModule("node:sqlite");
     this.#db = new Database(this.path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs};`);
     this.#migrate();
     this.#statements = {
       get: this.#db.prepare("SELECT version, json, expires_at FROM sessions WHERE tenant = ? AND id = ?"),
@@ -72,17 +75,30 @@ export class SqliteSessionStore implements SessionStore {
     this.#schedulePurge(purgeIntervalMs);
   }
 
-  /** Deletes expired rows now and then, a batch at a time with the event loop free between batches. */
+  /**
+   * Deletes expired rows now and then, a batch at a time with the event loop free between batches.
+   * It never waits for the write lock (another process on the file may hold it: `--workers N`) and
+   * never throws: a round that cannot run now is tried again at the next interval.
+   */
   #schedulePurge(intervalMs: number): void {
     const purge = () => {
       if (this.#closed) return;
-      const now = Date.now();
-      // A read first: most rounds find nothing, and a read takes no write lock.
-      if (this.#statements.anyExpired.get(now) === undefined) {
-        this.#purgeTimer = setTimeout(purge, intervalMs).unref();
-        return;
+      let deleted = 0;
+      try {
+        const now = Date.now();
+        // A read first: most rounds find nothing, and a read takes no write lock.
+        if (this.#statements.anyExpired.get(now) !== undefined) {
+          this.#db.exec("PRAGMA busy_timeout = 0");
+          try {
+            deleted = Number(this.#statements.purgeSome.run(now).changes);
+          } finally {
+            this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+          }
+        }
+      } catch {
+        // Locked by another writer (SQLITE_BUSY): the next round will do it.
       }
-      const deleted = Number(this.#statements.purgeSome.run(now).changes);
+      if (this.#closed) return;
       // A full batch: the next one soon, after whatever requests are waiting.
       this.#purgeTimer = setTimeout(purge, deleted === purgeBatch ? 0 : intervalMs).unref();
     };

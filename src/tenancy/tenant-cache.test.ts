@@ -82,3 +82,19 @@ test("bad tenant options are refused, naming the field", () => {
     assert.throws(() => new TenantCache(options as never, context), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field);
   }
 });
+
+test("a tenant's credentials named like keys become secrets when its stack is built; its settings do not", async () => {
+  const { processSecrets } = await import("../core/redact.ts");
+  const tenants = new TenantCache(
+    {
+      resolve: () => "acme",
+      credentials: () => ({ openaiKey: "acme-openai-key-123", dbPassword: "acme-db-pass-456", model: "gpt-4o-mini", baseURL: "https://llm.acme.example/v1" }),
+      build: () => ({ agents: { helper: new AssistantAgent({ name: "helper", modelClient: new ScriptedModelClient() }) } }),
+    },
+    context,
+  );
+  await tenants.get("acme");
+  assert.equal(processSecrets.redact("key acme-openai-key-123, password acme-db-pass-456"), "key [redacted], password [redacted]");
+  assert.equal(processSecrets.redact("model gpt-4o-mini at https://llm.acme.example/v1"), "model gpt-4o-mini at https://llm.acme.example/v1");
+  await tenants.close();
+});

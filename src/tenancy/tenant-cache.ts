@@ -1,7 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError, UserError } from "../core/errors.ts";
-import { addSecrets } from "../core/redact.ts";
+import { addSecrets, isSecretName } from "../core/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { inFactory } from "../core/construction.ts";
@@ -131,8 +131,9 @@ export class TenantCache {
 
   async #build(key: string, tenantId: string, credentials: Readonly<Record<string, string>>): Promise<Entry> {
     const started = performance.now();
-    // A tenant's credentials are secrets wherever they show up: a tool error, a provider's message.
-    addSecrets(Object.values(credentials));
+    // A tenant's keys are secrets wherever they show up (a tool error, a provider's message); its
+    // settings (a model name, a base URL) are not, or they would be redacted from every reply.
+    addSecrets(Object.entries(credentials).filter(([name]) => isSecretName(name)).map(([, value]) => value));
     const stack = await inFactory(() => this.#options.build({ ...this.#context(), tenantId, credentials }));
     if (typeof stack?.agents !== "object" || stack.agents === null) throw new UserError(`tenants.build for "${tenantId}" must return { agents, teams? }.`, { field: "tenants.build", tenantId });
     this.#builds += 1;

@@ -11,4 +11,4 @@ export {
   type MockReply,
   type RecordedRequest,
 } from "./mock-openai-server.ts";
-export { hasRedisServer, startRedisServer, type RedisServer } from "./redis-server.ts";
+export { hasRedisServer, redisSkipReason, startRedisServer, type RedisServer } from "./redis-server.ts";

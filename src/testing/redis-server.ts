@@ -12,6 +12,24 @@ export function hasRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+/**
+ * For tests that need Redis: `false` when `redis-server` is installed (run them), else the reason to
+ * skip them, written once to standard error in capitals so a skipped run is never mistaken for a
+ * passing one. With `HEARTH_REQUIRE_REDIS=1` (CI sets it) a missing server is an error instead.
+ */
+export function redisSkipReason(): string | false {
+  if (hasRedisServer()) return false;
+  const reason = "redis-server is not installed (apt-get install redis-server)";
+  if (process.env.HEARTH_REQUIRE_REDIS === "1") throw new Error(`HEARTH_REQUIRE_REDIS=1, but ${reason}.`);
+  if (!warned) {
+    warned = true;
+    process.stderr.write(`\n*** REDIS TESTS SKIPPED in ${process.argv[1] ?? "this file"}: ${reason}. They are not passing: install it, or run .ci/run. ***\n\n`);
+  }
+  return reason;
+}
+
+let warned = false;
+
 async function freePort(): Promise<number> {
   const net = process.getBuiltinModule("node:net");
   return new Promise((resolve, reject) => {

@@ -56,3 +56,15 @@ test("problems are capped so a huge bad input stays cheap to report", () => {
   const schema = { type: "array", items: { type: "string" } };
   assert.equal(validateJsonSchema(schema, Array.from({ length: 100 }, (_, index) => index)).length, 5);
 });
+
+test("exclusiveMinimum and exclusiveMaximum refuse the boundary itself; minimum and maximum accept it", () => {
+  const range = { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 };
+  assert.deepEqual(validateJsonSchema(range, 0.5), []);
+  assert.match(validateJsonSchema(range, 0).join(), /must be > 0/);
+  assert.match(validateJsonSchema(range, 1).join(), /must be < 1/);
+  assert.match(validateJsonSchema(range, -0.1).join(), /must be > 0/);
+  assert.match(validateJsonSchema(range, 1.1).join(), /must be < 1/);
+  const inclusive = { type: "number", minimum: 0, maximum: 1 };
+  assert.deepEqual(validateJsonSchema(inclusive, 0), []);
+  assert.deepEqual(validateJsonSchema(inclusive, 1), []);
+});

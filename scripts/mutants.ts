@@ -1,0 +1,96 @@
+// The bugs `npm run mutate` plants, one at a time, in the security- and durability-critical modules:
+// each is a small, plausible mistake that changes behaviour, and the tests named beside it must
+// fail with it. A mutant marked `equivalent` cannot change behaviour (the reason says why) and is
+// run but not counted. The first nine are the planted bugs a mutation sample once found surviving.
+
+export interface Mutant {
+  readonly id: string;
+  readonly file: string;
+  /** Must occur exactly once in the file. */
+  readonly find: string;
+  readonly replace: string;
+  readonly tests: readonly string[];
+  readonly equivalent?: string;
+}
+
+const auth = ["test/tenant-auth.test.ts"];
+const turns = ["test/session-turns.test.ts"];
+const redaction = ["src/core/redact.test.ts", "test/redaction.test.ts"];
+const stores = ["src/state/memory-session-store.test.ts", "src/state/sqlite-session-store.test.ts", "src/state/redis-session-store.test.ts"];
+const classification = ["src/models/classify-error.test.ts"];
+const retry = ["src/models/retry.test.ts"];
+const termination = ["src/teams/termination.test.ts"];
+
+export const mutants: readonly Mutant[] = [
+  // The nine of the mutation sample.
+  { id: "auth-keys-in", file: "src/server/auth.ts", find: "Object.hasOwn(auth.apiKeys, key)", replace: "key in auth.apiKeys", tests: auth },
+  { id: "turn-no-session-lock", file: "src/server/chat.ts", find: "const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\\u0000${id}`);", replace: "const release = () => undefined;", tests: turns },
+  { id: "turn-store-after-abort", file: "src/server/chat.ts", find: "      if (signal.aborted) throw abortError(signal);\n      await context.store.put(", replace: "      await context.store.put(", tests: turns },
+  { id: "environment-keys-not-secrets", file: "src/core/redact.ts", find: "    this.add(environmentSecrets(environment));", replace: "", tests: redaction },
+  { id: "stream-rerun-after-events", file: "src/server/chat.ts", find: 'tries >= 5 || sent || signal.aborted', replace: "tries >= 5 || signal.aborted", tests: turns },
+  { id: "empty-tenant", file: "src/server/auth.ts", find: "{1,256}$/", replace: "{0,256}$/", tests: auth },
+  { id: "memory-future-version", file: "src/state/memory-session-store.ts", find: "if (current !== expectedVersion) {", replace: "if (current > expectedVersion) {", tests: ["src/state/memory-session-store.test.ts"] },
+  { id: "provider-409-not-retried", file: "src/models/classify-error.ts", find: "if (status === 408 || status === 409) {", replace: "if (status === 408) {", tests: classification },
+  { id: "exclusive-minimum-boundary", file: "src/tools/json-schema-validator.ts", find: "value <= s.exclusiveMinimum", replace: "value < s.exclusiveMinimum", tests: ["src/tools/json-schema-validator.test.ts"] },
+
+  // Authentication and tenancy.
+  { id: "tenant-any-value", file: "src/server/auth.ts", find: 'return typeof value === "string" && tenantIdPattern.test(value);', replace: "return value !== undefined;", tests: auth },
+  { id: "no-key-default-tenant", file: "src/server/auth.ts", find: '  if (key === undefined) throw new HearthError("HEARTH_UNAUTHORIZED", "Send `Authorization: Bearer <your API key>`.");', replace: "  if (key === undefined) return defaultTenant;", tests: auth },
+  { id: "tenant-reaches-app-agents", file: "src/server/chat.ts", find: "const sharedAgents = pick(runtime.agents, shared);", replace: "const sharedAgents = runtime.agents;", tests: auth },
+  { id: "shared-overrides-tenant-own", file: "src/server/chat.ts", find: "{ ...stack.agents, ...without(sharedAgents, stack.agents) }", replace: "{ ...sharedAgents, ...stack.agents }", tests: auth },
+  { id: "readyz-detail-to-anyone", file: "src/server/http-app.ts", find: "const detailed = await this.#authenticated(request);", replace: "const detailed = true;", tests: ["test/redaction.test.ts"] },
+
+  // Redaction.
+  { id: "redact-no-url-user-info", file: "src/core/redact.ts", find: '      .replace(/\\b([a-z][a-z0-9+.-]*:\\/\\/)[^\\s/?#@"\'\\\\]*@/gi, "$1[redacted]@")\n', replace: "\n", tests: redaction },
+  { id: "redact-no-bearer", file: "src/core/redact.ts", find: '      .replace(/(Bearer\\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]")\n', replace: "\n", tests: redaction },
+  { id: "redact-no-known-secrets", file: "src/core/redact.ts", find: 'if (this.#known.test(clean)) clean = clean.replace(this.#known, "[redacted]");', replace: "", tests: redaction },
+  { id: "redact-short-secrets", file: "src/core/redact.ts", find: "const minimumLength = 6;", replace: "const minimumLength = 3;", tests: redaction },
+  { id: "redact-log-escaped-bearer", file: "src/core/redact.ts", find: "if (text !== undefined && !escapedBearer.test(text) && this.redact(text) === text) return entry;", replace: "if (text !== undefined && this.redact(text) === text) return entry;", tests: redaction },
+  { id: "tool-errors-unredacted", file: "src/tools/execute-tool-calls.ts", find: "content: redact(`Error: ${message}`)", replace: "content: `Error: ${message}`", tests: ["test/redaction.test.ts"] },
+  { id: "problem-detail-unredacted", file: "src/server/problem.ts", find: ": redact(known.message),", replace: ": known.message,", tests: ["src/server/problem.test.ts"] },
+  { id: "health-error-unredacted", file: "src/runtime/runtime.ts", find: "checks[`resource:${name}`] = { ok: false, error: redact(message) };", replace: "checks[`resource:${name}`] = { ok: false, error: message };", tests: ["test/redaction.test.ts"] },
+  { id: "trace-error-unredacted", file: "src/runtime/startup-trace.ts", find: "message: redact(String((error as Error | undefined)?.message ?? error))", replace: "message: String((error as Error | undefined)?.message ?? error)", tests: ["test/redaction.test.ts"] },
+  { id: "redact-unbounded-scheme", file: "src/core/redact.ts", find: "[a-z0-9+.-]{0,31}:", replace: "[a-z0-9+.-]*:", tests: ["src/core/redact.test.ts"] },
+  { id: "redact-json-literals", file: "src/core/redact.ts", find: "(isJsonLiteral(value) ? match :", replace: "(false ? match :", tests: ["src/core/redact.test.ts"] },
+  { id: "redact-snake-case-missed", file: "src/core/redact.ts", find: "/(?<![A-Za-z0-9])(password|", replace: "/\\b(password|", tests: ["src/core/redact.test.ts"] },
+  { id: "tenant-settings-as-secrets", file: "src/tenancy/tenant-cache.ts", find: ".filter(([name]) => isSecretName(name))", replace: "", tests: ["src/tenancy/tenant-cache.test.ts"] },
+  { id: "server-env-keys-not-secrets", file: "src/server/request-log.ts", find: ", process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]", replace: "]", tests: redaction, equivalent: "the environment scan in core/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early" },
+
+  // Session stores.
+  { id: "sqlite-update-ignores-version", file: "src/state/sqlite-session-store.ts", find: "    if (Number(result.changes) !== 1) throw conflict();\n", replace: "", tests: stores },
+  { id: "sqlite-no-expired-purge", file: "src/state/sqlite-session-store.ts", find: "      this.#statements.purgeOne.run(tenant, session.id, now);\n", replace: "", tests: stores },
+  { id: "sqlite-expired-read", file: "src/state/sqlite-session-store.ts", find: "if (row === undefined || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;", replace: "if (row === undefined) return undefined;", tests: stores },
+  { id: "redis-put-ignores-version", file: "src/state/redis-session-store.ts", find: "if current ~= tonumber(ARGV[1]) then return -1 end", replace: "", tests: stores },
+  { id: "memory-expiry-ignored", file: "src/state/memory-session-store.ts", find: "if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {", replace: "if (false) {", tests: ["src/state/memory-session-store.test.ts"] },
+  { id: "store-size-unchecked", file: "src/core/session-store.ts", find: "  if (bytes > maxBytes) throw sessionTooLarge(tenant, id, bytes, maxBytes);", replace: "", tests: stores },
+  { id: "store-size-in-characters", file: "src/core/session-store.ts", find: "  const bytes = Buffer.byteLength(json);", replace: "  const bytes = json.length;", tests: stores },
+
+  { id: "sqlite-purge-waits-for-lock", file: "src/state/sqlite-session-store.ts", find: '          this.#db.exec("PRAGMA busy_timeout = 0");\n', replace: "", tests: ["src/state/sqlite-session-store.test.ts"] },
+
+  // Bounds on the server.
+  { id: "health-called-again", file: "src/runtime/runtime.ts", find: "let pending = this.#healthInFlight.get(name);", replace: "let pending: Promise<boolean> | undefined;", tests: ["test/server-limits.test.ts"] },
+  { id: "overflow-waits-for-write-timeout", file: "src/server/chat.ts", find: "    abandon.abort(error);\n", replace: "", tests: ["test/server-limits.test.ts"] },
+  { id: "body-wait-after-client-gone", file: "src/server/node.ts", find: "  if (request.destroyed) return Promise.reject(clientGone());\n", replace: "", tests: ["test/server-limits.test.ts"] },
+  { id: "body-never-times-out", file: "src/server/node.ts", find: "      reject(bodyTimedOut(timeoutMs));", replace: "", tests: ["test/server-limits.test.ts"] },
+
+  // The session turn.
+  { id: "turn-conflict-not-retried", file: "src/server/chat.ts", find: 'if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5', replace: 'if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 1', tests: turns },
+  { id: "turn-missing-session-created", file: "src/server/chat.ts", find: "      if (id !== undefined && stored === undefined) {", replace: "      if (false) {", tests: ["test/server.test.ts"] },
+  { id: "turn-stores-version-zero", file: "src/server/chat.ts", find: "session.snapshot(), stored?.version ?? 0,", replace: "session.snapshot(), 0,", tests: turns },
+
+  // Retry classification.
+  { id: "auth-error-retried", file: "src/models/classify-error.ts", find: "refused the credentials (${status}): ${detail}`, { ...fields, retryable: false });", replace: "refused the credentials (${status}): ${detail}`, { ...fields, retryable: true });", tests: classification },
+  { id: "rate-limit-not-retried", file: "src/models/classify-error.ts", find: "is rate limiting (429): ${detail}`, {\n      ...fields,\n      retryable: true,", replace: "is rate limiting (429): ${detail}`, {\n      ...fields,\n      retryable: false,", tests: classification },
+  { id: "bad-request-retried", file: "src/models/classify-error.ts", find: "rejected the request (${status}): ${detail}`, { ...fields, retryable: false });", replace: "rejected the request (${status}): ${detail}`, { ...fields, retryable: true });", tests: classification },
+  { id: "certificate-retried", file: "src/models/classify-error.ts", find: "(${code}).`, { cause: error, url, retryable: false });", replace: "(${code}).`, { cause: error, url, retryable: true });", tests: classification },
+  { id: "retry-ignores-retryable", file: "src/models/retry.ts", find: "if (!failure.retryable || attemptNumber > policy.maxRetries", replace: "if (attemptNumber > policy.maxRetries", tests: retry },
+  { id: "retry-after-ignored", file: "src/models/retry.ts", find: "if (retryAfterMs !== undefined && retryAfterMs <= policy.maxRetryAfterMs) return retryAfterMs;", replace: "", tests: retry },
+  { id: "retry-one-too-many", file: "src/models/retry.ts", find: "attemptNumber > policy.maxRetries", replace: "attemptNumber > policy.maxRetries + 1", tests: retry },
+
+  // Termination.
+  { id: "max-messages-off-by-one", file: "src/teams/termination.ts", find: "return count >= this.maxMessages ?", replace: "return count > this.maxMessages ?", tests: termination },
+  { id: "and-fires-on-one", file: "src/teams/termination.ts", find: "if (fired.some((message) => message === null)) return null;", replace: "if (fired.every((message) => message === null)) return null;", tests: termination },
+  { id: "or-needs-first", file: "src/teams/termination.ts", find: "        if (fired !== null) return fired;\n      }\n      return null;", replace: "        return fired;\n      }\n      return null;", tests: termination },
+  { id: "text-mention-any-source", file: "src/teams/termination.ts", find: "if (this.sources !== undefined && !this.sources.includes(message.source)) return null;", replace: "", tests: termination },
+  { id: "token-usage-total-off-by-one", file: "src/teams/termination.ts", find: "total >= this.maxTotalTokens", replace: "total > this.maxTotalTokens", tests: termination },
+];

@@ -1,0 +1,19 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HearthError } from "../core/errors.ts";
+import { addSecrets } from "../core/redact.ts";
+import { problemOf } from "./problem.ts";
+
+test("a problem document's detail is redacted: a message can quote a secret", () => {
+  addSecrets(["resource-secret-42"]);
+  const { body } = problemOf(new HearthError("HEARTH_STORE_UNAVAILABLE", "Redis at redis://:hunter22@cache:6379 said: auth resource-secret-42 refused"), "req_1");
+  assert.equal(body.detail, "Redis at redis://[redacted]@cache:6379 said: auth [redacted] refused");
+  assert.equal(body.code, "HEARTH_STORE_UNAVAILABLE");
+});
+
+test("an unexpected error's problem says only that the log has it; its status is 500", () => {
+  const { status, body } = problemOf(new TypeError("x is undefined at /srv/app.ts:12"));
+  assert.equal(status, 500);
+  assert.equal(body.code, "HEARTH_INTERNAL");
+  assert.doesNotMatch(String(body.detail), /undefined|app\.ts/);
+});
