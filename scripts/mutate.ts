@@ -78,7 +78,7 @@ await Promise.all(
   }),
 );
 
-const counted = results.filter((result) => result.mutant.equivalent === undefined);
+const counted = results.filter((result) => result.mutant.equivalent === undefined && result.outcome !== "stale");
 const killed = counted.filter((result) => result.outcome === "killed" || result.outcome === "timeout").length;
 const survivors = counted.filter((result) => result.outcome === "survived");
 const stale = results.filter((result) => result.outcome === "stale");

@@ -61,3 +61,15 @@ test("an agent shows its model the view while the session keeps the whole contex
   ]);
   assert.equal(session.contextOf("helper").length, 6);
 });
+
+test("a token-limited view counts each unit once, not the window again for every unit it adds", () => {
+  const sizes: number[] = [];
+  const long = Array.from({ length: 500 }, (_, index) => (index % 2 === 0 ? user(`u${index}`) : reply(`a${index}`)));
+  const view = tokenLimitedContext(300, (messages) => {
+    sizes.push(messages.length);
+    return 1;
+  }).view(long);
+  assert.equal(view.length, 300);
+  assert.ok(sizes.every((size) => size === 1), "each call is given one unit");
+  assert.equal(sizes.length, 301, "the units taken, and the one that did not fit");
+});

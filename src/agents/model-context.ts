@@ -25,16 +25,21 @@ function units(messages: readonly ModelMessage[]): ModelMessage[][] {
   return grouped;
 }
 
-/** Takes whole units from the end while `fits` allows; always at least the last unit. */
-function tail(grouped: ModelMessage[][], fits: (taken: ModelMessage[]) => boolean): ModelMessage[][] {
+/**
+ * Takes whole units from the end while their summed cost stays within `limit`; always at least the
+ * last unit. Each unit is costed once (rebuilding the window to measure it again made a view
+ * quadratic in its size).
+ */
+function tail(grouped: ModelMessage[][], cost: (unit: ModelMessage[]) => number, limit: number): ModelMessage[][] {
   const taken: ModelMessage[][] = [];
+  let total = 0;
   for (let index = grouped.length - 1; index >= 0; index--) {
     const unit = grouped[index] ?? [];
-    const candidate = [...unit, ...taken.flat()];
-    if (taken.length > 0 && !fits(candidate)) break;
-    taken.unshift(unit);
+    total += cost(unit);
+    if (taken.length > 0 && total > limit) break;
+    taken.push(unit);
   }
-  return taken;
+  return taken.reverse();
 }
 
 function positiveInteger(value: number, field: string): void {
@@ -57,7 +62,7 @@ export function unboundedContext(): ModelContext {
 /** The last `size` messages (BufferedChatCompletionContext). */
 export function bufferedContext(size: number): ModelContext {
   positiveInteger(size, "size");
-  return Object.freeze({ kind: "buffered", view: (messages: readonly ModelMessage[]) => tail(units(messages), (taken) => taken.length <= size).flat() });
+  return Object.freeze({ kind: "buffered", view: (messages: readonly ModelMessage[]) => tail(units(messages), (unit) => unit.length, size).flat() });
 }
 
 /** The first `head` and the last `tail` messages, with a note of how many were skipped (HeadAndTailChatCompletionContext). */
@@ -73,7 +78,7 @@ export function headAndTailContext(head: number, tailSize: number): ModelContext
         if (front.flat().length + unit.length > head) break;
         front.push(unit);
       }
-      const back = tail(grouped.slice(front.length), (taken) => taken.length <= tailSize);
+      const back = tail(grouped.slice(front.length), (unit) => unit.length, tailSize);
       const skipped = grouped.slice(front.length, grouped.length - back.length).flat().length;
       const note: ModelMessage[] = skipped > 0 ? [{ role: "user", content: `Skipped ${skipped} messages.`, source: "hearth" }] : [];
       return [...front.flat(), ...note, ...back.flat()];
@@ -94,8 +99,12 @@ export function approximateTokenCount(messages: readonly ModelMessage[]): number
   return Math.ceil(characters / 4);
 }
 
-/** As many of the latest messages as fit in `tokenLimit` approximate tokens (TokenLimitedChatCompletionContext). */
+/**
+ * As many of the latest messages as fit in `tokenLimit` approximate tokens
+ * (TokenLimitedChatCompletionContext). `countTokens` is given one unit at a time (a message, or a tool
+ * call with its results) and the counts are added up, as AutoGen's count_tokens sums its messages.
+ */
 export function tokenLimitedContext(tokenLimit: number, countTokens: (messages: readonly ModelMessage[]) => number = approximateTokenCount): ModelContext {
   positiveInteger(tokenLimit, "tokenLimit");
-  return Object.freeze({ kind: "token-limited", view: (messages: readonly ModelMessage[]) => tail(units(messages), (taken) => countTokens(taken) <= tokenLimit).flat() });
+  return Object.freeze({ kind: "token-limited", view: (messages: readonly ModelMessage[]) => tail(units(messages), countTokens, tokenLimit).flat() });
 }
