@@ -24,28 +24,33 @@ function copyOfRepo(): string {
   return copy;
 }
 
-function runTests(directory: string, tests: readonly string[]): Promise<{ code: number | null; timedOut: boolean }> {
+/** Runs test files; `failed` names the tests that failed (from the TAP report), so a catch can be checked for its reason. */
+function runTests(directory: string, tests: readonly string[]): Promise<{ code: number | null; timedOut: boolean; failed: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=development", "--test", "--test-reporter=dot", ...tests], { cwd: directory, stdio: "ignore" });
+    const child = spawn(process.execPath, ["--conditions=development", "--test", "--test-reporter=tap", ...tests], { cwd: directory, stdio: ["ignore", "pipe", "ignore"] });
+    let report = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (report += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code, signal) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, timedOut: signal === "SIGKILL" });
+      // Leaf tests only: a failing suite or file repeats its failing test's name.
+      const failed = [...report.matchAll(/^\s*not ok \d+ - (.+)$/gm)].map((match) => (match[1] ?? "").trim()).filter((name) => !name.endsWith(".ts") && !tests.some((file) => name.includes(file)));
+      resolve({ code, timedOut: signal === "SIGKILL", failed });
     });
   });
 }
 
-async function tryMutant(mutant: Mutant): Promise<{ mutant: Mutant; outcome: Outcome; ms: number }> {
+async function tryMutant(mutant: Mutant): Promise<{ mutant: Mutant; outcome: Outcome; ms: number; failed: string[] }> {
   const started = performance.now();
   const directory = copyOfRepo();
   try {
     const file = join(directory, mutant.file);
     const source = readFileSync(file, "utf8");
     const at = source.indexOf(mutant.find);
-    if (at === -1 || source.indexOf(mutant.find, at + 1) !== -1) return { mutant, outcome: "stale", ms: 0 };
+    if (at === -1 || source.indexOf(mutant.find, at + 1) !== -1) return { mutant, outcome: "stale", ms: 0, failed: [] };
     writeFileSync(file, source.slice(0, at) + mutant.replace + source.slice(at + mutant.find.length));
-    const { code, timedOut } = await runTests(directory, mutant.tests);
-    return { mutant, outcome: timedOut ? "timeout" : code === 0 ? "survived" : "killed", ms: performance.now() - started };
+    const { code, timedOut, failed } = await runTests(directory, mutant.tests);
+    return { mutant, outcome: timedOut ? "timeout" : code === 0 ? "survived" : "killed", ms: performance.now() - started, failed };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -73,7 +78,9 @@ await Promise.all(
       const result = await tryMutant(mutant);
       results.push(result);
       const mark = result.outcome === "killed" ? "caught  " : result.outcome === "survived" ? (mutant.equivalent === undefined ? "SURVIVED" : "equivalent") : result.outcome.toUpperCase();
-      process.stdout.write(`${mark.padEnd(10)} ${mutant.id.padEnd(32)} ${(result.ms / 1000).toFixed(1)} s\n`);
+      // The first test that failed: read it to see that the mutant was caught for its own reason.
+      const by = result.outcome === "killed" ? `  by: ${result.failed[0] ?? "(a file that did not load)"}` : "";
+      process.stdout.write(`${mark.padEnd(10)} ${mutant.id.padEnd(34)} ${(result.ms / 1000).toFixed(1).padStart(5)} s${by}\n`);
     }
   }),
 );

@@ -112,3 +112,30 @@ test("Lambda response streaming writes the events through awslambda.HttpResponse
   }
   assert.throws(() => createStreamingLambdaHandler(app(), quiet), /only in AWS Lambda/);
 });
+
+test("fetch adapter: a stream whose reader stops reading is cut off at the buffer limit, with an error, and logged", async () => {
+  const { AssistantAgent } = await import("hearth");
+  const { ScriptedModelClient } = await import("hearth/testing");
+  const logs: Record<string, unknown>[] = [];
+  const model = new ScriptedModelClient({ chunkSize: 16 * 1024 });
+  const handle = createFetchHandler(
+    defineApp({ name: "big", models: { default: () => model }, agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }) } }),
+    { log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false }, streamBufferBytes: 64 * 1024, maxSessionBytes: 16 * 1024 * 1024 },
+  );
+  try {
+    await handle.runtime.ready;
+    model.enqueue("x".repeat(2_000_000));
+    const response = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ message: "big" }) }));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // one chunk, then nothing: the reply piles up behind it
+    for (let waited = 0; !logs.some((entry) => entry.msg === "request") && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logs.find((entry) => entry.msg === "request");
+    assert.equal(line?.code, "HEARTH_SLOW_CLIENT");
+    assert.equal(line?.status, 499);
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    }, (error: unknown) => (error as { code?: string }).code === "HEARTH_SLOW_CLIENT");
+  } finally {
+    await handle.runtime.close();
+  }
+});

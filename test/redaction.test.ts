@@ -15,7 +15,8 @@ process.env.SUPPORT_DB_PASSWORD = databasePassword;
 // An Azure-style hex key: no pattern matches it, only knowing it catches it.
 const hexKey = "0123456789abcdef0123456789abcdef";
 const clientKey = "client-key-tenant-a";
-const secrets = [databasePassword, hexKey, clientKey, "pa55word", "s3cret-db", "sk-provider-0123456789"];
+const vaultToken = "vault-0a1b2c3d4e5f";
+const secrets = [databasePassword, hexKey, clientKey, vaultToken, "pa55word", "s3cret-db", "sk-provider-0123456789"];
 
 let mock: MockOpenAIServer;
 let quoting: Server;
@@ -68,6 +69,16 @@ function app() {
         init: () => ({}),
         health: () => {
           throw new Error("connect ECONNREFUSED postgres://app:pa55word@db.internal:5432/app");
+        },
+      }),
+      // A secret read from a vault into the environment during init, after the first redaction.
+      vault: resource({
+        init: () => {
+          process.env.VAULT_SERVICE_TOKEN = vaultToken;
+          return {};
+        },
+        health: () => {
+          throw new Error(`the vault refused ${vaultToken}: expired`);
         },
       }),
       cache: resource({
@@ -124,11 +135,12 @@ describe("what leaves the server holds no secret", () => {
     for (const key of [null, "not-a-key-of-this-app"]) {
       const anonymous = await call("/readyz", { key });
       assert.equal(anonymous.status, 200);
-      assert.deepEqual(anonymous.body.checks, { "resource:cache": { ok: false }, "model:quoting": { ok: false }, "model:unreachable": { ok: false }, "model:labelled": { ok: false }, "resource:db": { ok: false } });
+      assert.deepEqual(anonymous.body.checks, { "resource:cache": { ok: false }, "model:quoting": { ok: false }, "model:unreachable": { ok: false }, "model:labelled": { ok: false }, "resource:db": { ok: false }, "resource:vault": { ok: false } });
       assertClean(anonymous.text, "/readyz without a key");
     }
     const operator = await call("/readyz");
     assert.match(operator.body.checks["resource:db"].error, /postgres:\/\/\[redacted\]@db\.internal/);
+    assert.equal(operator.body.checks["resource:vault"].error, "the vault refused [redacted]: expired", "a secret set in the environment during init is known");
     assert.match(operator.body.checks["model:quoting"].error, /invalid subscription key \[redacted\]/);
     assert.match(operator.body.checks["model:unreachable"].error, /could not reach the model provider "openai-compatible": ECONNREFUSED/);
     assertClean(operator.text, "/readyz with a key");

@@ -28,7 +28,7 @@ after(async () => {
   await mock.close();
 });
 
-async function start(options: ServeOptions, health?: () => boolean | Promise<boolean>, tenants?: TenantsOptions): Promise<HearthServer> {
+async function start(options: ServeOptions, health?: (value: unknown, context: { readonly signal: AbortSignal }) => boolean | Promise<boolean>, tenants?: TenantsOptions): Promise<HearthServer> {
   const app = defineApp({
     name: "limits",
     ...(tenants === undefined ? {} : { tenants }),
@@ -97,14 +97,19 @@ describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
     assert.equal(checks, 1, "one check answered 70 probes");
   });
 
-  test("with no caching, probes that overlap still share one round; a check that hangs fails after its timeout and is not called again", async () => {
+  test("with no caching, probes that overlap still share one round; a hung check fails after its timeout, is not called again, and is given up on later", async () => {
     let checks = 0;
     let hang = false;
     let release!: () => void;
     let gate = new Promise<void>((resolve) => (release = resolve));
-    const server = await start({ runtime: { healthCacheMs: 0, healthTimeoutMs: 200 } }, async () => {
+    let aborted = 0;
+    const server = await start({ runtime: { healthCacheMs: 0, healthTimeoutMs: 300 } }, async (_value, { signal }) => {
       checks += 1;
-      if (hang) await new Promise(() => undefined);
+      if (hang) {
+        // A dependency that never answers, and does not listen to its signal either.
+        signal.addEventListener("abort", () => (aborted += 1), { once: true });
+        return new Promise<boolean>(() => undefined);
+      }
       await gate;
       return true;
     });
@@ -118,12 +123,19 @@ describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
     assert.equal(checks, 2, "a probe after the round ended runs a new one");
     hang = true;
     gate = Promise.resolve();
-    for (let round = 0; round < 3; round++) {
+    // Two rounds, each failing at its 300 ms timeout, well inside the 1.2 s (four timeouts) before the check is given up on.
+    for (let round = 0; round < 2; round++) {
       const hung = await fetch(`${server.url}/readyz`);
       assert.equal(hung.status, 200, "a failed resource check reports, it does not unready the server");
       assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, { "resource:db": { ok: false } });
     }
-    assert.equal(checks, 3, "the hung check was called once, and awaited again by the later rounds");
+    assert.equal(checks, 3, "the hung check was called once, and awaited again by the next round");
+    // Given up on (its signal aborted), the dependency answers again: a later round calls it anew.
+    while (aborted === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    hang = false;
+    const recovered = await fetch(`${server.url}/readyz`);
+    assert.deepEqual(((await recovered.json()) as { checks: unknown }).checks, { "resource:db": { ok: true } });
+    assert.equal(checks, 4);
   });
 });
 
@@ -188,6 +200,19 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
     assert.equal(count(), 2, "the request whose body never came was logged too, without waiting for the body timeout");
   });
 
+  test("a client cut off after its turn has ended is logged and counted as HEARTH_SLOW_CLIENT, not as the 200 it began as", async () => {
+    // A 3 MB reply is produced in a few milliseconds and sent three times over (deltas, message, done):
+    // more than the socket's buffers take, so the writes stall after the turn is over.
+    const server = await start({ streamBufferBytes: 1024 * 1024 * 1024, streamWriteTimeoutMs: 300, maxSessionBytes: 64 * 1024 * 1024 });
+    const before = logs.length;
+    const stalled = await openStalled(server, chatRequest({ message: "big:3000000" }));
+    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logs.slice(before).find((entry) => entry.msg === "request");
+    assert.equal(line?.status, 499);
+    assert.equal(line?.code, "HEARTH_SLOW_CLIENT");
+    await stalled.closed();
+  });
+
   test("a client that reads gets the whole of a large reply under the same limits", async () => {
     // The session (the reply twice: as a message and in the model's context) is over the default 1 MiB.
     const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 500, maxSessionBytes: 4 * 1024 * 1024 });
@@ -211,6 +236,22 @@ describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, 
     assert.match(streamed, /event: error\ndata: .*"HEARTH_SESSION_TOO_LARGE"/);
     const stored = (await (await fetch(`${server.url}/v1/sessions/${first.sessionId}`)).json()) as { messages: unknown[] };
     assert.equal(stored.messages.length, 2, "only the first turn is stored");
+  });
+
+  test("a client that leaves halfway through its body is logged as gone at once, not at the body timeout", async () => {
+    const server = await start({ bodyTimeoutMs: 60_000 });
+    const before = logs.length;
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(`POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logs.slice(before).find((entry) => entry.msg === "request");
+    assert.equal(line?.code, "HEARTH_ABORTED");
+    assert.equal(line?.status, 499);
+    assert.ok(!logs.slice(before).some((entry) => entry.msg === "unexpected error"), "a client that leaves is not an unexpected error");
   });
 
   test("a body that does not arrive within the body timeout is 408, and its connection is closed", async () => {

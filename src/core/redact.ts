@@ -3,23 +3,24 @@
  * lines, readiness, the startup trace, and tool results before the model sees them or a session
  * stores them. It removes the secrets this process knows (added with `addSecrets`: the app's client
  * keys, model clients' keys, tenants' secret credentials; and environment values named like keys
- * or passwords) and anything shaped like one: `sk-` keys, bearer tokens, the user info of a URL,
- * `password=...`.
+ * or passwords) wherever they appear, and text shaped like a secret: `sk-` keys, bearer and basic
+ * credentials, the user info of a URL, `password=...` and `"clientSecret": "..."`.
  *
  * The known secrets are process-wide on purpose: a secret is one wherever it shows up, and a tool
  * result or a provider error can quote it far from the code that configured it. They are kept for
  * the process's life (a rotated key stays known).
  */
 export class SecretRedactor {
-  /** The first known secrets, matched by one regular expression (made again when one is added). */
-  readonly #few = new Set<string>();
-  #fewPattern: RegExp | undefined;
+  readonly #secrets = new Set<string>();
+  /** Up to `regexLimit` secrets: one alternation, longest first, made again when one is added. */
+  #pattern: RegExp | undefined;
   /**
-   * Past `regexLimit` secrets (thousands of tenants' keys), more go to an index by their first six
-   * characters: a regular expression of 10,000 alternatives took 535 ms to compile here, on every
-   * new tenant; the index costs about 15 us a log line whatever its size, and nothing to add to.
+   * Past `regexLimit` secrets (thousands of tenants' keys): the lengths of the secrets that start
+   * with each six characters, longest first. A regular expression of 10,000 alternatives took 535 ms
+   * to compile here, on every new tenant; this index costs about 15 us a log line whatever its size,
+   * and keys that share a prefix (`sk-proj-`) cost a set lookup per distinct length, not per key.
    */
-  readonly #many = new Map<string, string[]>();
+  #lengthsByPrefix: Map<string, number[]> | undefined;
   readonly #environment: Readonly<Record<string, string | undefined>> | undefined;
   #environmentRead = false;
   /** False once a secret holds a character JSON escapes: a log entry's JSON text would hide it. */
@@ -33,22 +34,20 @@ export class SecretRedactor {
   /** Values that must never leave the process. Shorter than 6 characters is ignored: it would redact ordinary words. */
   add(values: Iterable<string | undefined>): void {
     for (const value of values) {
-      if (typeof value !== "string" || value.length < minimumLength || this.has(value)) continue;
+      if (typeof value !== "string" || value.length < minimumLength || this.#secrets.has(value)) continue;
+      this.#secrets.add(value);
       if (JSON.stringify(value) !== `"${value}"`) this.#jsonSafe = false;
-      if (this.#few.size < regexLimit) {
-        this.#few.add(value);
-        this.#fewPattern = undefined;
-        continue;
+      this.#pattern = undefined;
+      if (this.#lengthsByPrefix !== undefined) index(this.#lengthsByPrefix, value);
+      else if (this.#secrets.size > regexLimit) {
+        this.#lengthsByPrefix = new Map();
+        for (const secret of this.#secrets) index(this.#lengthsByPrefix, secret);
       }
-      const prefix = value.slice(0, minimumLength);
-      const bucket = this.#many.get(prefix);
-      if (bucket === undefined) this.#many.set(prefix, [value]);
-      else bucket.push(value);
     }
   }
 
   has(value: string): boolean {
-    return this.#few.has(value) || (this.#many.get(value.slice(0, minimumLength))?.includes(value) ?? false);
+    return this.#secrets.has(value);
   }
 
   /** Reads the environment again: values set after the first redaction (during init, say) become known. */
@@ -58,61 +57,79 @@ export class SecretRedactor {
 
   redact(text: string): string {
     this.#loadEnvironment();
-    let clean = text;
-    if (this.#few.size > 0) {
-      // One regular expression for every secret: 1000 of them cost about 3.5 us a log line here,
-      // against 37 us for 1000 includes() (5: 0.1 against 0.3).
-      this.#fewPattern ??= new RegExp([...this.#few].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
-      this.#fewPattern.lastIndex = 0;
-      if (this.#fewPattern.test(clean)) clean = clean.replace(this.#fewPattern, "[redacted]");
-    }
-    if (this.#many.size > 0) clean = this.#redactMany(clean);
-    // Most text (ids, routes, names, a model's reply) has nothing key-shaped: one test, no copies.
+    let clean = this.#lengthsByPrefix !== undefined ? this.#redactIndexed(text, this.#lengthsByPrefix) : this.#redactKnown(text);
+    // Most text (ids, routes, names, a model's reply) has nothing shaped like a secret: one test, no copies.
     if (!keyShaped.test(clean)) return clean;
-    return clean
-      .replace(/\b(sk|rk|pk)-[A-Za-z0-9_-]{8,}/g, "$1-[redacted]")
-      .replace(bearerToken, (match: string, prefix: string, token: string) => (looksLikeToken(token) ? `${prefix}[redacted]` : match))
+    clean = clean
+      .replace(openAIKey, "sk-[redacted]")
+      .replace(stripeKey, "$1_$2_[redacted]")
+      .replace(authorization, (match: string, scheme: string, space: string, token: string) => (isCredential(scheme, token) ? `${scheme}${space}[redacted]` : match))
       .replace(urlUserInfo, "$1[redacted]@")
-      .replace(secretSetting, (match: string, name: string, separator: string, value: string) => (isJsonLiteral(value) ? match : `${name}${separator}${redactedValue(value)}`));
+      .replace(secretSetting, (match: string, name: string, separator: string, value: string) => (keepsValue(name, value) ? match : `${name}${separator}${redactedValue(value)}`));
+    return clean;
   }
 
-  #redactMany(text: string): string {
+  #redactKnown(text: string): string {
+    if (this.#secrets.size === 0) return text;
+    // One regular expression for every secret: 1000 of them cost about 3.5 us a log line here,
+    // against 37 us for 1000 includes() (5: 0.1 against 0.3).
+    this.#pattern ??= new RegExp([...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+    this.#pattern.lastIndex = 0;
+    return this.#pattern.test(text) ? text.replace(this.#pattern, "[redacted]") : text;
+  }
+
+  /** The longest known secret at each place, left to right, as the alternation would find them. */
+  #redactIndexed(text: string, lengthsByPrefix: Map<string, number[]>): string {
     let clean = "";
     let copied = 0;
-    for (let index = 0; index + minimumLength <= text.length; index++) {
-      const bucket = this.#many.get(text.substr(index, minimumLength));
-      if (bucket === undefined) continue;
-      let longest = "";
-      for (const secret of bucket) if (secret.length > longest.length && text.startsWith(secret, index)) longest = secret;
-      if (longest === "") continue;
-      clean += `${text.slice(copied, index)}[redacted]`;
-      copied = index + longest.length;
-      index = copied - 1;
+    for (let at = 0; at + minimumLength <= text.length; at++) {
+      const lengths = lengthsByPrefix.get(text.substr(at, minimumLength));
+      if (lengths === undefined) continue;
+      const length = lengths.find((candidate) => at + candidate <= text.length && this.#secrets.has(text.substr(at, candidate)));
+      if (length === undefined) continue;
+      clean += `${text.slice(copied, at)}[redacted]`;
+      copied = at + length;
+      at = copied - 1;
     }
     return copied === 0 ? text : clean + text.slice(copied);
   }
 
   /**
-   * A log entry with every string in it, nested ones included, redacted. An entry whose JSON text
-   * holds nothing key-shaped is returned as it is.
+   * A value with every string in it redacted, nested ones included, for a log entry or a tool's
+   * output: redacted before it is serialised, since JSON escaping would hide a quoted secret.
    */
+  redactValue(value: unknown): unknown {
+    this.#loadEnvironment();
+    return this.#redactValue(value, new Set(), 0);
+  }
+
+  #redactValue(value: unknown, path: Set<object>, depth: number): unknown {
+    if (typeof value === "string") return this.redact(value);
+    if (typeof value !== "object" || value === null) return value;
+    // What JSON would write for it (a Date's string, a Buffer's bytes), as JSON.stringify would.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return this.#redactValue(toJSON.call(value), path, depth);
+    if (depth >= maximumDepth) return "[too deep]";
+    if (path.has(value)) return "[cycle]";
+    path.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((item) => this.#redactValue(item, path, depth + 1));
+      const clean: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) clean[key] = this.#redactValue(item, path, depth + 1);
+      return clean;
+    } finally {
+      path.delete(value);
+    }
+  }
+
+  /** A log entry with every string in it redacted. An entry with nothing to redact is returned as it is. */
   redactEntry(entry: Record<string, unknown>): Record<string, unknown> {
     this.#loadEnvironment();
     const text = jsonOf(entry);
-    // JSON text escapes quotes and whitespace that the patterns look for: anything key-shaped takes the string-by-string path.
-    if (this.#jsonSafe && text !== undefined && !keyShaped.test(text) && !/Bearer\\/i.test(text) && this.redact(text) === text) return entry;
-    return this.#redactValue(entry, new WeakSet()) as Record<string, unknown>;
-  }
-
-  #redactValue(value: unknown, seen: WeakSet<object>): unknown {
-    if (typeof value === "string") return this.redact(value);
-    if (typeof value !== "object" || value === null) return value;
-    if (seen.has(value)) return "[cycle]";
-    seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => this.#redactValue(item, seen));
-    const clean: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) clean[key] = this.#redactValue(item, seen);
-    return clean;
+    // JSON text escapes the quotes and whitespace the patterns look for: anything shaped like a
+    // secret, or a secret JSON escapes, takes the string-by-string path.
+    if (this.#jsonSafe && text !== undefined && !keyShaped.test(text) && !/Bearer\\|Basic\\/i.test(text) && this.redact(text) === text) return entry;
+    return this.#redactValue(entry, new Set(), 0) as Record<string, unknown>;
   }
 
   #loadEnvironment(): void {
@@ -124,23 +141,40 @@ export class SecretRedactor {
 
 const minimumLength = 6;
 const regexLimit = 256;
+const maximumDepth = 64;
+
+function index(lengthsByPrefix: Map<string, number[]>, secret: string): void {
+  const prefix = secret.slice(0, minimumLength);
+  const lengths = lengthsByPrefix.get(prefix);
+  if (lengths === undefined) lengthsByPrefix.set(prefix, [secret.length]);
+  else if (!lengths.includes(secret.length)) {
+    lengths.push(secret.length);
+    lengths.sort((a, b) => b - a);
+  }
+}
 
 // Every pattern is linear in the text: no unbounded repetition that can start at each of many places.
-const keyShaped = /\b(?:sk|rk|pk)-|Bearer\s|:\/\/[^\s/?#@"']{0,256}@|password|passwd|pwd|secret|api[_-]?key|access[_-]?token/i;
-const bearerToken = /(Bearer\s{1,8})([A-Za-z0-9._~+/=-]{8,})/gi;
-// The scheme is bounded: unbounded, `a.a.a.…` made each word boundary scan to the end (339 ms for 14 KB).
-const urlUserInfo = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'\\]{1,256}@/gi;
-// `name=value`, or a JSON member `"name": value`; names after `_` too (DB_PASSWORD=, client_secret=).
-const secretSetting = /(?<![A-Za-z0-9])(password|passwd|pwd|secret|api[_-]?key|access[_-]?token)(\s{0,4}=\s{0,4}|["']\s{0,4}[:=]\s{0,4})("(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'|(?!\[redacted\])[^\s"'&;,\\}\])>]{1,512})/gi;
+const keyShaped = /\bsk-|\b[sr]k_(?:live|test)_|Bearer\s|Basic\s|:\/\/[^\s/?#"']{0,256}@|password|passwd|pwd|secret|api[_-]?key|token/i;
+const openAIKey = /\bsk-[A-Za-z0-9_-]{8,}/g;
+const stripeKey = /\b([sr]k)_(live|test)_[A-Za-z0-9]{8,}/g;
+const authorization = /\b(Bearer|Basic)(\s{1,8})([A-Za-z0-9._~+/=-]{8,})/gi;
+// The scheme is bounded: unbounded, `a.a.a.…` made each word boundary scan to the end (339 ms for
+// 14 KB). The user info runs to its last `@`: a raw `@` in a password is taken with it.
+const urlUserInfo = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#"'\\]{1,256}@/gi;
+// `name=value`, or a member `"name": value`, where the name ends like a secret's: password,
+// DB_PASSWORD, dbPassword, client_secret, clientSecret, api_key, refresh_token.
+const secretSetting = /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{0,40}?(?:password|passwd|pwd|secret|api[_-]?key|token))(\s{0,4}=\s{0,4}|["']\s{0,4}[:=]\s{0,4})("(?:[^"\\\n]|\\.){0,512}"|'[^'\n]{0,512}'|(?!\[redacted\])[^\s"'&;,\\}\])>]{1,512})/gi;
 
-/** A bearer "token" that is an ordinary word ("Bearer authentication") is left alone. */
-function looksLikeToken(token: string): boolean {
+/** "Bearer authentication" is prose; a basic credential is base64 of `user:password`. */
+function isCredential(scheme: string, token: string): boolean {
+  if (/^basic$/i.test(scheme)) return Buffer.from(token, "base64").toString("latin1").includes(":");
   return token.length >= 16 || /[0-9._~+/=-]/.test(token);
 }
 
-/** `"secret": true` is a JSON member, not a secret. */
-function isJsonLiteral(value: string): boolean {
-  return /^(?:true|false|null|-?\d+(?:\.\d+)?)$/.test(value);
+/** `"secret": true` is a JSON member, not a secret; `pwd=/home/me` is a working directory. */
+function keepsValue(name: string, value: string): boolean {
+  if (/^(?:true|false|null|-?\d+(?:\.\d+)?)$/.test(value)) return true;
+  return /pwd$/i.test(name) && value.startsWith("/");
 }
 
 /** A quoted value keeps its quotes, so JSON stays JSON. */
@@ -194,6 +228,11 @@ export function rescanEnvironmentSecrets(): void {
 /** Removes every known secret, and anything shaped like one, from a text that leaves the process. */
 export function redact(text: string): string {
   return processSecrets.redact(text);
+}
+
+/** A value with every string in it redacted (see `SecretRedactor.redactValue`). */
+export function redactValue(value: unknown): unknown {
+  return processSecrets.redactValue(value);
 }
 
 /** A log entry with every secret in it removed (see `SecretRedactor.redactEntry`). */

@@ -15,8 +15,12 @@ export interface ResourceDefinition<Value> {
   readonly init: (context: ResourceContext) => Value | Promise<Value>;
   /** Opens what the first request would open lazily: connections, caches. Retried when it fails. */
   readonly warmup?: (value: Value, context: { readonly signal: AbortSignal }) => void | Promise<void>;
-  /** Is it usable right now? Reported by readiness. */
-  readonly health?: (value: Value) => boolean | Promise<boolean>;
+  /**
+   * Is it usable right now? Reported by readiness. Its signal aborts once the check is given up on
+   * (four times the runtime's `healthTimeoutMs`); a check still running is awaited by later rounds,
+   * not called again, until then.
+   */
+  readonly health?: (value: Value, context: { readonly signal: AbortSignal }) => boolean | Promise<boolean>;
   /** Releases it; resources close in the reverse order of their init. */
   readonly close?: (value: Value) => void | Promise<void>;
   /** Other resources, by name, that must be built first. */

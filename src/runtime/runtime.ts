@@ -485,13 +485,16 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           // dependency gets one call, not one per round. Each round waits for it at most healthTimeoutMs.
           let pending = this.#healthInFlight.get(name);
           if (pending === undefined) {
-            const started = Promise.resolve().then(() => definition.health?.(value) ?? true);
+            // Given up on after four timeouts: a check that never answers is called again then, not never.
+            const signal = AbortSignal.timeout(this.#healthTimeoutMs * 4);
+            const started = Promise.resolve().then(() => definition.health?.(value, { signal }) ?? true);
             pending = started;
             this.#healthInFlight.set(name, started);
-            void started.then(
-              () => this.#healthInFlight.delete(name),
-              () => this.#healthInFlight.delete(name),
-            );
+            const forget = () => {
+              if (this.#healthInFlight.get(name) === started) this.#healthInFlight.delete(name);
+            };
+            void started.then(forget, forget);
+            signal.addEventListener("abort", forget, { once: true });
           }
           const check = pending;
           const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => check);

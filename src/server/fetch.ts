@@ -67,7 +67,15 @@ export function toResponse(response: HttpResponse): Response {
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       // The body gave up on a client too slow to read it: the stream errors, and the platform closes it.
-      abandon?.addEventListener("abort", () => controller.error(abandon.reason), { once: true });
+      abandon?.addEventListener(
+        "abort",
+        () => {
+          controller.error(abandon.reason);
+          // No pull or cancel will come after the error: end the body here, so its request is logged.
+          void iterator.return?.();
+        },
+        { once: true },
+      );
     },
     async pull(controller) {
       const { done, value } = await iterator.next();

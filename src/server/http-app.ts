@@ -13,7 +13,7 @@ import { chat, parseChatRequest } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { openApiDocument } from "./openapi.ts";
-import { problemResponse } from "./problem.ts";
+import { problemOf, problemResponse } from "./problem.ts";
 import { addServerSecrets, logRequest, noteFailure, safeLogger, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
@@ -137,7 +137,15 @@ export class HttpApp {
       finish();
       return { ...response, headers: { ...response.headers, "x-request-id": record.id } };
     }
-    return { ...response, headers: { ...response.headers, "x-request-id": record.id }, body: logWhenDone(response.body, finish) };
+    // A stream cut short after its turn ended (the client left, or read too slowly) is logged as such, not as the 200 it began as.
+    const finishStream = (sent: boolean) => {
+      if (!sent && record.code === undefined && request.signal.aborted) {
+        const reason = HearthError.is(request.signal.reason) ? request.signal.reason : new HearthError("HEARTH_ABORTED", "The client closed the connection.");
+        noteFailure(record, reason, problemOf(reason).status, log);
+      }
+      finish();
+    };
+    return { ...response, headers: { ...response.headers, "x-request-id": record.id }, body: logWhenDone(response.body, finishStream) };
   }
 
   #failed(error: unknown, record: RequestRecord, log: Logger): HttpResponse {
@@ -269,12 +277,14 @@ export class HttpApp {
   }
 }
 
-/** A streamed body that calls `done` once it has been sent, or abandoned. */
-async function* logWhenDone(body: AsyncIterable<string>, done: () => void): AsyncGenerator<string> {
+/** A streamed body that calls `done` once it has been sent (true), or abandoned (false). */
+async function* logWhenDone(body: AsyncIterable<string>, done: (sent: boolean) => void): AsyncGenerator<string> {
+  let sent = false;
   try {
     yield* body;
+    sent = true;
   } finally {
-    done();
+    done(sent);
   }
 }
 

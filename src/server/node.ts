@@ -36,9 +36,10 @@ function readBody(request: IncomingMessage, limitBytes: number, timeoutMs: numbe
       clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     });
-    request.on("error", (error) => {
+    // A request stream fails only when its connection does ("aborted"): the client is gone.
+    request.on("error", () => {
       clearTimeout(timer);
-      reject(error);
+      reject(clientGone());
     });
     // The client went away before its body was whole: no "end" will come.
     request.on("close", () => {

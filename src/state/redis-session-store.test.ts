@@ -81,7 +81,7 @@ test("a tenant's index of session ids drops expired ones on every write, expires
   }
 });
 
-test("sessions listed in the index of an earlier hearth (a plain set) are still listed, and cleaned when gone", { skip }, async () => {
+test("sessions listed in the index of an earlier hearth (a plain set) are still listed, and that index is moved into the sorted set once", { skip }, async () => {
   const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "legacy:" });
   const { Redis } = await import("ioredis");
   const raw = new Redis(redis?.url as string);
@@ -89,7 +89,9 @@ test("sessions listed in the index of an earlier hearth (a plain set) are still 
     await raw.hset("legacy:s:t:old", "v", "1", "j", JSON.stringify(new Session({ id: "old" }).toJSON()));
     await raw.sadd("legacy:t:t", "old", "expired");
     assert.deepEqual(await store.list("t"), ["old"]);
-    assert.deepEqual(await raw.smembers("legacy:t:t"), ["old"], "the id of a session that is gone left the old index");
+    assert.equal(await raw.exists("legacy:t:t"), 0, "the old index is gone");
+    assert.deepEqual(await raw.zrange("legacy:z:t", "0", "-1"), ["old"], "its live ids moved to the sorted set; the gone one did not");
+    assert.deepEqual(await store.list("t"), ["old"]);
     assert.equal(await store.delete("t", "old"), true);
     assert.deepEqual(await store.list("t"), []);
   } finally {

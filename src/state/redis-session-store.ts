@@ -92,7 +92,7 @@ export class RedisSessionStore implements SessionStore {
     return `${this.#prefix}z:${encodeURIComponent(tenant)}`;
   }
 
-  /** The index of ids as hearth 0.1 kept it (a plain set): still read and cleaned, never written. */
+  /** The index of ids as hearth 0.1 kept it (a plain set): read once, moved into the sorted set. */
   #legacyIndex(tenant: string): string {
     return `${this.#prefix}t:${encodeURIComponent(tenant)}`;
   }
@@ -133,19 +133,34 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async list(tenant: string): Promise<string[]> {
-    const [indexed, legacy] = await this.#call(() => Promise.all([this.#client.zrangebyscore(this.#index(tenant), `(${Date.now()}`, "+inf"), this.#client.smembers(this.#legacyIndex(tenant))]));
+    const [indexed, legacy] = await this.#call(() => Promise.all([this.#client.zrange(this.#index(tenant), "0", "-1"), this.#client.smembers(this.#legacyIndex(tenant))]));
     const ids = [...new Set([...indexed, ...legacy])];
     if (ids.length === 0) return [];
-    // The index's scores come from the server's clock: what is listed is checked against the sessions themselves.
+    // Checked against the sessions themselves: the index's scores are the server's clock, not this process's.
     const exists = await this.#call(async () => {
       const pipeline = this.#client.pipeline();
-      for (const id of ids) pipeline.exists(this.#key(tenant, id));
+      for (const id of ids) pipeline.pttl(this.#key(tenant, id));
       return (await pipeline.exec()) ?? [];
     });
-    const live = ids.filter((_, index) => exists[index]?.[1] === 1);
-    const gone = legacy.filter((id) => !live.includes(id));
-    if (gone.length > 0) await this.#call(() => this.#client.srem(this.#legacyIndex(tenant), ...gone));
+    const ttls = new Map(ids.map((id, index) => [id, Number(exists[index]?.[1] ?? -2)]));
+    const live = ids.filter((id) => (ttls.get(id) ?? -2) !== -2);
+    if (legacy.length > 0) await this.#migrateLegacy(tenant, legacy, ttls);
     return live.sort();
+  }
+
+  /** Moves the ids of an index kept by hearth 0.1 (a plain set) into the sorted set, once, and drops that set. */
+  async #migrateLegacy(tenant: string, legacy: readonly string[], ttls: ReadonlyMap<string, number>): Promise<void> {
+    const now = Date.now();
+    await this.#call(async () => {
+      const pipeline = this.#client.pipeline();
+      for (const id of legacy) {
+        const ttl = ttls.get(id) ?? -2;
+        if (ttl === -2) continue;
+        pipeline.zadd(this.#index(tenant), ttl === -1 ? "+inf" : String(now + ttl), id);
+      }
+      pipeline.del(this.#legacyIndex(tenant));
+      await pipeline.exec();
+    });
   }
 
   async lock(tenant: string, id: string, options: { readonly ttlMs: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>> {

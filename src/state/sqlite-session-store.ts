@@ -48,6 +48,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #statements: Record<"get" | "insert" | "update" | "delete" | "list" | "purgeOne" | "anyExpired" | "purgeSome", StatementSync>;
   #closed = false;
   #purgeTimer: NodeJS.Timeout | undefined;
+  #purgeWarned = false;
 
   constructor(options: SqliteSessionStoreOptions = {}) {
     const { dirname, resolve } = process.getBuiltinModule("node:path");
@@ -95,8 +96,13 @@ export class SqliteSessionStore implements SessionStore {
             this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
           }
         }
-      } catch {
-        // Locked by another writer (SQLITE_BUSY): the next round will do it.
+      } catch (error) {
+        // Locked by another writer (SQLITE_BUSY): the next round will do it. Anything else (a full
+        // disk, a damaged file) is said once, and tried again too.
+        if (!/SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message)) && !this.#purgeWarned) {
+          this.#purgeWarned = true;
+          process.emitWarning(`hearth: expired sessions could not be deleted from ${this.path}: ${String((error as Error)?.message ?? error)}`, { type: "HearthWarning" });
+        }
       }
       if (this.#closed) return;
       // A full batch: the next one soon, after whatever requests are waiting.

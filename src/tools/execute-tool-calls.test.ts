@@ -77,3 +77,20 @@ test("aborting the run aborts the tools' signals and rejects with HEARTH_ABORTED
   setTimeout(() => controller.abort(), 20);
   await assert.rejects(executeToolCalls(tools, [call("sleeper", '{"ms":5000}')], controller.signal), (error) => HearthError.is(error, "HEARTH_ABORTED"));
 });
+
+test("a tool's output and error are redacted before the model sees them: strings in an object before it is serialised", async () => {
+  const leaky = defineTool({
+    name: "leaky",
+    description: "",
+    parameters: { type: "object" },
+    execute: () => ({ note: 'config said password="hunter22"', header: "Bearer\tabcdefgh12345678", url: "redis://:pa55word@cache:6379" }),
+  });
+  const broken = defineTool({ name: "broken", description: "", parameters: { type: "object" }, execute: () => Promise.reject(new Error("login failed: password=hunter22")) });
+  const tools = new Map<string, AnyTool>([["leaky", leaky], ["broken", broken]]);
+  const [output, error] = await executeToolCalls(tools, [
+    { id: "1", name: "leaky", arguments: "{}" },
+    { id: "2", name: "broken", arguments: "{}" },
+  ]);
+  assert.deepEqual(JSON.parse(output?.content ?? "{}"), { note: 'config said password="[redacted]"', header: "Bearer\t[redacted]", url: "redis://[redacted]@cache:6379" });
+  assert.equal(error?.content, "Error: broken failed: login failed: password=[redacted]");
+});

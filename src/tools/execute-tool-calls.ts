@@ -2,7 +2,7 @@ import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { linkAbort, whenAborted } from "../core/linked-abort.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
-import { redact } from "../core/redact.ts";
+import { redact, redactValue } from "../core/redact.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
@@ -66,7 +66,8 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   const callSignal = link.signal;
   try {
     const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), whenAborted(callSignal)]);
-    return { callId: call.id, name: call.name, content: redact(stringifyOutput(output)), isError: false };
+    // An object's strings are redacted before it is serialised: JSON escaping would hide a quoted secret.
+    return { callId: call.id, name: call.name, content: typeof output === "string" ? redact(output) : stringifyOutput(redactValue(output)), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
     if (timeout !== undefined && error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);
