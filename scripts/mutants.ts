@@ -15,7 +15,7 @@ export interface Mutant {
 
 const auth = ["test/tenant-auth.test.ts"];
 const turns = ["test/session-turns.test.ts"];
-const redaction = ["src/core/redact.test.ts", "test/redaction.test.ts"];
+const redaction = ["src/internal/redact.test.ts", "test/redaction.test.ts"];
 const stores = ["src/state/memory-session-store.test.ts", "src/state/sqlite-session-store.test.ts", "src/state/redis-session-store.test.ts"];
 const classification = ["src/models/classify-error.test.ts"];
 const retry = ["src/models/retry.test.ts"];
@@ -26,7 +26,7 @@ export const mutants: readonly Mutant[] = [
   { id: "auth-keys-in", file: "src/server/auth.ts", find: "Object.hasOwn(auth.apiKeys, key)", replace: "key in auth.apiKeys", tests: auth },
   { id: "turn-no-session-lock", file: "src/server/chat.ts", find: "const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\\u0000${id}`);", replace: "const release = () => undefined;", tests: turns },
   { id: "turn-store-after-abort", file: "src/server/chat.ts", find: "      if (signal.aborted) throw abortError(signal);\n      await context.store.put(", replace: "      await context.store.put(", tests: turns },
-  { id: "environment-keys-not-secrets", file: "src/core/redact.ts", find: "    this.#environmentRead = true;\n    this.rescanEnvironment();", replace: "    this.#environmentRead = true;", tests: redaction },
+  { id: "environment-keys-not-secrets", file: "src/internal/redact.ts", find: "    this.#environmentRead = true;\n    this.rescanEnvironment();", replace: "    this.#environmentRead = true;", tests: redaction },
   { id: "stream-rerun-after-events", file: "src/server/chat.ts", find: 'tries >= 5 || sent || signal.aborted', replace: "tries >= 5 || signal.aborted", tests: turns },
   { id: "empty-tenant", file: "src/server/auth.ts", find: "{1,256}$/", replace: "{0,256}$/", tests: auth },
   { id: "memory-future-version", file: "src/state/memory-session-store.ts", find: "if (current !== expectedVersion) {", replace: "if (current > expectedVersion) {", tests: ["src/state/memory-session-store.test.ts"] },
@@ -41,24 +41,24 @@ export const mutants: readonly Mutant[] = [
   { id: "readyz-detail-to-anyone", file: "src/server/http-app.ts", find: "const detailed = await this.#authenticated(request);", replace: "const detailed = true;", tests: ["test/redaction.test.ts"] },
 
   // Redaction.
-  { id: "redact-no-url-user-info", file: "src/core/redact.ts", find: '      .replace(urlUserInfo, "$1[redacted]@")\n', replace: "", tests: redaction },
-  { id: "redact-no-bearer", file: "src/core/redact.ts", find: "      .replace(authorization, (match: string, scheme: string, space: string, token: string) => (isCredential(scheme, token) ? `${scheme}${space}[redacted]` : match))\n", replace: "", tests: redaction },
-  { id: "redact-no-known-secrets", file: "src/core/redact.ts", find: 'return this.#pattern.test(text) ? text.replace(this.#pattern, "[redacted]") : text;', replace: "return text;", tests: redaction },
-  { id: "redact-no-index-of-many", file: "src/core/redact.ts", find: "this.#redactIndexed(text, this.#lengthsByPrefix) :", replace: "text :", tests: redaction },
-  { id: "redact-short-secrets", file: "src/core/redact.ts", find: "const minimumLength = 6;", replace: "const minimumLength = 3;", tests: redaction },
-  { id: "redact-log-escaped-bearer", file: "src/core/redact.ts", find: " && !/Bearer\\\\|Basic\\\\/i.test(text)", replace: "", tests: redaction },
-  { id: "redact-basic-prose", file: "src/core/redact.ts", find: 'if (/^basic$/i.test(scheme)) return Buffer.from(token, "base64").toString("latin1").includes(":");', replace: "if (/^basic$/i.test(scheme)) return true;", tests: ["src/core/redact.test.ts"] },
-  { id: "redact-index-partial", file: "src/core/redact.ts", find: "const length = lengths.find(", replace: "const length = [...lengths].reverse().find(", tests: ["src/core/redact.test.ts"] },
-  { id: "redact-log-quoted-value", file: "src/core/redact.ts", find: " && !keyShaped.test(text) && ", replace: " && ", tests: redaction },
+  { id: "redact-no-url-user-info", file: "src/internal/redact.ts", find: '      .replace(urlUserInfo, "$1[redacted]@")\n', replace: "", tests: redaction },
+  { id: "redact-no-bearer", file: "src/internal/redact.ts", find: "      .replace(authorization, (match: string, scheme: string, space: string, token: string) => (isCredential(scheme, token) ? `${scheme}${space}[redacted]` : match))\n", replace: "", tests: redaction },
+  { id: "redact-no-known-secrets", file: "src/internal/redact.ts", find: 'return this.#pattern.test(text) ? text.replace(this.#pattern, "[redacted]") : text;', replace: "return text;", tests: redaction },
+  { id: "redact-no-index-of-many", file: "src/internal/redact.ts", find: "this.#redactIndexed(text, this.#lengthsByPrefix) :", replace: "text :", tests: redaction },
+  { id: "redact-short-secrets", file: "src/internal/redact.ts", find: "const minimumLength = 6;", replace: "const minimumLength = 3;", tests: redaction },
+  { id: "redact-log-escaped-bearer", file: "src/internal/redact.ts", find: " && !/Bearer\\\\|Basic\\\\/i.test(text)", replace: "", tests: redaction },
+  { id: "redact-basic-prose", file: "src/internal/redact.ts", find: 'if (/^basic$/i.test(scheme)) return Buffer.from(token, "base64").toString("latin1").includes(":");', replace: "if (/^basic$/i.test(scheme)) return true;", tests: ["src/internal/redact.test.ts"] },
+  { id: "redact-index-partial", file: "src/internal/redact.ts", find: "const length = lengths.find(", replace: "const length = [...lengths].reverse().find(", tests: ["src/internal/redact.test.ts"] },
+  { id: "redact-log-quoted-value", file: "src/internal/redact.ts", find: " && !keyShaped.test(text) && ", replace: " && ", tests: redaction },
   { id: "tool-errors-unredacted", file: "src/tools/execute-tool-calls.ts", find: "content: redact(`Error: ${message}`)", replace: "content: `Error: ${message}`", tests: ["test/redaction.test.ts"] },
   { id: "problem-detail-unredacted", file: "src/server/problem.ts", find: ": redact(known.message),", replace: ": known.message,", tests: ["src/server/problem.test.ts"] },
   { id: "health-error-unredacted", file: "src/runtime/runtime.ts", find: "checks[`resource:${name}`] = { ok: false, error: redact(message) };", replace: "checks[`resource:${name}`] = { ok: false, error: message };", tests: ["test/redaction.test.ts"] },
   { id: "trace-error-unredacted", file: "src/runtime/startup-trace.ts", find: "message: redact(String((error as Error | undefined)?.message ?? error))", replace: "message: String((error as Error | undefined)?.message ?? error)", tests: ["test/redaction.test.ts"] },
-  { id: "redact-unbounded-scheme", file: "src/core/redact.ts", find: "[a-z0-9+.-]{0,31}:", replace: "[a-z0-9+.-]*:", tests: ["src/core/redact.test.ts"] },
-  { id: "redact-json-literals", file: "src/core/redact.ts", find: "  if (/^(?:true|false|null|-?\\d+(?:\\.\\d+)?)$/.test(value)) return true;\n", replace: "", tests: ["src/core/redact.test.ts"] },
-  { id: "redact-snake-case-missed", file: "src/core/redact.ts", find: "([A-Za-z0-9_-]{0,40}?(?:password", replace: "((?:password", tests: ["src/core/redact.test.ts"] },
+  { id: "redact-unbounded-scheme", file: "src/internal/redact.ts", find: "[a-z0-9+.-]{0,31}:", replace: "[a-z0-9+.-]*:", tests: ["src/internal/redact.test.ts"] },
+  { id: "redact-json-literals", file: "src/internal/redact.ts", find: "  if (/^(?:true|false|null|-?\\d+(?:\\.\\d+)?)$/.test(value)) return true;\n", replace: "", tests: ["src/internal/redact.test.ts"] },
+  { id: "redact-snake-case-missed", file: "src/internal/redact.ts", find: "([A-Za-z0-9_-]{0,40}?(?:password", replace: "((?:password", tests: ["src/internal/redact.test.ts"] },
   { id: "tenant-settings-as-secrets", file: "src/tenancy/tenant-cache.ts", find: ".filter(([name]) => isSecretName(name))", replace: "", tests: ["src/tenancy/tenant-cache.test.ts"] },
-  { id: "server-env-keys-not-secrets", file: "src/server/request-log.ts", find: ", process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]", replace: "]", tests: redaction, equivalent: "the environment scan in core/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early" },
+  { id: "server-env-keys-not-secrets", file: "src/server/request-log.ts", find: ", process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]", replace: "]", tests: redaction, equivalent: "the environment scan in internal/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early" },
 
   // Session stores.
   { id: "sqlite-update-ignores-version", file: "src/state/sqlite-session-store.ts", find: "    if (Number(result.changes) !== 1) throw conflict();\n", replace: "", tests: stores },

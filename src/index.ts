@@ -2,7 +2,7 @@
 export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
 export { errorCatalogue, httpStatusOf, type ErrorCode } from "./core/error-codes.ts";
 export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
-export { addSecrets, redact } from "./core/redact.ts";
+export { addSecrets, redact } from "./internal/redact.ts";
 export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
 export type {
   AgentEvent,

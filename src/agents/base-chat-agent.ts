@@ -2,7 +2,7 @@ import type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamIt
 import { abortError, UserError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
-import { linkAbort } from "../core/linked-abort.ts";
+import { linkAbort } from "../internal/linked-abort.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";

@@ -1,7 +1,7 @@
 import type { AgentResponse, AgentTurn, ChatAgent, Emit } from "../core/agent.ts";
-import { AsyncQueue } from "../core/async-queue.ts";
+import { AsyncQueue } from "../internal/async-queue.ts";
 import type { AgentMessage } from "../core/messages.ts";
-import { linkAbort } from "../core/linked-abort.ts";
+import { linkAbort } from "../internal/linked-abort.ts";
 
 /** An `Emit` for a run nobody streams. */
 export const ignoreMessages: Emit = () => undefined;

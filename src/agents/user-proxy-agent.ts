@@ -1,7 +1,7 @@
 import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../core/linked-abort.ts";
+import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";

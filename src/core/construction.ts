@@ -1,4 +1,4 @@
-import { flagScope } from "./flag-scope.ts";
+import { flagScope } from "../internal/flag-scope.ts";
 
 /**
  * Where definitions report being built, so the runtime's construction guard can catch one built

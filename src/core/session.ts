@@ -1,7 +1,7 @@
-import { isoNow } from "./clock.ts";
+import { isoNow } from "../internal/clock.ts";
 import { HearthError } from "./errors.ts";
 import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.ts";
-import { Mutex } from "./mutex.ts";
+import { Mutex } from "../internal/mutex.ts";
 import type { ModelMessage } from "./model-client.ts";
 
 export const sessionFormatVersion = 1;

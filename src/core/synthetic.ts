@@ -1,4 +1,4 @@
-import { flagScope } from "./flag-scope.ts";
+import { flagScope } from "../internal/flag-scope.ts";
 import type { ModelRequest, ModelResponse, ModelStreamChunk } from "./model-client.ts";
 
 const syntheticScope = flagScope();

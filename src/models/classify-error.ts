@@ -1,5 +1,5 @@
 import { HearthError } from "../core/errors.ts";
-import { redact } from "../core/redact.ts";
+import { redact } from "../internal/redact.ts";
 
 /**
  * How an error names the provider it came from. A client is told the label only (its URL can

@@ -1,10 +1,10 @@
 import type { FSWatcher } from "node:fs";
 import { AssistantAgent } from "../agents/assistant-agent.ts";
 import type { ChatAgent } from "../core/agent.ts";
-import { isoNow } from "../core/clock.ts";
+import { isoNow } from "../internal/clock.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { addSecrets, redact, redactEntry, rescanEnvironmentSecrets } from "../core/redact.ts";
+import { addSecrets, redact, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";

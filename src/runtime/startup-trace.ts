@@ -1,5 +1,5 @@
 import { diagnosticsChannel } from "../core/diagnostics.ts";
-import { redact } from "../core/redact.ts";
+import { redact } from "../internal/redact.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
 export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "tenant" | "warmup" | "synthetic" | "after-ready";

@@ -1,5 +1,5 @@
 import { abortError, HearthError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../core/linked-abort.ts";
+import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
 import { errorFromNetwork } from "../models/classify-error.ts";
 
 export type FailureClass = "timeout" | "connection" | "rate-limit" | "auth" | "bad-config" | "error";

@@ -1,7 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
-import { linkAbort, type LinkedAbort } from "../core/linked-abort.ts";
+import { linkAbort, type LinkedAbort } from "../internal/linked-abort.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";

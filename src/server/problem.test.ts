@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HearthError } from "../core/errors.ts";
-import { addSecrets } from "../core/redact.ts";
+import { addSecrets } from "../internal/redact.ts";
 import { problemOf } from "./problem.ts";
 
 test("a problem document's detail is redacted: a message can quote a secret", () => {

@@ -1,6 +1,6 @@
 import { errorCatalogue, type ErrorCode } from "../core/error-codes.ts";
 import { HearthError } from "../core/errors.ts";
-import { redact } from "../core/redact.ts";
+import { redact } from "../internal/redact.ts";
 import type { HttpResponse } from "./http-types.ts";
 
 /**

@@ -1,8 +1,8 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
-import { isoNow } from "../core/clock.ts";
+import { isoNow } from "../internal/clock.ts";
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
 import { HearthError } from "../core/errors.ts";
-import { addSecrets, redactEntry } from "../core/redact.ts";
+import { addSecrets, redactEntry } from "../internal/redact.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 
 /** What one request's log line says; filled in as the request goes. */
@@ -55,7 +55,7 @@ export function withRequestRecord<T>(record: RequestRecord, work: () => T): T {
   return requestStore().run(record, work);
 }
 
-/** A logger whose every line is redacted (see core/redact.ts), level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
+/** A logger whose every line is redacted (see internal/redact.ts), level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
 export function safeLogger(base: Logger): Logger {
   const levels = ["debug", "info", "warn", "error"];
   const threshold = Math.max(0, levels.indexOf(process.env.HEARTH_LOG_LEVEL ?? "info"));

@@ -1,4 +1,4 @@
-import { isoNow } from "../core/clock.ts";
+import { isoNow } from "../internal/clock.ts";
 import { UserError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, newId, type AgentMessage, type StopMessage } from "../core/messages.ts";
 import type { TerminationCheck, TerminationCondition, TerminationContext } from "../core/team.ts";

@@ -84,7 +84,7 @@ test("bad tenant options are refused, naming the field", () => {
 });
 
 test("a tenant's credentials named like keys become secrets when its stack is built; its settings do not", async () => {
-  const { processSecrets } = await import("../core/redact.ts");
+  const { processSecrets } = await import("../internal/redact.ts");
   const tenants = new TenantCache(
     {
       resolve: () => "acme",

@@ -1,7 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError, UserError } from "../core/errors.ts";
-import { addSecrets, isSecretName } from "../core/redact.ts";
+import { addSecrets, isSecretName } from "../internal/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import { inFactory } from "../core/construction.ts";

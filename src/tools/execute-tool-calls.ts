@@ -1,8 +1,8 @@
 import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../core/linked-abort.ts";
+import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
-import { redact, redactValue } from "../core/redact.ts";
+import { redact, redactValue } from "../internal/redact.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
@@ -13,7 +13,7 @@ const syntheticOutput = Object.freeze({ synthetic: true });
  * Runs the tool calls of one model turn in parallel and returns their results in call order.
  * Whatever goes wrong inside a call (unknown tool, bad JSON, failed validation, a throw, a timeout)
  * becomes an error result the model can read and react to. Only the run's own abort escapes. A
- * result's text is redacted (core/redact.ts) before the model sees it or a session stores it: a
+ * result's text is redacted (internal/redact.ts) before the model sees it or a session stores it: a
  * tool's error can quote a connection string or a password.
  */
 export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolResult[]> {

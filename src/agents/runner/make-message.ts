@@ -1,4 +1,4 @@
-import { isoNow } from "../../core/clock.ts";
+import { isoNow } from "../../internal/clock.ts";
 import { newId, type AgentMessage, type Usage } from "../../core/messages.ts";
 
 type Distribute<T> = T extends AgentMessage ? Omit<T, "id" | "createdAt" | "source"> : never;

@@ -1,6 +1,6 @@
 import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
-import { addSecrets } from "../../core/redact.ts";
+import { addSecrets } from "../../internal/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
 import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
 import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
