@@ -53,7 +53,7 @@ export const mutants: readonly Mutant[] = [
   { id: "tool-errors-unredacted", file: "src/tools/execute-tool-calls.ts", find: "content: redact(`Error: ${message}`)", replace: "content: `Error: ${message}`", tests: ["test/redaction.test.ts"] },
   { id: "problem-detail-unredacted", file: "src/server/problem.ts", find: ": redact(known.message),", replace: ": known.message,", tests: ["src/server/problem.test.ts"] },
   { id: "health-error-unredacted", file: "src/runtime/runtime.ts", find: "checks[`resource:${name}`] = { ok: false, error: redact(message) };", replace: "checks[`resource:${name}`] = { ok: false, error: message };", tests: ["test/redaction.test.ts"] },
-  { id: "trace-error-unredacted", file: "src/runtime/startup-trace.ts", find: "message: redact(String((error as Error | undefined)?.message ?? error))", replace: "message: String((error as Error | undefined)?.message ?? error)", tests: ["test/redaction.test.ts"] },
+  { id: "trace-error-unredacted", file: "src/runtime/startup-trace.ts", find: "message: redact(errorMessage(error))", replace: "message: errorMessage(error)", tests: ["test/redaction.test.ts"] },
   { id: "redact-unbounded-scheme", file: "src/internal/redact.ts", find: "[a-z0-9+.-]{0,31}:", replace: "[a-z0-9+.-]*:", tests: ["src/internal/redact.test.ts"] },
   { id: "redact-json-literals", file: "src/internal/redact.ts", find: "  if (/^(?:true|false|null|-?\\d+(?:\\.\\d+)?)$/.test(value)) return true;\n", replace: "", tests: ["src/internal/redact.test.ts"] },
   { id: "redact-snake-case-missed", file: "src/internal/redact.ts", find: "([A-Za-z0-9_-]{0,40}?(?:password", replace: "((?:password", tests: ["src/internal/redact.test.ts"] },

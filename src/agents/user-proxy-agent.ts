@@ -1,7 +1,7 @@
 import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
+import { withDeadline } from "../internal/deadline.ts";
 import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
@@ -69,21 +69,16 @@ export class UserProxyAgent extends BaseChatAgent {
   }
 
   async #ask(runSignal: AbortSignal): Promise<string> {
-    const link = linkAbort([runSignal]);
-    const timeout = this.timeoutMs === undefined ? undefined : new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, { timeoutMs: this.timeoutMs });
-    const timer = timeout === undefined ? undefined : setTimeout(() => link.abort(timeout), this.timeoutMs);
+    const expire = () => new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, { timeoutMs: this.timeoutMs as number }); // called only when there is a timeout
     try {
-      const answer = await Promise.race([Promise.resolve().then(() => this.#inputFunc(this.prompt, { signal: link.signal })), whenAborted(link.signal)]);
+      // Once the question is over, an input function still waiting (a readline prompt) is told to stop.
+      const answer = await withDeadline([runSignal], this.timeoutMs, expire, (signal) => this.#inputFunc(this.prompt, { signal }), questionEnded);
       if (typeof answer !== "string") throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, { field: "inputFunc" });
       return answer;
     } catch (error) {
-      // The link aborted with the run's reason: the run was aborted.
-      if (runSignal.aborted && error === link.signal.reason) throw abortError(runSignal);
+      // The run was aborted, whatever the input function made of it.
+      if (runSignal.aborted) throw abortError(runSignal);
       throw error;
-    } finally {
-      clearTimeout(timer);
-      // The question is over: an input function still waiting (a readline prompt) stops.
-      link.abort(questionEnded);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from "../internal/error-message.ts";
 import type { Cluster } from "node:cluster";
 import { UserError } from "../core/errors.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
@@ -53,7 +54,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   try {
     server = await serve(app, serveOptions);
   } catch (error) {
-    say(`startup failed: ${(error as Error).message}`);
+    say(`startup failed: ${errorMessage(error)}`);
     return 1;
   }
   say(`${app.name} ready on ${server.url}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`);

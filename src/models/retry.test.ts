@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import { HearthError } from "../core/errors.ts";
-import { retryDelayMs, withRetries } from "./retry.ts";
+import { retryDelayMs, sleep, withRetries } from "./retry.ts";
 
 const policy = { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 1000 };
 
@@ -53,5 +54,14 @@ test("an abort during the backoff wait ends the loop with HEARTH_ABORTED", async
     setImmediate(() => controller.abort());
     throw new HearthError("HEARTH_MODEL_SERVER", "down", { retryable: true });
   });
+  await assert.rejects(pending, (error) => HearthError.is(error, "HEARTH_ABORTED"));
+});
+
+test("sleep leaves no listener on a long-lived signal, whether it ends or is aborted", async () => {
+  const runtime = new AbortController();
+  for (let round = 0; round < 5; round++) await sleep(1, runtime.signal);
+  assert.equal(getEventListeners(runtime.signal, "abort").length, 0);
+  const pending = sleep(10_000, runtime.signal);
+  runtime.abort();
   await assert.rejects(pending, (error) => HearthError.is(error, "HEARTH_ABORTED"));
 });

@@ -1,3 +1,4 @@
+import { errorMessage } from "../internal/error-message.ts";
 import { HearthError } from "../core/errors.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
@@ -38,7 +39,7 @@ export const asset = {
         try {
           json = JSON.parse(content.toString("utf8"));
         } catch (cause) {
-          throw invalidAsset(where, `is not valid JSON: ${(cause as Error).message}`, cause);
+          throw invalidAsset(where, `is not valid JSON: ${errorMessage(cause)}`, cause);
         }
         if (check === undefined) return deepFreeze(json as Value);
         const checked = await check(json);

@@ -1,3 +1,4 @@
+import { errorMessage } from "../internal/error-message.ts";
 import type { FSWatcher } from "node:fs";
 import { AssistantAgent } from "../agents/assistant-agent.ts";
 import type { ChatAgent } from "../core/agent.ts";
@@ -97,7 +98,8 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #inFlight = 0;
   #idle: (() => void) | undefined;
   #watchers: FSWatcher[] = [];
-  #retryTimer: NodeJS.Timeout | undefined;
+  /** One retry timer per degraded job, each cleared at close. */
+  readonly #retryTimers = new Map<string, NodeJS.Timeout>();
   readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
   readonly #healthCacheMs: number;
   readonly #healthTimeoutMs: number;
@@ -232,7 +234,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#resolveReady();
       setImmediate(() => void this.#afterReady());
     } catch (error) {
-      const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED") ? error : new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start: ${String((error as Error)?.message ?? error)}`, { cause: error });
+      const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED") ? error : new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start: ${errorMessage(error)}`, { cause: error });
       this.#log({ level: "error", msg: failure.message, step: failure.step, code: (failure.cause as { code?: string } | undefined)?.code, ...urlOf(failure.cause) });
       this.#rejectReady(failure);
       await this.#shutDown();
@@ -261,7 +263,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       return value;
     } catch (error) {
       this.#trace.step({ phase: "init", kind, name, status: "failed", error: errorSummary(error) }, started, performance.now());
-      throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start at ${label}: ${String((error as Error)?.message ?? error)}`, { cause: error, step: label });
+      throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start at ${label}: ${errorMessage(error)}`, { cause: error, step: label });
     }
   }
 
@@ -380,13 +382,13 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#trace.step(step, started, performance.now());
       if (outcome.error === undefined) return;
       if (job.required) {
-        throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to warm ${label} (${outcome.failure}, ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}): ${String((outcome.error as Error)?.message ?? outcome.error)}`, {
+        throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to warm ${label} (${outcome.failure}, ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}): ${errorMessage(outcome.error)}`, {
           cause: outcome.error,
           step: label,
           attempts: outcome.attempts,
         });
       }
-      this.#degraded.set(label, redact(String((outcome.error as Error)?.message ?? outcome.error)));
+      this.#degraded.set(label, redact(errorMessage(outcome.error)));
       this.#log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label, ...urlOf(outcome.error) });
       this.#scheduleRetry(job);
     });
@@ -407,10 +409,12 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
         this.#log({ level: "info", msg: `${label} warmed in the background`, step: label });
         if (this.#degraded.size === 0 && this.#state === "degraded") this.#state = "ready";
       } catch {
-        this.#retryTimer = setTimeout(retry, 30_000).unref();
+        this.#retryTimers.set(label, setTimeout(retry, 30_000).unref());
+        return;
       }
+      this.#retryTimers.delete(label);
     };
-    this.#retryTimer = setTimeout(retry, 30_000).unref();
+    this.#retryTimers.set(label, setTimeout(retry, 30_000).unref());
   }
 
   async #afterReady(): Promise<void> {
@@ -422,7 +426,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
         this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "ok" }, started, performance.now());
       } catch (error) {
         this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "failed", error: errorSummary(error) }, started, performance.now());
-        this.#log({ level: "warn", msg: `an afterReady hook failed: ${String((error as Error)?.message ?? error)}` });
+        this.#log({ level: "warn", msg: `an afterReady hook failed: ${errorMessage(error)}` });
       }
     }
   }
@@ -443,7 +447,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           this.#log({ level: "info", msg: `asset "${name}" reloaded`, asset: name, file });
           diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: true });
         } catch (error) {
-          this.#log({ level: "error", msg: `asset "${name}" could not be reloaded; keeping the previous version: ${String((error as Error)?.message ?? error)}`, asset: name });
+          this.#log({ level: "error", msg: `asset "${name}" could not be reloaded; keeping the previous version: ${errorMessage(error)}`, asset: name });
           diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: false, error: errorSummary(error) });
         }
       };
@@ -500,7 +504,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
           const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => check);
           checks[`resource:${name}`] = ok ? { ok: true } : { ok: false, error: "unhealthy" };
         } catch (error) {
-          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#healthTimeoutMs} ms` : String((error as Error)?.message ?? error);
+          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#healthTimeoutMs} ms` : errorMessage(error);
           checks[`resource:${name}`] = { ok: false, error: redact(message) };
         }
       }),
@@ -576,7 +580,8 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   async #shutDown(): Promise<void> {
     this.guard.disarm();
-    clearTimeout(this.#retryTimer);
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
     await this.#tenants?.close();
@@ -588,7 +593,7 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       try {
         await withStepTimeout(`resource:${built.name}`, this.#timeout(built.definition.timeoutMs), new AbortController().signal, () => built.definition.close?.(built.value));
       } catch (error) {
-        this.#log({ level: "warn", msg: `closing resource "${built.name}" failed: ${String((error as Error)?.message ?? error)}` });
+        this.#log({ level: "warn", msg: `closing resource "${built.name}" failed: ${errorMessage(error)}` });
       }
     }
     this.#builtResources = [];

@@ -1,4 +1,5 @@
 import { diagnosticsChannel } from "../core/diagnostics.ts";
+import { errorMessage } from "../internal/error-message.ts";
 import { redact } from "../internal/redact.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
@@ -41,7 +42,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
 /** An error as a trace step records it: its code (a HearthError's, or a system one) and its message, redacted. */
 export function errorSummary(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return { code: typeof code === "string" ? code : "ERROR", message: redact(String((error as Error | undefined)?.message ?? error)) };
+  return { code: typeof code === "string" ? code : "ERROR", message: redact(errorMessage(error)) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { errorMessage } from "../internal/error-message.ts";
 import type { ChatAgent } from "../core/agent.ts";
 import type { Team } from "../core/team.ts";
 import type { AnyTool } from "../core/tool.ts";
@@ -75,7 +76,7 @@ export async function runSyntheticTurns(
         trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
       } catch (error) {
         trace.step({ phase: "warm", kind: "synthetic", name, status: "failed", error: errorSummary(error) }, started, performance.now());
-        log({ level: "debug", msg: `synthetic warm-up turn ${name} failed: ${String((error as Error).message)}` });
+        log({ level: "debug", msg: `synthetic warm-up turn ${name} failed: ${errorMessage(error)}` });
       }
     }),
   );

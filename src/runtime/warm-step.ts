@@ -1,5 +1,6 @@
 import { abortError, HearthError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
+import { withDeadline } from "../internal/deadline.ts";
+import { sleep } from "../models/retry.ts";
 import { errorFromNetwork } from "../models/classify-error.ts";
 
 export type FailureClass = "timeout" | "connection" | "rate-limit" | "auth" | "bad-config" | "error";
@@ -38,18 +39,13 @@ export function failsFast(failure: FailureClass): boolean {
 /** Runs `work` with its own signal, aborted after `timeoutMs` (HEARTH_STEP_TIMEOUT) or with `outer`. */
 export async function withStepTimeout<T>(step: string, timeoutMs: number, outer: AbortSignal, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
   if (outer.aborted) throw abortError(outer);
-  const link = linkAbort([outer]);
-  const timeout = new HearthError("HEARTH_STEP_TIMEOUT", `Startup step ${step} did not finish within ${timeoutMs} ms.`, { step, timeoutMs, retryable: true });
-  const timer = setTimeout(() => link.abort(timeout), timeoutMs);
+  const expire = () => new HearthError("HEARTH_STEP_TIMEOUT", `Startup step ${step} did not finish within ${timeoutMs} ms.`, { step, timeoutMs, retryable: true });
   try {
-    return await Promise.race([Promise.resolve().then(() => work(link.signal)), whenAborted(link.signal)]);
+    return await withDeadline([outer], timeoutMs, expire, work);
   } catch (error) {
-    // The link aborted with the outer signal's reason: the runtime is stopping.
-    if (outer.aborted && error === link.signal.reason) throw abortError(outer);
+    // The runtime is stopping, whatever the step made of it.
+    if (outer.aborted) throw abortError(outer);
     throw error;
-  } finally {
-    clearTimeout(timer);
-    link.unlink();
   }
 }
 
@@ -80,13 +76,12 @@ export async function warmWithRetry(policy: WarmRetryPolicy, signal: AbortSignal
       if (failsFast(failure) || attempts >= policy.attempts || signal.aborted) return { attempts, error, failure };
       const retryAfter = HearthError.is(error) ? error.retryAfterMs : undefined;
       const delay = Math.min(policy.maxDelayMs, retryAfter ?? policy.initialDelayMs * 2 ** (attempts - 1));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      // The runtime's signal lives as long as the process: sleep leaves no listener on it.
+      try {
+        await sleep(delay, signal);
+      } catch (stopped) {
+        return { attempts, error: stopped, failure: classifyFailure(stopped) };
+      }
     }
   }
 }

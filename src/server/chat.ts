@@ -1,7 +1,8 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
-import { linkAbort, type LinkedAbort } from "../internal/linked-abort.ts";
+import { startDeadline, type Deadline } from "../internal/deadline.ts";
+import { sleep } from "../models/retry.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
@@ -173,25 +174,15 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
 
-  // The timeout's error is made only if it fires: building an Error (its stack) costs on every request.
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut: HearthError | undefined;
-  let link: LinkedAbort | undefined;
+  // The turn's deadline follows the client's and the runtime's signals; its error is made only if it passes.
+  let deadline: Deadline | undefined;
   const signalFor = (runtimeSignal: AbortSignal) => {
-    const linked = linkAbort([context.clientSignal, runtimeSignal]);
-    link = linked;
-    timer = setTimeout(() => {
-      timedOut = new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs });
-      linked.abort(timedOut);
-    }, context.requestTimeoutMs);
-    return linked.signal;
+    deadline = startDeadline([context.clientSignal, runtimeSignal], context.requestTimeoutMs, () => new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs }));
+    return deadline.signal;
   };
-  const settle = () => {
-    clearTimeout(timer);
-    link?.unlink();
-  };
-  // Aborted: by the timeout, by a client too slow to read (both say so in the signal's reason), or plainly.
-  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (timedOut ?? (HearthError.is(signal.reason) ? signal.reason : abortError(signal))) : error);
+  const settle = () => deadline?.end();
+  // Aborted: by the timeout, by a client gone or too slow to read (each says so in the signal's reason), or plainly.
+  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (HearthError.is(signal.reason) ? signal.reason : abortError(signal)) : error);
 
   /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
   const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
@@ -238,7 +229,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
         return await attempt(signal, forward);
       } catch (error) {
         if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5 || sent || signal.aborted) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * tries + Math.random() * 10));
+        await sleep(5 * tries + Math.random() * 10, signal);
       }
     }
   };
@@ -261,7 +252,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   // client that reads too slowly overflows the body, which aborts the turn.
   const abandon = new AbortController();
   const body = new SseBody(context.streamBufferBytes, (error) => {
-    link?.abort(error);
+    deadline?.abort(error);
     abandon.abort(error);
   });
   const running = runtime.track(async (runtimeSignal) => {

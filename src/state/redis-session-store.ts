@@ -1,6 +1,8 @@
+import { errorMessage } from "../internal/error-message.ts";
 import type { Redis, RedisOptions } from "ioredis";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
+import { sleep } from "../models/retry.ts";
 import { checkSessionSize, type PutOptions, type SessionStore, type StoredSession } from "../core/session-store.ts";
 
 export interface RedisSessionStoreOptions {
@@ -77,7 +79,7 @@ export class RedisSessionStore implements SessionStore {
       await client.ping();
     } catch (cause) {
       client.disconnect();
-      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//")}: ${(cause as Error).message}`, { cause, retryable: true });
+      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//")}: ${errorMessage(cause)}`, { cause, retryable: true });
     }
     client.defineCommand("hearthPut", { numberOfKeys: 2, lua: putScript });
     client.defineCommand("hearthRelease", { numberOfKeys: 1, lua: releaseScript });
@@ -102,7 +104,7 @@ export class RedisSessionStore implements SessionStore {
       return await work();
     } catch (cause) {
       if (HearthError.is(cause)) throw cause;
-      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Redis failed: ${(cause as Error).message}`, { cause, retryable: true });
+      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Redis failed: ${errorMessage(cause)}`, { cause, retryable: true });
     }
   }
 
@@ -170,7 +172,7 @@ export class RedisSessionStore implements SessionStore {
       if (options.signal?.aborted === true) throw abortError(options.signal);
       const acquired = await this.#call(() => this.#client.set(key, token, "PX", options.ttlMs, "NX"));
       if (acquired === "OK") break;
-      await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
+      await sleep(wait + Math.random() * wait, options.signal);
     }
     const client = this.#client as Redis & { hearthRelease(key: string, token: string): Promise<number> };
     let released = false;

@@ -1,3 +1,4 @@
+import { errorMessage } from "../internal/error-message.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { HearthError, UserError } from "../core/errors.ts";
 import type { SessionJSON } from "../core/session.ts";
@@ -101,7 +102,7 @@ export class SqliteSessionStore implements SessionStore {
         // disk, a damaged file) is said once, and tried again too.
         if (!/SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message)) && !this.#purgeWarned) {
           this.#purgeWarned = true;
-          process.emitWarning(`hearth: expired sessions could not be deleted from ${this.path}: ${String((error as Error)?.message ?? error)}`, { type: "HearthWarning" });
+          process.emitWarning(`hearth: expired sessions could not be deleted from ${this.path}: ${errorMessage(error)}`, { type: "HearthWarning" });
         }
       }
       if (this.#closed) return;
@@ -155,7 +156,7 @@ export class SqliteSessionStore implements SessionStore {
       try {
         this.#statements.insert.run(tenant, session.id, json, now, expiresAt);
       } catch (error) {
-        if (/UNIQUE|PRIMARY KEY/i.test(String((error as Error).message))) throw conflict();
+        if (/UNIQUE|PRIMARY KEY/i.test(errorMessage(error))) throw conflict();
         throw error;
       }
       return 1;

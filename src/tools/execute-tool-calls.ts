@@ -1,6 +1,7 @@
 import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { linkAbort, whenAborted } from "../internal/linked-abort.ts";
+import { withDeadline } from "../internal/deadline.ts";
+import { errorMessage } from "../internal/error-message.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
 import { redact, redactValue } from "../internal/redact.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
@@ -54,37 +55,18 @@ async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, 
   const synthetic = isSyntheticTurn();
   if (!checked.ok && !synthetic) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
-  // The call's own signal: it follows the run's, and the deadline aborts it alone.
-  const link = linkAbort([signal]);
-  // Made when it fires, not per call: building an Error captures a stack.
+  // The call's own deadline: it follows the run's signal, and aborts this call alone. Its error is
+  // made only if it passes. A tool that ignores its signal cannot hold the run past it.
   let timeout: HearthError | undefined;
-  const timer = setTimeout(() => {
-    timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs });
-    link.abort(timeout);
-  }, tool.timeoutMs);
-  // A tool that ignores its signal cannot hold the run hostage: the race settles when the signal fires.
-  const callSignal = link.signal;
+  const expire = () => (timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs }));
   try {
-    const output = await Promise.race([synthetic ? syntheticOutput : invoke(tool, checked.ok ? checked.value : undefined, callSignal, call.id), whenAborted(callSignal)]);
+    const output = await withDeadline([signal], tool.timeoutMs, expire, (callSignal) => (synthetic ? syntheticOutput : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id })));
     // An object's strings are redacted before it is serialised: JSON escaping would hide a quoted secret.
     return { callId: call.id, name: call.name, content: typeof output === "string" ? redact(output) : stringifyOutput(redactValue(output)), isError: false };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
     if (timeout !== undefined && error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);
-    const message = error instanceof Error ? error.message : String(error);
-    return errorResult(call, "HEARTH_TOOL_FAILED", `${call.name} failed: ${message}`);
-  } finally {
-    clearTimeout(timer);
-    link.unlink();
-  }
-}
-
-/** The tool's execute, with a synchronous throw turned into a rejection. */
-function invoke(tool: AnyTool, args: unknown, signal: AbortSignal, callId: string): unknown {
-  try {
-    return tool.execute(args, { signal, callId });
-  } catch (error) {
-    return Promise.reject(error);
+    return errorResult(call, "HEARTH_TOOL_FAILED", `${call.name} failed: ${errorMessage(error)}`);
   }
 }
 
