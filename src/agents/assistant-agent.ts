@@ -131,6 +131,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     return new AssistantAgent({ ...this.#options, ...overrides });
   }
 
+  /** This agent without its tools (and so without reflecting on them): what `hearth profile --no-tools` measures. */
+  withoutTools(): AssistantAgent<Output> {
+    return this.withOptions({ tools: [], reflectOnToolUse: false });
+  }
+
   override run(options?: RunOptions): Promise<TaskResult & { readonly output?: Output }> {
     return super.run(options) as Promise<TaskResult & { readonly output?: Output }>;
   }

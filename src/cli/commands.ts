@@ -21,6 +21,7 @@ Commands:
       --redis-url URL     the Redis server (default REDIS_URL)
       --session-ttl TIME  sessions expire this long after their last turn: 30d (default), 12h, 45m, 90s, or never
       --no-compile-cache  do not keep Node's compile cache in ./.hearth/compile-cache (or HEARTH_COMPILE_CACHE)
+      --no-tools          build the agents without their tools (what hearth profile --no-tools measures)
   profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
                           the startup waterfall, CPU time by package while loading, first request
                           against warm, constructions after ready and first-call errors
@@ -106,6 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
         "sessions-db": { type: "string" },
         "redis-url": { type: "string" },
         "session-ttl": { type: "string" },
+        "no-tools": { type: "boolean" },
         // Read by main.ts before anything loads; accepted here so parseArgs knows it.
         "no-compile-cache": { type: "boolean" },
       });
@@ -120,6 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
         host: values.host ?? process.env.HOST ?? "127.0.0.1",
         workers: parsePositiveInteger(values.workers, "--workers", 1),
         strict: values.strict === true,
+        withoutTools: values["no-tools"] === true,
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
         store: { ...storeConfig(values.store, values["sessions-db"], values["redis-url"]), ttlMs: parseDuration(values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL, "--session-ttl", defaultSessionTtlMs) },
       });

@@ -11,6 +11,7 @@ export interface ServeCommandOptions {
   readonly host: string;
   readonly workers: number;
   readonly strict: boolean;
+  readonly withoutTools: boolean;
   readonly drainDeadlineMs: number;
   readonly store: SessionStoreConfig;
 }
@@ -45,7 +46,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const serveOptions: ServeOptions = {
     port: options.port,
     host: options.host,
-    runtime: { strict: options.strict },
+    runtime: { strict: options.strict, withoutTools: options.withoutTools },
     store: options.store,
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,

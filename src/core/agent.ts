@@ -60,4 +60,6 @@ export interface ChatAgent extends TaskRunner {
    * a generator costs no generator objects and no extra promise per message.
    */
   onMessages?(turn: AgentTurn, emit: Emit): Promise<AgentResponse>;
+  /** The same agent with its tools taken away, for measuring what they cost (`hearth profile --no-tools`). Optional. */
+  withoutTools?(): ChatAgent;
 }

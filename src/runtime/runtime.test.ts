@@ -428,3 +428,17 @@ test("a synthetic warm-up added before start runs in the warm phase, in a synthe
   assert.throws(() => runtime.addSyntheticWarmup("late", async () => undefined), (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /before start\(\)/.test((error as Error).message));
   await runtime.close();
 });
+
+test("withoutTools builds the agents without their tools, as hearth profile --no-tools measures them", async () => {
+  const { defineTool } = await import("../tools/define-tool.ts");
+  const lookup = defineTool({ name: "lookup", description: "", parameters: { type: "object" }, execute: () => "found" });
+  const app = defineApp({ name: "tools", warmup: { syntheticTurns: false }, models: { default: () => new ScriptedModelClient() }, agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default, tools: [lookup], reflectOnToolUse: true }) } });
+  for (const withoutTools of [false, true]) {
+    const runtime = createRuntime(app, { ...quiet(), withoutTools });
+    await runtime.start();
+    const helper = runtime.agent("helper") as AssistantAgent;
+    assert.deepEqual(helper.tools.map((tool) => tool.name), withoutTools ? [] : ["lookup"]);
+    assert.equal(helper.reflectOnToolUse, !withoutTools);
+    await runtime.close();
+  }
+});

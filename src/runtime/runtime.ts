@@ -1,25 +1,24 @@
-import { errorMessage } from "../internal/error-message.ts";
 import type { FSWatcher } from "node:fs";
-import { AssistantAgent } from "../agents/assistant-agent.ts";
 import type { ChatAgent } from "../core/agent.ts";
-import { isoNow } from "../internal/clock.ts";
-import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { addSecrets, redact, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
 import type { ModelClient } from "../core/model-client.ts";
-import type { Team } from "../core/team.ts";
-import { sharedConnectionPools } from "../models/connection-pools.ts";
-import type { App, AssetValues, ResourceValues } from "./app.ts";
-import { assetPath, loadAsset, type Asset } from "./asset.ts";
-import { inFactory } from "../core/construction.ts";
-import { ConstructionGuard, type Logger } from "./construction-guard.ts";
-import type { Resource } from "./resource.ts";
-import { TenantCache } from "../tenancy/tenant-cache.ts";
-import { errorSummary, StartupTrace, type StartupTraceJSON, type StepKind, type TraceStep } from "./startup-trace.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
+import type { Team } from "../core/team.ts";
+import { isoNow } from "../internal/clock.ts";
+import { errorMessage } from "../internal/error-message.ts";
+import { addSecrets, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
+import { sharedConnectionPools } from "../models/connection-pools.ts";
+import { TenantCache } from "../tenancy/tenant-cache.ts";
+import type { App, AssetValues, ResourceValues } from "./app.ts";
+import { watchAssets } from "./asset-watcher.ts";
+import { assetPath } from "./asset.ts";
+import { ConstructionGuard, type Logger } from "./construction-guard.ts";
+import { ResourceHealth } from "./health-checks.ts";
+import { buildAgentsAndTeams, initModels, initResources, initStepRunner, loadAssets, type BuiltResource, type InitStep } from "./init.ts";
+import { closeBuilt } from "./shutdown.ts";
+import { errorSummary, StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
-import { warmWithRetry, withStepTimeout, type WarmRetryPolicy } from "./warm-step.ts";
-import { makeWarmable } from "./warmable-model.ts";
+import { Degraded, urlOf, warmJobs, warmUp } from "./warm.ts";
 
 export type RuntimeState = "idle" | "starting" | "warming" | "ready" | "degraded" | "draining" | "closed";
 
@@ -39,6 +38,8 @@ export interface RuntimeOptions {
   readonly healthCacheMs?: number;
   /** A resource health check that takes longer fails ("timed out"), so one hung check cannot hold readiness. Default 5000 ms. */
   readonly healthTimeoutMs?: number;
+  /** Build the agents without their tools (`hearth profile --no-tools` measures the app so). Default false. */
+  readonly withoutTools?: boolean;
 }
 
 export interface HealthReport {
@@ -48,22 +49,6 @@ export interface HealthReport {
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly error?: string }>>;
 }
 
-type HealthChecks = Record<string, { ok: boolean; error?: string }>;
-
-/** A warm-up job: a model's warmup() or a resource's warmup, and whether startup needs it. */
-interface WarmJob {
-  readonly kind: StepKind;
-  readonly name: string;
-  readonly required: boolean;
-  readonly timeoutMs: number | undefined;
-  readonly run: (signal: AbortSignal) => Promise<void>;
-}
-
-interface BuiltResource {
-  readonly name: string;
-  readonly definition: Resource<unknown>;
-  readonly value: unknown;
-}
 
 const defaultLog: Logger = (entry) => {
   if (entry.level === "debug" && process.env.HEARTH_LOG_LEVEL !== "debug") return;
@@ -84,29 +69,23 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   readonly #log: Logger;
   readonly #trace: StartupTrace;
   readonly #controller = new AbortController();
+  readonly #health: ResourceHealth;
+  readonly #degraded: Degraded;
   #state: RuntimeState = "idle";
   #started: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
-  #assets: Record<string, unknown> = {};
+  #assets: Readonly<Record<string, unknown>> = {};
   #resources: Record<string, unknown> = {};
-  #models: Record<string, ModelClient> = {};
-  #agents: Record<string, ChatAgent> = {};
-  #teams: Record<string, Team> = {};
-  #builtResources: BuiltResource[] = [];
+  readonly #models: Record<string, ModelClient> = {};
+  #agents: Readonly<Record<string, ChatAgent>> = {};
+  #teams: Readonly<Record<string, Team>> = {};
+  /** Each resource as it is built, so a startup that fails part way closes what it built. */
+  readonly #builtResources: BuiltResource[] = [];
   #tenants: TenantCache | undefined;
-  #degraded = new Map<string, string>();
   #inFlight = 0;
   #idle: (() => void) | undefined;
   #watchers: FSWatcher[] = [];
-  /** One retry timer per degraded job, each cleared at close. */
-  readonly #retryTimers = new Map<string, NodeJS.Timeout>();
   readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
-  readonly #healthCacheMs: number;
-  readonly #healthTimeoutMs: number;
-  /** The last round of resource health checks: in flight (no `endedAt`), or its result, kept for `healthCacheMs`. */
-  #healthChecks: { endedAt: number | undefined; readonly checks: Promise<HealthChecks> } | undefined;
-  /** Each resource's health check still running, so a hung one is not called again. */
-  readonly #healthInFlight = new Map<string, Promise<boolean>>();
   readonly #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
@@ -117,16 +96,16 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     if (!Number.isFinite(healthCacheMs) || healthCacheMs < 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthCacheMs` must be a number, 0 or more.", { field: "healthCacheMs" });
     const healthTimeoutMs = options.healthTimeoutMs ?? 5_000;
     if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthTimeoutMs` must be a positive number.", { field: "healthTimeoutMs" });
-    this.#healthTimeoutMs = healthTimeoutMs;
     this.app = app;
     this.#options = options;
-    this.#healthCacheMs = healthCacheMs;
     // Every line the runtime logs is redacted, whatever logger it was given.
     const log = options.log ?? defaultLog;
     this.#log = (entry) => log(redactEntry(entry));
     addSecrets(Object.keys(app.auth?.apiKeys ?? {}));
     this.#trace = new StartupTrace(app.name);
     this.guard = new ConstructionGuard({ strict: options.strict ?? false, log: this.#log });
+    this.#health = new ResourceHealth({ cacheMs: healthCacheMs, timeoutMs: healthTimeoutMs, signal: this.#controller.signal });
+    this.#degraded = new Degraded(this.#log);
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
@@ -249,172 +228,46 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   }
 
   /** A step's own timeout, or the app's, or 30 s. */
-  #timeout(stepMs: number | undefined): number {
-    return stepMs ?? this.app.stepTimeoutMs ?? 30_000;
+  #timeout = (stepMs: number | undefined): number => stepMs ?? this.app.stepTimeoutMs ?? 30_000;
+
+  #step(): InitStep {
+    return initStepRunner(this.app, this.#trace, this.#controller.signal, this.#timeout);
   }
 
-  /** Runs one init step under its timeout and records it; a failure stops startup, naming the step. */
-  async #step<T>(kind: StepKind, name: string, timeoutMs: number | undefined, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
-    const label = `${kind}:${name}`;
-    const started = performance.now();
-    try {
-      const value = await withStepTimeout(label, this.#timeout(timeoutMs), this.#controller.signal, (signal) => inFactory(() => work(signal)));
-      this.#trace.step({ phase: "init", kind, name, status: "ok" }, started, performance.now());
-      return value;
-    } catch (error) {
-      this.#trace.step({ phase: "init", kind, name, status: "failed", error: errorSummary(error) }, started, performance.now());
-      throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start at ${label}: ${errorMessage(error)}`, { cause: error, step: label });
-    }
-  }
-
+  /** The init phase (see init.ts): assets, resources along their graph, models, agents, teams, the tenant cache. */
   async #init(): Promise<void> {
-    const app = this.app;
-    const root = this.#root;
-    const assets = Object.entries((app.assets ?? {}) as Record<string, Asset<unknown>>);
-    const values = await Promise.all(assets.map(([name, definition]) => this.#step("asset", name, undefined, () => loadAsset(definition, name, root))));
-    this.#assets = Object.freeze(Object.fromEntries(assets.map(([name], index) => [name, values[index]])));
-
-    await this.#initResources();
-
-    const context = { assets: this.#assets, resources: this.#resources };
-    for (const [name, entry] of Object.entries((app.models ?? {}) as Record<string, ((context: unknown) => ModelClient) | { create: (context: unknown) => ModelClient; required?: boolean }>)) {
-      const create = typeof entry === "function" ? entry : entry.create;
-      const client = await this.#step("model", name, undefined, () => create(context));
-      if (typeof client?.create !== "function") throw new HearthError("HEARTH_STARTUP_FAILED", `App "${app.name}": models.${name} did not return a model client.`, { step: `model:${name}` });
-      this.#models[name] = makeWarmable(client);
-    }
+    const step = this.#step();
+    this.#assets = await loadAssets(this.app, this.#root, step);
+    this.#resources = await initResources(this.app, this.#assets, step, this.#builtResources);
+    await initModels(this.app, { assets: this.#assets, resources: this.#resources }, step, this.#models);
     Object.freeze(this.#models);
-    await this.#buildAgentsAndTeams();
-    if (app.tenants !== undefined) this.#tenants = new TenantCache(app.tenants, () => ({ assets: this.#assets, resources: this.#resources, models: this.#models }));
+    ({ agents: this.#agents, teams: this.#teams } = await this.#buildRunners(step));
+    if (this.app.tenants !== undefined) this.#tenants = new TenantCache(this.app.tenants, () => ({ assets: this.#assets, resources: this.#resources, models: this.#models }));
   }
 
-  /** Resources follow their dependsOn graph: each starts once what it depends on is built. */
-  async #initResources(): Promise<void> {
-    const definitions = (this.app.resources ?? {}) as Record<string, Resource<unknown>>;
-    const building = new Map<string, Promise<unknown>>();
-    const build = (name: string): Promise<unknown> => {
-      let promise = building.get(name);
-      if (promise === undefined) {
-        const definition = definitions[name] as Resource<unknown>;
-        promise = Promise.all((definition.dependsOn ?? []).map(build)).then(() =>
-          this.#step("resource", name, definition.timeoutMs, async (signal) => {
-            const dependencies = Object.fromEntries((definition.dependsOn ?? []).map((dependency) => [dependency, this.#resources[dependency]]));
-            const value = await definition.init({ assets: this.#assets, resources: dependencies, signal });
-            this.#resources[name] = value;
-            this.#builtResources.push({ name, definition, value });
-            return value;
-          }),
-        );
-        building.set(name, promise);
-      }
-      return promise;
-    };
-    const results = await Promise.allSettled(Object.keys(definitions).map(build));
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+  #buildRunners(step: InitStep) {
+    return buildAgentsAndTeams(this.app, { assets: this.#assets, resources: this.#resources, models: this.#models }, step, this.#options.withoutTools === true);
   }
 
-  async #buildAgentsAndTeams(): Promise<void> {
-    const app = this.app;
-    const agents: Record<string, ChatAgent> = {};
-    const context = { assets: this.#assets, resources: this.#resources, models: this.#models };
-    // `hearth profile --no-tools` measures the app with its agents' tools taken away.
-    const withoutTools = process.env.HEARTH_DISABLE_TOOLS === "1";
-    for (const [name, factory] of Object.entries((app.agents ?? {}) as Record<string, (context: unknown) => ChatAgent>)) {
-      agents[name] = await this.#step("agent", name, undefined, () => {
-        const agent = factory(context);
-        return withoutTools && agent instanceof AssistantAgent ? agent.withOptions({ tools: [], reflectOnToolUse: false }) : agent;
-      });
-    }
-    const teams: Record<string, Team> = {};
-    const teamContext = { ...context, agents };
-    for (const [name, factory] of Object.entries((app.teams ?? {}) as Record<string, (context: unknown) => Team>)) {
-      teams[name] = await this.#step("team", name, undefined, () => factory(teamContext));
-    }
-    this.#agents = Object.freeze(agents);
-    this.#teams = Object.freeze(teams);
-  }
-
-  get #retryPolicy(): WarmRetryPolicy {
-    const warmup = this.app.warmup;
-    return { attempts: warmup?.attempts ?? 4, initialDelayMs: warmup?.initialDelayMs ?? 200, maxDelayMs: warmup?.maxDelayMs ?? 2_000 };
-  }
-
-  /** The warm-up jobs: each model's warmup() and each resource's warmup, with whether it is required. */
-  #warmJobs(): WarmJob[] {
-    const jobs: WarmJob[] = [];
-    for (const [name, entry] of Object.entries((this.app.models ?? {}) as Record<string, unknown>)) {
-      const client = this.#models[name] as ModelClient;
-      const required = typeof entry === "function" || (entry as { required?: boolean }).required !== false;
-      jobs.push({ kind: "model", name, required, timeoutMs: undefined, run: (signal) => client.warmup({ signal }) });
-    }
-    for (const built of this.#builtResources) {
-      const warmup = built.definition.warmup;
-      if (warmup === undefined) continue;
-      jobs.push({ kind: "resource", name: built.name, required: built.definition.required !== false, timeoutMs: built.definition.timeoutMs, run: async (signal) => warmup(built.value, { signal }) });
-    }
-    // Hot tenants: their stacks are built, and their own model clients warmed, before ready.
-    const tenants = this.#tenants;
-    for (const tenantId of tenants?.prewarmList ?? []) {
-      jobs.push({
-        kind: "tenant",
-        name: tenantId,
-        required: false,
-        timeoutMs: undefined,
-        run: async (signal) => {
-          const stack = await (tenants as TenantCache).get(tenantId);
-          await Promise.all(Object.values(stack.models ?? {}).map((client) => client.warmup({ signal })));
-        },
-      });
-    }
-    return jobs;
-  }
-
+  /** The warm phase (see warm.ts): warm-up jobs with retries, and the synthetic turns alongside. */
   async #warm(): Promise<void> {
-    const jobs = this.#warmJobs();
-    const warmups = jobs.map(async (job) => {
-      const started = performance.now();
-      const label = `${job.kind}:${job.name}`;
-      const timeoutMs = this.#timeout(job.timeoutMs);
-      const outcome = await warmWithRetry(this.#retryPolicy, this.#controller.signal, () => withStepTimeout(label, timeoutMs, this.#controller.signal, job.run));
-      const status = outcome.error === undefined ? "ok" : "failed";
-      const step: Omit<TraceStep, "startMs" | "durationMs"> = { phase: "warm", kind: "warmup", name: label, status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: errorSummary(outcome.error) }) };
-      this.#trace.step(step, started, performance.now());
-      if (outcome.error === undefined) return;
-      if (job.required) {
-        throw new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to warm ${label} (${outcome.failure}, ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}): ${errorMessage(outcome.error)}`, {
-          cause: outcome.error,
-          step: label,
-          attempts: outcome.attempts,
-        });
-      }
-      this.#degraded.set(label, redact(errorMessage(outcome.error)));
-      this.#log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label, ...urlOf(outcome.error) });
-      this.#scheduleRetry(job);
-    });
     const synthetic = this.app.warmup?.syntheticTurns === false ? Promise.resolve() : runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", this.#trace, this.#log, this.#syntheticWarmups);
-    const results = await Promise.allSettled([...warmups, synthetic]);
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
-  }
-
-  /** An optional step that failed is retried now and then; the runtime is ready again once it warms. */
-  #scheduleRetry(job: WarmJob): void {
-    const label = `${job.kind}:${job.name}`;
-    const retry = async () => {
-      if (this.#state !== "degraded" && this.#state !== "warming") return;
-      try {
-        await withStepTimeout(label, this.#timeout(job.timeoutMs), this.#controller.signal, job.run);
-        this.#degraded.delete(label);
-        this.#log({ level: "info", msg: `${label} warmed in the background`, step: label });
-        if (this.#degraded.size === 0 && this.#state === "degraded") this.#state = "ready";
-      } catch {
-        this.#retryTimers.set(label, setTimeout(retry, 30_000).unref());
-        return;
-      }
-      this.#retryTimers.delete(label);
-    };
-    this.#retryTimers.set(label, setTimeout(retry, 30_000).unref());
+    await warmUp(
+      {
+        app: this.app,
+        trace: this.#trace,
+        log: this.#log,
+        signal: this.#controller.signal,
+        timeout: this.#timeout,
+        degraded: this.#degraded,
+        active: () => this.#state === "degraded" || this.#state === "warming",
+        recovered: () => {
+          if (this.#state === "degraded") this.#state = "ready";
+        },
+      },
+      warmJobs(this.app, this.#models, this.#builtResources, this.#tenants),
+      synthetic,
+    );
   }
 
   async #afterReady(): Promise<void> {
@@ -431,85 +284,28 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     }
   }
 
-  /** Dev mode: an asset file that changes is read again, and agents and teams are rebuilt with it. */
+  /** Dev mode: a changed asset is read again, and the agents and teams are rebuilt with it. */
   #watchAssets(): void {
-    const { watch } = process.getBuiltinModule("node:fs");
-    const app = this.app;
-    const root = this.#root;
-    for (const [name, definition] of Object.entries((app.assets ?? {}) as Record<string, Asset<unknown>>)) {
-      const file = assetPath(definition.path, root);
-      let timer: NodeJS.Timeout | undefined;
-      const reload = async () => {
-        try {
-          const value = await loadAsset(definition, name, root);
-          this.#assets = Object.freeze({ ...this.#assets, [name]: value });
-          await this.#buildAgentsAndTeams();
-          this.#log({ level: "info", msg: `asset "${name}" reloaded`, asset: name, file });
-          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: true });
-        } catch (error) {
-          this.#log({ level: "error", msg: `asset "${name}" could not be reloaded; keeping the previous version: ${errorMessage(error)}`, asset: name });
-          diagnosticsChannel("hearth:asset-reload").publish({ app: app.name, asset: name, ok: false, error: errorSummary(error) });
-        }
-      };
-      const watcher = watch(file, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => void reload(), 30);
-      });
-      watcher.unref();
-      this.#watchers.push(watcher);
-    }
+    const reloaded = async (name: string, value: unknown) => {
+      const previous = this.#assets;
+      this.#assets = Object.freeze({ ...previous, [name]: value });
+      try {
+        ({ agents: this.#agents, teams: this.#teams } = await this.#buildRunners(this.#step()));
+      } catch (error) {
+        this.#assets = previous;
+        throw error;
+      }
+    };
+    this.#watchers = watchAssets(this.app, this.#root, reloaded, this.#log);
   }
 
-  /**
-   * Readiness and each resource's health. The state is read now; the resource checks are shared:
-   * a round of them answers every call for `healthCacheMs`, and only one round runs at a time, so
-   * readiness probes cannot flood a dependency.
-   */
+  /** Readiness: the state now, each degraded step's error, and each resource's health (see health-checks.ts). */
   async health(): Promise<HealthReport> {
-    let round = this.#healthChecks;
-    if (round === undefined || (round.endedAt !== undefined && performance.now() - round.endedAt >= this.#healthCacheMs)) {
-      const started: { endedAt: number | undefined; checks: Promise<HealthChecks> } = { endedAt: undefined, checks: this.#checkResources() };
-      void started.checks.then(() => (started.endedAt = performance.now()));
-      this.#healthChecks = round = started;
-    }
-    const resourceChecks = await round.checks;
-    const checks: HealthChecks = {};
-    for (const [label, error] of this.#degraded) checks[label] = { ok: false, error };
+    const resourceChecks = await this.#health.check(this.#builtResources);
+    const checks: Record<string, { ok: boolean; error?: string }> = {};
+    for (const [label, error] of this.#degraded.entries()) checks[label] = { ok: false, error };
     Object.assign(checks, resourceChecks);
     return { state: this.#state, ready: this.isReady, checks };
-  }
-
-  async #checkResources(): Promise<HealthChecks> {
-    const checks: HealthChecks = {};
-    await Promise.all(
-      this.#builtResources.map(async ({ name, definition, value }) => {
-        if (definition.health === undefined) return;
-        try {
-          // A check still running from an earlier round is awaited again, not called again: a hung
-          // dependency gets one call, not one per round. Each round waits for it at most healthTimeoutMs.
-          let pending = this.#healthInFlight.get(name);
-          if (pending === undefined) {
-            // Given up on after four timeouts: a check that never answers is called again then, not never.
-            const signal = AbortSignal.timeout(this.#healthTimeoutMs * 4);
-            const started = Promise.resolve().then(() => definition.health?.(value, { signal }) ?? true);
-            pending = started;
-            this.#healthInFlight.set(name, started);
-            const forget = () => {
-              if (this.#healthInFlight.get(name) === started) this.#healthInFlight.delete(name);
-            };
-            void started.then(forget, forget);
-            signal.addEventListener("abort", forget, { once: true });
-          }
-          const check = pending;
-          const ok = await withStepTimeout(`resource:${name}`, this.#healthTimeoutMs, this.#controller.signal, () => check);
-          checks[`resource:${name}`] = ok ? { ok: true } : { ok: false, error: "unhealthy" };
-        } catch (error) {
-          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#healthTimeoutMs} ms` : errorMessage(error);
-          checks[`resource:${name}`] = { ok: false, error: redact(message) };
-        }
-      }),
-    );
-    return checks;
   }
 
   /**
@@ -580,32 +376,14 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   async #shutDown(): Promise<void> {
     this.guard.disarm();
-    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
-    this.#retryTimers.clear();
+    this.#degraded.stop();
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
-    await this.#tenants?.close();
-    for (const client of Object.values(this.#models)) {
-      await client.close().catch((error: unknown) => this.#log({ level: "warn", msg: `closing a model client failed: ${String(error)}` }));
-    }
-    for (const built of [...this.#builtResources].reverse()) {
-      if (built.definition.close === undefined) continue;
-      try {
-        await withStepTimeout(`resource:${built.name}`, this.#timeout(built.definition.timeoutMs), new AbortController().signal, () => built.definition.close?.(built.value));
-      } catch (error) {
-        this.#log({ level: "warn", msg: `closing resource "${built.name}" failed: ${errorMessage(error)}` });
-      }
-    }
-    this.#builtResources = [];
+    await closeBuilt({ tenants: this.#tenants, models: this.#models, resources: this.#builtResources }, this.#timeout, this.#log);
+    this.#builtResources.length = 0;
     if (this.#options.closeConnectionPools !== false) sharedConnectionPools.close();
     this.#state = "closed";
   }
-}
-
-
-/** A model error's provider URL (without user info), for a log line: never for a client. */
-function urlOf(error: unknown): { url?: string } {
-  return HearthError.is(error) && error.url !== undefined ? { url: error.url } : {};
 }
 
 /** Creates the lifecycle container for an app; `start()` builds and warms it. */

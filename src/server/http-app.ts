@@ -91,7 +91,7 @@ export class HttpApp {
   #warmupSinks: { readonly log: Logger; readonly metrics: HearthMetrics } | undefined;
   readonly #scratchStore = new MemorySessionStore();
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
-  readonly warmupToken = process.getBuiltinModule("node:crypto").randomBytes(18).toString("base64url");
+  readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
     this.limits = limitsOf(options);
@@ -114,7 +114,7 @@ export class HttpApp {
 
   handle(request: HttpRequest): Promise<HttpResponse> {
     const warmup = this.#warmupSinks;
-    if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.warmupToken) {
+    if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.#warmupToken) {
       // A synthetic warm-up request runs the whole path, logging and metrics included, with a
       // stubbed model, a scratch store, a log that goes nowhere and metrics that are thrown away.
       return inSyntheticTurn(() => this.#serve(request, warmup.log, warmup.metrics));
@@ -253,7 +253,7 @@ export class HttpApp {
     const tenants = this.runtime.app.tenants;
     if (tenants !== undefined && (tenants.shared ?? []).length === 0) return;
     const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
-    const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
+    const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.#warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
     const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
     const scratchMetrics = this.#newMetrics();
     this.#warmupSinks = { log: () => undefined, metrics: scratchMetrics };

@@ -88,11 +88,11 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
   const { join } = process.getBuiltinModule("node:path");
   const cli = process.argv[1] as string;
   // Every run a true cold start: no compile cache left by the run before (nor by NODE_COMPILE_CACHE).
-  const args = [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", profileDirectory, cli, "serve", options.file, "--port", "0", "--store", "memory", "--no-compile-cache"];
+  const args = [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", profileDirectory, cli, "serve", options.file, "--port", "0", "--store", "memory", "--no-compile-cache", ...(options.noTools ? ["--no-tools"] : [])];
   const { NODE_COMPILE_CACHE: _cache, ...inherited } = process.env;
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...inherited, ...options.env, HEARTH_LOG_LEVEL: "info", ...(options.noTools ? { HEARTH_DISABLE_TOOLS: "1" } : {}) },
+    env: { ...inherited, ...options.env, HEARTH_LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
