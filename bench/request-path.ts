@@ -19,10 +19,27 @@ const usage = { promptTokens: 10, completionTokens: 5 };
 
 /** The support model's two answers (a tool call, then the reply), at once and over no network. */
 class InstantModel implements ModelClient {
-  readonly modelInfo = { functionCalling: true, jsonOutput: true, structuredOutput: true, vision: false, family: "unknown" };
+  readonly modelInfo = {
+    functionCalling: true,
+    jsonOutput: true,
+    structuredOutput: true,
+    vision: false,
+    family: "unknown",
+  };
   async create(request: ModelRequest): Promise<ModelResponse> {
-    if (request.messages.at(-1)?.role === "tool") return { finishReason: "stop", content: "Order A123 has shipped with DHL (tracking JD014600006281).", toolCalls: [], usage };
-    return { finishReason: "tool-calls", content: "", toolCalls: [{ id: "call_1", name: "lookup_order", arguments: '{"order_id":"A123"}' }], usage };
+    if (request.messages.at(-1)?.role === "tool")
+      return {
+        finishReason: "stop",
+        content: "Order A123 has shipped with DHL (tracking JD014600006281).",
+        toolCalls: [],
+        usage,
+      };
+    return {
+      finishReason: "tool-calls",
+      content: "",
+      toolCalls: [{ id: "call_1", name: "lookup_order", arguments: '{"order_id":"A123"}' }],
+      usage,
+    };
   }
   async *createStream(): AsyncGenerator<never> {}
   async warmup(): Promise<void> {}
@@ -34,40 +51,92 @@ const app = defineApp({
   models: { default: () => new InstantModel() },
   agents: { support_agent: ({ models }) => createSupportAgent({ modelClient: models.default, orders, policy }) },
 });
-const { runtime, app: http } = runtimeWithApp(app, { store: new MemorySessionStore(), log: () => undefined, runtime: { log: () => undefined } });
+const { runtime, app: http } = runtimeWithApp(app, {
+  store: new MemorySessionStore(),
+  log: () => undefined,
+  runtime: { log: () => undefined },
+});
 await runtime.start();
 const agent = runtime.agent("support_agent");
 const body = new TextEncoder().encode(JSON.stringify({ message: "Where is order A123?" }));
 const signal = new AbortController().signal;
-const request = (): HttpRequest => ({ method: "POST", path: "/v1/chat", query: new URLSearchParams(), headers: { "content-type": "application/json" }, readBody: async () => body, signal });
+const request = (): HttpRequest => ({
+  method: "POST",
+  path: "/v1/chat",
+  query: new URLSearchParams(),
+  headers: { "content-type": "application/json" },
+  readBody: async () => body,
+  signal,
+});
 
 // The floor's job, by hand, against the same instant answers in the wire format.
-type WireMessage = { role: string; content: string | null; tool_call_id?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] };
-const tools = [{ type: "function", function: { name: "lookup_order", description: "Look up an order.", parameters: { type: "object", properties: { order_id: { type: "string" } }, required: ["order_id"] } } }];
-async function complete(payload: { messages: WireMessage[]; tools?: unknown[] }): Promise<{ choices: { message: WireMessage }[] }> {
+type WireMessage = {
+  role: string;
+  content: string | null;
+  tool_call_id?: string;
+  tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+};
+const tools = [
+  {
+    type: "function",
+    function: {
+      name: "lookup_order",
+      description: "Look up an order.",
+      parameters: { type: "object", properties: { order_id: { type: "string" } }, required: ["order_id"] },
+    },
+  },
+];
+async function complete(payload: {
+  messages: WireMessage[];
+  tools?: unknown[];
+}): Promise<{ choices: { message: WireMessage }[] }> {
   JSON.stringify(payload);
-  if (payload.messages.at(-1)?.role === "tool") return { choices: [{ message: { role: "assistant", content: "Order A123 has shipped." } }] };
-  return { choices: [{ message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", function: { name: "lookup_order", arguments: '{"order_id":"A123"}' } }] } }] };
+  if (payload.messages.at(-1)?.role === "tool")
+    return { choices: [{ message: { role: "assistant", content: "Order A123 has shipped." } }] };
+  return {
+    choices: [
+      {
+        message: {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", function: { name: "lookup_order", arguments: '{"order_id":"A123"}' } }],
+        },
+      },
+    ],
+  };
 }
 async function floor(bytes: Uint8Array): Promise<string> {
   const { message } = JSON.parse(new TextDecoder().decode(bytes)) as { message: string };
-  const messages: WireMessage[] = [{ role: "system", content: policy }, { role: "user", content: message }];
+  const messages: WireMessage[] = [
+    { role: "system", content: policy },
+    { role: "user", content: message },
+  ];
   const first = (await complete({ messages, tools })).choices[0]?.message as WireMessage;
   messages.push(first);
   for (const call of first.tool_calls ?? []) {
     const { order_id } = JSON.parse(call.function.arguments) as { order_id: string };
-    messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify({ found: true, ...orders.get(order_id) }) });
+    messages.push({
+      role: "tool",
+      tool_call_id: call.id,
+      content: JSON.stringify({ found: true, ...orders.get(order_id) }),
+    });
   }
   const reply = (await complete({ messages })).choices[0]?.message.content;
   return JSON.stringify({ reply });
 }
 
 const cases: [string, () => Promise<unknown>][] = [
-  ["hearth, HttpApp.handle (session stored)", async () => {
-    const response = await http.handle(request());
-    if (response.status !== 200) throw new Error(String(response.body));
-  }],
-  ["hearth, agent.run (new session)", () => agent.run({ task: "Where is order A123?", session: new Session(), signal })],
+  [
+    "hearth, HttpApp.handle (session stored)",
+    async () => {
+      const response = await http.handle(request());
+      if (response.status !== 200) throw new Error(String(response.body));
+    },
+  ],
+  [
+    "hearth, agent.run (new session)",
+    () => agent.run({ task: "Where is order A123?", session: new Session(), signal }),
+  ],
   ["floor, the same job by hand", () => floor(body)],
 ];
 
@@ -77,7 +146,11 @@ async function perCall(work: () => Promise<unknown>): Promise<{ micros: number; 
   for (let index = 0; index < runs; index++) await work();
   const micros = ((performance.now() - started) * 1000) / runs;
   let promises = 0;
-  const hook = createHook({ init: (_id, type) => void (type === "PROMISE" && (promises += 1)) }).enable();
+  const hook = createHook({
+    init: (_id, type) => {
+      if (type === "PROMISE") promises += 1;
+    },
+  }).enable();
   for (let index = 0; index < 1_000; index++) await work();
   hook.disable();
   return { micros, promises: promises / 1_000 };

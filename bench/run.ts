@@ -18,7 +18,13 @@ const question = JSON.stringify({ message: "Where is order A123?" });
 const correct = /JD014600006281/;
 
 const mock = await startMockOpenAIServer({ respond: supportModel });
-const env = { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-bench", OPENAI_MODEL: "support-mock", HEARTH_LOG_LEVEL: "error" };
+const env = {
+  ...process.env,
+  OPENAI_BASE_URL: mock.url,
+  OPENAI_API_KEY: "sk-bench",
+  OPENAI_MODEL: "support-mock",
+  HEARTH_LOG_LEVEL: "error",
+};
 
 interface Running {
   readonly child: ChildProcess;
@@ -29,7 +35,10 @@ interface Running {
 
 function start(app: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const startedAt = performance.now();
-  const child = spawn(node, [new URL(`./apps/${app}.ts`, import.meta.url).pathname], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(node, [new URL(`./apps/${app}.ts`, import.meta.url).pathname], {
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let output = "";
     child.stdout?.setEncoding("utf8");
@@ -50,9 +59,14 @@ async function stop(running: Running): Promise<void> {
 
 async function chat(url: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: question });
+  const response = await fetch(`${url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: question,
+  });
   const body = (await response.json()) as { reply?: string };
-  if (response.status !== 200 || !correct.test(body.reply ?? "")) throw new Error(`wrong reply: ${response.status} ${JSON.stringify(body)}`);
+  if (response.status !== 200 || !correct.test(body.reply ?? ""))
+    throw new Error(`wrong reply: ${response.status} ${JSON.stringify(body)}`);
   return performance.now() - started;
 }
 
@@ -106,7 +120,14 @@ async function steady(app: string) {
     for (let index = 0; index < 300; index++) latencies.push(await chat(running.url));
     const pid = running.child.pid as number;
     const cpuBefore = cpuMs(pid);
-    const load = await autocannon({ url: `${running.url}/v1/chat`, method: "POST", headers: { "content-type": "application/json" }, body: question, connections: 32, duration: seconds });
+    const load = await autocannon({
+      url: `${running.url}/v1/chat`,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: question,
+      connections: 32,
+      duration: seconds,
+    });
     const cpu = cpuMs(pid) - cpuBefore;
     const requests = load.requests.total;
     return {
@@ -127,7 +148,9 @@ async function importCost(runs = 20): Promise<number> {
     const samples: number[] = [];
     for (let index = 0; index < runs; index++) {
       const started = performance.now();
-      await new Promise((resolve) => spawn(node, [new URL(file, import.meta.url).pathname], { stdio: "ignore" }).once("exit", resolve));
+      await new Promise((resolve) =>
+        spawn(node, [new URL(file, import.meta.url).pathname], { stdio: "ignore" }).once("exit", resolve),
+      );
       samples.push(performance.now() - started);
     }
     return median(samples);
@@ -137,7 +160,9 @@ async function importCost(runs = 20): Promise<number> {
 }
 
 async function tenantBytes(): Promise<number> {
-  const child = spawn(node, ["--expose-gc", new URL("./tenant-bytes.ts", import.meta.url).pathname, "500"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(node, ["--expose-gc", new URL("./tenant-bytes.ts", import.meta.url).pathname, "500"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => (output += chunk));
@@ -145,13 +170,17 @@ async function tenantBytes(): Promise<number> {
   return (JSON.parse(output) as { perTenantBytes: number }).perTenantBytes;
 }
 
-console.error(`bench: ${coldRuns} cold runs each, ${seconds} s of load at 32 connections, Node ${process.version}, ${cpus().length} cores`);
+console.error(
+  `bench: ${coldRuns} cold runs each, ${seconds} s of load at 32 connections, Node ${process.version}, ${cpus().length} cores`,
+);
 // This process's own HTTP client is cold too: warm it first, or the first app measured pays for it.
-for (let index = 0; index < 20; index++) await (await fetch(`${mock.url}/models`, { headers: { authorization: "Bearer sk-bench" } })).text();
+for (let index = 0; index < 20; index++)
+  await (await fetch(`${mock.url}/models`, { headers: { authorization: "Bearer sk-bench" } })).text();
 const cold: Record<"hearth" | "floor", Cold> = { hearth: newCold(), floor: newCold() };
 for (let index = 0; index < coldRuns; index++) {
   // Alternate, so drift in the machine's load falls on both alike.
-  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const)) await coldRun(app, cold[app]);
+  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const))
+    await coldRun(app, cold[app]);
 }
 // The same cold runs with Node's module compile cache, as `hearth serve` keeps it: each app gets its
 // own cache directory, written by one run first (hearth's serve() and the floor flush it once they
@@ -161,7 +190,8 @@ const cacheEnv = (app: string) => ({ NODE_COMPILE_CACHE: join(cacheRoot, app) })
 const cached: Record<"hearth" | "floor", Cold> = { hearth: newCold(), floor: newCold() };
 for (const app of ["floor", "hearth"] as const) await coldRun(app, newCold(), cacheEnv(app));
 for (let index = 0; index < coldRuns; index++) {
-  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const)) await coldRun(app, cached[app], cacheEnv(app));
+  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const))
+    await coldRun(app, cached[app], cacheEnv(app));
 }
 rmSync(cacheRoot, { recursive: true, force: true });
 const steadyResults = { hearth: await steady("hearth"), floor: await steady("floor"), broken: await steady("broken") };
@@ -188,9 +218,24 @@ const cachedSummary = (app: "hearth" | "floor") => ({
 });
 const withCompileCache = { hearth: cachedSummary("hearth"), floor: cachedSummary("floor") };
 const targets = [
-  { name: "spawn to first correct reply, hearth / floor", value: round(hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian), limit: "<= 1.15", ok: hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.15 },
-  { name: "hearth's first request / its warm median", value: hearth.firstToWarm, limit: "<= 1.2", ok: hearth.firstToWarm <= 1.2 },
-  { name: "throughput, hearth / floor", value: round(hearth.throughput / floor.throughput), limit: ">= 0.8", ok: hearth.throughput / floor.throughput >= 0.8 },
+  {
+    name: "spawn to first correct reply, hearth / floor",
+    value: round(hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian),
+    limit: "<= 1.15",
+    ok: hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.15,
+  },
+  {
+    name: "hearth's first request / its warm median",
+    value: hearth.firstToWarm,
+    limit: "<= 1.2",
+    ok: hearth.firstToWarm <= 1.2,
+  },
+  {
+    name: "throughput, hearth / floor",
+    value: round(hearth.throughput / floor.throughput),
+    limit: ">= 0.8",
+    ok: hearth.throughput / floor.throughput >= 0.8,
+  },
   { name: "hearth's import cost (ms over an empty module)", value: importMs, limit: "<= 15", ok: importMs <= 15 },
   { name: "bytes per cached tenant stack", value: bytesPerTenant, limit: "<= 51200", ok: bytesPerTenant <= 51_200 },
 ];
@@ -227,13 +272,27 @@ const markdown = [
   row("throughput, 32 connections (req/s)", hearth.throughput, floor.throughput, steadyResults.broken.throughput),
   row("CPU per request (ms)", hearth.cpuMsPerRequest, floor.cpuMsPerRequest, steadyResults.broken.cpuMsPerRequest),
   row("resident memory after load (MB)", hearth.rssMb, floor.rssMb, steadyResults.broken.rssMb),
-  row("with Node's compile cache primed: spawn to first correct reply, median (ms)", withCompileCache.hearth.spawnToFirstReplyMedian, withCompileCache.floor.spawnToFirstReplyMedian),
-  row("with Node's compile cache primed: spawn to first correct reply, p90 (ms)", withCompileCache.hearth.spawnToFirstReplyP90, withCompileCache.floor.spawnToFirstReplyP90),
-  row("with Node's compile cache primed: first request (ms)", withCompileCache.hearth.firstRequestMedian, withCompileCache.floor.firstRequestMedian),
+  row(
+    "with Node's compile cache primed: spawn to first correct reply, median (ms)",
+    withCompileCache.hearth.spawnToFirstReplyMedian,
+    withCompileCache.floor.spawnToFirstReplyMedian,
+  ),
+  row(
+    "with Node's compile cache primed: spawn to first correct reply, p90 (ms)",
+    withCompileCache.hearth.spawnToFirstReplyP90,
+    withCompileCache.floor.spawnToFirstReplyP90,
+  ),
+  row(
+    "with Node's compile cache primed: first request (ms)",
+    withCompileCache.hearth.firstRequestMedian,
+    withCompileCache.floor.firstRequestMedian,
+  ),
   "",
   "| target | measured | limit | |",
   "|---|---:|---:|---|",
-  ...targets.map((target) => `| ${target.name} | ${target.value} | ${target.limit} | ${target.ok ? "met" : "missed"} |`),
+  ...targets.map(
+    (target) => `| ${target.name} | ${target.value} | ${target.limit} | ${target.ok ? "met" : "missed"} |`,
+  ),
 ].join("\n");
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });

@@ -13,13 +13,21 @@ const tools = (tenantId: string) => [
   defineTool({
     name: "lookup_order",
     description: "Look up an order by id.",
-    parameters: { type: "object", properties: { order_id: { type: "string", pattern: "^[A-Z][0-9]{3}$" } }, required: ["order_id"] },
+    parameters: {
+      type: "object",
+      properties: { order_id: { type: "string", pattern: "^[A-Z][0-9]{3}$" } },
+      required: ["order_id"],
+    },
     execute: ({ order_id }) => ({ tenantId, order_id, status: "shipped" }),
   }),
   defineTool({
     name: "refund",
     description: "Refund an order.",
-    parameters: { type: "object", properties: { order_id: { type: "string" }, amount: { type: "number", minimum: 0 } }, required: ["order_id", "amount"] },
+    parameters: {
+      type: "object",
+      properties: { order_id: { type: "string" }, amount: { type: "number", minimum: 0 } },
+      required: ["order_id", "amount"],
+    },
     execute: ({ order_id, amount }) => ({ tenantId, order_id, refunded: amount }),
   }),
   defineTool({
@@ -35,9 +43,20 @@ const cache = new TenantCache(
     resolve: (key) => key,
     credentials: (tenantId) => ({ providerKey: `sk-${tenantId}-0123456789abcdef0123456789abcdef` }),
     build: ({ tenantId, credentials }) => {
-      const modelClient = new OpenAIChatCompletionClient({ model: "gpt-4o-mini", apiKey: credentials.providerKey ?? "", baseURL: "https://api.example.com/v1" });
+      const modelClient = new OpenAIChatCompletionClient({
+        model: "gpt-4o-mini",
+        apiKey: credentials.providerKey ?? "",
+        baseURL: "https://api.example.com/v1",
+      });
       return {
-        agents: { support_agent: new AssistantAgent({ name: "support_agent", modelClient, tools: tools(tenantId), systemMessage: `You help the customers of ${tenantId}.` }) },
+        agents: {
+          support_agent: new AssistantAgent({
+            name: "support_agent",
+            modelClient,
+            tools: tools(tenantId),
+            systemMessage: `You help the customers of ${tenantId}.`,
+          }),
+        },
         models: { main: modelClient },
       };
     },
@@ -56,6 +75,14 @@ gc();
 gc();
 const after = process.memoryUsage().heapUsed;
 const perTenant = (after - before) / tenants;
-console.log(JSON.stringify({ metric: "bytes per cached tenant stack", tenants, perTenantBytes: Math.round(perTenant), budgetBytes, node: process.version }));
+console.log(
+  JSON.stringify({
+    metric: "bytes per cached tenant stack",
+    tenants,
+    perTenantBytes: Math.round(perTenant),
+    budgetBytes,
+    node: process.version,
+  }),
+);
 await cache.close();
 process.exitCode = perTenant <= budgetBytes ? 0 : 1;

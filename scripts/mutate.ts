@@ -19,22 +19,31 @@ type Outcome = "killed" | "survived" | "stale" | "timeout";
 /** A private copy of what the tests need, so a planted bug never touches the checkout. */
 function copyOfRepo(): string {
   const copy = mkdtempSync(join(tmpdir(), "hearth-mutant-"));
-  for (const entry of ["src", "test", "examples", "package.json", "tsconfig.json"]) cpSync(join(root, entry), join(copy, entry), { recursive: true });
+  for (const entry of ["src", "test", "examples", "package.json", "tsconfig.json"])
+    cpSync(join(root, entry), join(copy, entry), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
   return copy;
 }
 
 /** Runs test files; `failed` names the tests that failed (from the TAP report), so a catch can be checked for its reason. */
-function runTests(directory: string, tests: readonly string[]): Promise<{ code: number | null; timedOut: boolean; failed: string[] }> {
+function runTests(
+  directory: string,
+  tests: readonly string[],
+): Promise<{ code: number | null; timedOut: boolean; failed: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=development", "--test", "--test-reporter=tap", ...tests], { cwd: directory, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, ["--conditions=development", "--test", "--test-reporter=tap", ...tests], {
+      cwd: directory,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     let report = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (report += chunk));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       // Leaf tests only: a failing suite or file repeats its failing test's name.
-      const failed = [...report.matchAll(/^\s*not ok \d+ - (.+)$/gm)].map((match) => (match[1] ?? "").trim()).filter((name) => !name.endsWith(".ts") && !tests.some((file) => name.includes(file)));
+      const failed = [...report.matchAll(/^\s*not ok \d+ - (.+)$/gm)]
+        .map((match) => (match[1] ?? "").trim())
+        .filter((name) => !name.endsWith(".ts") && !tests.some((file) => name.includes(file)));
       resolve({ code, timedOut: signal === "SIGKILL", failed });
     });
   });
@@ -50,7 +59,12 @@ async function tryMutant(mutant: Mutant): Promise<{ mutant: Mutant; outcome: Out
     if (at === -1 || source.indexOf(mutant.find, at + 1) !== -1) return { mutant, outcome: "stale", ms: 0, failed: [] };
     writeFileSync(file, source.slice(0, at) + mutant.replace + source.slice(at + mutant.find.length));
     const { code, timedOut, failed } = await runTests(directory, mutant.tests);
-    return { mutant, outcome: timedOut ? "timeout" : code === 0 ? "survived" : "killed", ms: performance.now() - started, failed };
+    return {
+      mutant,
+      outcome: timedOut ? "timeout" : code === 0 ? "survived" : "killed",
+      ms: performance.now() - started,
+      failed,
+    };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -77,10 +91,19 @@ await Promise.all(
     for (let mutant = queue.shift(); mutant !== undefined; mutant = queue.shift()) {
       const result = await tryMutant(mutant);
       results.push(result);
-      const mark = result.outcome === "killed" ? "caught  " : result.outcome === "survived" ? (mutant.equivalent === undefined ? "SURVIVED" : "equivalent") : result.outcome.toUpperCase();
+      const mark =
+        result.outcome === "killed"
+          ? "caught  "
+          : result.outcome === "survived"
+            ? mutant.equivalent === undefined
+              ? "SURVIVED"
+              : "equivalent"
+            : result.outcome.toUpperCase();
       // The first test that failed: read it to see that the mutant was caught for its own reason.
       const by = result.outcome === "killed" ? `  by: ${result.failed[0] ?? "(a file that did not load)"}` : "";
-      process.stdout.write(`${mark.padEnd(10)} ${mutant.id.padEnd(34)} ${(result.ms / 1000).toFixed(1).padStart(5)} s${by}\n`);
+      process.stdout.write(
+        `${mark.padEnd(10)} ${mutant.id.padEnd(34)} ${(result.ms / 1000).toFixed(1).padStart(5)} s${by}\n`,
+      );
     }
   }),
 );
@@ -90,8 +113,19 @@ const killed = counted.filter((result) => result.outcome === "killed" || result.
 const survivors = counted.filter((result) => result.outcome === "survived");
 const stale = results.filter((result) => result.outcome === "stale");
 const equivalents = results.filter((result) => result.mutant.equivalent !== undefined);
-process.stdout.write(`\nmutation score: ${killed} of ${counted.length} caught (${((killed / Math.max(1, counted.length)) * 100).toFixed(0)}%), in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-for (const result of equivalents) process.stdout.write(`equivalent, not counted: ${result.mutant.id} (${result.outcome}): ${result.mutant.equivalent}\n`);
-for (const result of survivors) process.stdout.write(`SURVIVED: ${result.mutant.id} in ${result.mutant.file}: no test in ${result.mutant.tests.join(", ")} failed\n`);
-for (const result of stale) process.stdout.write(`STALE: ${result.mutant.id}: its code is not in ${result.mutant.file} exactly once; update scripts/mutants.ts\n`);
+process.stdout.write(
+  `\nmutation score: ${killed} of ${counted.length} caught (${((killed / Math.max(1, counted.length)) * 100).toFixed(0)}%), in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+);
+for (const result of equivalents)
+  process.stdout.write(
+    `equivalent, not counted: ${result.mutant.id} (${result.outcome}): ${result.mutant.equivalent}\n`,
+  );
+for (const result of survivors)
+  process.stdout.write(
+    `SURVIVED: ${result.mutant.id} in ${result.mutant.file}: no test in ${result.mutant.tests.join(", ")} failed\n`,
+  );
+for (const result of stale)
+  process.stdout.write(
+    `STALE: ${result.mutant.id}: its code is not in ${result.mutant.file} exactly once; update scripts/mutants.ts\n`,
+  );
 process.exitCode = survivors.length > 0 || stale.length > 0 ? 1 : 0;

@@ -40,12 +40,22 @@ export type {
   ToolChoice,
   ToolSchema,
 } from "./core/model-client.ts";
-export { Session, sessionFormatVersion, type SessionChange, type SessionInit, type SessionJSON, type TeamState } from "./core/session.ts";
+export {
+  Session,
+  sessionFormatVersion,
+  type SessionChange,
+  type SessionInit,
+  type SessionJSON,
+  type TeamState,
+} from "./core/session.ts";
 export type { StandardSchemaV1 } from "./core/standard-schema.ts";
 export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
 export { ConnectionPools, sharedConnectionPools, type ConnectionPoolOptions } from "./models/connection-pools.ts";
 export { modelInfoFor } from "./models/model-info.ts";
-export { AzureOpenAIChatCompletionClient, type AzureOpenAIChatCompletionClientOptions } from "./models/openai/azure-client.ts";
+export {
+  AzureOpenAIChatCompletionClient,
+  type AzureOpenAIChatCompletionClientOptions,
+} from "./models/openai/azure-client.ts";
 export { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions } from "./models/openai/openai-client.ts";
 export type { SamplingOptions } from "./models/openai/wire-request.ts";
 export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";
@@ -65,7 +75,11 @@ export {
 export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
 export { BaseGroupChat, type GroupChatOptions, type TeamStateJSON } from "./teams/base-group-chat.ts";
 export { RoundRobinGroupChat } from "./teams/round-robin-group-chat.ts";
-export { defaultSelectorPrompt, SelectorGroupChat, type SelectorGroupChatOptions } from "./teams/selector-group-chat.ts";
+export {
+  defaultSelectorPrompt,
+  SelectorGroupChat,
+  type SelectorGroupChatOptions,
+} from "./teams/selector-group-chat.ts";
 export { Swarm } from "./teams/swarm.ts";
 export {
   AndTermination,
@@ -81,19 +95,43 @@ export {
   TimeoutTermination,
   TokenUsageTermination,
 } from "./teams/termination.ts";
-export { defineApp, type App, type AppDefinition, type AssetValues, type ResourceValues, type WarmupOptions } from "./runtime/app.ts";
+export {
+  defineApp,
+  type AnyApp,
+  type App,
+  type AppDefinition,
+  type AssetValues,
+  type ResourceValues,
+  type WarmupOptions,
+} from "./runtime/app.ts";
 export { asset, type Asset } from "./runtime/asset.ts";
 export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
 export { ConstructionGuard, inFactory, type Logger } from "./runtime/construction-guard.ts";
-export { createRuntime, Runtime, type HealthReport, type RuntimeOptions, type RuntimeState } from "./runtime/runtime.ts";
+export {
+  createRuntime,
+  Runtime,
+  type HealthReport,
+  type RuntimeOptions,
+  type RuntimeState,
+} from "./runtime/runtime.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type { DefinitionKind } from "./core/construction.ts";
 export type { PutOptions, SessionStore, StoredSession } from "./core/session-store.ts";
 export { MemorySessionStore } from "./state/memory-session-store.ts";
-export { SqliteSessionStore, sqliteSchemaVersion, type SqliteSessionStoreOptions } from "./state/sqlite-session-store.ts";
+export {
+  SqliteSessionStore,
+  sqliteSchemaVersion,
+  type SqliteSessionStoreOptions,
+} from "./state/sqlite-session-store.ts";
 export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";
 export { HearthMetrics } from "./telemetry/metrics.ts";
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
 export type { AuthOptions } from "./runtime/app.ts";
-export type { TenantBuildContext, TenantCache, TenantCacheStats, TenantStack, TenantsOptions } from "./tenancy/tenant-cache.ts";
+export type {
+  TenantBuildContext,
+  TenantCache,
+  TenantCacheStats,
+  TenantStack,
+  TenantsOptions,
+} from "./tenancy/tenant-cache.ts";

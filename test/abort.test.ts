@@ -24,7 +24,12 @@ for (const stream of [false, true]) {
     mock.requests.length = 0;
     const agent = new AssistantAgent({
       name: "assistant",
-      modelClient: new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      modelClient: new OpenAIChatCompletionClient({
+        model: "mock",
+        baseURL: mock.url,
+        apiKey: "k",
+        connectionPools: pools,
+      }),
       modelClientStream: stream,
     });
     const session = agent.createSession();

@@ -6,7 +6,12 @@ import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import { defineApp, OpenAIChatCompletionClient } from "hearth";
 import { createFetchHandler } from "hearth/fetch";
-import { createLambdaHandler, createStreamingLambdaHandler, type HttpApiEvent, type LambdaStreamingGlobal } from "hearth/lambda";
+import {
+  createLambdaHandler,
+  createStreamingLambdaHandler,
+  type HttpApiEvent,
+  type LambdaStreamingGlobal,
+} from "hearth/lambda";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { createSupportAgent, loadOrders, loadPolicy } from "../examples/support/support-agent.ts";
 import { supportModel } from "../examples/support/support-model.ts";
@@ -17,12 +22,18 @@ before(async () => {
 });
 after(() => mock.close());
 
-const event = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/lambda/${name}`, import.meta.url), "utf8")) as HttpApiEvent;
+const event = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/lambda/${name}`, import.meta.url), "utf8")) as HttpApiEvent;
 const app = () =>
   defineApp({
     name: "support",
-    models: { default: () => new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: "sk-test" }) },
-    agents: { support_agent: ({ models }) => createSupportAgent({ modelClient: models.default, orders: loadOrders(), policy: loadPolicy(), stream: true }) },
+    models: {
+      default: () => new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: "sk-test" }),
+    },
+    agents: {
+      support_agent: ({ models }) =>
+        createSupportAgent({ modelClient: models.default, orders: loadOrders(), policy: loadPolicy(), stream: true }),
+    },
   });
 const quiet = { log: () => {}, runtime: { closeConnectionPools: false } };
 
@@ -32,15 +43,33 @@ test("fetch adapter: Request in, Response out, streaming included", async () => 
     const early = await handle(new Request("http://app.local/healthz"));
     assert.equal(early.status, 200);
     await handle.runtime.ready;
-    const response = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Where is order A123?" }) }));
+    const response = await handle(
+      new Request("http://app.local/v1/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "Where is order A123?" }),
+      }),
+    );
     assert.equal(response.status, 200);
     assert.match(((await response.json()) as { reply: string }).reply, /A123 has shipped/);
-    const streamed = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ message: "Where is order B201?" }) }));
+    const streamed = await handle(
+      new Request("http://app.local/v1/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ message: "Where is order B201?" }),
+      }),
+    );
     assert.match(streamed.headers.get("content-type") ?? "", /text\/event-stream/);
     const text = await streamed.text();
     assert.match(text, /event: message-delta/);
     assert.match(text, /event: done\ndata: .*B201 was delivered/);
-    const tooBig = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "x".repeat(2 * 1024 * 1024) }) }));
+    const tooBig = await handle(
+      new Request("http://app.local/v1/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message: "x".repeat(2 * 1024 * 1024) }),
+      }),
+    );
     assert.equal(tooBig.status, 413);
     assert.equal(tooBig.headers.get("content-type"), "application/problem+json; charset=utf-8");
   } finally {
@@ -71,7 +100,10 @@ test("Lambda adapter: recorded HTTP API and function URL events, and a keep-warm
     assert.equal(odd.statusCode, 400);
     assert.equal(JSON.parse(odd.body).code, "HEARTH_INVALID_REQUEST");
 
-    const streamedChat = { ...event("http-api-chat.json"), headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" } };
+    const streamedChat = {
+      ...event("http-api-chat.json"),
+      headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" },
+    };
     const buffered = await handler(streamedChat);
     assert.match(buffered.body, /event: done/, "a streamed chat is returned whole through API Gateway");
   } finally {
@@ -101,7 +133,10 @@ test("Lambda response streaming writes the events through awslambda.HttpResponse
         done();
       },
     });
-    const streamed = { ...event("http-api-chat.json"), headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" } };
+    const streamed = {
+      ...event("http-api-chat.json"),
+      headers: { ...event("http-api-chat.json").headers, accept: "text/event-stream" },
+    };
     await handler(streamed, sink);
     assert.equal((metadata as { statusCode: number }).statusCode, 200);
     assert.ok(written.length > 3, "events were written one by one");
@@ -119,22 +154,44 @@ test("fetch adapter: a stream whose reader stops reading is cut off at the buffe
   const logs: Record<string, unknown>[] = [];
   const model = new ScriptedModelClient({ chunkSize: 16 * 1024 });
   const handle = createFetchHandler(
-    defineApp({ name: "big", models: { default: () => model }, agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }) } }),
-    { log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false }, streamBufferBytes: 64 * 1024, maxSessionBytes: 16 * 1024 * 1024 },
+    defineApp({
+      name: "big",
+      models: { default: () => model },
+      agents: {
+        echo: ({ models }) =>
+          new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }),
+      },
+    }),
+    {
+      log: (entry) => logs.push(entry),
+      runtime: { closeConnectionPools: false },
+      streamBufferBytes: 64 * 1024,
+      maxSessionBytes: 16 * 1024 * 1024,
+    },
   );
   try {
     await handle.runtime.ready;
     model.enqueue("x".repeat(2_000_000));
-    const response = await handle(new Request("http://app.local/v1/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ message: "big" }) }));
+    const response = await handle(
+      new Request("http://app.local/v1/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ message: "big" }),
+      }),
+    );
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read(); // one chunk, then nothing: the reply piles up behind it
-    for (let waited = 0; !logs.some((entry) => entry.msg === "request") && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; !logs.some((entry) => entry.msg === "request") && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const line = logs.find((entry) => entry.msg === "request");
     assert.equal(line?.code, "HEARTH_SLOW_CLIENT");
     assert.equal(line?.status, 499);
-    await assert.rejects(async () => {
-      for (;;) if ((await reader.read()).done) break;
-    }, (error: unknown) => (error as { code?: string }).code === "HEARTH_SLOW_CLIENT");
+    await assert.rejects(
+      async () => {
+        for (;;) if ((await reader.read()).done) break;
+      },
+      (error: unknown) => (error as { code?: string }).code === "HEARTH_SLOW_CLIENT",
+    );
   } finally {
     await handle.runtime.close();
   }

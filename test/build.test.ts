@@ -16,7 +16,19 @@ after(() => rmSync(outdir, { recursive: true, force: true }));
 test("the bundled entry points export the same names as the sources, and the bundle runs", async () => {
   await run(
     join(root, "node_modules/.bin/esbuild"),
-    ["src/index.ts", "src/testing/index.ts", "--bundle", "--splitting", "--format=esm", "--platform=node", "--target=node22", "--outbase=src", `--outdir=${outdir}`, "--packages=external", "--log-level=warning"],
+    [
+      "src/index.ts",
+      "src/testing/index.ts",
+      "--bundle",
+      "--splitting",
+      "--format=esm",
+      "--platform=node",
+      "--target=node22",
+      "--outbase=src",
+      `--outdir=${outdir}`,
+      "--packages=external",
+      "--log-level=warning",
+    ],
     { cwd: root },
   );
   for (const entry of ["index", "testing/index"]) {
@@ -26,7 +38,10 @@ test("the bundled entry points export the same names as the sources, and the bun
   }
   const hearth = await import(join(outdir, "index.js"));
   const testing = await import(join(outdir, "testing/index.js"));
-  const agent = new hearth.AssistantAgent({ name: "bundled", modelClient: new testing.ScriptedModelClient({ replies: ["from the bundle"] }) });
+  const agent = new hearth.AssistantAgent({
+    name: "bundled",
+    modelClient: new testing.ScriptedModelClient({ replies: ["from the bundle"] }),
+  });
   const result = await agent.run({ task: "hi" });
   assert.equal(result.messages.at(-1).content, "from the bundle");
 });

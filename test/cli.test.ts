@@ -15,11 +15,18 @@ const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
 // `hearth serve` keeps a compile cache in ./.hearth by default: these runs keep theirs out of the checkout.
 const cacheRoot = mkdtempSync(join(tmpdir(), "hearth-cli-cache-"));
 after(() => rmSync(cacheRoot, { recursive: true, force: true }));
-const node = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { env: { ...process.env, OPENAI_API_KEY: "", HEARTH_COMPILE_CACHE: join(cacheRoot, "errors") }, timeout: 30_000 });
+const node = (args: string[]) =>
+  run(process.execPath, ["--conditions=development", cli, ...args], {
+    env: { ...process.env, OPENAI_API_KEY: "", HEARTH_COMPILE_CACHE: join(cacheRoot, "errors") },
+    timeout: 30_000,
+  });
 
 /** Starts `hearth demo`, waits until it listens, and returns its output so far and its URL. */
 function startDemo(args: string[] = []): Promise<{ stdout: string; url: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--conditions=development", cli, "demo", ...args], { env: { ...process.env, OPENAI_API_KEY: "", PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=development", cli, "demo", ...args], {
+    env: { ...process.env, OPENAI_API_KEY: "", PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -49,7 +56,11 @@ test("hearth demo serves the support app, shows its startup trace and one exchan
     assert.match(demo.stdout, /warmup:model:default\s+[\d.]+ ms\s+ok/);
     assert.match(demo.stdout, /tool call\s+lookup_order\(\{"order_id":"A123"\}\)/);
     assert.match(demo.stdout, /reply\s+Order A123 has shipped with DHL \(tracking JD014600006281\)/);
-    const response = await fetch(`${demo.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Where is order B201?" }) });
+    const response = await fetch(`${demo.url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Where is order B201?" }),
+    });
     assert.equal(response.status, 200);
     assert.match(((await response.json()) as { reply: string }).reply, /Order B201 was delivered/);
   } finally {
@@ -66,23 +77,50 @@ test("hearth demo takes the question as an argument", async () => {
 test("hearth version prints the package version; bad commands and flags exit 2 with a message", async () => {
   const { stdout } = await node(["version"]);
   assert.match(stdout, /^\d+\.\d+\.\d+\n$/);
-  await assert.rejects(node(["nope"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /unknown command "nope"/.test(error.stderr ?? ""));
-  await assert.rejects(node(["serve"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /which app\?/.test(error.stderr ?? ""));
-  await assert.rejects(node(["serve", "app.ts", "--workers", "zero"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /--workers must be a whole number/.test(error.stderr ?? ""));
-  await assert.rejects(node(["serve", "no-such-app.ts"]), (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""));
+  await assert.rejects(
+    node(["nope"]),
+    (error: { code?: number; stderr?: string }) =>
+      error.code === 2 && /unknown command "nope"/.test(error.stderr ?? ""),
+  );
+  await assert.rejects(
+    node(["serve"]),
+    (error: { code?: number; stderr?: string }) => error.code === 2 && /which app\?/.test(error.stderr ?? ""),
+  );
+  await assert.rejects(
+    node(["serve", "app.ts", "--workers", "zero"]),
+    (error: { code?: number; stderr?: string }) =>
+      error.code === 2 && /--workers must be a whole number/.test(error.stderr ?? ""),
+  );
+  await assert.rejects(
+    node(["serve", "no-such-app.ts"]),
+    (error: { code?: number; stderr?: string }) => error.code === 2 && /no app module/.test(error.stderr ?? ""),
+  );
 });
 
 test("an unknown option or a missing value is one line naming it, not a stack; --help after a command prints the usage; a source run that would load two copies of hearth stops", async () => {
   const mistakes: [string[], RegExp][] = [
     [["profile", "app.ts", "--bogus"], /^hearth: profile: Unknown option '--bogus'\. See `hearth help`\.\n$/],
-    [["serve", "app.ts", "--port"], /^hearth: serve: Option '--port <value>' argument missing\. See `hearth help`\.\n$/],
-    [["check", "app.ts", "--runs"], /^hearth: check: Option '--runs <value>' argument missing\. See `hearth help`\.\n$/],
+    [
+      ["serve", "app.ts", "--port"],
+      /^hearth: serve: Option '--port <value>' argument missing\. See `hearth help`\.\n$/,
+    ],
+    [
+      ["check", "app.ts", "--runs"],
+      /^hearth: check: Option '--runs <value>' argument missing\. See `hearth help`\.\n$/,
+    ],
   ];
   for (const [args, message] of mistakes) {
-    await assert.rejects(node(args), (error: { code?: number; stderr?: string }) => error.code === 2 && message.test(error.stderr ?? ""), args.join(" "));
+    await assert.rejects(
+      node(args),
+      (error: { code?: number; stderr?: string }) => error.code === 2 && message.test(error.stderr ?? ""),
+      args.join(" "),
+    );
   }
   // From source without the development condition, the app would load the built copy of hearth.
-  await assert.rejects(run(process.execPath, [cli, "version"], { timeout: 30_000 }), (error: { code?: number; stderr?: string }) => error.code === 2 && /npm run hearth --/.test(error.stderr ?? ""));
+  await assert.rejects(
+    run(process.execPath, [cli, "version"], { timeout: 30_000 }),
+    (error: { code?: number; stderr?: string }) => error.code === 2 && /npm run hearth --/.test(error.stderr ?? ""),
+  );
   for (const command of ["serve", "profile", "check"]) {
     const { stdout } = await node([command, "--help"]);
     assert.match(stdout, /^Usage: hearth <command>/);
@@ -91,7 +129,8 @@ test("an unknown option or a missing value is one line naming it, not a stack; -
 
 test("hearth serve writes Node's compile cache once warm, and leaves it alone with --no-compile-cache", async () => {
   const mock = await startMockOpenAIServer();
-  const files = (directory: string) => readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+  const files = (directory: string) =>
+    readdirSync(directory, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
   try {
     const cached = join(cacheRoot, "on");
     const server = await spawnServer(mock.url, [], { HEARTH_COMPILE_CACHE: cached });
@@ -118,14 +157,20 @@ test("--session-ttl takes 30d, 12h, 45m, 90s, 500ms or never, and refuses anythi
   assert.equal(parseDuration("1.5s", "--session-ttl", 0), 1_500);
   assert.equal(parseDuration("500", "--session-ttl", 0), 500);
   assert.equal(parseDuration("never", "--session-ttl", 0), Infinity);
-  for (const bad of ["0", "-1d", "soon", "3w", ""]) assert.throws(() => parseDuration(bad, "--session-ttl", 0), /--session-ttl must be a duration/, bad);
+  for (const bad of ["0", "-1d", "soon", "3w", ""])
+    assert.throws(() => parseDuration(bad, "--session-ttl", 0), /--session-ttl must be a duration/, bad);
 });
 
 test("hearth serve --session-ttl expires sessions on the default store (SQLite)", async () => {
   const mock = await startMockOpenAIServer();
   const directory = mkdtempSync(join(tmpdir(), "hearth-ttl-"));
   try {
-    const server = await spawnServer(mock.url, ["--session-ttl", "2s", "--sessions-db", join(directory, "sessions.db")]);
+    const server = await spawnServer(mock.url, [
+      "--session-ttl",
+      "2s",
+      "--sessions-db",
+      join(directory, "sessions.db"),
+    ]);
     try {
       const first = await chatOn(server.url, "hello");
       assert.equal(first.status, 200);

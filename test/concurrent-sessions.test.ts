@@ -36,12 +36,19 @@ test("200 concurrent runs on one agent with 200 sessions keep every session to i
   });
   const agent = new AssistantAgent({
     name: "assistant",
-    modelClient: new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+    modelClient: new OpenAIChatCompletionClient({
+      model: "mock",
+      baseURL: mock.url,
+      apiKey: "k",
+      connectionPools: pools,
+    }),
     tools: [remember],
     reflectOnToolUse: true,
   });
   const sessions = Array.from({ length: 200 }, () => agent.createSession());
-  const results = await Promise.all(sessions.map((session, index) => agent.run({ task: `I am user-${index}`, session })));
+  const results = await Promise.all(
+    sessions.map((session, index) => agent.run({ task: `I am user-${index}`, session })),
+  );
 
   sessions.forEach((session, index) => {
     const own = `user-${index}`;

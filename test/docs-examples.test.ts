@@ -13,7 +13,12 @@ const out = join(root, "node_modules/.cache/hearth-doc-examples");
 test("the TypeScript examples in README.md and docs/ type-check", async () => {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const documents = ["README.md", ...readdirSync(join(root, "docs")).filter((file) => file.endsWith(".md")).map((file) => `docs/${file}`)];
+  const documents = [
+    "README.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => `docs/${file}`),
+  ];
   const files: string[] = [];
   for (const document of documents) {
     const text = readFileSync(join(root, document), "utf8");
@@ -27,7 +32,14 @@ test("the TypeScript examples in README.md and docs/ type-check", async () => {
   assert.ok(files.length >= 10, `found ${files.length} examples`);
   // Examples import "./app.ts", the reader's own app: the support example stands in for it.
   writeFileSync(join(out, "app.ts"), 'export { supportApp as default } from "../../../examples/support/app.ts";\n');
-  writeFileSync(join(out, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.json", compilerOptions: { noUnusedLocals: false }, include: ["*.ts"] }));
+  writeFileSync(
+    join(out, "tsconfig.json"),
+    JSON.stringify({
+      extends: "../../../tsconfig.json",
+      compilerOptions: { noUnusedLocals: false },
+      include: ["*.ts"],
+    }),
+  );
   try {
     await run(join(root, "node_modules/.bin/tsc"), ["-p", join(out, "tsconfig.json")], { cwd: root });
   } catch (error) {

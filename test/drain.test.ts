@@ -13,14 +13,20 @@ after(() => mock.close());
 
 const startServer = (flags: string[] = []) => spawnServer(mock.url, flags);
 
-const chat = (url: string, message: string) => fetch(`${url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message }) });
+const chat = (url: string, message: string) =>
+  fetch(`${url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message }),
+  });
 
 test("SIGTERM drains: the turn in flight completes, new work and readiness get 503, the process exits in time", async () => {
   const { child, url, exited: exit } = await startServer(["--drain-deadline", "5000"]);
   const exited = exit.then((code) => ({ code, at: performance.now() }));
   mock.requests.length = 0;
   const inFlight = chat(url, "finish me");
-  while (!mock.requests.some((request) => request.path.endsWith("/chat/completions"))) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!mock.requests.some((request) => request.path.endsWith("/chat/completions")))
+    await new Promise((resolve) => setTimeout(resolve, 5));
   const signalled = performance.now();
   child.kill("SIGTERM");
   let readiness = 200;
@@ -48,7 +54,8 @@ test("a second signal exits at once, without waiting for the turn in flight", as
     (response) => `answered ${response.status}`,
     (error: Error) => `failed: ${String((error.cause as { code?: string } | undefined)?.code ?? error.message)}`,
   );
-  while (!mock.requests.some((request) => request.path.endsWith("/chat/completions"))) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!mock.requests.some((request) => request.path.endsWith("/chat/completions")))
+    await new Promise((resolve) => setTimeout(resolve, 5));
   child.kill("SIGTERM");
   await new Promise((resolve) => setTimeout(resolve, 50));
   child.kill("SIGTERM");
@@ -62,7 +69,10 @@ test("--workers 2 serves from two warm processes and drains both on SIGTERM", as
   // Both workers report ready; requests are answered.
   while ((stderr().match(/ready on/g) ?? []).length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
   const responses = await Promise.all(Array.from({ length: 4 }, (_, index) => chat(url, `hi ${index}`)));
-  assert.deepEqual(responses.map((response) => response.status), [200, 200, 200, 200]);
+  assert.deepEqual(
+    responses.map((response) => response.status),
+    [200, 200, 200, 200],
+  );
   child.kill("SIGTERM");
   assert.equal(await exited, 0);
 });

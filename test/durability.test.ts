@@ -5,7 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { redisSkipReason, startMockOpenAIServer, startRedisServer, type MockOpenAIServer, type RedisServer } from "hearth/testing";
+import {
+  redisSkipReason,
+  startMockOpenAIServer,
+  startRedisServer,
+  type MockOpenAIServer,
+  type RedisServer,
+} from "hearth/testing";
 import { chatOn, spawnServer } from "./support/spawn-server.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "hearth-durability-"));
@@ -27,7 +33,9 @@ async function turnsOf(url: string, sessionId: string): Promise<Turn[]> {
   const response = await fetch(`${url}/v1/sessions/${sessionId}`);
   assert.equal(response.status, 200);
   const session = (await response.json()) as { messages: { type: string; source: string; content?: string }[] };
-  return session.messages.filter((message) => message.type === "text").map((message) => ({ role: message.source === "user" ? "user" : "agent", content: String(message.content) }));
+  return session.messages
+    .filter((message) => message.type === "text")
+    .map((message) => ({ role: message.source === "user" ? "user" : "agent", content: String(message.content) }));
 }
 
 test("SIGKILL during a stream of turns on SQLite: after a restart, every answered turn is there, in order", async () => {
@@ -56,7 +64,8 @@ test("SIGKILL during a stream of turns on SQLite: after a restart, every answere
     assert.deepEqual(users.slice(0, answered.length), answered);
     assert.ok(users.length <= answered.length + 1);
     turns.forEach((turn, index) => {
-      if (turn.role === "user") assert.equal(turns[index + 1]?.content, `You said: ${turn.content}`, "each stored turn has its reply");
+      if (turn.role === "user")
+        assert.equal(turns[index + 1]?.content, `You said: ${turn.content}`, "each stored turn has its reply");
     });
     const after = await chatOn(second.url, "after the restart", sessionId);
     assert.equal(after.status, 200);
@@ -68,7 +77,9 @@ test("SIGKILL during a stream of turns on SQLite: after a restart, every answere
 
 const skip = redisSkipReason();
 
-test("two instances on Redis, 50 concurrent turns each on one session: exactly 100 turns, in a valid order", { skip }, async () => {
+test("two instances on Redis, 50 concurrent turns each on one session: exactly 100 turns, in a valid order", {
+  skip,
+}, async () => {
   const redis: RedisServer = await startRedisServer();
   const flags = ["--store", "redis", "--redis-url", redis.url];
   const [a, b] = await Promise.all([spawnServer(mock.url, flags), spawnServer(mock.url, flags)]);
@@ -85,7 +96,11 @@ test("two instances on Redis, 50 concurrent turns each on one session: exactly 1
     const turns = await turnsOf(b.url, sessionId);
     const users = turns.filter((turn) => turn.role === "user").map((turn) => turn.content);
     assert.equal(users.length, 101, "the opening turn and exactly 100 more");
-    assert.deepEqual([...users].sort(), ["opening", ...Array.from({ length: 100 }, (_, index) => `message ${index}`)].sort(), "each turn once, none lost");
+    assert.deepEqual(
+      [...users].sort(),
+      ["opening", ...Array.from({ length: 100 }, (_, index) => `message ${index}`)].sort(),
+      "each turn once, none lost",
+    );
     // A valid order: every user message is followed by its own reply, never interleaved.
     turns.forEach((turn, index) => {
       if (turn.role === "user") assert.equal(turns[index + 1]?.content, `You said: ${turn.content}`);

@@ -5,7 +5,9 @@ import { test } from "node:test";
 import { errorCatalogue } from "hearth";
 
 const doc = readFileSync(new URL("../docs/errors.md", import.meta.url), "utf8");
-const documented = new Map([...doc.matchAll(/^\| `(HEARTH_[A-Z_]+)` \| (\d+) \|/gm)].map((match) => [match[1], Number(match[2])]));
+const documented = new Map(
+  [...doc.matchAll(/^\| `(HEARTH_[A-Z_]+)` \| (\d+) \|/gm)].map((match) => [match[1], Number(match[2])]),
+);
 
 test("every code in the catalogue is documented with its HTTP status", () => {
   for (const [code, entry] of Object.entries(errorCatalogue)) {
@@ -20,9 +22,12 @@ test("docs/errors.md names no code that does not exist", () => {
 
 test("every code hearth's sources raise is in the catalogue", async () => {
   const { readdirSync } = await import("node:fs");
-  const files = readdirSync(new URL("../src/", import.meta.url), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"));
+  const files = readdirSync(new URL("../src/", import.meta.url), { recursive: true, encoding: "utf8" }).filter(
+    (file) => file.endsWith(".ts") && !file.endsWith(".test.ts"),
+  );
   for (const file of files) {
     const text = readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8");
-    for (const code of text.match(/"HEARTH_[A-Z_]+"/g) ?? []) assert.ok(code.slice(1, -1) in errorCatalogue, `${code} in src/${file}`);
+    for (const code of text.match(/"HEARTH_[A-Z_]+"/g) ?? [])
+      assert.ok(code.slice(1, -1) in errorCatalogue, `${code} in src/${file}`);
   }
 });

@@ -12,24 +12,58 @@ const root = new URL("../", import.meta.url).pathname;
 const cli = join(root, "src/cli/main.ts");
 const directory = mkdtempSync(join(tmpdir(), "hearth-profile-test-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
-const common = ["examples/support/app.ts", "--runs", "2", "--warm", "3", "--message", "Where is order A123?", "--mock", "examples/support/support-model.ts#supportModel"];
+const common = [
+  "examples/support/app.ts",
+  "--runs",
+  "2",
+  "--warm",
+  "3",
+  "--message",
+  "Where is order A123?",
+  "--mock",
+  "examples/support/support-model.ts#supportModel",
+];
 // Where `hearth serve` would keep its compile cache: profile's runs are true cold starts and must not.
 const compileCache = join(directory, "compile-cache");
-const hearth = (args: string[]) => run(process.execPath, ["--conditions=development", cli, ...args], { cwd: root, timeout: 120_000, env: { ...process.env, HEARTH_COMPILE_CACHE: compileCache } });
+const hearth = (args: string[]) =>
+  run(process.execPath, ["--conditions=development", cli, ...args], {
+    cwd: root,
+    timeout: 120_000,
+    env: { ...process.env, HEARTH_COMPILE_CACHE: compileCache },
+  });
 
 test("hearth profile prints the waterfall and writes an HTML report with SVG charts, and JSON", async () => {
   const html = join(directory, "report.html");
   const json = join(directory, "report.json");
   const { stdout } = await hearth(["profile", ...common, "--no-tools", "--html", html, "--json", json]);
   assert.match(stdout, /hearth profile: support, 2 cold starts/);
-  for (const row of ["spawn to listening", "spawn to ready", "spawn to first reply", "first request", "warm request \\(median\\)", "first / warm", "constructions after ready", "first-call errors"]) {
+  for (const row of [
+    "spawn to listening",
+    "spawn to ready",
+    "spawn to first reply",
+    "first request",
+    "warm request \\(median\\)",
+    "first / warm",
+    "constructions after ready",
+    "first-call errors",
+  ]) {
     assert.match(stdout, new RegExp(`${row}\\s+[\\d.]+|${row}\\s+none`), row);
   }
   assert.match(stdout, /with tools\s+without tools/);
   assert.match(stdout, /startup waterfall/);
-  for (const bar of ["node", "load", "init", "warm", "asset:orders", "agent:support_agent", "warmup:model:default", "synthetic:agent:support_agent"]) assert.match(stdout, new RegExp(`\\n  ${bar}\\s+[ █▒]+\\s+[\\d.]+ \\+[\\d.]+ ms`), bar);
+  for (const bar of [
+    "node",
+    "load",
+    "init",
+    "warm",
+    "asset:orders",
+    "agent:support_agent",
+    "warmup:model:default",
+    "synthetic:agent:support_agent",
+  ])
+    assert.match(stdout, new RegExp(`\\n  ${bar}\\s+[ █▒]+\\s+[\\d.]+ \\+[\\d.]+ ms`), bar);
   assert.match(stdout, /CPU time while loading, by package/);
-  assert.match(stdout, /\n  hearth\s+[\d.]+ ms/);
+  assert.match(stdout, /\n {2}hearth\s+[\d.]+ ms/);
   const page = readFileSync(html, "utf8");
   assert.match(page, /^<!doctype html>/);
   assert.equal((page.match(/<svg /g) ?? []).length, 3, "a waterfall and two charts");
@@ -38,7 +72,10 @@ test("hearth profile prints the waterfall and writes an HTML report with SVG cha
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.summary.runs, 2);
   assert.equal(report.noTools.noTools, true);
-  assert.ok(report.summary.spawnToReadyMs.median > 0 && report.summary.spawnToReadyMs.median <= report.summary.spawnToFirstReplyMs.median);
+  assert.ok(
+    report.summary.spawnToReadyMs.median > 0 &&
+      report.summary.spawnToReadyMs.median <= report.summary.spawnToFirstReplyMs.median,
+  );
   assert.equal(report.summary.constructionsAfterReady, 0);
   assert.ok(!existsSync(compileCache), "each run started cold, with no compile cache written for the next");
   assert.deepEqual(report.summary.firstCallErrors, {});
@@ -63,5 +100,9 @@ test("hearth check passes on the shipped budget and fails, with a table, on a ti
 
   const wrong = join(directory, "wrong.json");
   writeFileSync(wrong, JSON.stringify({ readyIn: 5 }));
-  await assert.rejects(hearth(["check", ...common, "--budget", wrong]), (error: { code?: number; stderr?: string }) => error.code === 2 && /unknown field "readyIn"/.test(error.stderr ?? ""));
+  await assert.rejects(
+    hearth(["check", ...common, "--budget", wrong]),
+    (error: { code?: number; stderr?: string }) =>
+      error.code === 2 && /unknown field "readyIn"/.test(error.stderr ?? ""),
+  );
 });

@@ -26,7 +26,9 @@ function quickStartCommands(): string[] {
     .filter((line) => line !== "");
 }
 
-test("the README's two quick-start commands work on a fresh clone", { skip: inside ? "running inside the clone this test made" : false }, async () => {
+test("the README's two quick-start commands work on a fresh clone", {
+  skip: inside ? "running inside the clone this test made" : false,
+}, async () => {
   const commands = quickStartCommands();
   assert.deepEqual(commands, ["npm install && npm start", "npm test"]);
   const [runCommand, testCommand] = commands as [string, string];
@@ -35,7 +37,12 @@ test("the README's two quick-start commands work on a fresh clone", { skip: insi
   const { NODE_TEST_CONTEXT: _parentRunner, ...outer } = process.env;
   const env = { ...outer, OPENAI_API_KEY: "", PORT: "0", HEARTH_QUICKSTART_CLONE: "1" };
   // The run command keeps serving: start it in its own process group, use it, stop it.
-  const server = spawn("bash", ["-c", runCommand], { cwd: directory, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const server = spawn("bash", ["-c", runCommand], {
+    cwd: directory,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
   try {
@@ -53,7 +60,11 @@ test("the README's two quick-start commands work on a fresh clone", { skip: insi
       server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
       void exited.then((code) => reject(new Error(`the run command exited (${code}):\n${output}`)));
     });
-    const response = await fetch(`${url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Where is order A123?" }) });
+    const response = await fetch(`${url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "Where is order A123?" }),
+    });
     assert.equal(response.status, 200);
     assert.match(((await response.json()) as { reply: string }).reply, /Order A123 has shipped/);
   } finally {
@@ -61,7 +72,12 @@ test("the README's two quick-start commands work on a fresh clone", { skip: insi
     await exited;
   }
   try {
-    const tested = await run("bash", ["-c", testCommand], { cwd: directory, env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+    const tested = await run("bash", ["-c", testCommand], {
+      cwd: directory,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000,
+    });
     assert.match(tested.stdout, /ℹ fail 0/);
   } catch (error) {
     const stdout = String((error as { stdout?: string }).stdout ?? "");

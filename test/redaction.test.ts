@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { AssistantAgent, defineApp, defineTool, MemorySessionStore, OpenAIChatCompletionClient, resource } from "hearth";
+import {
+  AssistantAgent,
+  defineApp,
+  defineTool,
+  MemorySessionStore,
+  OpenAIChatCompletionClient,
+  resource,
+} from "hearth";
 import { serve, type HearthServer } from "hearth/node";
 import { startMockOpenAIServer, type MockChatRequest, type MockOpenAIServer } from "hearth/testing";
 
@@ -30,7 +37,11 @@ async function startQuotingProvider(): Promise<Server> {
   const provider = http.createServer((request, response) => {
     const key = request.headers["api-key"] ?? request.headers.authorization ?? "";
     response.writeHead(401, { "content-type": "application/json" });
-    response.end(JSON.stringify({ error: { message: `Access denied due to invalid subscription key ${String(key).replace(/^Bearer /, "")}.` } }));
+    response.end(
+      JSON.stringify({
+        error: { message: `Access denied due to invalid subscription key ${String(key).replace(/^Bearer /, "")}.` },
+      }),
+    );
   });
   await new Promise<void>((resolve) => provider.listen(0, "127.0.0.1", resolve));
   return provider;
@@ -57,7 +68,9 @@ function app() {
     description: "Looks a customer up.",
     parameters: { type: "object", properties: { customer_id: { type: "string" } }, required: ["customer_id"] },
     execute: () => {
-      throw new Error(`cannot connect to postgres://app:s3cret-db@db.internal:5432/app as app with password ${databasePassword}`);
+      throw new Error(
+        `cannot connect to postgres://app:s3cret-db@db.internal:5432/app as app with password ${databasePassword}`,
+      );
     },
   });
   const quotingURL = `http://127.0.0.1:${(quoting.address() as AddressInfo).port}/v1`;
@@ -90,13 +103,40 @@ function app() {
       }),
     },
     models: {
-      default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-provider-0123456789" }),
-      quoting: { create: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: quotingURL, apiKey: hexKey }), required: false },
-      unreachable: { create: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: `http://user:pa55word@127.0.0.1:${closedPort}/v1`, maxRetries: 0 }), required: false },
-      labelled: { create: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: `http://127.0.0.1:${closedPort}/v1`, provider: "internal-llm", maxRetries: 0 }), required: false },
+      default: () =>
+        new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-provider-0123456789" }),
+      quoting: {
+        create: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: quotingURL, apiKey: hexKey }),
+        required: false,
+      },
+      unreachable: {
+        create: () =>
+          new OpenAIChatCompletionClient({
+            model: "mock",
+            baseURL: `http://user:pa55word@127.0.0.1:${closedPort}/v1`,
+            maxRetries: 0,
+          }),
+        required: false,
+      },
+      labelled: {
+        create: () =>
+          new OpenAIChatCompletionClient({
+            model: "mock",
+            baseURL: `http://127.0.0.1:${closedPort}/v1`,
+            provider: "internal-llm",
+            maxRetries: 0,
+          }),
+        required: false,
+      },
     },
     agents: {
-      support: ({ models }) => new AssistantAgent({ name: "support", modelClient: models.default, tools: [lookupCustomer], reflectOnToolUse: true }),
+      support: ({ models }) =>
+        new AssistantAgent({
+          name: "support",
+          modelClient: models.default,
+          tools: [lookupCustomer],
+          reflectOnToolUse: true,
+        }),
       quoter: ({ models }) => new AssistantAgent({ name: "quoter", modelClient: models.quoting }),
       offline: ({ models }) => new AssistantAgent({ name: "offline", modelClient: models.unreachable }),
       labelled: ({ models }) => new AssistantAgent({ name: "labelled", modelClient: models.labelled }),
@@ -110,7 +150,11 @@ async function call(path: string, init: RequestInit & { key?: string | null } = 
   if (init.body !== undefined) headers.set("content-type", "application/json");
   const response = await fetch(`${server.url}${path}`, { ...init, headers });
   const text = await response.text();
-  return { status: response.status, text, body: (response.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    text,
+    body: (response.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : undefined,
+  };
 }
 
 function assertClean(text: string, where: string): void {
@@ -122,7 +166,12 @@ describe("what leaves the server holds no secret", () => {
     mock = await startMockOpenAIServer({ respond: supportModel });
     quoting = await startQuotingProvider();
     closedPort = await freePort();
-    server = await serve(app(), { port: 0, store: new MemorySessionStore(), log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false } });
+    server = await serve(app(), {
+      port: 0,
+      store: new MemorySessionStore(),
+      log: (entry) => logs.push(entry),
+      runtime: { closeConnectionPools: false },
+    });
   });
   after(async () => {
     await server.close();
@@ -135,14 +184,28 @@ describe("what leaves the server holds no secret", () => {
     for (const key of [null, "not-a-key-of-this-app"]) {
       const anonymous = await call("/readyz", { key });
       assert.equal(anonymous.status, 200);
-      assert.deepEqual(anonymous.body.checks, { "resource:cache": { ok: false }, "model:quoting": { ok: false }, "model:unreachable": { ok: false }, "model:labelled": { ok: false }, "resource:db": { ok: false }, "resource:vault": { ok: false } });
+      assert.deepEqual(anonymous.body.checks, {
+        "resource:cache": { ok: false },
+        "model:quoting": { ok: false },
+        "model:unreachable": { ok: false },
+        "model:labelled": { ok: false },
+        "resource:db": { ok: false },
+        "resource:vault": { ok: false },
+      });
       assertClean(anonymous.text, "/readyz without a key");
     }
     const operator = await call("/readyz");
     assert.match(operator.body.checks["resource:db"].error, /postgres:\/\/\[redacted\]@db\.internal/);
-    assert.equal(operator.body.checks["resource:vault"].error, "the vault refused [redacted]: expired", "a secret set in the environment during init is known");
+    assert.equal(
+      operator.body.checks["resource:vault"].error,
+      "the vault refused [redacted]: expired",
+      "a secret set in the environment during init is known",
+    );
     assert.match(operator.body.checks["model:quoting"].error, /invalid subscription key \[redacted\]/);
-    assert.match(operator.body.checks["model:unreachable"].error, /could not reach the model provider "openai-compatible": ECONNREFUSED/);
+    assert.match(
+      operator.body.checks["model:unreachable"].error,
+      /could not reach the model provider "openai-compatible": ECONNREFUSED/,
+    );
     assertClean(operator.text, "/readyz with a key");
   });
 
@@ -154,8 +217,14 @@ describe("what leaves the server holds no secret", () => {
     const cache = startup.body.steps.find((step: { name: string }) => step.name === "resource:cache");
     assert.equal(cache.error.message, "NOAUTH for redis://[redacted]@cache.internal:6379 (password [redacted])");
     assertClean(startup.text, "/v1/startup");
-    assert.doesNotMatch(startup.text, new RegExp(`127\\.0\\.0\\.1:${closedPort}`), "the startup trace names no provider URL");
-    const warning = logs.find((entry) => entry.step === "warmup:model:unreachable" || entry.step === "model:unreachable");
+    assert.doesNotMatch(
+      startup.text,
+      new RegExp(`127\\.0\\.0\\.1:${closedPort}`),
+      "the startup trace names no provider URL",
+    );
+    const warning = logs.find(
+      (entry) => entry.step === "warmup:model:unreachable" || entry.step === "model:unreachable",
+    );
     assert.equal(warning?.url, `http://127.0.0.1:${closedPort}/v1/models`);
     assertClean(JSON.stringify(logs), "the log");
   });
@@ -165,20 +234,33 @@ describe("what leaves the server holds no secret", () => {
     assert.equal(plain.status, 502);
     assert.equal(plain.body.code, "HEARTH_MODEL_CONNECTION");
     assert.equal(plain.body.detail, 'hearth could not reach the model provider "openai-compatible": ECONNREFUSED.');
-    const labelled = await call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "hi", agent: "labelled" }) });
+    const labelled = await call("/v1/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "hi", agent: "labelled" }),
+    });
     assert.equal(labelled.body.detail, 'hearth could not reach the model provider "internal-llm": ECONNREFUSED.');
-    const streamed = await call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "hi", agent: "offline", stream: true }) });
+    const streamed = await call("/v1/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "hi", agent: "offline", stream: true }),
+    });
     assert.match(streamed.text, /event: error\ndata: .*"HEARTH_MODEL_CONNECTION"/);
     for (const text of [plain.text, labelled.text, streamed.text]) {
       assert.doesNotMatch(text, new RegExp(`127\\.0\\.0\\.1|${closedPort}|pa55word|user:`));
     }
     const line = logs.find((entry) => entry.msg === "request" && entry.id === plain.body.instance);
-    assert.equal(line?.url, `http://127.0.0.1:${closedPort}/v1/chat/completions`, "the log has the URL, without its user info");
+    assert.equal(
+      line?.url,
+      `http://127.0.0.1:${closedPort}/v1/chat/completions`,
+      "the log has the URL, without its user info",
+    );
     assert.equal(line?.code, "HEARTH_MODEL_CONNECTION");
   });
 
   test("a provider's message that quotes the key it was sent reaches no client", async () => {
-    const response = await call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "hi", agent: "quoter" }) });
+    const response = await call("/v1/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "hi", agent: "quoter" }),
+    });
     assert.equal(response.status, 502);
     assert.equal(response.body.code, "HEARTH_MODEL_AUTH");
     assert.match(response.body.detail, /invalid subscription key \[redacted\]/);
@@ -186,13 +268,18 @@ describe("what leaves the server holds no secret", () => {
   });
 
   test("a tool error that quotes a password is redacted before the model sees it, in the reply, and in the stored session", async () => {
-    const response = await call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "Who is c-1?", agent: "support" }) });
+    const response = await call("/v1/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "Who is c-1?", agent: "support" }),
+    });
     assert.equal(response.status, 200);
     assert.match(response.body.reply, /postgres:\/\/\[redacted\]@db\.internal.*password \[redacted\]/);
     assertClean(response.text, "the chat reply");
     const stored = await call(`/v1/sessions/${response.body.sessionId}`);
     assertClean(stored.text, "the stored session");
-    const toModel = mock.requests.filter((request) => request.body?.messages.some((message) => message.role === "tool"));
+    const toModel = mock.requests.filter((request) =>
+      request.body?.messages.some((message) => message.role === "tool"),
+    );
     assert.ok(toModel.length > 0, "the model was sent the tool result");
     assertClean(JSON.stringify(toModel.map((request) => request.body)), "what the model was sent");
     assertClean(JSON.stringify(logs), "the log");

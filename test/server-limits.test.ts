@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient, resource, type TenantsOptions } from "hearth";
+import {
+  AssistantAgent,
+  defineApp,
+  MemorySessionStore,
+  OpenAIChatCompletionClient,
+  resource,
+  type TenantsOptions,
+} from "hearth";
 import { serve, type HearthServer, type ServeOptions } from "hearth/node";
 import { startMockOpenAIServer, type MockChatRequest, type MockOpenAIServer } from "hearth/testing";
 
@@ -28,20 +35,39 @@ after(async () => {
   await mock.close();
 });
 
-async function start(options: ServeOptions, health?: (value: unknown, context: { readonly signal: AbortSignal }) => boolean | Promise<boolean>, tenants?: TenantsOptions): Promise<HearthServer> {
+async function start(
+  options: ServeOptions,
+  health?: (value: unknown, context: { readonly signal: AbortSignal }) => boolean | Promise<boolean>,
+  tenants?: TenantsOptions,
+): Promise<HearthServer> {
   const app = defineApp({
     name: "limits",
     ...(tenants === undefined ? {} : { tenants }),
     ...(health === undefined ? {} : { resources: { db: resource({ init: () => ({}), health }) } }),
-    models: { default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }) },
-    agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }) },
+    models: {
+      default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }),
+    },
+    agents: {
+      echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }),
+    },
   });
-  const server = await serve(app, { port: 0, store: new MemorySessionStore(), log: (entry) => logs.push(entry), ...options, runtime: { closeConnectionPools: false, ...options.runtime } });
+  const server = await serve(app, {
+    port: 0,
+    store: new MemorySessionStore(),
+    log: (entry) => logs.push(entry),
+    ...options,
+    runtime: { closeConnectionPools: false, ...options.runtime },
+  });
   servers.push(server);
   return server;
 }
 
-const chat = (server: HearthServer, body: Record<string, unknown>) => fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const chat = (server: HearthServer, body: Record<string, unknown>) =>
+  fetch(`${server.url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 /**
  * A raw connection that sends `request` and then reads nothing: its socket's buffers fill and stay
@@ -117,7 +143,10 @@ describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
     const probes = Array.from({ length: 30 }, () => fetch(`${server.url}/readyz`));
     while (checks === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     setTimeout(release, 100);
-    assert.deepEqual((await Promise.all(probes)).map((response) => response.status), probes.map(() => 200));
+    assert.deepEqual(
+      (await Promise.all(probes)).map((response) => response.status),
+      probes.map(() => 200),
+    );
     assert.equal(checks, 1);
     await fetch(`${server.url}/readyz`);
     assert.equal(checks, 2, "a probe after the round ended runs a new one");
@@ -149,8 +178,13 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
     assert.equal(line.status, 499);
     assert.match(String(line.error), /bytes were waiting to be sent/);
     await stalled.closed();
-    const index = mock.requests.findIndex((request, position) => position >= from && request.path === "/v1/chat/completions");
-    assert.ok((await mock.waitForEarlyClose(mock.requests[index]?.index ?? -1, 5_000)) > 0, "the model's stream was closed before its end");
+    const index = mock.requests.findIndex(
+      (request, position) => position >= from && request.path === "/v1/chat/completions",
+    );
+    assert.ok(
+      (await mock.waitForEarlyClose(mock.requests[index]?.index ?? -1, 5_000)) > 0,
+      "the model's stream was closed before its end",
+    );
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /hearth_http_request_duration_seconds_count\{route="\/v1\/chat",status="499"\} 1/);
   });
@@ -160,7 +194,12 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
     const server = await start({ streamBufferBytes: 1024 * 1024 * 1024, streamWriteTimeoutMs: 300 });
     const before = logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length;
     const stalled = await openStalled(server, chatRequest({ message: "big:40000000" }));
-    for (let waited = 0; logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length === before && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (
+      let waited = 0;
+      logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length === before && waited < 10_000;
+      waited += 20
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(logs.filter((entry) => entry.code === "HEARTH_SLOW_CLIENT").length, before + 1);
     assert.match(String(line()?.error), /read nothing for 300 ms/);
     await stalled.closed();
@@ -178,35 +217,52 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
       build: async () => {
         building();
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const modelClient = new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" });
+        const modelClient = new OpenAIChatCompletionClient({
+          model: "mock",
+          baseURL: mock.url,
+          apiKey: "sk-test-0123456789",
+        });
         return { agents: { echo: new AssistantAgent({ name: "echo", modelClient }) } };
       },
     });
     const leave = async (key: string, stream: boolean, before: Promise<void>) => {
       const controller = new AbortController();
-      const request = fetch(`${server.url}/v1/chat`, { method: "POST", signal: controller.signal, headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ message: "hi", stream }) }).catch(() => undefined);
+      const request = fetch(`${server.url}/v1/chat`, {
+        method: "POST",
+        signal: controller.signal,
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ message: "hi", stream }),
+      }).catch(() => undefined);
       await before;
       controller.abort();
       await request;
     };
-    const count = () => logs.filter((entry) => entry.msg === "request" && entry.code === "HEARTH_ABORTED" && entry.status === 499).length;
+    const count = () =>
+      logs.filter((entry) => entry.msg === "request" && entry.code === "HEARTH_ABORTED" && entry.status === 499).length;
     await leave("tenant-key", true, built);
-    for (let waited = 0; count() < 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; count() < 1 && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(count(), 1, "the streamed request, its body read, was logged");
     built = new Promise<void>((resolve) => (building = resolve));
     // Gone while its key is looked up, before its body is read: no "end" will ever come for that body.
     await leave("slow-auth-key", false, new Promise((resolve) => setTimeout(resolve, 100)));
-    for (let waited = 0; count() < 2 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; count() < 2 && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(count(), 2, "the request whose body never came was logged too, without waiting for the body timeout");
   });
 
   test("a client cut off after its turn has ended is logged and counted as HEARTH_SLOW_CLIENT, not as the 200 it began as", async () => {
     // A 3 MB reply is produced in a few milliseconds and sent three times over (deltas, message, done):
     // more than the socket's buffers take, so the writes stall after the turn is over.
-    const server = await start({ streamBufferBytes: 1024 * 1024 * 1024, streamWriteTimeoutMs: 300, maxSessionBytes: 64 * 1024 * 1024 });
+    const server = await start({
+      streamBufferBytes: 1024 * 1024 * 1024,
+      streamWriteTimeoutMs: 300,
+      maxSessionBytes: 64 * 1024 * 1024,
+    });
     const before = logs.length;
     const stalled = await openStalled(server, chatRequest({ message: "big:3000000" }));
-    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const line = logs.slice(before).find((entry) => entry.msg === "request");
     assert.equal(line?.status, 499);
     assert.equal(line?.code, "HEARTH_SLOW_CLIENT");
@@ -215,7 +271,11 @@ describe("a streamed reply to a client that does not read is cut off", { timeout
 
   test("a client that reads gets the whole of a large reply under the same limits", async () => {
     // The session (the reply twice: as a message and in the model's context) is over the default 1 MiB.
-    const server = await start({ streamBufferBytes: 2 * 1024 * 1024, streamWriteTimeoutMs: 500, maxSessionBytes: 4 * 1024 * 1024 });
+    const server = await start({
+      streamBufferBytes: 2 * 1024 * 1024,
+      streamWriteTimeoutMs: 500,
+      maxSessionBytes: 4 * 1024 * 1024,
+    });
     const response = await chat(server, { message: "big:600000", stream: true });
     const text = await response.text();
     const done = JSON.parse(/event: done\ndata: (.+)\n/.exec(text)?.[1] ?? "{}") as { reply?: string };
@@ -232,9 +292,13 @@ describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, 
     const problem = (await turn.json()) as { code: string; detail: string };
     assert.equal(problem.code, "HEARTH_SESSION_TOO_LARGE");
     assert.match(problem.detail, /over the limit of 8000/);
-    const streamed = await (await chat(server, { message: "y".repeat(6_000), sessionId: first.sessionId, stream: true })).text();
+    const streamed = await (
+      await chat(server, { message: "y".repeat(6_000), sessionId: first.sessionId, stream: true })
+    ).text();
     assert.match(streamed, /event: error\ndata: .*"HEARTH_SESSION_TOO_LARGE"/);
-    const stored = (await (await fetch(`${server.url}/v1/sessions/${first.sessionId}`)).json()) as { messages: unknown[] };
+    const stored = (await (await fetch(`${server.url}/v1/sessions/${first.sessionId}`)).json()) as {
+      messages: unknown[];
+    };
     assert.equal(stored.messages.length, 2, "only the first turn is stored");
   });
 
@@ -244,14 +308,20 @@ describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, 
     const { port } = new URL(server.url);
     const socket = connect(Number(port), "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write(`POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`);
+    socket.write(
+      `POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
-    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const line = logs.slice(before).find((entry) => entry.msg === "request");
     assert.equal(line?.code, "HEARTH_ABORTED");
     assert.equal(line?.status, 499);
-    assert.ok(!logs.slice(before).some((entry) => entry.msg === "unexpected error"), "a client that leaves is not an unexpected error");
+    assert.ok(
+      !logs.slice(before).some((entry) => entry.msg === "unexpected error"),
+      "a client that leaves is not an unexpected error",
+    );
   });
 
   test("a body that does not arrive within the body timeout is 408, and its connection is closed", async () => {
@@ -262,7 +332,9 @@ describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, 
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => (received += chunk));
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-    socket.write(`POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`);
+    socket.write(
+      `POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"message"`,
+    );
     await closed;
     assert.match(received, /^HTTP\/1\.1 408 /);
     assert.match(received, /"HEARTH_BODY_TIMEOUT"/);

@@ -22,14 +22,23 @@ function app() {
   return defineApp({
     name: "support",
     auth: { apiKeys: { [clientKey]: "tenant-a", "client-key-tenant-b": "tenant-b" } },
-    models: { default: () => new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: providerKey }) },
+    models: {
+      default: () => new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: providerKey }),
+    },
     agents: {
-      support_agent: ({ models }) => createSupportAgent({ modelClient: models.default, orders: loadOrders(), policy: loadPolicy() }),
+      support_agent: ({ models }) =>
+        createSupportAgent({ modelClient: models.default, orders: loadOrders(), policy: loadPolicy() }),
       echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }),
     },
     teams: {
       duo: ({ models }) =>
-        new RoundRobinGroupChat({ participants: [new AssistantAgent({ name: "first", modelClient: models.default }), new AssistantAgent({ name: "second", modelClient: models.default })], maxTurns: 2 }),
+        new RoundRobinGroupChat({
+          participants: [
+            new AssistantAgent({ name: "first", modelClient: models.default }),
+            new AssistantAgent({ name: "second", modelClient: models.default }),
+          ],
+          maxTurns: 2,
+        }),
     },
   });
 }
@@ -41,15 +50,26 @@ async function call(path: string, init: RequestInit & { key?: string | null } = 
   const response = await fetch(`${server.url}${path}`, { ...init, headers });
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
-  return { status: response.status, type, text, body: type.includes("json") && text !== "" ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type,
+    text,
+    body: type.includes("json") && text !== "" ? JSON.parse(text) : undefined,
+  };
 }
 
-const chat = (body: unknown, init: RequestInit & { key?: string | null } = {}) => call("/v1/chat", { method: "POST", body: JSON.stringify(body), ...init });
+const chat = (body: unknown, init: RequestInit & { key?: string | null } = {}) =>
+  call("/v1/chat", { method: "POST", body: JSON.stringify(body), ...init });
 
 describe("the HTTP server", () => {
   before(async () => {
     mock = await startMockOpenAIServer({ respond: supportModel, apiKeys: [providerKey] });
-    server = await serve(app(), { port: 0, store: { kind: "sqlite", path: join(directory, "sessions.db") }, log: (entry) => logs.push(entry), runtime: { closeConnectionPools: false } });
+    server = await serve(app(), {
+      port: 0,
+      store: { kind: "sqlite", path: join(directory, "sessions.db") },
+      log: (entry) => logs.push(entry),
+      runtime: { closeConnectionPools: false },
+    });
   });
   after(async () => {
     await server.close();
@@ -74,10 +94,16 @@ describe("the HTTP server", () => {
   test("POST /v1/chat answers from the tool, and the session continues by id", async () => {
     const first = await chat({ message: "Where is order A123?" });
     assert.equal(first.status, 200);
-    assert.equal(first.body.reply, "Order A123 has shipped with DHL (tracking JD014600006281) and should arrive by 2026-11-27.");
+    assert.equal(
+      first.body.reply,
+      "Order A123 has shipped with DHL (tracking JD014600006281) and should arrive by 2026-11-27.",
+    );
     assert.equal(first.body.stopReason, "text");
     assert.ok(first.body.usage.promptTokens > 0);
-    assert.deepEqual(first.body.messages.map((message: { type: string }) => message.type), ["text", "tool-call-request", "tool-call-execution", "text"]);
+    assert.deepEqual(
+      first.body.messages.map((message: { type: string }) => message.type),
+      ["text", "tool-call-request", "tool-call-execution", "text"],
+    );
     const second = await chat({ message: "And order B201?", sessionId: first.body.sessionId });
     assert.equal(second.body.sessionId, first.body.sessionId);
     assert.match(second.body.reply, /B201 was delivered/);
@@ -96,8 +122,14 @@ describe("the HTTP server", () => {
     const done = JSON.parse(/event: done\ndata: (.+)\n/.exec(response.text)?.[1] ?? "{}");
     assert.match(done.reply, /A124 is being prepared/);
 
-    const echo = await call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "stream me", agent: "echo" }), headers: { accept: "text/event-stream" } });
-    const deltas = [...echo.text.matchAll(/^event: message-delta\ndata: (.+)$/gm)].map((match) => JSON.parse(match[1] ?? "{}").content).join("");
+    const echo = await call("/v1/chat", {
+      method: "POST",
+      body: JSON.stringify({ message: "stream me", agent: "echo" }),
+      headers: { accept: "text/event-stream" },
+    });
+    const deltas = [...echo.text.matchAll(/^event: message-delta\ndata: (.+)$/gm)]
+      .map((match) => JSON.parse(match[1] ?? "{}").content)
+      .join("");
     assert.equal(deltas, "I can help with your orders: tell me the order number, for example A123.");
   });
 
@@ -105,7 +137,10 @@ describe("the HTTP server", () => {
     const response = await chat({ message: "hello", team: "duo" });
     assert.equal(response.status, 200);
     assert.equal(response.body.stopReason, "Maximum number of turns 2 reached.");
-    assert.deepEqual(response.body.messages.map((message: { source: string }) => message.source), ["user", "first", "second"]);
+    assert.deepEqual(
+      response.body.messages.map((message: { source: string }) => message.source),
+      ["user", "first", "second"],
+    );
   });
 
   test("sessions belong to their tenant, and DELETE removes them", async () => {
@@ -128,8 +163,18 @@ describe("the HTTP server", () => {
     const cases: [Promise<Awaited<ReturnType<typeof call>>>, number, string, string?][] = [
       [call("/v1/chat", { method: "POST", body: "{not json" }), 400, "HEARTH_INVALID_REQUEST", "body"],
       // Bytes that are not UTF-8, twice: the shared decoder keeps nothing from one body to the next.
-      [call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }), 400, "HEARTH_INVALID_REQUEST", "body"],
-      [call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xe2, 0x82]) }), 400, "HEARTH_INVALID_REQUEST", "body"],
+      [
+        call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]) }),
+        400,
+        "HEARTH_INVALID_REQUEST",
+        "body",
+      ],
+      [
+        call("/v1/chat", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xe2, 0x82]) }),
+        400,
+        "HEARTH_INVALID_REQUEST",
+        "body",
+      ],
       [chat([1, 2]), 400, "HEARTH_INVALID_REQUEST", "body"],
       [chat({}), 400, "HEARTH_INVALID_REQUEST", "message"],
       [chat({ message: 42, sessionId: id }), 400, "HEARTH_INVALID_REQUEST", "message"],
@@ -146,7 +191,15 @@ describe("the HTTP server", () => {
       [chat({ message: "hi", sessionId: "no-such-session" }), 404, "HEARTH_SESSION_NOT_FOUND"],
       [chat({ message: "hi", sessionId: "../etc" }), 400, "HEARTH_INVALID_REQUEST", "sessionId"],
       [chat({ message: "x".repeat(1024 * 1024 + 10), sessionId: id }), 413, "HEARTH_BODY_TOO_LARGE"],
-      [call("/v1/chat", { method: "POST", body: JSON.stringify({ message: "hi", sessionId: id }), headers: { "content-type": "text/plain" } }), 415, "HEARTH_UNSUPPORTED_MEDIA_TYPE"],
+      [
+        call("/v1/chat", {
+          method: "POST",
+          body: JSON.stringify({ message: "hi", sessionId: id }),
+          headers: { "content-type": "text/plain" },
+        }),
+        415,
+        "HEARTH_UNSUPPORTED_MEDIA_TYPE",
+      ],
       [call("/v1/chat", { method: "GET" }), 405, "HEARTH_METHOD_NOT_ALLOWED"],
       [call("/v1/nothing"), 404, "HEARTH_NOT_FOUND"],
     ];
@@ -180,7 +233,10 @@ describe("the HTTP server", () => {
     assert.equal(ready.status, 200);
     assert.equal(ready.body.state, "ready");
     const trace = await call("/v1/startup");
-    assert.deepEqual(trace.body.phases.map((phase: { name: string }) => phase.name), ["node", "load", "init", "warm", "ready"]);
+    assert.deepEqual(
+      trace.body.phases.map((phase: { name: string }) => phase.name),
+      ["node", "load", "init", "warm", "ready"],
+    );
     const openapi = await call("/openapi.json", { key: null });
     assert.equal(openapi.body.openapi, "3.1.0");
     assert.ok(openapi.body.paths["/v1/chat"].post);
@@ -226,11 +282,19 @@ describe("readiness around warm-up", () => {
     });
     let url!: string;
     const listening = new Promise<void>((resolve) => {
-      const slowApp = defineApp({ name: "slow", resources: { cache: resource({ init: () => 1, warmup: () => gate }) } });
-      void serve(slowApp, { port: 0, store: { kind: "memory" }, log: () => {}, onListening: (address) => {
-        url = address;
-        resolve();
-      } }).then((started) => (warm = started));
+      const slowApp = defineApp({
+        name: "slow",
+        resources: { cache: resource({ init: () => 1, warmup: () => gate }) },
+      });
+      void serve(slowApp, {
+        port: 0,
+        store: { kind: "memory" },
+        log: () => {},
+        onListening: (address) => {
+          url = address;
+          resolve();
+        },
+      }).then((started) => (warm = started));
     });
     let warm: HearthServer | undefined;
     await listening;
@@ -238,7 +302,11 @@ describe("readiness around warm-up", () => {
     const notReady = await fetch(`${url}/readyz`);
     assert.equal(notReady.status, 503);
     assert.equal(((await notReady.json()) as { state: string }).state, "warming");
-    const early = await fetch(`${url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "hi" }) });
+    const early = await fetch(`${url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "hi" }),
+    });
     assert.equal(early.status, 503);
     assert.equal(((await early.json()) as { code: string }).code, "HEARTH_NOT_READY");
     release();
@@ -256,17 +324,31 @@ describe("turns that fail, time out or lose their client", () => {
     slowMock = await startMockOpenAIServer();
     const slowApp = defineApp({
       name: "slow",
-      models: { default: () => new OpenAIChatCompletionClient({ model: "m", baseURL: slowMock.url, apiKey: providerKey, maxRetries: 0 }) },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: slowMock.url, apiKey: providerKey, maxRetries: 0 }),
+      },
       agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default }) },
     });
-    slowServer = await serve(slowApp, { port: 0, store: { kind: "memory" }, requestTimeoutMs: 300, log: (entry) => captured.push(entry), runtime: { closeConnectionPools: false } });
+    slowServer = await serve(slowApp, {
+      port: 0,
+      store: { kind: "memory" },
+      requestTimeoutMs: 300,
+      log: (entry) => captured.push(entry),
+      runtime: { closeConnectionPools: false },
+    });
   });
   after(async () => {
     await slowServer.close();
     await slowMock.close();
   });
   const post = (body: unknown, signal?: AbortSignal) =>
-    fetch(`${slowServer.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), ...(signal === undefined ? {} : { signal }) });
+    fetch(`${slowServer.url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      ...(signal === undefined ? {} : { signal }),
+    });
 
   test("a client that disconnects aborts the run (the provider sees the close) and the session is unchanged", async () => {
     const first = (await (await post({ message: "first" })).json()) as { sessionId: string };
@@ -274,7 +356,9 @@ describe("turns that fail, time out or lose their client", () => {
     slowMock.requests.length = 0;
     slowMock.enqueue({ fault: "delay", ms: 30_000 });
     const controller = new AbortController();
-    const pending = post({ message: "never answered", sessionId: first.sessionId }, controller.signal).catch(() => "aborted");
+    const pending = post({ message: "never answered", sessionId: first.sessionId }, controller.signal).catch(
+      () => "aborted",
+    );
     while (slowMock.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     assert.equal(await pending, "aborted");
@@ -282,7 +366,9 @@ describe("turns that fail, time out or lose their client", () => {
     // The turn is over once the session is free again: a new turn on it goes through.
     const next = await post({ message: "after", sessionId: first.sessionId });
     assert.equal(next.status, 200);
-    const after = (await (await fetch(`${slowServer.url}/v1/sessions/${first.sessionId}`)).json()) as { messages: { content?: string }[] };
+    const after = (await (await fetch(`${slowServer.url}/v1/sessions/${first.sessionId}`)).json()) as {
+      messages: { content?: string }[];
+    };
     assert.ok(!JSON.stringify(after).includes("never answered"), "the aborted turn stored nothing");
     assert.equal(after.messages.length, JSON.parse(before).messages.length + 2);
   });
@@ -296,13 +382,21 @@ describe("turns that fail, time out or lose their client", () => {
 
   test("a provider error that quotes the key reaches neither the client nor the log", async () => {
     captured.length = 0;
-    slowMock.enqueue({ fault: "status", status: 401, body: { error: { message: `Incorrect API key provided: ${providerKey}.`, code: "invalid_api_key" } } });
+    slowMock.enqueue({
+      fault: "status",
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${providerKey}.`, code: "invalid_api_key" } },
+    });
     const response = await post({ message: "hi" });
     const text = await response.text();
     assert.equal(response.status, 502);
     assert.equal(JSON.parse(text).code, "HEARTH_MODEL_AUTH");
     assert.match(text, /Incorrect API key provided: (sk-)?\[redacted\]/);
-    slowMock.enqueue({ fault: "status", status: 401, body: { error: { message: `Incorrect API key provided: ${providerKey}.` } } });
+    slowMock.enqueue({
+      fault: "status",
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${providerKey}.` } },
+    });
     const streamed = await (await post({ message: "hi", stream: true })).text();
     assert.match(streamed, /event: error/);
     for (const output of [text, streamed, JSON.stringify(captured)]) assert.ok(!output.includes(providerKey));

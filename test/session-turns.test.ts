@@ -7,10 +7,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { AssistantAgent, defineApp, HearthError, MemorySessionStore, OpenAIChatCompletionClient, RedisSessionStore, Session, SqliteSessionStore } from "hearth";
+import {
+  AssistantAgent,
+  defineApp,
+  HearthError,
+  MemorySessionStore,
+  OpenAIChatCompletionClient,
+  RedisSessionStore,
+  Session,
+  SqliteSessionStore,
+} from "hearth";
 import type { ChatAgent, PutOptions, RunOptions, SessionStore, TaskResult } from "hearth";
 import { serve, type HearthServer } from "hearth/node";
-import { redisSkipReason, startMockOpenAIServer, startRedisServer, type MockOpenAIServer, type RedisServer } from "hearth/testing";
+import {
+  redisSkipReason,
+  startMockOpenAIServer,
+  startRedisServer,
+  type MockOpenAIServer,
+  type RedisServer,
+} from "hearth/testing";
 
 const directory = mkdtempSync(join(tmpdir(), "hearth-turns-"));
 const redisMissing = redisSkipReason();
@@ -31,7 +46,9 @@ after(async () => {
 function app(extra: Readonly<Record<string, ChatAgent>> = {}) {
   return defineApp({
     name: "turns",
-    models: { default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }) },
+    models: {
+      default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "sk-test-0123456789" }),
+    },
     agents: {
       echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: true }),
       ...Object.fromEntries(Object.entries(extra).map(([name, agent]) => [name, () => agent])),
@@ -39,22 +56,53 @@ function app(extra: Readonly<Record<string, ChatAgent>> = {}) {
   });
 }
 
-async function start(store: SessionStore, options: { requestTimeoutMs?: number; extra?: Readonly<Record<string, ChatAgent>> } = {}): Promise<HearthServer> {
-  return serve(app(options.extra), { port: 0, store, log: () => undefined, runtime: { closeConnectionPools: false }, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }) });
+async function start(
+  store: SessionStore,
+  options: { requestTimeoutMs?: number; extra?: Readonly<Record<string, ChatAgent>> } = {},
+): Promise<HearthServer> {
+  return serve(app(options.extra), {
+    port: 0,
+    store,
+    log: () => undefined,
+    runtime: { closeConnectionPools: false },
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  });
 }
 
-async function chat(server: HearthServer, body: Record<string, unknown>): Promise<{ status: number; text: string; json: Record<string, unknown> | undefined }> {
-  const response = await fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function chat(
+  server: HearthServer,
+  body: Record<string, unknown>,
+): Promise<{ status: number; text: string; json: Record<string, unknown> | undefined }> {
+  const response = await fetch(`${server.url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
-  return { status: response.status, text, json: (response.headers.get("content-type") ?? "").includes("json") ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: response.status,
+    text,
+    json: (response.headers.get("content-type") ?? "").includes("json")
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : undefined,
+  };
 }
 
 const chatCalls = () => mock.requests.filter((request) => request.path === "/v1/chat/completions").length;
 
 const stores: [string, () => Promise<SessionStore>, string | false][] = [
   ["memory", async () => new MemorySessionStore(), false],
-  ["sqlite", async () => new SqliteSessionStore({ path: join(directory, `turns-${Math.random().toString(36).slice(2)}.db`) }), false],
-  ["redis", async () => RedisSessionStore.connect({ url: redis?.url as string, prefix: `turns-${Math.random().toString(36).slice(2)}:` }), redisMissing],
+  [
+    "sqlite",
+    async () => new SqliteSessionStore({ path: join(directory, `turns-${Math.random().toString(36).slice(2)}.db`) }),
+    false,
+  ],
+  [
+    "redis",
+    async () =>
+      RedisSessionStore.connect({ url: redis?.url as string, prefix: `turns-${Math.random().toString(36).slice(2)}:` }),
+    redisMissing,
+  ],
 ];
 
 for (const [kind, open, skip] of stores) {
@@ -65,16 +113,35 @@ for (const [kind, open, skip] of stores) {
         const opened = await chat(server, { message: "opening" });
         const sessionId = opened.json?.sessionId as string;
         const calls = chatCalls();
-        const results = await Promise.all(Array.from({ length: 20 }, (_, index) => chat(server, { message: `message ${index}`, sessionId, stream: index % 2 === 1 })));
-        assert.deepEqual(results.map((result) => result.status), results.map(() => 200));
-        for (const [index, result] of results.entries()) if (index % 2 === 1) assert.match(result.text, /event: done\n/, `stream ${index} ended with done`);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, index) =>
+            chat(server, { message: `message ${index}`, sessionId, stream: index % 2 === 1 }),
+          ),
+        );
+        assert.deepEqual(
+          results.map((result) => result.status),
+          results.map(() => 200),
+        );
+        for (const [index, result] of results.entries())
+          if (index % 2 === 1) assert.match(result.text, /event: done\n/, `stream ${index} ended with done`);
         assert.equal(chatCalls() - calls, 20, "one model call a turn: none ran twice");
-        const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as { messages: { type: string; source: string; content: string }[] };
+        const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
+          messages: { type: string; source: string; content: string }[];
+        };
         const texts = stored.messages.filter((message) => message.type === "text");
         const users = texts.filter((message) => message.source === "user").map((message) => message.content);
-        assert.deepEqual([...users].sort(), ["opening", ...Array.from({ length: 20 }, (_, index) => `message ${index}`)].sort(), "each turn once, none lost");
+        assert.deepEqual(
+          [...users].sort(),
+          ["opening", ...Array.from({ length: 20 }, (_, index) => `message ${index}`)].sort(),
+          "each turn once, none lost",
+        );
         texts.forEach((message, index) => {
-          if (message.source === "user") assert.equal(texts[index + 1]?.content, `You said: ${message.content}`, "each turn followed by its own reply");
+          if (message.source === "user")
+            assert.equal(
+              texts[index + 1]?.content,
+              `You said: ${message.content}`,
+              "each turn followed by its own reply",
+            );
         });
       } finally {
         await server.close();
@@ -86,7 +153,12 @@ for (const [kind, open, skip] of stores) {
 /** A store whose next write conflicts once, as when another instance wrote the session meanwhile. */
 class ConflictOnce extends MemorySessionStore {
   conflicts = 0;
-  override async put(tenant: string, session: Parameters<MemorySessionStore["put"]>[1], expectedVersion: number, options?: PutOptions): Promise<number> {
+  override async put(
+    tenant: string,
+    session: Parameters<MemorySessionStore["put"]>[1],
+    expectedVersion: number,
+    options?: PutOptions,
+  ): Promise<number> {
     if (this.conflicts === 0) {
       this.conflicts += 1;
       throw new HearthError("HEARTH_SESSION_CONFLICT", "conflict for the test", { retryable: true });
@@ -117,7 +189,9 @@ describe("a turn whose write conflicts", () => {
       const calls = chatCalls();
       const result = await chat(server, { message: "stream me", stream: true });
       const events = [...result.text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
-      const replies = [...result.text.matchAll(/^event: message\ndata: (.+)$/gm)].filter((match) => (JSON.parse(match[1] ?? "{}") as { source?: string }).source === "echo");
+      const replies = [...result.text.matchAll(/^event: message\ndata: (.+)$/gm)].filter(
+        (match) => (JSON.parse(match[1] ?? "{}") as { source?: string }).source === "echo",
+      );
       assert.equal(replies.length, 1, "the reply went out once");
       assert.equal(events.at(-1), "error");
       assert.match(result.text, /"HEARTH_SESSION_CONFLICT"/);
@@ -132,9 +206,20 @@ describe("a turn whose write conflicts", () => {
 function stubbornAgent(ms: number): ChatAgent {
   const run = async (options: RunOptions = {}): Promise<TaskResult> => {
     await new Promise((resolve) => setTimeout(resolve, ms));
-    const message = { id: `m-${Date.now()}`, type: "text" as const, source: "stubborn", createdAt: new Date().toISOString(), content: "too late" };
+    const message = {
+      id: `m-${Date.now()}`,
+      type: "text" as const,
+      source: "stubborn",
+      createdAt: new Date().toISOString(),
+      content: "too late",
+    };
     options.session?.apply({ messages: [message], contexts: {} });
-    return { type: "task-result", messages: [message], stopReason: "text", usage: { promptTokens: 0, completionTokens: 0 } };
+    return {
+      type: "task-result",
+      messages: [message],
+      stopReason: "text",
+      usage: { promptTokens: 0, completionTokens: 0 },
+    };
   };
   return {
     name: "stubborn",

@@ -24,7 +24,10 @@ function spawnOnce(): Promise<Run> {
   const script = new URL("../examples/support/start.ts", import.meta.url).pathname;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--conditions=development", script], { env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-test", OPENAI_MODEL: "support-mock" }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--conditions=development", script], {
+      env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-test", OPENAI_MODEL: "support-mock" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let buffer = "";
     let outsideMs: number | undefined;
     let readyMs: number | undefined;
@@ -34,7 +37,12 @@ function spawnOnce(): Promise<Run> {
       buffer += chunk;
       let newline = buffer.indexOf("\n");
       while (newline !== -1) {
-        const line = JSON.parse(buffer.slice(0, newline)) as { msg: string; readyMs?: number; trace?: StartupTraceJSON; reply?: string };
+        const line = JSON.parse(buffer.slice(0, newline)) as {
+          msg: string;
+          readyMs?: number;
+          trace?: StartupTraceJSON;
+          reply?: string;
+        };
         buffer = buffer.slice(newline + 1);
         if (line.msg === "hearth ready") {
           outsideMs = arrived - started;
@@ -60,7 +68,10 @@ test("the example app's trace shows every step, its phases add up to ready, and 
   for (let index = 0; index < 3; index++) runs.push(await spawnOnce());
   const { trace, reply } = runs[0] as Run;
   assert.match(reply, /Order A123 has shipped/);
-  assert.deepEqual(trace.phases.map((phase) => phase.name), ["node", "load", "init", "warm", "ready"]);
+  assert.deepEqual(
+    trace.phases.map((phase) => phase.name),
+    ["node", "load", "init", "warm", "ready"],
+  );
   assert.deepEqual(trace.steps.map((step) => `${step.phase}:${step.kind}:${step.name}:${step.status}`).sort(), [
     "init:agent:support_agent:ok",
     "init:asset:orders:ok",
@@ -73,7 +84,11 @@ test("the example app's trace shows every step, its phases add up to ready, and 
   // The phases follow each other without a gap, from the process's start to ready.
   trace.phases.forEach((phase, index) => {
     const previous = trace.phases[index - 1];
-    if (previous !== undefined) assert.ok(Math.abs(phase.startMs - (previous.startMs + previous.durationMs)) < 0.05, `${phase.name} starts where ${previous.name} ends`);
+    if (previous !== undefined)
+      assert.ok(
+        Math.abs(phase.startMs - (previous.startMs + previous.durationMs)) < 0.05,
+        `${phase.name} starts where ${previous.name} ends`,
+      );
   });
   const last = trace.phases.at(-1);
   assert.ok(last !== undefined && Math.abs((trace.readyMs ?? 0) - (last.startMs + last.durationMs)) < 0.05);
@@ -82,6 +97,12 @@ test("the example app's trace shows every step, its phases add up to ready, and 
   // machine the parent may wait its turn: a quarter, or 100 ms, of margin. The bench measures it closely.
   const inside = median(runs.map((run) => run.readyMs));
   const outside = median(runs.map((run) => run.outsideMs));
-  assert.ok(inside <= outside + 1, `trace says ${inside.toFixed(1)} ms to ready, more than the ${outside.toFixed(1)} ms measured from outside`);
-  assert.ok(outside - inside <= Math.max(0.25 * outside, 100), `trace says ${inside.toFixed(1)} ms to ready, measured from outside ${outside.toFixed(1)} ms`);
+  assert.ok(
+    inside <= outside + 1,
+    `trace says ${inside.toFixed(1)} ms to ready, more than the ${outside.toFixed(1)} ms measured from outside`,
+  );
+  assert.ok(
+    outside - inside <= Math.max(0.25 * outside, 100),
+    `trace says ${inside.toFixed(1)} ms to ready, measured from outside ${outside.toFixed(1)} ms`,
+  );
 });

@@ -13,7 +13,12 @@ const orders = loadOrders();
 const policy = loadPolicy();
 
 function agent(stream: boolean) {
-  const modelClient = new OpenAIChatCompletionClient({ model: "support-mock", baseURL: mock.url, apiKey: "sk-support", connectionPools: pools });
+  const modelClient = new OpenAIChatCompletionClient({
+    model: "support-mock",
+    baseURL: mock.url,
+    apiKey: "sk-support",
+    connectionPools: pools,
+  });
   return createSupportAgent({ modelClient, orders, policy, stream });
 }
 
@@ -33,7 +38,10 @@ function assertAnsweredFromTheTool(result: TaskResult): void {
   assert.equal(toolResult?.name, "lookup_order");
   assert.equal(toolResult?.isError, false);
   assert.equal(JSON.parse(toolResult?.content ?? "{}").tracking, "JD014600006281");
-  assert.equal(reply(result), "Order A123 has shipped with DHL (tracking JD014600006281) and should arrive by 2026-11-27.");
+  assert.equal(
+    reply(result),
+    "Order A123 has shipped with DHL (tracking JD014600006281) and should arrive by 2026-11-27.",
+  );
   assert.ok(result.usage.promptTokens > 0);
 }
 
@@ -53,7 +61,11 @@ describe("support_agent answers 'Where is order A123?' over HTTP", () => {
     assert.equal(mock.requests.length, 2);
     const first = mock.requests[0]?.body;
     assert.equal(first?.tools?.[0]?.function.name, "lookup_order");
-    assert.match(String(first?.messages[0]?.content), /30 days of delivery/, "the policy document is in the system message");
+    assert.match(
+      String(first?.messages[0]?.content),
+      /30 days of delivery/,
+      "the policy document is in the system message",
+    );
     assert.equal(mock.requests[1]?.body?.messages.at(-1)?.role, "tool");
     assert.ok(mock.requests.every((request) => request.headers.authorization === "Bearer sk-support"));
   });

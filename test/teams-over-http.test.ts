@@ -6,7 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { AssistantAgent, ConnectionPools, OpenAIChatCompletionClient, SelectorGroupChat, Swarm, TextMentionTermination, type TaskResult } from "hearth";
+import {
+  AssistantAgent,
+  ConnectionPools,
+  OpenAIChatCompletionClient,
+  SelectorGroupChat,
+  Swarm,
+  TextMentionTermination,
+  type TaskResult,
+} from "hearth";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { supportSwarm } from "./support/support-swarm.ts";
 import { teamModels } from "./support/team-models.ts";
@@ -25,8 +33,16 @@ after(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const client = () => new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "k", connectionPools: pools });
-const member = (name: string, handoffs: string[] = []) => new AssistantAgent({ name, description: `The ${name}.`, modelClient: client(), systemMessage: `You are ${name}.`, handoffs });
+const client = () =>
+  new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: "k", connectionPools: pools });
+const member = (name: string, handoffs: string[] = []) =>
+  new AssistantAgent({
+    name,
+    description: `The ${name}.`,
+    modelClient: client(),
+    systemMessage: `You are ${name}.`,
+    handoffs,
+  });
 const said = (result: TaskResult) => result.messages.map((message) => `${message.source}:${message.type}`);
 
 test("a three-agent SelectorGroupChat runs end to end over HTTP", async () => {
@@ -50,8 +66,17 @@ test("a three-agent SelectorGroupChat runs end to end over HTTP", async () => {
 
 test("a two-agent Swarm hands off over HTTP, streaming or not", async () => {
   for (const stream of [false, true]) {
-    const billing = new AssistantAgent({ name: "billing", modelClient: client(), systemMessage: "You are billing.", handoffs: ["triage"], modelClientStream: stream });
-    const team = new Swarm({ participants: [member("triage", ["billing"]), billing], termination: new TextMentionTermination("TERMINATE") });
+    const billing = new AssistantAgent({
+      name: "billing",
+      modelClient: client(),
+      systemMessage: "You are billing.",
+      handoffs: ["triage"],
+      modelClientStream: stream,
+    });
+    const team = new Swarm({
+      participants: [member("triage", ["billing"]), billing],
+      termination: new TextMentionTermination("TERMINATE"),
+    });
     const deltas: string[] = [];
     let result: TaskResult | undefined;
     for await (const item of team.runStream({ task: "I was charged twice." })) {
@@ -59,7 +84,13 @@ test("a two-agent Swarm hands off over HTTP, streaming or not", async () => {
       if (item.type === "task-result") result = item;
     }
     assert.ok(result !== undefined);
-    assert.deepEqual(said(result), ["user:text", "triage:tool-call-request", "triage:tool-call-execution", "triage:handoff", "billing:text"]);
+    assert.deepEqual(said(result), [
+      "user:text",
+      "triage:tool-call-request",
+      "triage:tool-call-execution",
+      "triage:handoff",
+      "billing:text",
+    ]);
     assert.equal(deltas.join(""), stream ? "Your refund of 40 EUR is issued. TERMINATE" : "");
   }
 });
@@ -73,8 +104,13 @@ test("a session handed off to the user resumes in a fresh process from its saved
   writeFileSync(file, JSON.stringify(team.saveState(session)));
 
   const child = new URL("./support/resume-support-swarm.ts", import.meta.url).pathname;
-  const { stdout } = await run(process.execPath, ["--conditions=development", child, file, mock.url, "5 Elm Street"], { timeout: 30_000 });
-  const { result, session: resumed } = JSON.parse(stdout) as { result: TaskResult; session: { messages: { source: string; type: string }[] } };
+  const { stdout } = await run(process.execPath, ["--conditions=development", child, file, mock.url, "5 Elm Street"], {
+    timeout: 30_000,
+  });
+  const { result, session: resumed } = JSON.parse(stdout) as {
+    result: TaskResult;
+    session: { messages: { source: string; type: string }[] };
+  };
   assert.deepEqual(said(result), ["user:text", "support:text"]);
   const reply = result.messages.at(-1);
   assert.equal(reply?.type === "text" ? reply.content : "", "Updated your address to: 5 Elm Street. TERMINATE");

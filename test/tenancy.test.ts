@@ -2,7 +2,13 @@
 // concurrent requests; a burst of first requests builds a tenant once; hot tenants prewarm.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient, sharedConnectionPools } from "hearth";
+import {
+  AssistantAgent,
+  defineApp,
+  MemorySessionStore,
+  OpenAIChatCompletionClient,
+  sharedConnectionPools,
+} from "hearth";
 import { serve, type HearthServer } from "hearth/node";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 
@@ -23,13 +29,25 @@ before(async () => {
       build: async ({ tenantId, credentials }) => {
         builds.set(tenantId, (builds.get(tenantId) ?? 0) + 1);
         await new Promise((resolve) => setTimeout(resolve, 20)); // a build that takes a while invites a stampede
-        const modelClient = new OpenAIChatCompletionClient({ model: "mock", baseURL: mock.url, apiKey: credentials.providerKey ?? "" });
-        return { agents: { helper: new AssistantAgent({ name: "helper", modelClient }) }, models: { main: modelClient } };
+        const modelClient = new OpenAIChatCompletionClient({
+          model: "mock",
+          baseURL: mock.url,
+          apiKey: credentials.providerKey ?? "",
+        });
+        return {
+          agents: { helper: new AssistantAgent({ name: "helper", modelClient }) },
+          models: { main: modelClient },
+        };
       },
       prewarm: ["tenant-0", "tenant-1"],
     },
   });
-  server = await serve(app, { port: 0, store: new MemorySessionStore(), log: () => {}, runtime: { closeConnectionPools: false } });
+  server = await serve(app, {
+    port: 0,
+    store: new MemorySessionStore(),
+    log: () => {},
+    runtime: { closeConnectionPools: false },
+  });
 });
 after(async () => {
   await server.close();
@@ -37,13 +55,25 @@ after(async () => {
 });
 
 const chat = (tenant: string, message: string) =>
-  fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer client-${tenant}` }, body: JSON.stringify({ message }) });
+  fetch(`${server.url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer client-${tenant}` },
+    body: JSON.stringify({ message }),
+  });
 
 test("hot tenants are built and their keys proven before ready", () => {
   const warmed = server.runtime.startupTrace().steps.filter((step) => step.name.startsWith("tenant:"));
-  assert.deepEqual(warmed.map((step) => [step.name, step.status]).sort(), [["tenant:tenant-0", "ok"], ["tenant:tenant-1", "ok"]]);
+  assert.deepEqual(warmed.map((step) => [step.name, step.status]).sort(), [
+    ["tenant:tenant-0", "ok"],
+    ["tenant:tenant-1", "ok"],
+  ]);
   assert.equal(builds.get("tenant-0"), 1);
-  assert.ok(mock.requests.some((request) => request.path === "/v1/models" && request.headers.authorization === `Bearer ${providerKey("tenant-0")}`));
+  assert.ok(
+    mock.requests.some(
+      (request) =>
+        request.path === "/v1/models" && request.headers.authorization === `Bearer ${providerKey("tenant-0")}`,
+    ),
+  );
 });
 
 test("1000 concurrent requests over 20 tenants: every model call carries its own tenant's key", async () => {
@@ -65,7 +95,8 @@ test("1000 concurrent requests over 20 tenants: every model call carries its own
     const tenant = /I am (tenant-\d+)/.exec(JSON.stringify(call.body?.messages))?.[1] as string;
     assert.equal(call.headers.authorization, `Bearer ${providerKey(tenant)}`, `a call of ${tenant}`);
   }
-  for (let index = 0; index < tenantCount; index++) assert.equal(builds.get(`tenant-${index}`), 1, `tenant-${index} was built once`);
+  for (let index = 0; index < tenantCount; index++)
+    assert.equal(builds.get(`tenant-${index}`), 1, `tenant-${index} was built once`);
   assert.equal(sharedConnectionPools.size, 1, "all tenants' clients share the one pool of their provider's origin");
 });
 
@@ -73,7 +104,11 @@ test("100 simultaneous first requests for one tenant build its stack once", asyn
   const responses = await Promise.all(Array.from({ length: 100 }, () => chat("tenant-burst", "hello")));
   assert.ok(responses.every((response) => response.status === 200));
   assert.equal(builds.get("tenant-burst"), 1);
-  const unknown = await fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer someone-else" }, body: JSON.stringify({ message: "hi" }) });
+  const unknown = await fetch(`${server.url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: "Bearer someone-else" },
+    body: JSON.stringify({ message: "hi" }),
+  });
   assert.equal(unknown.status, 401);
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(metrics, /hearth_tenant_cache_events_total\{event="hit"\} \d+/);

@@ -11,15 +11,34 @@ test("an agent with a model client built in its own factory gets no synthetic re
   const mock = await startMockOpenAIServer();
   const app = defineApp({
     name: "inline",
-    agents: { echo: () => new AssistantAgent({ name: "echo", modelClient: new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "sk-test" }) }) },
+    agents: {
+      echo: () =>
+        new AssistantAgent({
+          name: "echo",
+          modelClient: new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "sk-test" }),
+        }),
+    },
   });
-  const server = await serve(app, { port: 0, store: { kind: "memory" }, log: () => {}, runtime: { closeConnectionPools: false } });
+  const server = await serve(app, {
+    port: 0,
+    store: { kind: "memory" },
+    log: () => {},
+    runtime: { closeConnectionPools: false },
+  });
   try {
-    assert.deepEqual(mock.requests.map((request) => request.path), [], "no model call before a user asked for one");
+    assert.deepEqual(
+      mock.requests.map((request) => request.path),
+      [],
+      "no model call before a user asked for one",
+    );
     const step = server.runtime.startupTrace().steps.find((entry) => entry.name === "http:/v1/chat");
     assert.equal(step?.status, "failed", "the trace says the synthetic request was refused");
     assert.match(step?.error?.message ?? "", /answered 503/);
-    const response = await fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "hi" }) });
+    const response = await fetch(`${server.url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "hi" }),
+    });
     assert.equal(response.status, 200);
     assert.equal(mock.requests.filter((request) => request.path.endsWith("/chat/completions")).length, 1);
   } finally {
@@ -39,12 +58,22 @@ async function warmupRequestsOf(syntheticTurns: boolean | undefined): Promise<{ 
   });
   let count = 0;
   const seen = (message: unknown) => {
-    if ((message as { request: { headers: Record<string, unknown> } }).request.headers["x-hearth-warmup"] !== undefined) count += 1;
+    if ((message as { request: { headers: Record<string, unknown> } }).request.headers["x-hearth-warmup"] !== undefined)
+      count += 1;
   };
   diagnostics_channel.subscribe("http.server.request.start", seen);
-  const server = await serve(app, { port: 0, store: { kind: "memory" }, log: () => {}, runtime: { closeConnectionPools: false } });
+  const server = await serve(app, {
+    port: 0,
+    store: { kind: "memory" },
+    log: () => {},
+    runtime: { closeConnectionPools: false },
+  });
   diagnostics_channel.unsubscribe("http.server.request.start", seen);
-  const steps = server.runtime.startupTrace().steps.filter((step) => step.kind === "synthetic").map((step) => `${step.name}:${step.status}`).sort();
+  const steps = server.runtime
+    .startupTrace()
+    .steps.filter((step) => step.kind === "synthetic")
+    .map((step) => `${step.name}:${step.status}`)
+    .sort();
   await server.close();
   await mock.close();
   return { count, steps };

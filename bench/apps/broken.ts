@@ -9,7 +9,13 @@ const server = http.createServer(async (request, response) => {
   let body = "";
   for await (const chunk of request) body += chunk;
   // Everything below should happen once, at startup; here it happens per request.
-  const orders = new Map((JSON.parse(readFileSync(new URL("../../examples/support/orders.json", import.meta.url), "utf8")) as { id: string }[]).map((order) => [order.id, order]));
+  const orders = new Map(
+    (
+      JSON.parse(readFileSync(new URL("../../examples/support/orders.json", import.meta.url), "utf8")) as {
+        id: string;
+      }[]
+    ).map((order) => [order.id, order]),
+  );
   const policy = readFileSync(new URL("../../examples/support/policy.md", import.meta.url), "utf8");
   const pools = new ConnectionPools();
   const modelClient = new OpenAIChatCompletionClient({ model: "support-mock", connectionPools: pools });
@@ -22,7 +28,13 @@ const server = http.createServer(async (request, response) => {
       return order === undefined ? { found: false, order_id } : { found: true, ...order };
     },
   });
-  const agent = new AssistantAgent({ name: "support_agent", modelClient, tools: [lookupOrder], systemMessage: policy, reflectOnToolUse: true });
+  const agent = new AssistantAgent({
+    name: "support_agent",
+    modelClient,
+    tools: [lookupOrder],
+    systemMessage: policy,
+    reflectOnToolUse: true,
+  });
   const result = await agent.run({ task: (JSON.parse(body) as { message: string }).message });
   pools.close();
   const last = result.messages.at(-1);

@@ -3,7 +3,11 @@
 import { readFileSync } from "node:fs";
 
 const http = process.getBuiltinModule("node:http");
-const orders = new Map((JSON.parse(readFileSync(new URL("../../examples/support/orders.json", import.meta.url), "utf8")) as { id: string }[]).map((order) => [order.id, order]));
+const orders = new Map(
+  (
+    JSON.parse(readFileSync(new URL("../../examples/support/orders.json", import.meta.url), "utf8")) as { id: string }[]
+  ).map((order) => [order.id, order]),
+);
 const policy = readFileSync(new URL("../../examples/support/policy.md", import.meta.url), "utf8");
 const base = new URL(`${process.env.OPENAI_BASE_URL}/`);
 const agent = new http.Agent({ keepAlive: true });
@@ -12,35 +16,64 @@ const tools = [
     type: "function",
     function: {
       name: "lookup_order",
-      description: "Look up an order by its id (for example A123) and return its status, carrier, tracking number and expected delivery date.",
-      parameters: { type: "object", properties: { order_id: { type: "string" } }, required: ["order_id"], additionalProperties: false },
+      description:
+        "Look up an order by its id (for example A123) and return its status, carrier, tracking number and expected delivery date.",
+      parameters: {
+        type: "object",
+        properties: { order_id: { type: "string" } },
+        required: ["order_id"],
+        additionalProperties: false,
+      },
     },
   },
 ];
 
-function complete(body: unknown): Promise<{ choices: { message: { content: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[] } }[] }> {
+function complete(body: unknown): Promise<{
+  choices: {
+    message: { content: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[] };
+  }[];
+}> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request(new URL("chat/completions", base), { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${process.env.OPENAI_API_KEY}`, "content-length": Buffer.byteLength(payload) } }, (response) => {
-      let text = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (text += chunk));
-      response.on("end", () => resolve(JSON.parse(text)));
-    });
+    const request = http.request(
+      new URL("chat/completions", base),
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${process.env.OPENAI_API_KEY}`,
+          "content-length": Buffer.byteLength(payload),
+        },
+      },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (text += chunk));
+        response.on("end", () => resolve(JSON.parse(text)));
+      },
+    );
     request.on("error", reject);
     request.end(payload);
   });
 }
 
 async function answer(message: string): Promise<string> {
-  const messages: unknown[] = [{ role: "system", content: `You are a customer support agent for a home goods shop.\n\n${policy}` }, { role: "user", content: message }];
+  const messages: unknown[] = [
+    { role: "system", content: `You are a customer support agent for a home goods shop.\n\n${policy}` },
+    { role: "user", content: message },
+  ];
   const first = (await complete({ model: "support-mock", messages, tools })).choices[0]?.message;
   if (first?.tool_calls === undefined || first.tool_calls.length === 0) return first?.content ?? "";
   messages.push(first);
   for (const call of first.tool_calls) {
     const { order_id } = JSON.parse(call.function.arguments) as { order_id: string };
     const order = orders.get(order_id);
-    messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify(order === undefined ? { found: false, order_id } : { found: true, ...order }) });
+    messages.push({
+      role: "tool",
+      tool_call_id: call.id,
+      content: JSON.stringify(order === undefined ? { found: false, order_id } : { found: true, ...order }),
+    });
   }
   return (await complete({ model: "support-mock", messages })).choices[0]?.message.content ?? "";
 }

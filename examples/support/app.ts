@@ -8,7 +8,11 @@ export const supportApp = defineApp({
   assets: {
     orders: asset.json<Order[]>(new URL("./orders.json", import.meta.url), {
       type: "array",
-      items: { type: "object", properties: { id: { type: "string" }, status: { type: "string" } }, required: ["id", "status"] },
+      items: {
+        type: "object",
+        properties: { id: { type: "string" }, status: { type: "string" } },
+        required: ["id", "status"],
+      },
     }),
     policy: asset.text(new URL("./policy.md", import.meta.url)),
   },
@@ -21,6 +25,10 @@ export const supportApp = defineApp({
   },
   agents: {
     support_agent: ({ assets, models }) =>
-      createSupportAgent({ modelClient: models.default, orders: new Map(assets.orders.map((order) => [order.id, order])), policy: assets.policy }),
+      createSupportAgent({
+        modelClient: models.default,
+        orders: new Map(assets.orders.map((order) => [order.id, order])),
+        policy: assets.policy,
+      }),
   },
 });

@@ -8,5 +8,7 @@ await runtime.start();
 const question = process.argv[2] ?? "Where is order A123?";
 const result = await runtime.track(() => runtime.agents.support_agent.run({ task: question }));
 const reply = result.messages.at(-1);
-process.stdout.write(`${JSON.stringify({ msg: "answered", question, reply: reply?.type === "text" ? reply.content : reply, trace: runtime.startupTrace() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ msg: "answered", question, reply: reply?.type === "text" ? reply.content : reply, trace: runtime.startupTrace() })}\n`,
+);
 await runtime.close();

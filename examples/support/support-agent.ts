@@ -28,13 +28,25 @@ export interface SupportAgentOptions {
 }
 
 /** The seed scenario: a support agent with one tool over an orders table loaded once. */
-export function createSupportAgent({ modelClient, orders, policy, stream = false }: SupportAgentOptions): AssistantAgent {
+export function createSupportAgent({
+  modelClient,
+  orders,
+  policy,
+  stream = false,
+}: SupportAgentOptions): AssistantAgent {
   const lookupOrder = defineTool({
     name: "lookup_order",
-    description: "Look up an order by its id (for example A123) and return its status, carrier, tracking number and expected delivery date.",
+    description:
+      "Look up an order by its id (for example A123) and return its status, carrier, tracking number and expected delivery date.",
     parameters: {
       type: "object",
-      properties: { order_id: { type: "string", description: "The order id, a letter and three digits.", pattern: "^[A-Z][0-9]{3}$" } },
+      properties: {
+        order_id: {
+          type: "string",
+          description: "The order id, a letter and three digits.",
+          pattern: "^[A-Z][0-9]{3}$",
+        },
+      },
       required: ["order_id"],
       additionalProperties: false,
     },

@@ -10,7 +10,8 @@ export function supportModel(request: MockChatRequest): MockReply {
   const text = typeof last?.content === "string" ? last.content : "";
   const orderId = /\b([A-Z]\d{3})\b/.exec(text)?.[1];
   const canLookUp = request.tools?.some((tool) => tool.function.name === "lookup_order") ?? false;
-  if (orderId !== undefined && canLookUp) return { toolCalls: [{ name: "lookup_order", arguments: { order_id: orderId } }] };
+  if (orderId !== undefined && canLookUp)
+    return { toolCalls: [{ name: "lookup_order", arguments: { order_id: orderId } }] };
   return { content: "I can help with your orders: tell me the order number, for example A123." };
 }
 
@@ -21,7 +22,8 @@ function describe(toolContent: string): string {
   } catch {
     return "Sorry, I could not read that order just now.";
   }
-  if (order.found !== true) return `I could not find an order with the id ${String(order.order_id)}. Could you check the number?`;
+  if (order.found !== true)
+    return `I could not find an order with the id ${String(order.order_id)}. Could you check the number?`;
   switch (order.status) {
     case "shipped":
       return `Order ${String(order.id)} has shipped with ${String(order.carrier)} (tracking ${String(order.tracking)}) and should arrive by ${String(order.eta)}.`;

@@ -18,12 +18,17 @@ const weather = defineTool({
 const types = (messages: readonly AgentMessage[]) => messages.map((message) => message.type);
 
 test("a text reply: the task and the reply are the result's messages and the session's turn", async () => {
-  const modelClient = new ScriptedModelClient({ replies: [{ content: "Hello!", usage: { promptTokens: 12, completionTokens: 3 } }] });
+  const modelClient = new ScriptedModelClient({
+    replies: [{ content: "Hello!", usage: { promptTokens: 12, completionTokens: 3 } }],
+  });
   const agent = new AssistantAgent({ name: "helper", modelClient, systemMessage: "Be kind." });
   const session = agent.createSession();
   const result = await agent.run({ task: "Hi", session });
   assert.deepEqual(types(result.messages), ["text", "text"]);
-  assert.deepEqual(result.messages.map((message) => message.source), ["user", "helper"]);
+  assert.deepEqual(
+    result.messages.map((message) => message.source),
+    ["user", "helper"],
+  );
   assert.equal(result.stopReason, "text");
   assert.deepEqual(result.usage, { promptTokens: 12, completionTokens: 3 });
   assert.deepEqual(modelClient.requests[0]?.messages, [
@@ -51,37 +56,75 @@ test("a second run continues the session's conversation", async () => {
 });
 
 test("without reflection, tool results come back as a tool-call summary (AutoGen's default)", async () => {
-  const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ id: "c1", name: "weather", arguments: { city: "Oslo" } }, { id: "c2", name: "weather", arguments: { city: "Rome" } }] }] });
-  const agent = new AssistantAgent({ name: "helper", modelClient, tools: [weather], toolCallSummaryFormat: "{tool_name}({arguments}) = {result}" });
+  const modelClient = new ScriptedModelClient({
+    replies: [
+      {
+        toolCalls: [
+          { id: "c1", name: "weather", arguments: { city: "Oslo" } },
+          { id: "c2", name: "weather", arguments: { city: "Rome" } },
+        ],
+      },
+    ],
+  });
+  const agent = new AssistantAgent({
+    name: "helper",
+    modelClient,
+    tools: [weather],
+    toolCallSummaryFormat: "{tool_name}({arguments}) = {result}",
+  });
   const session = agent.createSession();
   const result = await agent.run({ task: "Weather?", session });
   assert.deepEqual(types(result.messages), ["text", "tool-call-request", "tool-call-execution", "tool-call-summary"]);
   assert.equal(result.stopReason, "tool-call-summary");
   const summary = result.messages.at(-1);
-  assert.equal(summary?.type === "tool-call-summary" ? summary.content : "", 'weather({"city":"Oslo"}) = sunny in Oslo\nweather({"city":"Rome"}) = sunny in Rome');
-  assert.deepEqual(modelClient.requests[0]?.tools?.map((tool) => tool.name), ["weather"]);
-  assert.deepEqual(session.contextOf("helper").map((message) => message.role), ["user", "assistant", "tool"]);
+  assert.equal(
+    summary?.type === "tool-call-summary" ? summary.content : "",
+    'weather({"city":"Oslo"}) = sunny in Oslo\nweather({"city":"Rome"}) = sunny in Rome',
+  );
+  assert.deepEqual(
+    modelClient.requests[0]?.tools?.map((tool) => tool.name),
+    ["weather"],
+  );
+  assert.deepEqual(
+    session.contextOf("helper").map((message) => message.role),
+    ["user", "assistant", "tool"],
+  );
 });
 
 test("with reflection, the model answers from the tool results in a second call without tools", async () => {
-  const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ name: "weather", arguments: { city: "Oslo" } }] }, "It is sunny in Oslo."] });
+  const modelClient = new ScriptedModelClient({
+    replies: [{ toolCalls: [{ name: "weather", arguments: { city: "Oslo" } }] }, "It is sunny in Oslo."],
+  });
   const agent = new AssistantAgent({ name: "helper", modelClient, tools: [weather], reflectOnToolUse: true });
   const result = await agent.run({ task: "Weather in Oslo?" });
   assert.deepEqual(types(result.messages), ["text", "tool-call-request", "tool-call-execution", "text"]);
   assert.equal(modelClient.requests[1]?.tools, undefined);
   const request = result.messages[1];
   const callId = request?.type === "tool-call-request" ? request.toolCalls[0]?.id : undefined;
-  assert.deepEqual(modelClient.requests[1]?.messages.slice(-1), [{ role: "tool", results: [{ callId, name: "weather", content: "sunny in Oslo", isError: false }] }]);
+  assert.deepEqual(modelClient.requests[1]?.messages.slice(-1), [
+    { role: "tool", results: [{ callId, name: "weather", content: "sunny in Oslo", isError: false }] },
+  ]);
   assert.deepEqual(result.usage, { promptTokens: 20, completionTokens: 10 });
 });
 
 test("maxToolIterations lets the model call tools again, and a text reply ends the loop early", async () => {
   const modelClient = new ScriptedModelClient({
-    replies: [{ toolCalls: [{ name: "weather", arguments: { city: "Oslo" } }] }, { toolCalls: [{ name: "weather", arguments: { city: "Rome" } }] }, "Both sunny."],
+    replies: [
+      { toolCalls: [{ name: "weather", arguments: { city: "Oslo" } }] },
+      { toolCalls: [{ name: "weather", arguments: { city: "Rome" } }] },
+      "Both sunny.",
+    ],
   });
   const agent = new AssistantAgent({ name: "helper", modelClient, tools: [weather], maxToolIterations: 5 });
   const result = await agent.run({ task: "Oslo then Rome?" });
-  assert.deepEqual(types(result.messages), ["text", "tool-call-request", "tool-call-execution", "tool-call-request", "tool-call-execution", "text"]);
+  assert.deepEqual(types(result.messages), [
+    "text",
+    "tool-call-request",
+    "tool-call-execution",
+    "tool-call-request",
+    "tool-call-execution",
+    "text",
+  ]);
   assert.equal(modelClient.requests.length, 3);
   assert.ok(modelClient.requests.every((request) => request.tools?.length === 1));
 });
@@ -92,7 +135,10 @@ test("streaming yields message deltas first, then messages, then the TaskResult;
   const items = [];
   for await (const item of agent.runStream({ task: "Stream?" })) items.push(item);
   const deltas = items.filter((item) => item.type === "message-delta");
-  assert.equal(deltas.map((item) => (item.type === "message-delta" ? item.content : "")).join(""), "Streaming works fine.");
+  assert.equal(
+    deltas.map((item) => (item.type === "message-delta" ? item.content : "")).join(""),
+    "Streaming works fine.",
+  );
   assert.ok(deltas.length > 1);
   const last = items.at(-1) as TaskResult;
   assert.equal(last.type, "task-result");
@@ -105,11 +151,18 @@ test("a thought from the model is an event before the reply and is kept in the c
   const session = new Session();
   const result = await agent.run({ task: "Answer?", session });
   assert.deepEqual(types(result.messages), ["text", "thought", "text"]);
-  assert.deepEqual(session.contextOf("helper").at(-1), { role: "assistant", content: "42", source: "helper", thought: "Deep thinking." });
+  assert.deepEqual(session.contextOf("helper").at(-1), {
+    role: "assistant",
+    content: "42",
+    source: "helper",
+    thought: "Deep thinking.",
+  });
 });
 
 test("a failed model call leaves the session exactly as it was, and the error keeps its code", async () => {
-  const modelClient = new ScriptedModelClient({ replies: ["fine", new HearthError("HEARTH_MODEL_SERVER", "down", { retryable: true })] });
+  const modelClient = new ScriptedModelClient({
+    replies: ["fine", new HearthError("HEARTH_MODEL_SERVER", "down", { retryable: true })],
+  });
   const agent = new AssistantAgent({ name: "helper", modelClient });
   const session = agent.createSession();
   await agent.run({ task: "one", session });
@@ -133,7 +186,9 @@ test("an abort during tool execution stores nothing of the unfinished step", asy
   const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ name: "slow", arguments: {} }] }] });
   const agent = new AssistantAgent({ name: "helper", modelClient, tools: [slow] });
   const session = agent.createSession();
-  await assert.rejects(agent.run({ task: "go", session, signal: controller.signal }), (error) => HearthError.is(error, "HEARTH_ABORTED"));
+  await assert.rejects(agent.run({ task: "go", session, signal: controller.signal }), (error) =>
+    HearthError.is(error, "HEARTH_ABORTED"),
+  );
   assert.deepEqual(session.messages, []);
   assert.deepEqual(session.contextOf("helper"), []);
 });
@@ -141,7 +196,9 @@ test("an abort during tool execution stores nothing of the unfinished step", asy
 test("an already aborted signal rejects before any model call", async () => {
   const modelClient = new ScriptedModelClient({ replies: ["never"] });
   const agent = new AssistantAgent({ name: "helper", modelClient });
-  await assert.rejects(agent.run({ task: "x", signal: AbortSignal.abort() }), (error) => HearthError.is(error, "HEARTH_ABORTED"));
+  await assert.rejects(agent.run({ task: "x", signal: AbortSignal.abort() }), (error) =>
+    HearthError.is(error, "HEARTH_ABORTED"),
+  );
   assert.equal(modelClient.requests.length, 0);
 });
 
@@ -176,10 +233,17 @@ test("the agent is immutable and rejects bad options at construction", () => {
     [{ name: "bad name", modelClient }, "name"],
     [{ name: "a" }, "modelClient"],
     [{ name: "a", modelClient, tools: [weather, weather] }, "tools"],
-    [{ name: "a", modelClient: new ScriptedModelClient({ modelInfo: { functionCalling: false } }), tools: [weather] }, "tools"],
+    [
+      { name: "a", modelClient: new ScriptedModelClient({ modelInfo: { functionCalling: false } }), tools: [weather] },
+      "tools",
+    ],
     [{ name: "a", modelClient, maxToolIterations: 0 }, "maxToolIterations"],
   ];
   for (const [options, field] of cases) {
-    assert.throws(() => new AssistantAgent(options as never), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field, field);
+    assert.throws(
+      () => new AssistantAgent(options as never),
+      (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field,
+      field,
+    );
   }
 });

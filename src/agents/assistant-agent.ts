@@ -2,8 +2,24 @@ import type { AgentResponse, AgentTurn, Emit, RunOptions } from "../core/agent.t
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
-import { addUsage, zeroUsage, type AgentMessage, type ChatMessage, type TaskResult, type ToolCall, type ToolResult, type Usage } from "../core/messages.ts";
-import type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ResponseFormat, ToolSchema } from "../core/model-client.ts";
+import {
+  addUsage,
+  zeroUsage,
+  type AgentMessage,
+  type ChatMessage,
+  type TaskResult,
+  type ToolCall,
+  type ToolResult,
+  type Usage,
+} from "../core/messages.ts";
+import type {
+  ModelClient,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ResponseFormat,
+  ToolSchema,
+} from "../core/model-client.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
 import { executeToolCalls } from "../tools/execute-tool-calls.ts";
@@ -48,7 +64,8 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly outputStrict?: boolean;
 }
 
-export const defaultSystemMessage = "You are a helpful AI assistant. Solve tasks using your tools. Reply with TERMINATE when the task has been completed.";
+export const defaultSystemMessage =
+  "You are a helpful AI assistant. Solve tasks using your tools. Reply with TERMINATE when the task has been completed.";
 
 /**
  * AutoGen's AssistantAgent as a warm definition: immutable after construction, holding no
@@ -80,25 +97,42 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     this.#options = options;
     checkAgentName(options?.name, "Agent");
     const where = `AssistantAgent "${options.name}"`;
-    if (options.modelClient === undefined || typeof options.modelClient.create !== "function") throw new UserError(`${where} needs a modelClient.`, { field: "modelClient" });
+    if (options.modelClient === undefined || typeof options.modelClient.create !== "function")
+      throw new UserError(`${where} needs a modelClient.`, { field: "modelClient" });
     const tools = options.tools ?? [];
     const handoffs = (options.handoffs ?? []).map((handoff) => toHandoff(handoff, options.name));
     if (tools.length + handoffs.length > 0 && !options.modelClient.modelInfo.functionCalling) {
-      throw new UserError(`${where} has tools or handoffs, but its model does not support function calling (modelInfo.functionCalling is false).`, { field: "tools" });
+      throw new UserError(
+        `${where} has tools or handoffs, but its model does not support function calling (modelInfo.functionCalling is false).`,
+        { field: "tools" },
+      );
     }
     const names = new Set<string>();
     for (const name of [...tools.map((tool) => tool.name), ...handoffs.map((handoff) => handoff.name)]) {
-      if (names.has(name)) throw new UserError(`${where} has two tools or handoffs named "${name}".`, { field: "tools", toolName: name });
+      if (names.has(name))
+        throw new UserError(`${where} has two tools or handoffs named "${name}".`, { field: "tools", toolName: name });
       names.add(name);
     }
     const maxToolIterations = options.maxToolIterations ?? 1;
-    if (!Number.isInteger(maxToolIterations) || maxToolIterations < 1) throw new UserError(`${where}: maxToolIterations must be a whole number, 1 or more.`, { field: "maxToolIterations" });
+    if (!Number.isInteger(maxToolIterations) || maxToolIterations < 1)
+      throw new UserError(`${where}: maxToolIterations must be a whole number, 1 or more.`, {
+        field: "maxToolIterations",
+      });
 
     if (options.outputSchema !== undefined) {
       const info = options.modelClient.modelInfo;
-      if (!info.structuredOutput && !info.jsonOutput) throw new UserError(`${where} has an outputSchema, but its model supports neither structured nor JSON output.`, { field: "outputSchema" });
+      if (!info.structuredOutput && !info.jsonOutput)
+        throw new UserError(
+          `${where} has an outputSchema, but its model supports neither structured nor JSON output.`,
+          { field: "outputSchema" },
+        );
       const schema = jsonSchemaOf(options.outputSchema, options.outputJsonSchema, where, "outputSchema");
-      this.#responseFormat = Object.freeze({ type: "json_schema", name: options.outputName ?? "output", schema, ...(options.outputStrict === true ? { strict: true } : {}) });
+      this.#responseFormat = Object.freeze({
+        type: "json_schema",
+        name: options.outputName ?? "output",
+        schema,
+        ...(options.outputStrict === true ? { strict: true } : {}),
+      });
       this.#checkOutput = checkerOf(options.outputSchema, schema);
     } else {
       this.#responseFormat = undefined;
@@ -119,7 +153,14 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     this.#toolsByName = new Map(tools.map((tool) => [tool.name, tool]));
     this.#handoffsByName = new Map(handoffs.map((handoff) => [handoff.name, handoff]));
     this.#toolSchemas = Object.freeze([
-      ...tools.map((tool) => Object.freeze({ name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict })),
+      ...tools.map((tool) =>
+        Object.freeze({
+          name: tool.name,
+          description: tool.description,
+          parameters: tool.parameters,
+          strict: tool.strict,
+        }),
+      ),
       ...handoffs.map((handoff) => handoff.schema),
     ]);
     Object.freeze(this);
@@ -160,7 +201,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       messages = [];
       context = [];
     };
-    const finish = (message: ChatMessage, output?: unknown): AgentResponse => ({ message, usage, ...(output === undefined ? {} : { output }) });
+    const finish = (message: ChatMessage, output?: unknown): AgentResponse => ({
+      message,
+      usage,
+      ...(output === undefined ? {} : { output }),
+    });
 
     for (let iteration = 1; ; iteration++) {
       const response = await this.#callModel(this.#request(turn.context, context, true), turn.signal, emit);
@@ -169,7 +214,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
       if (response.toolCalls.length === 0) {
         const reply = await this.#reply(response, add);
-        context.push({ role: "assistant", content: response.content, source: this.name, ...(response.thought === undefined ? {} : { thought: response.thought }) });
+        context.push({
+          role: "assistant",
+          content: response.content,
+          source: this.name,
+          ...(response.thought === undefined ? {} : { thought: response.thought }),
+        });
         commit();
         return finish(reply.message, reply.output);
       }
@@ -177,7 +227,10 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       add(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
       const { results, handoff } = await this.#executeCalls(response.toolCalls, turn.signal);
       add(makeMessage(this.name, { type: "tool-call-execution", results }));
-      context.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name }, { role: "tool", results });
+      context.push(
+        { role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name },
+        { role: "tool", results },
+      );
 
       if (handoff !== undefined) {
         const message = makeMessage(this.name, { type: "handoff", target: handoff.target, content: handoff.message });
@@ -191,7 +244,8 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (this.reflectOnToolUse) {
         const reflection = await this.#callModel(this.#request(turn.context, context, false), turn.signal, emit);
         usage = addUsage(usage, reflection.usage);
-        if (reflection.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
+        if (reflection.thought !== undefined)
+          add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
         const reply = await this.#reply(reflection, add);
         context.push({ role: "assistant", content: reflection.content, source: this.name });
         commit();
@@ -201,7 +255,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       // As in AutoGen, the context already holds the calls and their results; the summary is for
       // the reader and is not repeated to the model.
       const summary = summarizeToolCalls(this.toolCallSummaryFormat, response.toolCalls, results);
-      const message = makeMessage(this.name, { type: "tool-call-summary", content: summary, toolCalls: response.toolCalls, results });
+      const message = makeMessage(this.name, {
+        type: "tool-call-summary",
+        content: summary,
+        toolCalls: response.toolCalls,
+        results,
+      });
       add(message);
       commit();
       return finish(message);
@@ -211,7 +270,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   #request(stored: readonly ModelMessage[], pending: readonly ModelMessage[], withTools: boolean): ModelRequest {
     const viewed = this.modelContext.view(pending.length === 0 ? stored : stored.concat(pending));
     // A view may hand back the session's own array: the request gets a copy.
-    const messages: ModelMessage[] = this.systemMessage !== null ? [{ role: "system", content: this.systemMessage }, ...viewed] : viewed === stored ? [...viewed] : viewed;
+    const messages: ModelMessage[] =
+      this.systemMessage !== null
+        ? [{ role: "system", content: this.systemMessage }, ...viewed]
+        : viewed === stored
+          ? [...viewed]
+          : viewed;
     return {
       messages,
       ...(withTools && this.#toolSchemas.length > 0 ? { tools: this.#toolSchemas } : {}),
@@ -220,7 +284,10 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   /** The final reply: text, or a validated structured message when the agent has an output schema. */
-  async #reply(response: ModelResponse, add: (message: AgentMessage) => AgentMessage): Promise<{ message: ChatMessage; output?: unknown }> {
+  async #reply(
+    response: ModelResponse,
+    add: (message: AgentMessage) => AgentMessage,
+  ): Promise<{ message: ChatMessage; output?: unknown }> {
     if (this.#checkOutput === undefined) {
       const message = makeMessage(this.name, { type: "text", content: response.content }, response.usage);
       add(message);
@@ -233,19 +300,28 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   /** Runs the tool calls in parallel; a handoff call ends the turn (the first one wins, as in AutoGen). */
-  async #executeCalls(calls: readonly ToolCall[], signal: AbortSignal): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
+  async #executeCalls(
+    calls: readonly ToolCall[],
+    signal: AbortSignal,
+  ): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
     if (this.#handoffsByName.size === 0) {
       const results = await executeToolCalls(this.#toolsByName, calls, signal);
       if (signal.aborted) throw abortError(signal);
       return { results, handoff: undefined };
     }
     const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
-    const toolResults = await executeToolCalls(this.#toolsByName, calls.filter((call) => !this.#handoffsByName.has(call.name)), signal);
+    const toolResults = await executeToolCalls(
+      this.#toolsByName,
+      calls.filter((call) => !this.#handoffsByName.has(call.name)),
+      signal,
+    );
     if (signal.aborted) throw abortError(signal);
     const byId = new Map(toolResults.map((result) => [result.callId, result]));
     const results = calls.map((call) => {
       const handoff = this.#handoffsByName.get(call.name);
-      return handoff === undefined ? (byId.get(call.id) as ToolResult) : { callId: call.id, name: call.name, content: handoff.message, isError: false };
+      return handoff === undefined
+        ? (byId.get(call.id) as ToolResult)
+        : { callId: call.id, name: call.name, content: handoff.message, isError: false };
     });
     const first = handoffCalls[0];
     return { results, handoff: first === undefined ? undefined : this.#handoffsByName.get(first.name) };
@@ -254,7 +330,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   async #callModel(request: ModelRequest, signal: AbortSignal, emit: Emit): Promise<ModelResponse> {
     try {
       const options = { source: this.name, signal };
-      return await (this.modelClientStream ? streamModelResponse(this.modelClient, request, options, emit) : createModelResponse(this.modelClient, request, options));
+      return await (this.modelClientStream
+        ? streamModelResponse(this.modelClient, request, options, emit)
+        : createModelResponse(this.modelClient, request, options));
     } catch (error) {
       if (signal.aborted) throw abortError(signal);
       throw error;

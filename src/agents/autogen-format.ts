@@ -48,14 +48,23 @@ export function modelMessagesFromAutoGen(messages: unknown): ModelMessage[] {
         context.push({ role: "user", content: text(message.content), ...source });
         return;
       case "AssistantMessage":
-        if (Array.isArray(message.content)) context.push({ role: "assistant", content: "", toolCalls: functionCalls(message.content), ...source });
-        else context.push({ role: "assistant", content: text(message.content), ...source, ...(typeof message.thought === "string" ? { thought: message.thought } : {}) });
+        if (Array.isArray(message.content))
+          context.push({ role: "assistant", content: "", toolCalls: functionCalls(message.content), ...source });
+        else
+          context.push({
+            role: "assistant",
+            content: text(message.content),
+            ...source,
+            ...(typeof message.thought === "string" ? { thought: message.thought } : {}),
+          });
         return;
       case "FunctionExecutionResultMessage":
         context.push({ role: "tool", results: functionResults(message.content) });
         return;
       default:
-        throw invalidSession(`AutoGen llm_context.messages[${index}] has an unknown type ${JSON.stringify(message.type)}`);
+        throw invalidSession(
+          `AutoGen llm_context.messages[${index}] has an unknown type ${JSON.stringify(message.type)}`,
+        );
     }
   });
   return context;
@@ -72,26 +81,53 @@ export function agentMessagesFromAutoGen(messages: unknown): AgentMessage[] {
   if (!Array.isArray(messages)) throw invalidSession("AutoGen message_thread must be an array");
   const converted: AgentMessage[] = [];
   messages.forEach((message: unknown, index) => {
-    if (!isObject(message) || typeof message.type !== "string") throw invalidSession(`AutoGen message_thread[${index}] has no type`);
+    if (!isObject(message) || typeof message.type !== "string")
+      throw invalidSession(`AutoGen message_thread[${index}] has no type`);
     const usage = usageOf(message.models_usage);
     const base = {
       id: typeof message.id === "string" ? message.id : newId("msg"),
       source: String(message.source ?? "user"),
-      createdAt: typeof message.created_at === "string" && !Number.isNaN(Date.parse(message.created_at)) ? new Date(message.created_at).toISOString() : new Date(0).toISOString(),
+      createdAt:
+        typeof message.created_at === "string" && !Number.isNaN(Date.parse(message.created_at))
+          ? new Date(message.created_at).toISOString()
+          : new Date(0).toISOString(),
       ...(usage === undefined ? {} : { usage }),
     };
     const type = message.type;
-    if (type === "TextMessage" || type === "MultiModalMessage") converted.push({ ...base, type: "text", content: text(message.content) });
+    if (type === "TextMessage" || type === "MultiModalMessage")
+      converted.push({ ...base, type: "text", content: text(message.content) });
     else if (type === "StopMessage") converted.push({ ...base, type: "stop", content: text(message.content) });
-    else if (type === "HandoffMessage") converted.push({ ...base, type: "handoff", target: String(message.target ?? ""), content: text(message.content) });
+    else if (type === "HandoffMessage")
+      converted.push({
+        ...base,
+        type: "handoff",
+        target: String(message.target ?? ""),
+        content: text(message.content),
+      });
     else if (type === "ToolCallSummaryMessage") {
-      converted.push({ ...base, type: "tool-call-summary", content: text(message.content), toolCalls: functionCalls(message.tool_calls), results: functionResults(message.results) });
-    } else if (type.startsWith("StructuredMessage")) converted.push({ ...base, type: "structured", content: message.content });
-    else if (type === "ToolCallRequestEvent") converted.push({ ...base, type: "tool-call-request", toolCalls: functionCalls(message.content) });
-    else if (type === "ToolCallExecutionEvent") converted.push({ ...base, type: "tool-call-execution", results: functionResults(message.content) });
+      converted.push({
+        ...base,
+        type: "tool-call-summary",
+        content: text(message.content),
+        toolCalls: functionCalls(message.tool_calls),
+        results: functionResults(message.results),
+      });
+    } else if (type.startsWith("StructuredMessage"))
+      converted.push({ ...base, type: "structured", content: message.content });
+    else if (type === "ToolCallRequestEvent")
+      converted.push({ ...base, type: "tool-call-request", toolCalls: functionCalls(message.content) });
+    else if (type === "ToolCallExecutionEvent")
+      converted.push({ ...base, type: "tool-call-execution", results: functionResults(message.content) });
     else if (type === "ThoughtEvent") converted.push({ ...base, type: "thought", content: text(message.content) });
-    else if (type === "UserInputRequestedEvent") converted.push({ ...base, type: "user-input-requested", content: text(message.content) });
-    else if (type === "ModelClientStreamingChunkEvent" || type === "SelectSpeakerEvent" || type === "SelectorEvent" || type === "MemoryQueryEvent") return;
+    else if (type === "UserInputRequestedEvent")
+      converted.push({ ...base, type: "user-input-requested", content: text(message.content) });
+    else if (
+      type === "ModelClientStreamingChunkEvent" ||
+      type === "SelectSpeakerEvent" ||
+      type === "SelectorEvent" ||
+      type === "MemoryQueryEvent"
+    )
+      return;
     else throw invalidSession(`AutoGen message_thread[${index}] has an unknown type ${JSON.stringify(type)}`);
   });
   return converted;

@@ -20,14 +20,20 @@ export const agentNamePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function checkAgentName(name: unknown, kind: string): asserts name is string {
   if (typeof name !== "string" || !agentNamePattern.test(name)) {
-    throw new UserError(`${kind} name ${JSON.stringify(name)} is invalid: start with a letter or "_", then letters, digits, "_" or "-".`, { field: "name" });
+    throw new UserError(
+      `${kind} name ${JSON.stringify(name)} is invalid: start with a letter or "_", then letters, digits, "_" or "-".`,
+      { field: "name" },
+    );
   }
 }
 
 function notASession(value: unknown): UserError {
   const constructorName = (value as { constructor?: { name?: unknown } } | null)?.constructor?.name;
   if (constructorName === "Session" && typeof (value as Session).acquire === "function") {
-    return new UserError("`session` is a Session from another copy of hearth loaded in this process: the app and the runtime must import the same `hearth` package.", { field: "session" });
+    return new UserError(
+      "`session` is a Session from another copy of hearth loaded in this process: the app and the runtime must import the same `hearth` package.",
+      { field: "session" },
+    );
   }
   return new UserError("`session` must be a Session (use Session.fromJSON for stored JSON).", { field: "session" });
 }
@@ -39,9 +45,14 @@ const runEnded = Object.freeze(new Error("the run ended"));
  * fails aborts that signal, so work still under way (a tool running in parallel with one that
  * failed) stops; a run that finished has nothing left to stop and skips it.
  */
-export async function withSession<T>(options: RunOptions, fallback: () => Session, work: (session: Session, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  options: RunOptions,
+  fallback: () => Session,
+  work: (session: Session, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const { task, signal } = options;
-  if (task !== undefined && typeof task !== "string") throw new UserError("`task` must be a string.", { field: "task" });
+  if (task !== undefined && typeof task !== "string")
+    throw new UserError("`task` must be a string.", { field: "task" });
   if (options.session !== undefined && !(options.session instanceof Session)) throw notASession(options.session);
   const session = options.session ?? fallback();
   if (signal?.aborted === true) throw abortError(signal);
@@ -63,7 +74,12 @@ export async function withSession<T>(options: RunOptions, fallback: () => Sessio
 }
 
 /** One run of an agent or a team on a session it holds, handing each message to `emit`. */
-export type TaskWork = (session: Session, task: string | undefined, signal: AbortSignal, emit: Emit) => Promise<TaskResult>;
+export type TaskWork = (
+  session: Session,
+  task: string | undefined,
+  signal: AbortSignal,
+  emit: Emit,
+) => Promise<TaskResult>;
 
 /** `run()` for agents and teams: the work on its session, nobody streaming. */
 export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
@@ -74,7 +90,11 @@ export function runTask(options: RunOptions, fallback: () => Session, work: Task
  * `runStream()` for agents and teams: each message as it happens, then the TaskResult (see
  * queuedStream: a reader that stops early aborts the run).
  */
-export async function* streamTask(options: RunOptions, fallback: () => Session, work: TaskWork): AsyncGenerator<RunStreamItem> {
+export async function* streamTask(
+  options: RunOptions,
+  fallback: () => Session,
+  work: TaskWork,
+): AsyncGenerator<RunStreamItem> {
   const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
     withSession({ ...options, signal }, fallback, (session, runSignal) => work(session, options.task, runSignal, emit)),
   );
@@ -99,7 +119,12 @@ export abstract class BaseChatAgent implements ChatAgent {
 
   /** This agent's state in `session` (its model context), as JSON-safe data. */
   saveState(session: Session): AgentStateJSON {
-    return { type: "hearth.agent-state", version: 1, agent: this.name, context: structuredClone(session.contextOf(this.name)) as ModelMessage[] };
+    return {
+      type: "hearth.agent-state",
+      version: 1,
+      agent: this.name,
+      context: structuredClone(session.contextOf(this.name)) as ModelMessage[],
+    };
   }
 
   /**
@@ -127,16 +152,25 @@ export abstract class BaseChatAgent implements ChatAgent {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return runTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTurn(session, task, signal, emit));
+    return runTask(
+      options,
+      () => this.createSession(),
+      (session, task, signal, emit) => this.#runTurn(session, task, signal, emit),
+    );
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return streamTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTurn(session, task, signal, emit));
+    return streamTask(
+      options,
+      () => this.createSession(),
+      (session, task, signal, emit) => this.#runTurn(session, task, signal, emit),
+    );
   }
 
   async #runTurn(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {
     const produced: AgentMessage[] = [];
-    const taskMessage: TextMessage | undefined = task === undefined ? undefined : makeMessage("user", { type: "text", content: task });
+    const taskMessage: TextMessage | undefined =
+      task === undefined ? undefined : makeMessage("user", { type: "text", content: task });
     let unstored: AgentMessage[] = taskMessage === undefined ? [] : [taskMessage];
     if (taskMessage !== undefined) {
       produced.push(taskMessage);

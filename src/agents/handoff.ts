@@ -22,11 +22,16 @@ export interface Handoff {
 
 export function toHandoff(input: string | HandoffOptions, agentName: string): Handoff {
   const options = typeof input === "string" ? { target: input } : input;
-  if (typeof options?.target !== "string" || options.target === "") throw new UserError(`Agent "${agentName}": a handoff needs a target.`, { field: "handoffs" });
+  if (typeof options?.target !== "string" || options.target === "")
+    throw new UserError(`Agent "${agentName}": a handoff needs a target.`, { field: "handoffs" });
   const name = options.name ?? `transfer_to_${options.target.toLowerCase()}`;
-  if (!toolNamePattern.test(name)) throw new UserError(`Agent "${agentName}": handoff tool name ${JSON.stringify(name)} is invalid.`, { field: "handoffs" });
+  if (!toolNamePattern.test(name))
+    throw new UserError(`Agent "${agentName}": handoff tool name ${JSON.stringify(name)} is invalid.`, {
+      field: "handoffs",
+    });
   const description = options.description ?? `Handoff to ${options.target}.`;
-  const message = options.message ?? `Transferred to ${options.target}, adopting the role of ${options.target} immediately.`;
+  const message =
+    options.message ?? `Transferred to ${options.target}, adopting the role of ${options.target} immediately.`;
   return Object.freeze({
     target: options.target,
     name,

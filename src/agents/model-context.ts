@@ -17,7 +17,8 @@ function units(messages: readonly ModelMessage[]): ModelMessage[][] {
   for (const message of messages) {
     const previous = grouped.at(-1);
     const last = previous?.at(-1);
-    if (message.role === "tool" && last?.role === "assistant" && (last.toolCalls?.length ?? 0) > 0) previous?.push(message);
+    if (message.role === "tool" && last?.role === "assistant" && (last.toolCalls?.length ?? 0) > 0)
+      previous?.push(message);
     else grouped.push([message]);
   }
   // Tool results whose call is gone cannot be shown alone: providers reject them.
@@ -43,7 +44,8 @@ function tail(grouped: ModelMessage[][], cost: (unit: ModelMessage[]) => number,
 }
 
 function positiveInteger(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new UserError(`${field} must be a whole number, 1 or more.`, { field });
+  if (!Number.isInteger(value) || value < 1)
+    throw new UserError(`${field} must be a whole number, 1 or more.`, { field });
 }
 
 /** The whole context (AutoGen's UnboundedChatCompletionContext). */
@@ -62,7 +64,10 @@ export function unboundedContext(): ModelContext {
 /** The last `size` messages (BufferedChatCompletionContext). */
 export function bufferedContext(size: number): ModelContext {
   positiveInteger(size, "size");
-  return Object.freeze({ kind: "buffered", view: (messages: readonly ModelMessage[]) => tail(units(messages), (unit) => unit.length, size).flat() });
+  return Object.freeze({
+    kind: "buffered",
+    view: (messages: readonly ModelMessage[]) => tail(units(messages), (unit) => unit.length, size).flat(),
+  });
 }
 
 /** The first `head` and the last `tail` messages, with a note of how many were skipped (HeadAndTailChatCompletionContext). */
@@ -80,7 +85,8 @@ export function headAndTailContext(head: number, tailSize: number): ModelContext
       }
       const back = tail(grouped.slice(front.length), (unit) => unit.length, tailSize);
       const skipped = grouped.slice(front.length, grouped.length - back.length).flat().length;
-      const note: ModelMessage[] = skipped > 0 ? [{ role: "user", content: `Skipped ${skipped} messages.`, source: "hearth" }] : [];
+      const note: ModelMessage[] =
+        skipped > 0 ? [{ role: "user", content: `Skipped ${skipped} messages.`, source: "hearth" }] : [];
       return [...front.flat(), ...note, ...back.flat()];
     },
   });
@@ -91,10 +97,12 @@ export function approximateTokenCount(messages: readonly ModelMessage[]): number
   let characters = 0;
   for (const message of messages) {
     characters += 16;
-    if (message.role === "tool") for (const result of message.results) characters += result.content.length + result.name.length;
+    if (message.role === "tool")
+      for (const result of message.results) characters += result.content.length + result.name.length;
     else if (typeof message.content === "string") characters += message.content.length;
     else for (const part of message.content) characters += part.type === "text" ? part.text.length : 340;
-    if (message.role === "assistant") for (const call of message.toolCalls ?? []) characters += call.name.length + call.arguments.length;
+    if (message.role === "assistant")
+      for (const call of message.toolCalls ?? []) characters += call.name.length + call.arguments.length;
   }
   return Math.ceil(characters / 4);
 }
@@ -104,7 +112,13 @@ export function approximateTokenCount(messages: readonly ModelMessage[]): number
  * (TokenLimitedChatCompletionContext). `countTokens` is given one unit at a time (a message, or a tool
  * call with its results) and the counts are added up, as AutoGen's count_tokens sums its messages.
  */
-export function tokenLimitedContext(tokenLimit: number, countTokens: (messages: readonly ModelMessage[]) => number = approximateTokenCount): ModelContext {
+export function tokenLimitedContext(
+  tokenLimit: number,
+  countTokens: (messages: readonly ModelMessage[]) => number = approximateTokenCount,
+): ModelContext {
   positiveInteger(tokenLimit, "tokenLimit");
-  return Object.freeze({ kind: "token-limited", view: (messages: readonly ModelMessage[]) => tail(units(messages), countTokens, tokenLimit).flat() });
+  return Object.freeze({
+    kind: "token-limited",
+    view: (messages: readonly ModelMessage[]) => tail(units(messages), countTokens, tokenLimit).flat(),
+  });
 }

@@ -24,12 +24,20 @@ test("an output schema becomes a json_schema response format and the reply a typ
   // Typed: result.output is Verdict's output type.
   const score: number | undefined = result.output?.score;
   assert.equal(score, 0.9);
-  assert.deepEqual(JSON.parse(JSON.stringify(session.toJSON())).messages.at(-1).content, { sentiment: "positive", score: 0.9 });
+  assert.deepEqual(JSON.parse(JSON.stringify(session.toJSON())).messages.at(-1).content, {
+    sentiment: "positive",
+    score: 0.9,
+  });
 });
 
 test("a plain JSON Schema works too, and fenced JSON is accepted", async () => {
   const modelClient = new ScriptedModelClient({ replies: ['```json\n{"answer": 42}\n```'] });
-  const agent = new AssistantAgent({ name: "oracle", modelClient, outputSchema: { type: "object", properties: { answer: { type: "integer" } }, required: ["answer"] }, outputStrict: true });
+  const agent = new AssistantAgent({
+    name: "oracle",
+    modelClient,
+    outputSchema: { type: "object", properties: { answer: { type: "integer" } }, required: ["answer"] },
+    outputStrict: true,
+  });
   const result = await agent.run({ task: "?" });
   assert.deepEqual(result.output, { answer: 42 });
   const format = modelClient.requests[0]?.responseFormat;
@@ -38,7 +46,11 @@ test("a plain JSON Schema works too, and fenced JSON is accepted", async () => {
 
 test("a reply that is not JSON or fails the schema is HEARTH_OUTPUT_INVALID, and the session keeps nothing of it", async () => {
   for (const reply of ["not json at all", '{"sentiment":"meh","score":2}']) {
-    const agent = new AssistantAgent({ name: "judge", modelClient: new ScriptedModelClient({ replies: [reply] }), outputSchema: Verdict });
+    const agent = new AssistantAgent({
+      name: "judge",
+      modelClient: new ScriptedModelClient({ replies: [reply] }),
+      outputSchema: Verdict,
+    });
     const session = agent.createSession();
     await assert.rejects(agent.run({ task: "hm", session }), (error) => HearthError.is(error, "HEARTH_OUTPUT_INVALID"));
     assert.deepEqual(session.messages, []);
@@ -46,8 +58,15 @@ test("a reply that is not JSON or fails the schema is HEARTH_OUTPUT_INVALID, and
 });
 
 test("with tools, an output schema reflects on the results by default and structures the final answer", async () => {
-  const lookup = defineTool({ name: "lookup", description: "", parameters: { type: "object" }, execute: () => "great reviews" });
-  const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ name: "lookup", arguments: {} }] }, '{"sentiment":"positive","score":0.8}'] });
+  const lookup = defineTool({
+    name: "lookup",
+    description: "",
+    parameters: { type: "object" },
+    execute: () => "great reviews",
+  });
+  const modelClient = new ScriptedModelClient({
+    replies: [{ toolCalls: [{ name: "lookup", arguments: {} }] }, '{"sentiment":"positive","score":0.8}'],
+  });
   const agent = new AssistantAgent({ name: "judge", modelClient, tools: [lookup], outputSchema: Verdict });
   assert.equal(agent.reflectOnToolUse, true);
   const result = await agent.run({ task: "How is it rated?" });
@@ -57,5 +76,8 @@ test("with tools, an output schema reflects on the results by default and struct
 
 test("a model without JSON output cannot take an output schema", () => {
   const modelClient = new ScriptedModelClient({ modelInfo: { jsonOutput: false, structuredOutput: false } });
-  assert.throws(() => new AssistantAgent({ name: "judge", modelClient, outputSchema: Verdict }), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "outputSchema");
+  assert.throws(
+    () => new AssistantAgent({ name: "judge", modelClient, outputSchema: Verdict }),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "outputSchema",
+  );
 });

@@ -21,7 +21,10 @@ class EchoAgent extends BaseChatAgent {
 
   async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
     const heard = turn.newMessages.at(-1);
-    const message = makeMessage(this.name, { type: "text", content: `echo: ${heard?.type === "text" ? heard.content : ""}` });
+    const message = makeMessage(this.name, {
+      type: "text",
+      content: `echo: ${heard?.type === "text" ? heard.content : ""}`,
+    });
     yield message;
     turn.commit([message], [{ role: "assistant", content: message.content, source: this.name }]);
     return { message, usage: zeroUsage };
@@ -67,10 +70,17 @@ test("an agent written only as onMessagesStream runs through run(), runStream() 
 
 test("a reader that stops an agent's turn stream early aborts the turn, which goes no further", async () => {
   const seen = { aborted: false };
-  const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ id: "c1", name: "wait", arguments: {} }] }] });
+  const modelClient = new ScriptedModelClient({
+    replies: [{ toolCalls: [{ id: "c1", name: "wait", arguments: {} }] }],
+  });
   const agent = new AssistantAgent({ name: "helper", modelClient, tools: [waitingTool(seen)] });
   const committed: AgentMessage[] = [];
-  const turn: AgentTurn = { context: [], newMessages: [], signal: new AbortController().signal, commit: (messages) => committed.push(...messages) };
+  const turn: AgentTurn = {
+    context: [],
+    newMessages: [],
+    signal: new AbortController().signal,
+    commit: (messages) => committed.push(...messages),
+  };
   const steps = agent.onMessagesStream(turn);
   const first = await steps.next();
   assert.equal(first.done, false);
@@ -84,7 +94,9 @@ test("a reader that stops an agent's turn stream early aborts the turn, which go
 
 test("a reader that stops a run's stream early aborts the run; the session keeps only complete steps", async () => {
   const seen = { aborted: false };
-  const modelClient = new ScriptedModelClient({ replies: [{ toolCalls: [{ id: "c1", name: "wait", arguments: {} }] }] });
+  const modelClient = new ScriptedModelClient({
+    replies: [{ toolCalls: [{ id: "c1", name: "wait", arguments: {} }] }],
+  });
   const agent = new AssistantAgent({ name: "helper", modelClient, tools: [waitingTool(seen)] });
   const session = agent.createSession();
   const types: string[] = [];
@@ -103,40 +115,65 @@ test("withSession aborts the signal of a run that failed, so its parallel work s
   const session = new EchoAgent().createSession();
   let failedSignal: AbortSignal | undefined;
   await assert.rejects(
-    withSession({ session }, () => session, async (_session, signal) => {
-      failedSignal = signal;
-      throw new Error("boom");
-    }),
+    withSession(
+      { session },
+      () => session,
+      async (_session, signal) => {
+        failedSignal = signal;
+        throw new Error("boom");
+      },
+    ),
     /boom/,
   );
   assert.equal(failedSignal?.aborted, true);
 
   let finishedSignal: AbortSignal | undefined;
-  const value = await withSession({ session }, () => session, async (_session, signal) => {
-    finishedSignal = signal;
-    return 42;
-  });
+  const value = await withSession(
+    { session },
+    () => session,
+    async (_session, signal) => {
+      finishedSignal = signal;
+      return 42;
+    },
+  );
   assert.equal(value, 42);
   assert.equal(finishedSignal?.aborted, false);
 
   // The caller's signal still reaches the run, and the session is free for the next run.
   const caller = new AbortController();
-  const running = withSession({ session, signal: caller.signal }, () => session, (_session, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))));
+  const running = withSession(
+    { session, signal: caller.signal },
+    () => session,
+    (_session, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   caller.abort(new Error("stop"));
   await assert.rejects(running, /stop/);
-  assert.equal(await withSession({ session }, () => session, async () => "free"), "free");
+  assert.equal(
+    await withSession(
+      { session },
+      () => session,
+      async () => "free",
+    ),
+    "free",
+  );
 });
 
 test("a session that is not a Session is a clear error; one from another copy of hearth says so", async () => {
   const agent = new EchoAgent();
   const fromJson = { id: "s1", messages: [] } as never;
-  await assert.rejects(agent.run({ task: "hi", session: fromJson }), /`session` must be a Session \(use Session\.fromJSON/);
+  await assert.rejects(
+    agent.run({ task: "hi", session: fromJson }),
+    /`session` must be a Session \(use Session\.fromJSON/,
+  );
   // What a second copy of hearth's Session looks like from this copy: same name and shape, another class.
   class Session {
     acquire() {
       return Promise.resolve(() => undefined);
     }
   }
-  await assert.rejects(agent.run({ task: "hi", session: new Session() as never }), /a Session from another copy of hearth/);
+  await assert.rejects(
+    agent.run({ task: "hi", session: new Session() as never }),
+    /a Session from another copy of hearth/,
+  );
 });

@@ -10,7 +10,9 @@ const readerGone = Object.freeze(new Error("the stream was closed before its wor
 
 /** Runs one agent turn: through `onMessages` when the agent has it, else by draining `onMessagesStream`. */
 export function runAgentTurn(agent: ChatAgent, turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
-  return typeof agent.onMessages === "function" ? agent.onMessages(turn, emit) : drain(agent.onMessagesStream(turn), emit);
+  return typeof agent.onMessages === "function"
+    ? agent.onMessages(turn, emit)
+    : drain(agent.onMessagesStream(turn), emit);
 }
 
 async function drain(steps: AsyncGenerator<AgentMessage, AgentResponse>, emit: Emit): Promise<AgentResponse> {
@@ -27,7 +29,10 @@ async function drain(steps: AsyncGenerator<AgentMessage, AgentResponse>, emit: E
  * stops early aborts the work's signal and waits for the work to settle, so nothing outlives the
  * stream.
  */
-export async function* queuedStream<Item, Result>(signal: AbortSignal | undefined, start: (emit: (item: Item) => void, signal: AbortSignal) => Promise<Result>): AsyncGenerator<Item, Result> {
+export async function* queuedStream<Item, Result>(
+  signal: AbortSignal | undefined,
+  start: (emit: (item: Item) => void, signal: AbortSignal) => Promise<Result>,
+): AsyncGenerator<Item, Result> {
   const link = linkAbort([signal]);
   const queue = new AsyncQueue<Item>();
   let settled = false;
@@ -49,7 +54,10 @@ export async function* queuedStream<Item, Result>(signal: AbortSignal | undefine
 }
 
 /** `onMessagesStream` for an agent written as `onMessages`: the same turn, with a signal that also fires when the reader stops early. */
-export function streamTurn(turn: AgentTurn, run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>): AsyncGenerator<AgentMessage, AgentResponse> {
+export function streamTurn(
+  turn: AgentTurn,
+  run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>,
+): AsyncGenerator<AgentMessage, AgentResponse> {
   return queuedStream<AgentMessage, AgentResponse>(turn.signal, (emit, signal) =>
     run(
       {

@@ -39,9 +39,12 @@ export class UserProxyAgent extends BaseChatAgent {
   constructor(options: UserProxyAgentOptions) {
     super();
     checkAgentName(options?.name, "Agent");
-    if (options.inputFunc !== undefined && typeof options.inputFunc !== "function") throw new UserError(`UserProxyAgent "${options.name}": inputFunc must be a function.`, { field: "inputFunc" });
+    if (options.inputFunc !== undefined && typeof options.inputFunc !== "function")
+      throw new UserError(`UserProxyAgent "${options.name}": inputFunc must be a function.`, { field: "inputFunc" });
     if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)) {
-      throw new UserError(`UserProxyAgent "${options.name}": timeoutMs must be a positive number.`, { field: "timeoutMs" });
+      throw new UserError(`UserProxyAgent "${options.name}": timeoutMs must be a positive number.`, {
+        field: "timeoutMs",
+      });
     }
     this.name = options.name;
     this.description = options.description ?? "A human user";
@@ -62,18 +65,32 @@ export class UserProxyAgent extends BaseChatAgent {
     const answer = await this.#ask(turn.signal);
     const handoff = turn.newMessages.findLast((message) => message.type === "handoff" && message.target === this.name);
     const message: ChatMessage =
-      handoff === undefined ? makeMessage(this.name, { type: "text", content: answer }) : makeMessage(this.name, { type: "handoff", target: handoff.source, content: answer });
+      handoff === undefined
+        ? makeMessage(this.name, { type: "text", content: answer })
+        : makeMessage(this.name, { type: "handoff", target: handoff.source, content: answer });
     emit(message);
     turn.commit([request, message], []);
     return { message, usage: zeroUsage };
   }
 
   async #ask(runSignal: AbortSignal): Promise<string> {
-    const expire = () => new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, { timeoutMs: this.timeoutMs as number }); // called only when there is a timeout
+    const expire = () =>
+      new HearthError("HEARTH_USER_INPUT_TIMEOUT", `${this.name} got no input within ${this.timeoutMs} ms.`, {
+        timeoutMs: this.timeoutMs as number,
+      }); // called only when there is a timeout
     try {
       // Once the question is over, an input function still waiting (a readline prompt) is told to stop.
-      const answer = await withDeadline([runSignal], this.timeoutMs, expire, (signal) => this.#inputFunc(this.prompt, { signal }), questionEnded);
-      if (typeof answer !== "string") throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, { field: "inputFunc" });
+      const answer = await withDeadline(
+        [runSignal],
+        this.timeoutMs,
+        expire,
+        (signal) => this.#inputFunc(this.prompt, { signal }),
+        questionEnded,
+      );
+      if (typeof answer !== "string")
+        throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, {
+          field: "inputFunc",
+        });
       return answer;
     } catch (error) {
       // The run was aborted, whatever the input function made of it.

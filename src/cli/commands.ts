@@ -45,11 +45,22 @@ Commands:
 const packageRoot = new URL("../../", import.meta.url);
 
 function storeConfig(kind: string | undefined, path: string | undefined, url: string | undefined): SessionStoreConfig {
-  if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis") throw new UserError(`--store must be sqlite, redis or memory, not ${kind}.`, { field: "--store" });
-  return { ...(kind === undefined ? {} : { kind }), ...(path === undefined ? {} : { path }), ...(url === undefined ? {} : { url }) };
+  if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis")
+    throw new UserError(`--store must be sqlite, redis or memory, not ${kind}.`, { field: "--store" });
+  return {
+    ...(kind === undefined ? {} : { kind }),
+    ...(path === undefined ? {} : { path }),
+    ...(url === undefined ? {} : { url }),
+  };
 }
 
-const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 60 * 60_000, d: 24 * 60 * 60_000 };
+const durationUnits: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 60 * 60_000,
+  d: 24 * 60 * 60_000,
+};
 
 /** A duration such as 30d, 12h, 45m, 90s or 500ms (a bare number is milliseconds); "never" is Infinity. */
 export function parseDuration(value: string | undefined, flag: string, fallback: number): number {
@@ -57,19 +68,33 @@ export function parseDuration(value: string | undefined, flag: string, fallback:
   if (value === "never") return Infinity;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   // Whole milliseconds: Redis takes no fraction of one.
-  const milliseconds = match === null ? Number.NaN : Math.round(Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? Number.NaN));
-  if (!(milliseconds > 0)) throw new UserError(`${flag} must be a duration such as 30d, 12h, 45m or 90s, or never; not ${JSON.stringify(value)}.`, { field: flag });
+  const milliseconds =
+    match === null ? Number.NaN : Math.round(Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? Number.NaN));
+  if (!(milliseconds > 0))
+    throw new UserError(
+      `${flag} must be a duration such as 30d, 12h, 45m or 90s, or never; not ${JSON.stringify(value)}.`,
+      { field: flag },
+    );
   return milliseconds;
 }
 
 /** parseArgs for one command, with its mistakes (an unknown option, a missing value) as UserErrors. */
-function parseCommand<const Options extends ParseArgsOptionsConfig>(command: string, args: readonly string[], options: Options) {
+function parseCommand<const Options extends ParseArgsOptionsConfig>(
+  command: string,
+  args: readonly string[],
+  options: Options,
+) {
   try {
     return parseArgs({ args: [...args], allowPositionals: true, options });
   } catch (error) {
-    if (typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      typeof (error as { code?: unknown }).code === "string" &&
+      (error as { code: string }).code.startsWith("ERR_PARSE_ARGS")
+    ) {
       // parseArgs' own advice is about positionals starting with "-", which hearth never takes.
-      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\.?$/, ".");
+      const message = (error as Error).message
+        .replace(/\. To specify a positional argument.*$/s, "")
+        .replace(/\.?$/, ".");
       throw new UserError(`${command}: ${message} See \`hearth help\`.`, { field: command });
     }
     throw error;
@@ -124,13 +149,24 @@ async function main(argv: readonly string[]): Promise<number> {
         strict: values.strict === true,
         withoutTools: values["no-tools"] === true,
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
-        store: { ...storeConfig(values.store, values["sessions-db"], values["redis-url"]), ttlMs: parseDuration(values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL, "--session-ttl", defaultSessionTtlMs) },
+        store: {
+          ...storeConfig(values.store, values["sessions-db"], values["redis-url"]),
+          ttlMs: parseDuration(
+            values["session-ttl"] ?? process.env.HEARTH_SESSION_TTL,
+            "--session-ttl",
+            defaultSessionTtlMs,
+          ),
+        },
       });
     }
     case "profile":
     case "check": {
       // A bare `--mock` (echo replies) has no value: give parseArgs an empty one.
-      const args = rest.flatMap((arg, index) => (arg === "--mock" && (rest[index + 1] === undefined || rest[index + 1]?.startsWith("--") === true) ? [arg, ""] : [arg]));
+      const args = rest.flatMap((arg, index) =>
+        arg === "--mock" && (rest[index + 1] === undefined || rest[index + 1]?.startsWith("--") === true)
+          ? [arg, ""]
+          : [arg],
+      );
       const { values, positionals } = parseCommand(command, args, {
         runs: { type: "string" },
         "no-tools": { type: "boolean" },
@@ -171,7 +207,9 @@ ${usage}`);
     case "demo": {
       const demo = new URL("examples/support/main.ts", packageRoot);
       if (!existsSync(demo)) {
-        process.stderr.write("hearth demo needs hearth's source checkout (examples/support/ is not in the published package yet).\n");
+        process.stderr.write(
+          "hearth demo needs hearth's source checkout (examples/support/ is not in the published package yet).\n",
+        );
         return 1;
       }
       process.argv = [process.argv[0] ?? "node", fileURLToPath(demo), ...rest];
@@ -189,7 +227,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (error) {
-    process.stderr.write(`hearth: ${HearthError.is(error) ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.stderr.write(
+      `hearth: ${HearthError.is(error) ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    );
     return 2;
   }
 }

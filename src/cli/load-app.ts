@@ -15,7 +15,9 @@ export async function loadApp(file: string): Promise<App> {
   const apps = Object.values(module).filter(isApp);
   if (apps.length === 1) return apps[0] as App;
   throw new UserError(
-    apps.length === 0 ? `${file} exports no app: export one made with defineApp() (as default, or as \`app\`).` : `${file} exports ${apps.length} apps: export the one to serve as default.`,
+    apps.length === 0
+      ? `${file} exports no app: export one made with defineApp() (as default, or as \`app\`).`
+      : `${file} exports ${apps.length} apps: export the one to serve as default.`,
     { field: "app" },
   );
 }

@@ -4,13 +4,17 @@
 // writes the cache once warm-up has compiled the request path: see flushCompileCache).
 const args = process.argv.slice(2);
 if (args[0] === "serve" && !args.includes("--no-compile-cache")) {
-  const directory = process.getBuiltinModule("node:path").resolve(process.env.HEARTH_COMPILE_CACHE ?? ".hearth/compile-cache");
+  const directory = process
+    .getBuiltinModule("node:path")
+    .resolve(process.env.HEARTH_COMPILE_CACHE ?? ".hearth/compile-cache");
   process.getBuiltinModule("node:module").enableCompileCache?.(directory);
 }
 // From a source checkout, `hearth` must resolve to these sources too, or the app gets the built copy
 // and the runtime this one: two copies of every class, and a Session from one fails the other's checks.
 if (import.meta.url.endsWith(".ts") && !import.meta.resolve("hearth").endsWith(".ts")) {
-  process.stderr.write("hearth: running from source, but `hearth` resolves to the built package; run `npm run hearth --` (node --conditions=development) so the app and the CLI share one copy.\n");
+  process.stderr.write(
+    "hearth: running from source, but `hearth` resolves to the built package; run `npm run hearth --` (node --conditions=development) so the app and the CLI share one copy.\n",
+  );
   process.exit(2);
 }
 const { run } = await import("./commands.ts");

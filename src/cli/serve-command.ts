@@ -105,9 +105,15 @@ async function runPrimary(options: ServeCommandOptions, say: (message: string) =
   });
 }
 
-export function parsePositiveInteger(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
+export function parsePositiveInteger(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  allowZero = false,
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) throw new UserError(`${flag} must be a whole number${allowZero ? ", 0 or more" : ", 1 or more"}.`, { field: flag });
+  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1))
+    throw new UserError(`${flag} must be a whole number${allowZero ? ", 0 or more" : ", 1 or more"}.`, { field: flag });
   return parsed;
 }

@@ -5,11 +5,23 @@ import { HearthError, UserError } from "./errors.ts";
 
 test("HearthError carries its code, fields and cause, and serialises without the stack", () => {
   const cause = new Error("socket hang up");
-  const error = new HearthError("HEARTH_MODEL_RATE_LIMITED", "slow down", { retryable: true, status: 429, retryAfterMs: 1000, cause });
+  const error = new HearthError("HEARTH_MODEL_RATE_LIMITED", "slow down", {
+    retryable: true,
+    status: 429,
+    retryAfterMs: 1000,
+    cause,
+  });
   assert.equal(error.code, "HEARTH_MODEL_RATE_LIMITED");
   assert.equal(error.cause, cause);
   assert.ok(error instanceof Error);
-  assert.deepEqual(error.toJSON(), { name: "HearthError", code: "HEARTH_MODEL_RATE_LIMITED", message: "slow down", retryable: true, status: 429, retryAfterMs: 1000 });
+  assert.deepEqual(error.toJSON(), {
+    name: "HearthError",
+    code: "HEARTH_MODEL_RATE_LIMITED",
+    message: "slow down",
+    retryable: true,
+    status: 429,
+    retryAfterMs: 1000,
+  });
 });
 
 test("HearthError.is recognises an error from another copy of the package by its global marker", () => {

@@ -59,8 +59,23 @@ export class HearthError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    const json: Record<string, unknown> = { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
-    for (const key of ["status", "retryAfterMs", "timeoutMs", "toolName", "tenantId", "field", "url", "attempts", "step"] as const) {
+    const json: Record<string, unknown> = {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
+    for (const key of [
+      "status",
+      "retryAfterMs",
+      "timeoutMs",
+      "toolName",
+      "tenantId",
+      "field",
+      "url",
+      "attempts",
+      "step",
+    ] as const) {
       if (this[key] !== undefined) json[key] = this[key];
     }
     return json;

@@ -118,7 +118,12 @@ export interface UserInputRequestedEvent extends MessageBase {
 }
 
 /** Events describe what happened inside an agent's turn; other agents do not receive them. */
-export type AgentEvent = ToolCallRequestEvent | ToolCallExecutionEvent | ThoughtEvent | MessageDeltaEvent | UserInputRequestedEvent;
+export type AgentEvent =
+  | ToolCallRequestEvent
+  | ToolCallExecutionEvent
+  | ThoughtEvent
+  | MessageDeltaEvent
+  | UserInputRequestedEvent;
 
 export type AgentMessage = ChatMessage | AgentEvent;
 

@@ -36,7 +36,13 @@ export interface ToolSchema {
 export type ResponseFormat =
   | { readonly type: "text" }
   | { readonly type: "json_object" }
-  | { readonly type: "json_schema"; readonly name: string; readonly schema: JsonSchema; readonly strict?: boolean; readonly description?: string };
+  | {
+      readonly type: "json_schema";
+      readonly name: string;
+      readonly schema: JsonSchema;
+      readonly strict?: boolean;
+      readonly description?: string;
+    };
 
 export type ToolChoice = "auto" | "required" | "none" | { readonly name: string };
 
@@ -65,7 +71,13 @@ export interface ModelResponse {
 export type ModelStreamChunk =
   | { readonly type: "text-delta"; readonly delta: string }
   | { readonly type: "thought-delta"; readonly delta: string }
-  | { readonly type: "tool-call-delta"; readonly index: number; readonly id?: string; readonly name?: string; readonly argumentsDelta: string }
+  | {
+      readonly type: "tool-call-delta";
+      readonly index: number;
+      readonly id?: string;
+      readonly name?: string;
+      readonly argumentsDelta: string;
+    }
   | { readonly type: "response"; readonly response: ModelResponse };
 
 export interface ModelInfo {

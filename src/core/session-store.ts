@@ -19,7 +19,11 @@ export interface PutOptions {
 
 /** The error every store raises for a session over `maxBytes`; nothing is stored. */
 export function sessionTooLarge(tenant: string, id: string, bytes: number, maxBytes: number): HearthError {
-  return new HearthError("HEARTH_SESSION_TOO_LARGE", `Session ${id} would be ${bytes} bytes, over the limit of ${maxBytes}: nothing was stored. Start a new session, or raise maxSessionBytes.`, { tenantId: tenant });
+  return new HearthError(
+    "HEARTH_SESSION_TOO_LARGE",
+    `Session ${id} would be ${bytes} bytes, over the limit of ${maxBytes}: nothing was stored. Start a new session, or raise maxSessionBytes.`,
+    { tenantId: tenant },
+  );
 }
 
 /** Checks a session's JSON against `maxBytes`. A UTF-16 unit is at most 3 bytes of UTF-8: a text well under the limit needs no count. */
@@ -50,7 +54,11 @@ export interface SessionStore {
    * `ttlMs` passes, should this process die holding it). Stores shared by several instances (Redis)
    * provide it; the compare-and-set still guards a holder whose lock expired.
    */
-  lock?(tenant: string, id: string, options: { readonly ttlMs: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>>;
+  lock?(
+    tenant: string,
+    id: string,
+    options: { readonly ttlMs: number; readonly signal?: AbortSignal },
+  ): Promise<() => Promise<void>>;
   /** Opens connections before traffic. */
   warmup?(options?: { readonly signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;

@@ -49,7 +49,11 @@ test("malformed or unknown-version JSON is rejected with HEARTH_SESSION_INVALID"
     { ...good, team: { team: "t" } },
   ];
   for (const input of cases) {
-    assert.throws(() => Session.fromJSON(input), (error) => HearthError.is(error, "HEARTH_SESSION_INVALID"), JSON.stringify(input));
+    assert.throws(
+      () => Session.fromJSON(input),
+      (error) => HearthError.is(error, "HEARTH_SESSION_INVALID"),
+      JSON.stringify(input),
+    );
   }
 });
 

@@ -163,12 +163,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function checkSessionJson(json: unknown): SessionJSON {
   if (!isObject(json)) throw invalidSession("expected an object");
   if (json.version !== sessionFormatVersion) {
-    throw invalidSession(`unknown version ${JSON.stringify(json.version)} (this hearth reads version ${sessionFormatVersion})`);
+    throw invalidSession(
+      `unknown version ${JSON.stringify(json.version)} (this hearth reads version ${sessionFormatVersion})`,
+    );
   }
   if (typeof json.id !== "string" || json.id === "") throw invalidSession("id must be a non-empty string");
   for (const key of ["createdAt", "updatedAt"] as const) {
     const value = json[key];
-    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw invalidSession(`${key} must be an ISO date string`);
+    if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
+      throw invalidSession(`${key} must be an ISO date string`);
   }
   if (!Array.isArray(json.messages)) throw invalidSession("messages must be an array");
   json.messages.forEach((message: unknown, index) => {
@@ -178,12 +181,19 @@ function checkSessionJson(json: unknown): SessionJSON {
   for (const [name, context] of Object.entries(json.contexts)) {
     if (!Array.isArray(context)) throw invalidSession(`contexts.${name} must be an array`);
     context.forEach((message: unknown, index) => {
-      if (!isObject(message) || typeof message.role !== "string" || !roles.has(message.role)) throw invalidSession(`contexts.${name}[${index}] has no valid role`);
+      if (!isObject(message) || typeof message.role !== "string" || !roles.has(message.role))
+        throw invalidSession(`contexts.${name}[${index}] has no valid role`);
     });
   }
   if (json.team !== undefined) {
     const team = json.team;
-    if (!isObject(team) || typeof team.team !== "string" || typeof team.kind !== "string" || typeof team.turn !== "number" || !isObject(team.delivered)) {
+    if (
+      !isObject(team) ||
+      typeof team.team !== "string" ||
+      typeof team.kind !== "string" ||
+      typeof team.turn !== "number" ||
+      !isObject(team.delivered)
+    ) {
       throw invalidSession("team must have team, kind, turn and delivered");
     }
   }

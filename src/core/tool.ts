@@ -6,7 +6,9 @@ export interface ToolContext {
   readonly callId: string;
 }
 
-export type ArgumentCheck<Args> = { readonly ok: true; readonly value: Args } | { readonly ok: false; readonly message: string };
+export type ArgumentCheck<Args> =
+  | { readonly ok: true; readonly value: Args }
+  | { readonly ok: false; readonly message: string };
 
 /**
  * A tool is a warm definition: its schema is compiled once and it is shared by every run.
@@ -24,4 +26,5 @@ export interface Tool<Args = unknown, Result = unknown> {
 }
 
 /** Any tool, whatever its argument and result types; what agents accept in `tools`. */
+// biome-ignore lint/suspicious/noExplicitAny: a tool of any input type; its execute is called with checked arguments
 export type AnyTool = Tool<any, unknown>;

@@ -14,7 +14,11 @@ export interface Deadline {
   end(reason?: unknown): void;
 }
 
-export function startDeadline(sources: readonly (AbortSignal | undefined)[], ms: number | undefined, expire: () => unknown): Deadline {
+export function startDeadline(
+  sources: readonly (AbortSignal | undefined)[],
+  ms: number | undefined,
+  expire: () => unknown,
+): Deadline {
   const link = linkAbort(sources);
   let expired: unknown;
   const timer =
@@ -43,7 +47,13 @@ export function startDeadline(sources: readonly (AbortSignal | undefined)[], ms:
  * past the deadline or an abort: rejects with the deadline's error, or a source's reason. `onEnd`
  * is the reason given to work still listening once the race is over, if any.
  */
-export async function withDeadline<T>(sources: readonly (AbortSignal | undefined)[], ms: number | undefined, expire: () => unknown, work: (signal: AbortSignal) => T | Promise<T>, onEnd?: unknown): Promise<T> {
+export async function withDeadline<T>(
+  sources: readonly (AbortSignal | undefined)[],
+  ms: number | undefined,
+  expire: () => unknown,
+  work: (signal: AbortSignal) => T | Promise<T>,
+  onEnd?: unknown,
+): Promise<T> {
   const deadline = startDeadline(sources, ms, expire);
   // Listening before the work does: when the signal fires, the deadline's own reason wins the race,
   // not the rejection the work makes of it ("aborted").

@@ -34,7 +34,10 @@ class Link implements LinkedAbort {
       }
       source.addEventListener("abort", this);
       if (this.#source === undefined) this.#source = source;
-      else (this.#more ??= []).push(source);
+      else {
+        this.#more ??= [];
+        this.#more.push(source);
+      }
     }
   }
 
@@ -68,7 +71,9 @@ class Link implements LinkedAbort {
  * signal that lives no longer than the race (a link's), not a long-lived one.
  */
 export function whenAborted(signal: AbortSignal): Promise<never> {
-  const stopped = signal.aborted ? Promise.reject(signal.reason) : new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  const stopped = signal.aborted
+    ? Promise.reject(signal.reason)
+    : new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
   stopped.catch(() => undefined);
   return stopped;
 }

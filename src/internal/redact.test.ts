@@ -8,7 +8,10 @@ test("known secrets and key-shaped text are redacted; clean text comes back as i
   const redact = (text: string) => redactor.redact(text);
   assert.equal(redact("GET /v1/chat req_abc"), "GET /v1/chat req_abc");
   assert.equal(redact("key tenant-key-123456 and tenant-key-123456"), "key [redacted] and [redacted]");
-  assert.equal(redact("short stays: secrets under 6 characters would redact ordinary words"), "short stays: secrets under 6 characters would redact ordinary words");
+  assert.equal(
+    redact("short stays: secrets under 6 characters would redact ordinary words"),
+    "short stays: secrets under 6 characters would redact ordinary words",
+  );
   assert.equal(redact("Incorrect API key provided: sk-proj-abcdefgh1234"), "Incorrect API key provided: sk-[redacted]");
   assert.equal(redact("authorization: bearer abcdefgh.12345"), "authorization: bearer [redacted]");
   assert.equal(redact("task-list and Bearer x"), "task-list and Bearer x");
@@ -16,11 +19,18 @@ test("known secrets and key-shaped text are redacted; clean text comes back as i
 
 test("the user info of a URL and password-like settings are redacted", () => {
   const redact = (text: string) => new SecretRedactor().redact(text);
-  assert.equal(redact("connect to postgres://app:password@db.internal/app failed"), "connect to postgres://[redacted]@db.internal/app failed");
+  assert.equal(
+    redact("connect to postgres://app:password@db.internal/app failed"),
+    "connect to postgres://[redacted]@db.internal/app failed",
+  );
   assert.equal(redact("redis://:hunter22@cache:6379/0"), "redis://[redacted]@cache:6379/0");
   assert.equal(redact("Server=db;User Id=app;Password=Tr0ub4dor3;"), "Server=db;User Id=app;Password=[redacted];");
   assert.equal(redact('{"apiKey":"abc123xyz","user":"x"}'), '{"apiKey":"[redacted]","user":"x"}');
-  assert.equal(redact("see https://example.com/docs?user=a@b.com"), "see https://example.com/docs?user=a@b.com", "an address after the path is not user info");
+  assert.equal(
+    redact("see https://example.com/docs?user=a@b.com"),
+    "see https://example.com/docs?user=a@b.com",
+    "an address after the path is not user info",
+  );
   assert.equal(redact("max_tokens=5 and promptTokens: 3"), "max_tokens=5 and promptTokens: 3");
 });
 
@@ -38,9 +48,20 @@ test("environment values named like keys, tokens or passwords are secrets; the w
     KEYBOARD: "qwerty-layout",
     SHORT_TOKEN: "abc",
   });
-  assert.deepEqual(values.sort(), ["0123456789abcdef0123456789abcdef", "db-pass-1234", "ghp_0123456789", "pg-password-1", "sk-abc-0123456789", "whsec_0123456789"]);
+  assert.deepEqual(values.sort(), [
+    "0123456789abcdef0123456789abcdef",
+    "db-pass-1234",
+    "ghp_0123456789",
+    "pg-password-1",
+    "sk-abc-0123456789",
+    "whsec_0123456789",
+  ]);
   const redactor = new SecretRedactor({ environment: { AZURE_OPENAI_API_KEY: "0123456789abcdef0123456789abcdef" } });
-  assert.equal(redactor.redact("Access denied due to invalid subscription key 0123456789abcdef0123456789abcdef."), "Access denied due to invalid subscription key [redacted].", "a hex key matches no pattern: only knowing it catches it");
+  assert.equal(
+    redactor.redact("Access denied due to invalid subscription key 0123456789abcdef0123456789abcdef."),
+    "Access denied due to invalid subscription key [redacted].",
+    "a hex key matches no pattern: only knowing it catches it",
+  );
 });
 
 test("a log entry is redacted field by field, nested values included, and a clean one is returned as it is", () => {
@@ -49,27 +70,57 @@ test("a log entry is redacted field by field, nested values included, and a clea
   const clean = { level: "info", msg: "request", status: 200 };
   assert.equal(redactor.redactEntry(clean), clean);
   const detail = { nested: { note: "ok" } };
-  assert.deepEqual(redactor.redactEntry({ msg: "x", detail, error: { text: "got sk-abcdefgh12345678" }, key: "tenant-key-123456" }), { msg: "x", detail, error: { text: "got sk-[redacted]" }, key: "[redacted]" });
-  assert.equal(redactor.redactEntry({ msg: "header was Bearer\tabcdefgh12345678" }).msg, "header was Bearer\t[redacted]", "whitespace that JSON escapes does not hide a token");
+  assert.deepEqual(
+    redactor.redactEntry({ msg: "x", detail, error: { text: "got sk-abcdefgh12345678" }, key: "tenant-key-123456" }),
+    { msg: "x", detail, error: { text: "got sk-[redacted]" }, key: "[redacted]" },
+  );
+  assert.equal(
+    redactor.redactEntry({ msg: "header was Bearer\tabcdefgh12345678" }).msg,
+    "header was Bearer\t[redacted]",
+    "whitespace that JSON escapes does not hide a token",
+  );
   const quoted = new SecretRedactor();
   quoted.add(['pa"ss\\word1']);
-  assert.deepEqual(quoted.redactEntry({ msg: 'login with pa"ss\\word1 failed' }), { msg: "login with [redacted] failed" }, "a secret that JSON escapes is still found");
+  assert.deepEqual(
+    quoted.redactEntry({ msg: 'login with pa"ss\\word1 failed' }),
+    { msg: "login with [redacted] failed" },
+    "a secret that JSON escapes is still found",
+  );
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
   assert.deepEqual(quoted.redactEntry({ msg: "m", cycle }), { msg: "m", cycle: { self: "[cycle]" } });
   const fresh = new SecretRedactor();
-  assert.deepEqual(fresh.redactEntry({ error: 'bad config {"password":"hunter2"}' }), { error: 'bad config {"password":"[redacted]"}' }, "a quoted value in a log line, where JSON escapes its quotes");
-  assert.deepEqual(fresh.redactEntry({ error: 'password="hunter2" host=db' }), { error: 'password="[redacted]" host=db' });
+  assert.deepEqual(
+    fresh.redactEntry({ error: 'bad config {"password":"hunter2"}' }),
+    { error: 'bad config {"password":"[redacted]"}' },
+    "a quoted value in a log line, where JSON escapes its quotes",
+  );
+  assert.deepEqual(fresh.redactEntry({ error: 'password="hunter2" host=db' }), {
+    error: 'password="[redacted]" host=db',
+  });
 });
 
 test("names after an underscore count, JSON stays JSON, and ordinary words are left alone", () => {
   const redact = (text: string) => new SecretRedactor().redact(text);
-  assert.equal(redact("DB_PASSWORD=hunter2 and client_secret=abc123 and aws_access_token=xyz789"), "DB_PASSWORD=[redacted] and client_secret=[redacted] and aws_access_token=[redacted]");
+  assert.equal(
+    redact("DB_PASSWORD=hunter2 and client_secret=abc123 and aws_access_token=xyz789"),
+    "DB_PASSWORD=[redacted] and client_secret=[redacted] and aws_access_token=[redacted]",
+  );
   assert.equal(redact('{"client_secret":"abc","n":1}'), '{"client_secret":"[redacted]","n":1}');
   const json = '{"secret":true,"api_key":null,"password":"hunter2","pwd":12,"n":[1]}';
-  assert.deepEqual(JSON.parse(redact(json)), { secret: true, api_key: null, password: "[redacted]", pwd: 12, n: [1] }, "literals stay, strings are redacted, and the text still parses");
+  assert.deepEqual(
+    JSON.parse(redact(json)),
+    { secret: true, api_key: null, password: "[redacted]", pwd: 12, n: [1] },
+    "literals stay, strings are redacted, and the text still parses",
+  );
   assert.equal(redact('{"note":"the password=abc} in a string"}'), '{"note":"the password=[redacted]} in a string"}');
-  for (const prose of ["The secret: it is in the details.", "Bearer authentication is required.", "Our password policy says 12 characters.", "see the secrets page"]) assert.equal(redact(prose), prose);
+  for (const prose of [
+    "The secret: it is in the details.",
+    "Bearer authentication is required.",
+    "Our password policy says 12 characters.",
+    "see the secrets page",
+  ])
+    assert.equal(redact(prose), prose);
   assert.equal(redact("Authorization: Bearer abcdefgh12345678"), "Authorization: Bearer [redacted]");
 });
 
@@ -79,7 +130,13 @@ test("no text makes a pattern take more than linear time", () => {
   // hundredfold above the linear figure so that a loaded machine never trips it.
   const redactor = new SecretRedactor();
   const started = performance.now();
-  for (const text of ["a.".repeat(100_000) + "password", "a://".repeat(50_000) + "@", "password=".repeat(50_000), "Bearer ".repeat(50_000) + "x", `${"x".repeat(200_000)}://${"u".repeat(200_000)}`]) {
+  for (const text of [
+    `${"a.".repeat(100_000)}password`,
+    `${"a://".repeat(50_000)}@`,
+    "password=".repeat(50_000),
+    `${"Bearer ".repeat(50_000)}x`,
+    `${"x".repeat(200_000)}://${"u".repeat(200_000)}`,
+  ]) {
     assert.equal(typeof redactor.redact(text), "string");
   }
   assert.ok(performance.now() - started < 5_000, `the redactions took ${Math.round(performance.now() - started)} ms`);
@@ -90,18 +147,37 @@ test("past the first 256 known secrets, more are found by an index, the longest 
   const secrets = Array.from({ length: 2_000 }, (_, index) => `tenant-key-${index.toString().padStart(5, "0")}`);
   redactor.add(secrets);
   redactor.add(["tenant-key-01999-and-more"]);
-  assert.equal(redactor.redact(`a ${secrets[0]} b ${secrets[1_500]} c tenant-key-01999-and-more d`), "a [redacted] b [redacted] c [redacted] d");
+  assert.equal(
+    redactor.redact(`a ${secrets[0]} b ${secrets[1_500]} c tenant-key-01999-and-more d`),
+    "a [redacted] b [redacted] c [redacted] d",
+  );
   assert.equal(redactor.redact("tenant-key-99999"), "tenant-key-99999");
   assert.ok(redactor.has(secrets[1_999] as string));
 });
 
 test("more shapes of secrets, and ordinary text that only looks like one", () => {
   const redact = (text: string) => new SecretRedactor().redact(text);
-  assert.equal(redact('{"dbPassword":"x1","clientSecret":"y2"} refresh_token=z3'), '{"dbPassword":"[redacted]","clientSecret":"[redacted]"} refresh_token=[redacted]');
-  assert.equal(redact("postgres://app:p@ss@db.internal/app"), "postgres://[redacted]@db.internal/app", "a raw @ in a password goes with it");
+  assert.equal(
+    redact('{"dbPassword":"x1","clientSecret":"y2"} refresh_token=z3'),
+    '{"dbPassword":"[redacted]","clientSecret":"[redacted]"} refresh_token=[redacted]',
+  );
+  assert.equal(
+    redact("postgres://app:p@ss@db.internal/app"),
+    "postgres://[redacted]@db.internal/app",
+    "a raw @ in a password goes with it",
+  );
   assert.equal(redact("Authorization: Basic dXNlcjpwYXNz"), "Authorization: Basic [redacted]");
-  assert.equal(redact("stripe sk_live_51Habcdefghij and rk_test_abcdefghij12"), "stripe sk_live_[redacted] and rk_test_[redacted]");
-  for (const text of ["Basic authentication is off.", "release pk-12345678 and rk-2024-06-01-release", "cd pwd=/home/me", "max_tokens=5"]) assert.equal(redact(text), text);
+  assert.equal(
+    redact("stripe sk_live_51Habcdefghij and rk_test_abcdefghij12"),
+    "stripe sk_live_[redacted] and rk_test_[redacted]",
+  );
+  for (const text of [
+    "Basic authentication is off.",
+    "release pk-12345678 and rk-2024-06-01-release",
+    "cd pwd=/home/me",
+    "max_tokens=5",
+  ])
+    assert.equal(redact(text), text);
 });
 
 test("a value is redacted string by string: what JSON would write, without losing shared objects, however deep", () => {
@@ -129,7 +205,10 @@ test("thousands of keys that share a prefix cost a lookup per length, not per ke
   // A hundredfold margin over the linear figure (a few ms): with a lookup per key it took seconds.
   assert.ok(performance.now() - started < 1_000, `${Math.round(performance.now() - started)} ms`);
   redactor.add(["hunter2hunter2", "tenantKEYhunter2hunter2tail-ABCDEF"]);
-  assert.equal(redactor.redact(`x ${keys[42]} y tenantKEYhunter2hunter2tail-ABCDEF z hunter2hunter2`), "x [redacted] y [redacted] z [redacted]");
+  assert.equal(
+    redactor.redact(`x ${keys[42]} y tenantKEYhunter2hunter2tail-ABCDEF z hunter2hunter2`),
+    "x [redacted] y [redacted] z [redacted]",
+  );
 });
 
 test("a thousand known secrets are found as surely as one", () => {

@@ -54,8 +54,16 @@ test("errors name the provider by its label, never by its URL; the URL keeps no 
   const secretTarget = providerTarget("local-llm", new URL("http://user:pa55word@10.0.0.7:8080/v1/chat/completions"));
   assert.equal(secretTarget.url, "http://10.0.0.7:8080/v1/chat/completions");
   const errors = [
-    errorFromNetwork(Object.assign(new Error("connect ECONNREFUSED 10.0.0.7:8080"), { code: "ECONNREFUSED" }), secretTarget),
-    errorFromNetwork(Object.assign(new Error("Hostname/IP does not match certificate's altnames: Host: 10.0.0.7"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }), secretTarget),
+    errorFromNetwork(
+      Object.assign(new Error("connect ECONNREFUSED 10.0.0.7:8080"), { code: "ECONNREFUSED" }),
+      secretTarget,
+    ),
+    errorFromNetwork(
+      Object.assign(new Error("Hostname/IP does not match certificate's altnames: Host: 10.0.0.7"), {
+        code: "ERR_TLS_CERT_ALTNAME_INVALID",
+      }),
+      secretTarget,
+    ),
     errorFromNetwork(new Error("socket hang up at 10.0.0.7:8080"), secretTarget),
     errorFromStatus(500, "upstream 10.0.0.7 failed", {}, secretTarget),
   ];
@@ -68,6 +76,11 @@ test("errors name the provider by its label, never by its URL; the URL keeps no 
 });
 
 test("a provider message that quotes a key is redacted", () => {
-  const error = errorFromStatus(401, '{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef. Bearer abcdefgh12345678"}}', {}, target);
+  const error = errorFromStatus(
+    401,
+    '{"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef. Bearer abcdefgh12345678"}}',
+    {},
+    target,
+  );
   assert.doesNotMatch(error.message, /0123456789abcdef|abcdefgh12345678/);
 });

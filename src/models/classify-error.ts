@@ -60,7 +60,10 @@ export function errorFromStatus(status: number, body: string, headers: Headers, 
   const name = `The model provider "${target.provider}"`;
   const fields = { status, url: target.url };
   if (status === 401 || status === 403) {
-    return new HearthError("HEARTH_MODEL_AUTH", `${name} refused the credentials (${status}): ${detail}`, { ...fields, retryable: false });
+    return new HearthError("HEARTH_MODEL_AUTH", `${name} refused the credentials (${status}): ${detail}`, {
+      ...fields,
+      retryable: false,
+    });
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers);
@@ -71,12 +74,21 @@ export function errorFromStatus(status: number, body: string, headers: Headers, 
     });
   }
   if (status === 408 || status === 409) {
-    return new HearthError("HEARTH_MODEL_SERVER", `${name} answered ${status}: ${detail}`, { ...fields, retryable: true });
+    return new HearthError("HEARTH_MODEL_SERVER", `${name} answered ${status}: ${detail}`, {
+      ...fields,
+      retryable: true,
+    });
   }
   if (status >= 400 && status < 500) {
-    return new HearthError("HEARTH_MODEL_BAD_REQUEST", `${name} rejected the request (${status}): ${detail}`, { ...fields, retryable: false });
+    return new HearthError("HEARTH_MODEL_BAD_REQUEST", `${name} rejected the request (${status}): ${detail}`, {
+      ...fields,
+      retryable: false,
+    });
   }
-  return new HearthError("HEARTH_MODEL_SERVER", `${name} failed (${status}): ${detail}`, { ...fields, retryable: status >= 500 });
+  return new HearthError("HEARTH_MODEL_SERVER", `${name} failed (${status}): ${detail}`, {
+    ...fields,
+    retryable: status >= 500,
+  });
 }
 
 const connectionCodes = new Set([
@@ -95,7 +107,12 @@ const connectionCodes = new Set([
 
 /** Certificate problems do not fix themselves: a retry would only repeat them. */
 function isCertificateError(code: string): boolean {
-  return code.startsWith("CERT_") || code.includes("SELF_SIGNED") || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || code === "ERR_TLS_CERT_ALTNAME_INVALID";
+  return (
+    code.startsWith("CERT_") ||
+    code.includes("SELF_SIGNED") ||
+    code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
+    code === "ERR_TLS_CERT_ALTNAME_INVALID"
+  );
 }
 
 /**
@@ -107,13 +124,22 @@ export function errorFromNetwork(error: unknown, target: ProviderTarget): Hearth
   const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "";
   const url = target.url;
   if (isCertificateError(code)) {
-    return new HearthError("HEARTH_MODEL_CONNECTION", `TLS certificate check failed for the model provider "${target.provider}" (${code}).`, { cause: error, url, retryable: false });
+    return new HearthError(
+      "HEARTH_MODEL_CONNECTION",
+      `TLS certificate check failed for the model provider "${target.provider}" (${code}).`,
+      { cause: error, url, retryable: false },
+    );
   }
   const dns = code === "ENOTFOUND" || code === "EAI_AGAIN";
   const what = dns ? "could not resolve the host of the model provider" : "could not reach the model provider";
-  return new HearthError("HEARTH_MODEL_CONNECTION", `hearth ${what} "${target.provider}": ${code || "the connection failed"}.`, {
-    cause: error,
-    url,
-    retryable: connectionCodes.has(code) || code.startsWith("ERR_TLS") || code === "" || code === "ERR_STREAM_PREMATURE_CLOSE",
-  });
+  return new HearthError(
+    "HEARTH_MODEL_CONNECTION",
+    `hearth ${what} "${target.provider}": ${code || "the connection failed"}.`,
+    {
+      cause: error,
+      url,
+      retryable:
+        connectionCodes.has(code) || code.startsWith("ERR_TLS") || code === "" || code === "ERR_STREAM_PREMATURE_CLOSE",
+    },
+  );
 }

@@ -33,7 +33,8 @@ export class ConnectionPools {
     if (pool === undefined) {
       // getBuiltinModule, not a static import: on Node 24 an ES-module import of node:http also loads
       // Node's fetch implementation (about 45 ms), which hearth never uses.
-      const module = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+      const module =
+        url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
       pool = new module.Agent({
         keepAlive: true,
         maxSockets: this.#options.maxSocketsPerOrigin,
@@ -59,7 +60,8 @@ export class ConnectionPools {
   stats(): Record<string, { active: number; idle: number }> {
     const stats: Record<string, { active: number; idle: number }> = {};
     for (const [origin, pool] of this.#pools) {
-      const count = (table: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(table).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+      const count = (table: NodeJS.ReadOnlyDict<unknown[]>) =>
+        Object.values(table).reduce((sum, list) => sum + (list?.length ?? 0), 0);
       stats[origin] = { active: count(pool.sockets), idle: count(pool.freeSockets) };
     }
     return stats;

@@ -29,7 +29,8 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const call = () => new HttpCall({ url, provider: "test", method: "GET", headers: {}, pool: pools.forOrigin(url), timeoutMs: 5_000 });
+const call = () =>
+  new HttpCall({ url, provider: "test", method: "GET", headers: {}, pool: pools.forOrigin(url), timeoutMs: 5_000 });
 
 test("readText reads a body that arrives in parts", async () => {
   const exchange = call();
@@ -51,7 +52,9 @@ test("inside a synthetic warm-up turn no call leaves the process", async () => {
   const before = received;
   await assert.rejects(
     inSyntheticTurn(() => call().open()),
-    (error: unknown) => HearthError.is(error, "HEARTH_INTERNAL") && /synthetic warm-up turn tried to call the model provider "test"/.test((error as Error).message),
+    (error: unknown) =>
+      HearthError.is(error, "HEARTH_INTERNAL") &&
+      /synthetic warm-up turn tried to call the model provider "test"/.test((error as Error).message),
   );
   assert.equal(received, before, "the server saw nothing");
 });

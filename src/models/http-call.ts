@@ -38,7 +38,12 @@ export class HttpCall {
     const { signal } = this.#options;
     if (signal?.aborted === true) throw abortError(signal);
     // The last line of defence: whatever a synthetic warm-up runs, it never reaches the network.
-    if (isSyntheticTurn()) throw new HearthError("HEARTH_INTERNAL", `A synthetic warm-up turn tried to call the model provider "${this.#options.provider}"; hearth refused it.`, { url: this.#target.url, retryable: false });
+    if (isSyntheticTurn())
+      throw new HearthError(
+        "HEARTH_INTERNAL",
+        `A synthetic warm-up turn tried to call the model provider "${this.#options.provider}"; hearth refused it.`,
+        { url: this.#target.url, retryable: false },
+      );
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#armTimer();
     try {
@@ -57,7 +62,8 @@ export class HttpCall {
 
   #send(): Promise<IncomingMessage> {
     const { url, method, headers, body, pool } = this.#options;
-    const http = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+    const http =
+      url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
     return new Promise<IncomingMessage>((resolve, reject) => {
       const request = http.request(url, { method, headers, agent: pool }, resolve);
       this.#request = request;
@@ -88,13 +94,17 @@ export class HttpCall {
         this.#armTimer();
         text += chunk;
       });
-      const ended = () => settle(response.complete ? undefined : Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }));
+      const ended = () =>
+        settle(
+          response.complete ? undefined : Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }),
+        );
       // `on`, not `once`: settle runs once anyway, and removing a stream's listeners costs more.
       response.on("end", ended);
       response.on("close", ended);
       response.on("error", settle);
       // Failed or destroyed before this was called (a timeout, an abort): its events are gone.
-      if (this.#failure !== undefined || response.destroyed) settle(response.errored ?? this.#failure ?? new Error("the response was destroyed"));
+      if (this.#failure !== undefined || response.destroyed)
+        settle(response.errored ?? this.#failure ?? new Error("the response was destroyed"));
     });
   }
 
@@ -109,7 +119,11 @@ export class HttpCall {
         yield chunk as string;
       }
       if (this.#failure !== undefined) throw this.#failure;
-      if (!response.complete) throw errorFromNetwork(Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }), this.#target);
+      if (!response.complete)
+        throw errorFromNetwork(
+          Object.assign(new Error("the response ended early"), { code: "ECONNRESET" }),
+          this.#target,
+        );
     } catch (error) {
       throw this.#failure ?? errorFromNetwork(error, this.#target);
     } finally {
@@ -133,7 +147,13 @@ export class HttpCall {
     }
     const { timeoutMs, provider } = this.#options;
     this.#timer = setTimeout(() => {
-      this.#fail(new HearthError("HEARTH_MODEL_TIMEOUT", `The model provider "${provider}" did not answer within ${timeoutMs} ms.`, { timeoutMs, url: this.#target.url, retryable: true }));
+      this.#fail(
+        new HearthError(
+          "HEARTH_MODEL_TIMEOUT",
+          `The model provider "${provider}" did not answer within ${timeoutMs} ms.`,
+          { timeoutMs, url: this.#target.url, retryable: true },
+        ),
+      );
     }, timeoutMs);
   }
 

@@ -11,12 +11,24 @@ test("known OpenAI models are looked up by their longest prefix", () => {
 });
 
 test("unknown models get generous defaults that an override corrects", () => {
-  assert.deepEqual(modelInfoFor("llama3.1:8b"), { functionCalling: true, jsonOutput: true, structuredOutput: false, vision: false, family: "unknown" });
+  assert.deepEqual(modelInfoFor("llama3.1:8b"), {
+    functionCalling: true,
+    jsonOutput: true,
+    structuredOutput: false,
+    vision: false,
+    family: "unknown",
+  });
   const info = modelInfoFor("llava", { vision: true, functionCalling: false, family: "llava" });
   assert.deepEqual([info.vision, info.functionCalling, info.family], [true, false, "llava"]);
   assert.ok(Object.isFrozen(info));
 });
 
 test("reasoning models are told apart for max_completion_tokens", () => {
-  assert.deepEqual(["o1", "o3-mini", "gpt-5-mini", "gpt-4o", "llama3"].map(isReasoningModel), [true, true, true, false, false]);
+  assert.deepEqual(["o1", "o3-mini", "gpt-5-mini", "gpt-4o", "llama3"].map(isReasoningModel), [
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
 });

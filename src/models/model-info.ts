@@ -23,8 +23,16 @@ const known: readonly (readonly [prefix: string, info: ModelInfo])[] = [
  * up as a clear provider error on the first warm-up, not as silent misbehaviour.
  */
 export function modelInfoFor(model: string, override?: Partial<ModelInfo>): ModelInfo {
-  const match = known.find(([prefix]) => model === prefix || model.startsWith(`${prefix}-`) || model.startsWith(prefix));
-  const base: ModelInfo = match?.[1] ?? { functionCalling: true, jsonOutput: true, structuredOutput: false, vision: false, family: "unknown" };
+  const match = known.find(
+    ([prefix]) => model === prefix || model.startsWith(`${prefix}-`) || model.startsWith(prefix),
+  );
+  const base: ModelInfo = match?.[1] ?? {
+    functionCalling: true,
+    jsonOutput: true,
+    structuredOutput: false,
+    vision: false,
+    family: "unknown",
+  };
   return Object.freeze({ ...base, ...override });
 }
 

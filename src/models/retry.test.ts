@@ -7,13 +7,25 @@ import { retryDelayMs, sleep, withRetries } from "./retry.ts";
 const policy = { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 1000 };
 
 test("backoff doubles up to its cap, with jitter that only shortens the wait", () => {
-  assert.deepEqual([1, 2, 3, 4].map((attempt) => retryDelayMs(policy, attempt, undefined, () => 0)), [100, 200, 400, 400]);
-  assert.deepEqual([1, 2, 3].map((attempt) => retryDelayMs(policy, attempt, undefined, () => 1)), [75, 150, 300]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map((attempt) => retryDelayMs(policy, attempt, undefined, () => 0)),
+    [100, 200, 400, 400],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((attempt) => retryDelayMs(policy, attempt, undefined, () => 1)),
+    [75, 150, 300],
+  );
 });
 
 test("Retry-After is honoured up to its cap, then ignored for the normal backoff", () => {
-  assert.equal(retryDelayMs(policy, 1, 700, () => 0), 700);
-  assert.equal(retryDelayMs(policy, 1, 5000, () => 0), 100);
+  assert.equal(
+    retryDelayMs(policy, 1, 700, () => 0),
+    700,
+  );
+  assert.equal(
+    retryDelayMs(policy, 1, 5000, () => 0),
+    100,
+  );
 });
 
 const fast = { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1000 };

@@ -12,7 +12,8 @@ import { asset } from "./asset.ts";
 import { resource } from "./resource.ts";
 import { createRuntime } from "./runtime.ts";
 
-const isConfigError = (field: string) => (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field;
+const isConfigError = (field: string) => (error: unknown) =>
+  HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field;
 
 test("a wrong definition is a UserError naming the field, before anything runs", () => {
   let built = false;
@@ -30,7 +31,8 @@ test("a wrong definition is a UserError naming the field, before anything runs",
     [{ name: "app", warmup: { attempts: 0 } }, "warmup.attempts"],
     [{ name: "app", afterReady: [1] }, "afterReady"],
   ];
-  for (const [definition, field] of cases) assert.throws(() => defineApp(definition as never), isConfigError(field), field);
+  for (const [definition, field] of cases)
+    assert.throws(() => defineApp(definition as never), isConfigError(field), field);
   assert.equal(built, false);
   assert.throws(() => resource({} as never), isConfigError("init"));
   assert.throws(() => resource({ init: () => 1, timeoutMs: -5 }), isConfigError("timeoutMs"));
@@ -46,7 +48,10 @@ test("a dependency cycle among resources is refused, naming it", () => {
         c: resource({ init: () => 3, dependsOn: ["b"] }),
       },
     });
-  assert.throws(app, (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /cycle: a -> c -> b -> a/.test(error.message));
+  assert.throws(
+    app,
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /cycle: a -> c -> b -> a/.test(error.message),
+  );
 });
 
 test("factories receive what they depend on, typed; text, JSON and bytes assets are read once", async () => {
@@ -58,7 +63,11 @@ test("factories receive what they depend on, typed; text, JSON and bytes assets 
     const app = defineApp({
       name: "typed",
       root: directory,
-      assets: { prompt: asset.text("prompt.md"), limits: asset.json<{ maxTurns: number }>("limits.json"), logo: asset.bytes("logo.bin") },
+      assets: {
+        prompt: asset.text("prompt.md"),
+        limits: asset.json<{ maxTurns: number }>("limits.json"),
+        logo: asset.bytes("logo.bin"),
+      },
       resources: { counter: resource({ init: () => ({ count: 0 }) }) },
       models: { main: () => new ScriptedModelClient() },
       agents: {
@@ -78,11 +87,23 @@ test("factories receive what they depend on, typed; text, JSON and bytes assets 
     assert.deepEqual([...runtime.assets.logo], [1, 2, 3]);
     assert.ok(Object.isFrozen(runtime.assets.limits), "JSON assets are frozen: shared by every request");
     assert.equal(runtime.agent("helper"), runtime.agents.helper);
-    assert.throws(() => runtime.agent("nobody"), (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"));
-    assert.throws(() => runtime.team("nobody"), (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"));
+    assert.throws(
+      () => runtime.agent("nobody"),
+      (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"),
+    );
+    assert.throws(
+      () => runtime.team("nobody"),
+      (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"),
+    );
     // What every object has is not an agent or a team.
-    assert.throws(() => runtime.agent("constructor"), (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"));
-    assert.throws(() => runtime.team("toString"), (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"));
+    assert.throws(
+      () => runtime.agent("constructor"),
+      (error) => HearthError.is(error, "HEARTH_AGENT_UNKNOWN"),
+    );
+    assert.throws(
+      () => runtime.team("toString"),
+      (error) => HearthError.is(error, "HEARTH_TEAM_UNKNOWN"),
+    );
     await runtime.close();
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -91,7 +112,13 @@ test("factories receive what they depend on, typed; text, JSON and bytes assets 
 
 test("destroy aborts work in flight at once and closes", async () => {
   const closed: string[] = [];
-  const runtime = createRuntime(defineApp({ name: "destroyed", resources: { db: resource({ init: () => 1, close: () => void closed.push("db") }) } }), { log: () => {}, closeConnectionPools: false });
+  const runtime = createRuntime(
+    defineApp({
+      name: "destroyed",
+      resources: { db: resource({ init: () => 1, close: () => void closed.push("db") }) },
+    }),
+    { log: () => {}, closeConnectionPools: false },
+  );
   await runtime.start();
   const work = runtime.track((signal) => delay(10_000, "late", { signal }));
   await runtime.destroy();

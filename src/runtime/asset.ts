@@ -30,7 +30,10 @@ export const asset = {
 
   /** JSON, checked against a Standard Schema or a JSON Schema when one is given. */
   json<Value = unknown>(path: string | URL, schema?: StandardSchemaV1<unknown, Value> | JsonSchema): Asset<Value> {
-    const check = schema === undefined ? undefined : checkerOf<Value>(schema, jsonSchemaOf(schema, undefined, `asset ${String(path)}`, "schema"));
+    const check =
+      schema === undefined
+        ? undefined
+        : checkerOf<Value>(schema, jsonSchemaOf(schema, undefined, `asset ${String(path)}`, "schema"));
     return Object.freeze({
       kind: "json" as const,
       path,
@@ -77,7 +80,11 @@ export async function loadAsset<Value>(definition: Asset<Value>, name: string, r
     content = await readFile(file);
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    throw invalidAsset(where, code === "ENOENT" ? "the file does not exist" : `cannot be read (${code ?? String(cause)})`, cause);
+    throw invalidAsset(
+      where,
+      code === "ENOENT" ? "the file does not exist" : `cannot be read (${code ?? String(cause)})`,
+      cause,
+    );
   }
   return definition.parse(content, where);
 }

@@ -13,8 +13,12 @@ const packageRoot = new URL("../../", import.meta.url).pathname;
 const internal = [`${packageRoot}src/`, `${packageRoot}dist/`, "node:internal", "node:async_hooks"];
 
 function callSiteOf(stack: string): string {
-  const frames = stack.split("\n").slice(1).map((line) => line.trim());
-  const isInternal = (frame: string) => internal.some((prefix) => frame.includes(prefix)) && !/\.test\.[cm]?[jt]s/.test(frame);
+  const frames = stack
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim());
+  const isInternal = (frame: string) =>
+    internal.some((prefix) => frame.includes(prefix)) && !/\.test\.[cm]?[jt]s/.test(frame);
   return frames.find((frame) => !isInternal(frame)) ?? frames[0] ?? "unknown";
 }
 
@@ -63,7 +67,10 @@ export class ConstructionGuard {
       });
     }
     if (this.#strict) {
-      throw new HearthError("HEARTH_CONSTRUCTION_AFTER_READY", `A ${kind} ("${name}") was built while serving, at ${callSite}. Build it once at startup in a defineApp factory.`);
+      throw new HearthError(
+        "HEARTH_CONSTRUCTION_AFTER_READY",
+        `A ${kind} ("${name}") was built while serving, at ${callSite}. Build it once at startup in a defineApp factory.`,
+      );
     }
   }
 }

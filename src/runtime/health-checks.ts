@@ -29,7 +29,10 @@ export class ResourceHealth {
   check(resources: readonly BuiltResource[]): Promise<HealthChecks> {
     let round = this.#round;
     if (round === undefined || (round.endedAt !== undefined && performance.now() - round.endedAt >= this.#cacheMs)) {
-      const started: { endedAt: number | undefined; checks: Promise<HealthChecks> } = { endedAt: undefined, checks: this.#checkAll(resources) };
+      const started: { endedAt: number | undefined; checks: Promise<HealthChecks> } = {
+        endedAt: undefined,
+        checks: this.#checkAll(resources),
+      };
       void started.checks.then(() => (started.endedAt = performance.now()));
       this.#round = round = started;
     }
@@ -46,7 +49,9 @@ export class ResourceHealth {
           const ok = await withStepTimeout(`resource:${name}`, this.#timeoutMs, this.#signal, () => pending);
           checks[`resource:${name}`] = ok ? { ok: true } : { ok: false, error: "unhealthy" };
         } catch (error) {
-          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT") ? `the health check did not answer within ${this.#timeoutMs} ms` : errorMessage(error);
+          const message = HearthError.is(error, "HEARTH_STEP_TIMEOUT")
+            ? `the health check did not answer within ${this.#timeoutMs} ms`
+            : errorMessage(error);
           checks[`resource:${name}`] = { ok: false, error: redact(message) };
         }
       }),

@@ -37,14 +37,19 @@ export interface Resource<Value> extends ResourceDefinition<Value> {
 
 /** Declares a resource for `defineApp({ resources })`. Checked here, built by the runtime. */
 export function resource<Value>(definition: ResourceDefinition<Value>): Resource<Value> {
-  if (typeof definition?.init !== "function") throw new UserError("A resource needs an init function.", { field: "init" });
+  if (typeof definition?.init !== "function")
+    throw new UserError("A resource needs an init function.", { field: "init" });
   for (const key of ["warmup", "health", "close"] as const) {
-    if (definition[key] !== undefined && typeof definition[key] !== "function") throw new UserError(`A resource's ${key} must be a function.`, { field: key });
+    if (definition[key] !== undefined && typeof definition[key] !== "function")
+      throw new UserError(`A resource's ${key} must be a function.`, { field: key });
   }
   if (definition.timeoutMs !== undefined && (!Number.isFinite(definition.timeoutMs) || definition.timeoutMs <= 0)) {
     throw new UserError("A resource's timeoutMs must be a positive number.", { field: "timeoutMs" });
   }
-  if (definition.dependsOn !== undefined && (!Array.isArray(definition.dependsOn) || definition.dependsOn.some((name) => typeof name !== "string"))) {
+  if (
+    definition.dependsOn !== undefined &&
+    (!Array.isArray(definition.dependsOn) || definition.dependsOn.some((name) => typeof name !== "string"))
+  ) {
     throw new UserError("A resource's dependsOn must be a list of resource names.", { field: "dependsOn" });
   }
   reportConstruction("resource", "resource");

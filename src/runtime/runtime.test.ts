@@ -17,10 +17,16 @@ import { inFactory } from "./construction-guard.ts";
 import { resource } from "./resource.ts";
 import { createRuntime, type RuntimeOptions } from "./runtime.ts";
 
-const quiet = (logs: Record<string, unknown>[] = []): RuntimeOptions => ({ log: (entry) => logs.push(entry), closeConnectionPools: false, dev: false });
+const quiet = (logs: Record<string, unknown>[] = []): RuntimeOptions => ({
+  log: (entry) => logs.push(entry),
+  closeConnectionPools: false,
+  dev: false,
+});
 const fastWarmup = { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 };
 const isStartupFailure = (step: string, causeCode?: string) => (error: unknown) =>
-  HearthError.is(error, "HEARTH_STARTUP_FAILED") && error.step === step && (causeCode === undefined || (error.cause as HearthError | undefined)?.code === causeCode);
+  HearthError.is(error, "HEARTH_STARTUP_FAILED") &&
+  error.step === step &&
+  (causeCode === undefined || (error.cause as HearthError | undefined)?.code === causeCode);
 
 test("resources are built in dependency order and closed in reverse; the state moves through each phase", async () => {
   const events: string[] = [];
@@ -40,13 +46,20 @@ test("resources are built in dependency order and closed in reverse; the state m
         events.push(`close ${name}`);
       },
     });
-  const app = defineApp({ name: "ordered", resources: { cache: tracked("cache", ["db"]), db: tracked("db"), search: tracked("search", ["cache", "db"]) } });
+  const app = defineApp({
+    name: "ordered",
+    resources: { cache: tracked("cache", ["db"]), db: tracked("db"), search: tracked("search", ["cache", "db"]) },
+  });
   const runtime = createRuntime(app, quiet());
   runtimeState = () => runtime.state;
   assert.equal(runtime.state, "idle");
   await runtime.start();
   assert.equal(runtime.state, "ready");
-  assert.deepEqual(events.slice(0, 3), ["init db (starting) with -", "init cache (starting) with db", "init search (starting) with cache,db"]);
+  assert.deepEqual(events.slice(0, 3), [
+    "init db (starting) with -",
+    "init cache (starting) with db",
+    "init search (starting) with cache,db",
+  ]);
   assert.deepEqual(events.slice(3).sort(), ["warm cache (warming)", "warm db (warming)", "warm search (warming)"]);
   assert.deepEqual(runtime.resources, { db: "db", cache: "cache", search: "search" });
   const closing = runtime.close();
@@ -60,12 +73,18 @@ test("resources are built in dependency order and closed in reverse; the state m
 
 test("independent resources initialise in parallel", async () => {
   const slow = () => resource({ init: () => delay(100, "ok") });
-  const runtime = createRuntime(defineApp({ name: "parallel", resources: { a: slow(), b: slow() }, warmup: { syntheticTurns: false } }), quiet());
+  const runtime = createRuntime(
+    defineApp({ name: "parallel", resources: { a: slow(), b: slow() }, warmup: { syntheticTurns: false } }),
+    quiet(),
+  );
   await runtime.start();
   // Overlapping steps in the trace, not a wall-clock ceiling (which a loaded machine would pass or fail at random).
   const [first, second] = runtime.startupTrace().steps.filter((step) => step.kind === "resource");
   assert.ok(first !== undefined && second !== undefined);
-  assert.ok(second.startMs < first.startMs + first.durationMs, `resource:${second.name} started at ${second.startMs} ms, before resource:${first.name} ended at ${first.startMs + first.durationMs} ms`);
+  assert.ok(
+    second.startMs < first.startMs + first.durationMs,
+    `resource:${second.name} started at ${second.startMs} ms, before resource:${first.name} ended at ${first.startMs + first.durationMs} ms`,
+  );
   await runtime.close();
 });
 
@@ -103,7 +122,9 @@ test("warm-up failures are retried by class: timeout, connection and rate limit 
   };
   const timeout = failingTwice(() => new HearthError("HEARTH_MODEL_TIMEOUT", "slow", { retryable: true }));
   const connection = failingTwice(() => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
-  const rateLimit = failingTwice(() => new HearthError("HEARTH_MODEL_RATE_LIMITED", "429", { retryable: true, retryAfterMs: 3 }));
+  const rateLimit = failingTwice(
+    () => new HearthError("HEARTH_MODEL_RATE_LIMITED", "429", { retryable: true, retryAfterMs: 3 }),
+  );
   const app = defineApp({
     name: "retries",
     warmup: fastWarmup,
@@ -117,8 +138,16 @@ test("warm-up failures are retried by class: timeout, connection and rate limit 
   await runtime.start();
   assert.deepEqual([timeout.calls, connection.calls, rateLimit.calls], [3, 3, 3]);
   assert.deepEqual(
-    runtime.startupTrace().steps.filter((step) => step.kind === "warmup").map((step) => [step.name, step.attempts, step.status]).sort(),
-    [["resource:connection", 3, "ok"], ["resource:rateLimit", 3, "ok"], ["resource:timeout", 3, "ok"]],
+    runtime
+      .startupTrace()
+      .steps.filter((step) => step.kind === "warmup")
+      .map((step) => [step.name, step.attempts, step.status])
+      .sort(),
+    [
+      ["resource:connection", 3, "ok"],
+      ["resource:rateLimit", 3, "ok"],
+      ["resource:timeout", 3, "ok"],
+    ],
   );
   await runtime.close();
 
@@ -128,24 +157,52 @@ test("warm-up failures are retried by class: timeout, connection and rate limit 
   ] as const) {
     let calls = 0;
     const failing = createRuntime(
-      defineApp({ name: "fails", warmup: fastWarmup, resources: { db: resource({ init: () => 1, warmup: () => Promise.reject((calls += 1, error)) }) } }),
+      defineApp({
+        name: "fails",
+        warmup: fastWarmup,
+        resources: {
+          db: resource({
+            init: () => 1,
+            warmup: () => {
+              calls += 1;
+              return Promise.reject(error);
+            },
+          }),
+        },
+      }),
       quiet(),
     );
-    await assert.rejects(failing.start(), (thrown) => isStartupFailure("resource:db", failure)(thrown) && (thrown as HearthError).attempts === 1);
+    await assert.rejects(
+      failing.start(),
+      (thrown) => isStartupFailure("resource:db", failure)(thrown) && (thrown as HearthError).attempts === 1,
+    );
     assert.equal(calls, 1, `${failure} is not retried`);
   }
 });
 
 test("a required step that keeps failing fails startup once; an optional one leaves the runtime degraded", async () => {
   let attempts = 0;
-  const flaky = () => resource({ init: () => "x", warmup: () => Promise.reject(Object.assign(new Error("reset"), { code: "ECONNRESET", attempt: ++attempts })) });
-  const required = createRuntime(defineApp({ name: "required", warmup: fastWarmup, resources: { cache: flaky() } }), quiet());
+  const flaky = () =>
+    resource({
+      init: () => "x",
+      warmup: () => Promise.reject(Object.assign(new Error("reset"), { code: "ECONNRESET", attempt: ++attempts })),
+    });
+  const required = createRuntime(
+    defineApp({ name: "required", warmup: fastWarmup, resources: { cache: flaky() } }),
+    quiet(),
+  );
   await assert.rejects(required.start(), isStartupFailure("resource:cache"));
   assert.equal(attempts, 3, "it gave up after the configured attempts, and did not loop");
 
   const logs: Record<string, unknown>[] = [];
   const optional = createRuntime(
-    defineApp({ name: "optional", warmup: fastWarmup, resources: { cache: resource({ init: () => "x", required: false, warmup: () => Promise.reject(new Error("down")) }) } }),
+    defineApp({
+      name: "optional",
+      warmup: fastWarmup,
+      resources: {
+        cache: resource({ init: () => "x", required: false, warmup: () => Promise.reject(new Error("down")) }),
+      },
+    }),
     quiet(logs),
   );
   await optional.start();
@@ -162,10 +219,17 @@ test("model clients warm before ready: a bad key fails startup at once, without 
   const mock = await startMockOpenAIServer({ apiKeys: ["good"] });
   try {
     const app = (apiKey: string) =>
-      defineApp({ name: "models", warmup: fastWarmup, models: { main: () => new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey }) } });
+      defineApp({
+        name: "models",
+        warmup: fastWarmup,
+        models: { main: () => new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey }) },
+      });
     const good = createRuntime(app("good"), quiet());
     await good.start();
-    assert.deepEqual(mock.requests.map((request) => request.path), ["/v1/models"]);
+    assert.deepEqual(
+      mock.requests.map((request) => request.path),
+      ["/v1/models"],
+    );
     await good.close();
     mock.requests.length = 0;
     const bad = createRuntime(app("bad"), quiet());
@@ -181,16 +245,26 @@ test("synthetic turns run each agent's real path against a stub before ready, ne
   const app = defineApp({
     name: "synthetic",
     models: { main: () => scripted },
-    agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main }), own: () => new AssistantAgent({ name: "own", modelClient: new ScriptedModelClient() }) },
+    agents: {
+      helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main }),
+      own: () => new AssistantAgent({ name: "own", modelClient: new ScriptedModelClient() }),
+    },
   });
   const runtime = createRuntime(app, quiet());
   await runtime.start();
   assert.equal(scripted.requests.length, 0, "the stub answered, not the model client");
   const synthetic = runtime.startupTrace().steps.filter((step) => step.kind === "synthetic");
-  assert.deepEqual(synthetic.map((step) => [step.name, step.status]), [["agent:helper", "ok"]], "an agent with its own unmanaged client is skipped");
+  assert.deepEqual(
+    synthetic.map((step) => [step.name, step.status]),
+    [["agent:helper", "ok"]],
+    "an agent with its own unmanaged client is skipped",
+  );
   scripted.enqueue("real answer");
   const result = await runtime.track(() => runtime.agents.helper.run({ task: "hi" }));
-  assert.equal(result.messages.at(-1)?.type === "text" ? (result.messages.at(-1) as { content: string }).content : "", "real answer");
+  assert.equal(
+    result.messages.at(-1)?.type === "text" ? (result.messages.at(-1) as { content: string }).content : "",
+    "real answer",
+  );
   assert.ok(runtime.models.main instanceof ScriptedModelClient, "the warmable wrapper keeps instanceof");
   await runtime.close();
 });
@@ -205,7 +279,10 @@ test("a synthetic turn runs the tool loop and the client's own parsing, but neit
     parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
     strict: false,
     timeoutMs: 1_000,
-    checkArguments: (value) => (checked.push(value), { ok: false, message: "id is required" }),
+    checkArguments: (value) => {
+      checked.push(value);
+      return { ok: false, message: "id is required" };
+    },
     execute: (args) => executed.push(args),
   };
   const published: unknown[] = [];
@@ -217,18 +294,34 @@ test("a synthetic turn runs the tool loop and the client's own parsing, but neit
       const app = defineApp({
         name: "synthetic-tools",
         models: { main: () => new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k" }) },
-        agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main, tools: [lookup], reflectOnToolUse: true, modelClientStream: stream }) },
+        agents: {
+          helper: ({ models }) =>
+            new AssistantAgent({
+              name: "helper",
+              modelClient: models.main,
+              tools: [lookup],
+              reflectOnToolUse: true,
+              modelClientStream: stream,
+            }),
+        },
       });
       const runtime = createRuntime(app, quiet());
       await runtime.start();
       const synthetic = runtime.startupTrace().steps.filter((step) => step.kind === "synthetic");
-      assert.deepEqual(synthetic.map((step) => [step.name, step.status]), [["agent:helper", "ok"]]);
+      assert.deepEqual(
+        synthetic.map((step) => [step.name, step.status]),
+        [["agent:helper", "ok"]],
+      );
       assert.equal(checked.length, 2, "the tool's arguments were checked up front and again by the stub's tool call");
       await runtime.close();
     }
     assert.deepEqual(executed, [], "the tool itself never ran");
     assert.deepEqual(published, [], "no model or tool call reached telemetry");
-    assert.deepEqual(mock.requests.map((request) => request.path), ["/v1/models", "/v1/models"], "only the warm-ups reached the provider");
+    assert.deepEqual(
+      mock.requests.map((request) => request.path),
+      ["/v1/models", "/v1/models"],
+      "only the warm-ups reached the provider",
+    );
   } finally {
     for (const name of ["hearth:model-call", "hearth:tool-call"]) unsubscribe(name, onCall);
     await mock.close();
@@ -237,7 +330,10 @@ test("a synthetic turn runs the tool loop and the client's own parsing, but neit
 
 test("track refuses work before ready and while draining; close waits for work in flight", async () => {
   const runtime = createRuntime(defineApp({ name: "drain" }), quiet());
-  await assert.rejects(runtime.track(async () => 1), (error) => HearthError.is(error, "HEARTH_NOT_READY"));
+  await assert.rejects(
+    runtime.track(async () => 1),
+    (error) => HearthError.is(error, "HEARTH_NOT_READY"),
+  );
   await runtime.start();
   let finished = false;
   let release!: () => void;
@@ -249,7 +345,10 @@ test("track refuses work before ready and while draining; close waits for work i
   });
   // What close() saw when it resolved: a close that does not wait resolves while the work is held.
   const closedAfterWork = runtime.close({ deadlineMs: 5_000 }).then(() => finished);
-  await assert.rejects(runtime.track(async () => 1), (error) => HearthError.is(error, "HEARTH_RUNTIME_CLOSED"));
+  await assert.rejects(
+    runtime.track(async () => 1),
+    (error) => HearthError.is(error, "HEARTH_RUNTIME_CLOSED"),
+  );
   setTimeout(release, 50);
   assert.equal(await closedAfterWork, true, "close resolved only after the work in flight finished");
   assert.equal(await work, "done");
@@ -266,13 +365,21 @@ test("past the drain deadline, work in flight is aborted through its signal", as
 
 test("the guard catches the seed's broken handler (client and agent built per request), once per call site", async () => {
   const logs: Record<string, unknown>[] = [];
-  const app = defineApp({ name: "guarded", models: { main: () => new ScriptedModelClient({ replies: ["ok", "ok", "ok"] }) }, agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main }) } });
+  const app = defineApp({
+    name: "guarded",
+    models: { main: () => new ScriptedModelClient({ replies: ["ok", "ok", "ok"] }) },
+    agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.main }) },
+  });
   const runtime = createRuntime(app, quiet(logs));
   await runtime.start();
 
   const brokenHandler = (question: string) =>
     runtime.track(async () => {
-      const client = new OpenAIChatCompletionClient({ model: "gpt-4o-mini", apiKey: "sk-test", baseURL: "http://127.0.0.1:9/v1" });
+      const client = new OpenAIChatCompletionClient({
+        model: "gpt-4o-mini",
+        apiKey: "sk-test",
+        baseURL: "http://127.0.0.1:9/v1",
+      });
       const agent = new AssistantAgent({ name: "per_request", modelClient: client });
       return agent.name + question;
     });
@@ -287,7 +394,11 @@ test("the guard catches the seed's broken handler (client and agent built per re
   const fixedHandler = (question: string) => runtime.track(() => runtime.agents.helper.run({ task: question }));
   await fixedHandler("three");
   inFactory(() => new AssistantAgent({ name: "built_by_a_factory", modelClient: runtime.models.main }));
-  assert.deepEqual(runtime.guard.counts, { "model-client": 2, agent: 2, team: 0, resource: 0 }, "the fixed pattern and factories are not reported");
+  assert.deepEqual(
+    runtime.guard.counts,
+    { "model-client": 2, agent: 2, team: 0, resource: 0 },
+    "the fixed pattern and factories are not reported",
+  );
   await runtime.close();
   new AssistantAgent({ name: "after_close", modelClient: new ScriptedModelClient() });
   assert.equal(runtime.guard.counts.agent, 2, "a closed runtime no longer guards");
@@ -300,7 +411,10 @@ test("in strict mode the guard throws, and construction events reach hearth:cons
   const runtime = createRuntime(defineApp({ name: "strict" }), { ...quiet(), strict: true });
   await runtime.start();
   try {
-    assert.throws(() => new AssistantAgent({ name: "late", modelClient: new ScriptedModelClient() }), (error) => HearthError.is(error, "HEARTH_CONSTRUCTION_AFTER_READY"));
+    assert.throws(
+      () => new AssistantAgent({ name: "late", modelClient: new ScriptedModelClient() }),
+      (error) => HearthError.is(error, "HEARTH_CONSTRUCTION_AFTER_READY"),
+    );
     assert.ok(seen.some((message) => (message as { kind?: string }).kind === "agent"));
   } finally {
     unsubscribe("hearth:construction", listener);
@@ -316,11 +430,21 @@ test("asset errors fail startup with a clear message: missing file, bad JSON, sc
     const cases: [ReturnType<typeof asset.json> | ReturnType<typeof asset.text>, RegExp][] = [
       [asset.text("missing.md"), /the file does not exist/],
       [asset.json("broken.json"), /is not valid JSON/],
-      [asset.json("wrong.json", { type: "object", properties: { limit: { type: "number" } } }), /does not match its schema: \$\.limit: expected number/],
+      [
+        asset.json("wrong.json", { type: "object", properties: { limit: { type: "number" } } }),
+        /does not match its schema: \$\.limit: expected number/,
+      ],
     ];
     for (const [definition, message] of cases) {
-      const runtime = createRuntime(defineApp({ name: "assets", root: directory, assets: { doc: definition } }), quiet());
-      await assert.rejects(runtime.start(), (error) => isStartupFailure("asset:doc", "HEARTH_ASSET_INVALID")(error) && message.test((error as Error).message));
+      const runtime = createRuntime(
+        defineApp({ name: "assets", root: directory, assets: { doc: definition } }),
+        quiet(),
+      );
+      await assert.rejects(
+        runtime.start(),
+        (error) =>
+          isStartupFailure("asset:doc", "HEARTH_ASSET_INVALID")(error) && message.test((error as Error).message),
+      );
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -338,7 +462,10 @@ test("in dev mode a changed asset is reloaded and agents are rebuilt with it, wi
     name: "dev",
     assets: { prompt: asset.text(file) },
     models: { main: () => new ScriptedModelClient() },
-    agents: { helper: ({ assets, models }) => new AssistantAgent({ name: "helper", modelClient: models.main, systemMessage: assets.prompt }) },
+    agents: {
+      helper: ({ assets, models }) =>
+        new AssistantAgent({ name: "helper", modelClient: models.main, systemMessage: assets.prompt }),
+    },
   });
   const runtime = createRuntime(app, { ...quiet(), dev: true });
   try {
@@ -360,13 +487,29 @@ test("in dev mode a changed asset is reloaded and agents are rebuilt with it, wi
 test("afterReady work runs once the runtime is ready, off the critical path", async () => {
   const order: string[] = [];
   let runtimeState = () => "";
-  const runtime = createRuntime(defineApp({ name: "after", afterReady: [async function exporter() { order.push(`exporter (${runtimeState()})`); }] }), quiet());
+  const runtime = createRuntime(
+    defineApp({
+      name: "after",
+      afterReady: [
+        async function exporter() {
+          order.push(`exporter (${runtimeState()})`);
+        },
+      ],
+    }),
+    quiet(),
+  );
   runtimeState = () => runtime.state;
   await runtime.start();
   order.push("ready");
   await delay(10);
   assert.deepEqual(order, ["ready", "exporter (ready)"]);
-  assert.deepEqual(runtime.startupTrace().steps.filter((step) => step.phase === "after-ready").map((step) => step.name), ["exporter"]);
+  assert.deepEqual(
+    runtime
+      .startupTrace()
+      .steps.filter((step) => step.phase === "after-ready")
+      .map((step) => step.name),
+    ["exporter"],
+  );
   await runtime.close();
 });
 
@@ -374,7 +517,8 @@ test("the trace has every phase and step from the process's start, published on 
   const phases: string[] = [];
   const steps: string[] = [];
   const onPhase = (message: unknown) => phases.push((message as { name: string }).name);
-  const onStep = (message: unknown) => steps.push(`${(message as { kind: string }).kind}:${(message as { name: string }).name}`);
+  const onStep = (message: unknown) =>
+    steps.push(`${(message as { kind: string }).kind}:${(message as { name: string }).name}`);
   subscribe("hearth:startup", onPhase);
   subscribe("hearth:step", onStep);
   const logs: Record<string, unknown>[] = [];
@@ -388,11 +532,17 @@ test("the trace has every phase and step from the process's start, published on 
   try {
     await runtime.start();
     const trace = runtime.startupTrace();
-    assert.deepEqual(trace.phases.map((phase) => phase.name), ["node", "load", "init", "warm", "ready"]);
+    assert.deepEqual(
+      trace.phases.map((phase) => phase.name),
+      ["node", "load", "init", "warm", "ready"],
+    );
     assert.equal(trace.phases[0]?.startMs, 0);
     for (let index = 1; index < trace.phases.length; index++) {
       const previous = trace.phases[index - 1];
-      assert.ok(Math.abs((previous?.startMs ?? 0) + (previous?.durationMs ?? 0) - (trace.phases[index]?.startMs ?? 0)) < 0.05, "phases are contiguous");
+      assert.ok(
+        Math.abs((previous?.startMs ?? 0) + (previous?.durationMs ?? 0) - (trace.phases[index]?.startMs ?? 0)) < 0.05,
+        "phases are contiguous",
+      );
     }
     assert.equal(trace.readyMs, trace.phases.at(-1)?.startMs);
     assert.deepEqual(phases, ["node", "load", "init", "warm", "ready"]);
@@ -419,25 +569,51 @@ test("a synthetic warm-up added before start runs in the warm phase, in a synthe
   runtime.addSyntheticWarmup("broken", async () => {
     throw new Error("no luck");
   });
-  await assert.rejects(runtime.track(async () => undefined), (error: unknown) => HearthError.is(error, "HEARTH_NOT_READY"));
+  await assert.rejects(
+    runtime.track(async () => undefined),
+    (error: unknown) => HearthError.is(error, "HEARTH_NOT_READY"),
+  );
   await runtime.start();
   assert.deepEqual(seen, ["warming", "served"]);
-  const steps = runtime.startupTrace().steps.map((step) => `${step.phase}:${step.kind}:${step.name}:${step.status}`).sort();
+  const steps = runtime
+    .startupTrace()
+    .steps.map((step) => `${step.phase}:${step.kind}:${step.name}:${step.status}`)
+    .sort();
   assert.deepEqual(steps, ["warm:synthetic:broken:failed", "warm:synthetic:probe:ok"]);
   assert.equal(runtime.startupTrace().firstRequest, undefined, "a synthetic request is not the first request");
-  assert.throws(() => runtime.addSyntheticWarmup("late", async () => undefined), (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /before start\(\)/.test((error as Error).message));
+  assert.throws(
+    () => runtime.addSyntheticWarmup("late", async () => undefined),
+    (error: unknown) =>
+      HearthError.is(error, "HEARTH_CONFIG_INVALID") && /before start\(\)/.test((error as Error).message),
+  );
   await runtime.close();
 });
 
 test("withoutTools builds the agents without their tools, as hearth profile --no-tools measures them", async () => {
   const { defineTool } = await import("../tools/define-tool.ts");
-  const lookup = defineTool({ name: "lookup", description: "", parameters: { type: "object" }, execute: () => "found" });
-  const app = defineApp({ name: "tools", warmup: { syntheticTurns: false }, models: { default: () => new ScriptedModelClient() }, agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default, tools: [lookup], reflectOnToolUse: true }) } });
+  const lookup = defineTool({
+    name: "lookup",
+    description: "",
+    parameters: { type: "object" },
+    execute: () => "found",
+  });
+  const app = defineApp({
+    name: "tools",
+    warmup: { syntheticTurns: false },
+    models: { default: () => new ScriptedModelClient() },
+    agents: {
+      helper: ({ models }) =>
+        new AssistantAgent({ name: "helper", modelClient: models.default, tools: [lookup], reflectOnToolUse: true }),
+    },
+  });
   for (const withoutTools of [false, true]) {
     const runtime = createRuntime(app, { ...quiet(), withoutTools });
     await runtime.start();
     const helper = runtime.agent("helper") as AssistantAgent;
-    assert.deepEqual(helper.tools.map((tool) => tool.name), withoutTools ? [] : ["lookup"]);
+    assert.deepEqual(
+      helper.tools.map((tool) => tool.name),
+      withoutTools ? [] : ["lookup"],
+    );
     assert.equal(helper.reflectOnToolUse, !withoutTools);
     await runtime.close();
   }

@@ -4,7 +4,6 @@ import { abortError, HearthError } from "../core/errors.ts";
 import type { ModelClient } from "../core/model-client.ts";
 import { isSyntheticTurn } from "../core/synthetic.ts";
 import type { Team } from "../core/team.ts";
-import { isoNow } from "../internal/clock.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { addSecrets, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
@@ -14,46 +13,29 @@ import { watchAssets } from "./asset-watcher.ts";
 import { assetPath } from "./asset.ts";
 import { ConstructionGuard, type Logger } from "./construction-guard.ts";
 import { ResourceHealth } from "./health-checks.ts";
-import { buildAgentsAndTeams, initModels, initResources, initStepRunner, loadAssets, type BuiltResource, type InitStep } from "./init.ts";
+import {
+  buildAgentsAndTeams,
+  initModels,
+  initResources,
+  initStepRunner,
+  loadAssets,
+  type BuiltResource,
+  type InitStep,
+} from "./init.ts";
+import { runAfterReady } from "./after-ready.ts";
 import { closeBuilt } from "./shutdown.ts";
-import { errorSummary, StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
+import { StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
 import { Degraded, urlOf, warmJobs, warmUp } from "./warm.ts";
+import {
+  defaultLog,
+  type HealthReport,
+  type RuntimeOptions,
+  type RuntimeState,
+  validateRuntimeOptions,
+} from "./runtime-options.ts";
 
-export type RuntimeState = "idle" | "starting" | "warming" | "ready" | "degraded" | "draining" | "closed";
-
-export interface RuntimeOptions {
-  /** Throw on a definition built while serving, instead of warning. Default false. */
-  readonly strict?: boolean;
-  /** Reload assets when their files change. Default: HEARTH_DEV=1 or NODE_ENV=development. */
-  readonly dev?: boolean;
-  /** Where log lines go, one object a line. Default: JSON on standard output, `debug` lines dropped. */
-  readonly log?: Logger;
-  /** Close the process-wide connection pools on close. Default true. */
-  readonly closeConnectionPools?: boolean;
-  /**
-   * How long one round of resource health checks answers `health()`: readiness probes, however
-   * many, run each check at most once in this interval, and one round at a time. Default 1000 ms.
-   */
-  readonly healthCacheMs?: number;
-  /** A resource health check that takes longer fails ("timed out"), so one hung check cannot hold readiness. Default 5000 ms. */
-  readonly healthTimeoutMs?: number;
-  /** Build the agents without their tools (`hearth profile --no-tools` measures the app so). Default false. */
-  readonly withoutTools?: boolean;
-}
-
-export interface HealthReport {
-  readonly state: RuntimeState;
-  readonly ready: boolean;
-  /** Each check by name; `error` is redacted, and the HTTP server shows it only to authenticated callers. */
-  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly error?: string }>>;
-}
-
-
-const defaultLog: Logger = (entry) => {
-  if (entry.level === "debug" && process.env.HEARTH_LOG_LEVEL !== "debug") return;
-  process.stdout.write(`${JSON.stringify({ time: isoNow(), level: "info", ...entry })}\n`);
-};
+export type { HealthReport, RuntimeOptions, RuntimeState } from "./runtime-options.ts";
 
 /**
  * The lifecycle container: `load → init → warm → ready → serve → drain → close`. It builds every
@@ -62,7 +44,13 @@ const defaultLog: Logger = (entry) => {
  * path) before ready, times every phase and step into the startup trace, guards against
  * definitions built while serving, and drains before it closes.
  */
-export class Runtime<Assets = Record<string, unknown>, Resources = Record<string, unknown>, Models = Record<string, ModelClient>, Agents = Record<string, ChatAgent>, Teams = Record<string, Team>> {
+export class Runtime<
+  Assets = Record<string, unknown>,
+  Resources = Record<string, unknown>,
+  Models = Record<string, ModelClient>,
+  Agents = Record<string, ChatAgent>,
+  Teams = Record<string, Team>,
+> {
   readonly app: App<Assets, Resources, Models, Agents, Teams>;
   readonly guard: ConstructionGuard;
   readonly #options: RuntimeOptions;
@@ -91,11 +79,11 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
   #rejectReady!: (error: unknown) => void;
 
   constructor(app: App<Assets, Resources, Models, Agents, Teams>, options: RuntimeOptions = {}) {
-    if (app?.kind !== "hearth-app") throw new HearthError("HEARTH_CONFIG_INVALID", "createRuntime needs an app made with defineApp().", { field: "app" });
-    const healthCacheMs = options.healthCacheMs ?? 1_000;
-    if (!Number.isFinite(healthCacheMs) || healthCacheMs < 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthCacheMs` must be a number, 0 or more.", { field: "healthCacheMs" });
-    const healthTimeoutMs = options.healthTimeoutMs ?? 5_000;
-    if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) throw new HearthError("HEARTH_CONFIG_INVALID", "`healthTimeoutMs` must be a positive number.", { field: "healthTimeoutMs" });
+    if (app?.kind !== "hearth-app")
+      throw new HearthError("HEARTH_CONFIG_INVALID", "createRuntime needs an app made with defineApp().", {
+        field: "app",
+      });
+    const { healthCacheMs, healthTimeoutMs } = validateRuntimeOptions(options);
     this.app = app;
     this.#options = options;
     // Every line the runtime logs is redacted, whatever logger it was given.
@@ -104,7 +92,11 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     addSecrets(Object.keys(app.auth?.apiKeys ?? {}));
     this.#trace = new StartupTrace(app.name);
     this.guard = new ConstructionGuard({ strict: options.strict ?? false, log: this.#log });
-    this.#health = new ResourceHealth({ cacheMs: healthCacheMs, timeoutMs: healthTimeoutMs, signal: this.#controller.signal });
+    this.#health = new ResourceHealth({
+      cacheMs: healthCacheMs,
+      timeoutMs: healthTimeoutMs,
+      signal: this.#controller.signal,
+    });
     this.#degraded = new Degraded(this.#log);
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -159,13 +151,21 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   agent(name: string): ChatAgent {
     const agent = Object.hasOwn(this.#agents, name) ? this.#agents[name] : undefined;
-    if (agent === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", `App "${this.app.name}" has no agent "${name}" (it has: ${Object.keys(this.#agents).join(", ") || "none"}).`);
+    if (agent === undefined)
+      throw new HearthError(
+        "HEARTH_AGENT_UNKNOWN",
+        `App "${this.app.name}" has no agent "${name}" (it has: ${Object.keys(this.#agents).join(", ") || "none"}).`,
+      );
     return agent;
   }
 
   team(name: string): Team {
     const team = Object.hasOwn(this.#teams, name) ? this.#teams[name] : undefined;
-    if (team === undefined) throw new HearthError("HEARTH_TEAM_UNKNOWN", `App "${this.app.name}" has no team "${name}" (it has: ${Object.keys(this.#teams).join(", ") || "none"}).`);
+    if (team === undefined)
+      throw new HearthError(
+        "HEARTH_TEAM_UNKNOWN",
+        `App "${this.app.name}" has no team "${name}" (it has: ${Object.keys(this.#teams).join(", ") || "none"}).`,
+      );
     return team;
   }
 
@@ -180,7 +180,12 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
    * synthetic HTTP requests this way, so they are over before ready. Only before start().
    */
   addSyntheticWarmup(name: string, run: () => Promise<void>): void {
-    if (this.#state !== "idle") throw new HearthError("HEARTH_CONFIG_INVALID", `addSyntheticWarmup("${name}") must come before start(): the runtime is ${this.#state}.`, { field: "addSyntheticWarmup" });
+    if (this.#state !== "idle")
+      throw new HearthError(
+        "HEARTH_CONFIG_INVALID",
+        `addSyntheticWarmup("${name}") must come before start(): the runtime is ${this.#state}.`,
+        { field: "addSyntheticWarmup" },
+      );
     this.#syntheticWarmups.push([name, run]);
   }
 
@@ -208,13 +213,24 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       this.#trace.phase("ready", readyAt, readyAt);
       if (this.#state === "warming") this.#state = this.#degraded.size > 0 ? "degraded" : "ready";
       this.guard.arm();
-      if (this.#options.dev ?? (process.env.HEARTH_DEV === "1" || process.env.NODE_ENV === "development")) this.#watchAssets();
+      if (this.#options.dev ?? (process.env.HEARTH_DEV === "1" || process.env.NODE_ENV === "development"))
+        this.#watchAssets();
       this.#log(this.#trace.summary());
       this.#resolveReady();
       setImmediate(() => void this.#afterReady());
     } catch (error) {
-      const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED") ? error : new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start: ${errorMessage(error)}`, { cause: error });
-      this.#log({ level: "error", msg: failure.message, step: failure.step, code: (failure.cause as { code?: string } | undefined)?.code, ...urlOf(failure.cause) });
+      const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED")
+        ? error
+        : new HearthError("HEARTH_STARTUP_FAILED", `App "${this.app.name}" failed to start: ${errorMessage(error)}`, {
+            cause: error,
+          });
+      this.#log({
+        level: "error",
+        msg: failure.message,
+        step: failure.step,
+        code: (failure.cause as { code?: string } | undefined)?.code,
+        ...urlOf(failure.cause),
+      });
       this.#rejectReady(failure);
       await this.#shutDown();
       throw failure;
@@ -242,16 +258,36 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     await initModels(this.app, { assets: this.#assets, resources: this.#resources }, step, this.#models);
     Object.freeze(this.#models);
     ({ agents: this.#agents, teams: this.#teams } = await this.#buildRunners(step));
-    if (this.app.tenants !== undefined) this.#tenants = new TenantCache(this.app.tenants, () => ({ assets: this.#assets, resources: this.#resources, models: this.#models }));
+    if (this.app.tenants !== undefined)
+      this.#tenants = new TenantCache(this.app.tenants, () => ({
+        assets: this.#assets,
+        resources: this.#resources,
+        models: this.#models,
+      }));
   }
 
   #buildRunners(step: InitStep) {
-    return buildAgentsAndTeams(this.app, { assets: this.#assets, resources: this.#resources, models: this.#models }, step, this.#options.withoutTools === true);
+    return buildAgentsAndTeams(
+      this.app,
+      { assets: this.#assets, resources: this.#resources, models: this.#models },
+      step,
+      this.#options.withoutTools === true,
+    );
   }
 
   /** The warm phase (see warm.ts): warm-up jobs with retries, and the synthetic turns alongside. */
   async #warm(): Promise<void> {
-    const synthetic = this.app.warmup?.syntheticTurns === false ? Promise.resolve() : runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", this.#trace, this.#log, this.#syntheticWarmups);
+    const synthetic =
+      this.app.warmup?.syntheticTurns === false
+        ? Promise.resolve()
+        : runSyntheticTurns(
+            this.#agents,
+            this.#teams,
+            this.app.warmup?.task ?? "warm-up",
+            this.#trace,
+            this.#log,
+            this.#syntheticWarmups,
+          );
     await warmUp(
       {
         app: this.app,
@@ -270,18 +306,9 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     );
   }
 
-  async #afterReady(): Promise<void> {
+  #afterReady(): Promise<void> {
     const context = { assets: this.#assets, resources: this.#resources, models: this.#models, agents: this.#agents };
-    for (const [index, hook] of (this.app.afterReady ?? []).entries()) {
-      const started = performance.now();
-      try {
-        await hook(context as never);
-        this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "ok" }, started, performance.now());
-      } catch (error) {
-        this.#trace.step({ phase: "after-ready", kind: "after-ready", name: hook.name || `hook-${index + 1}`, status: "failed", error: errorSummary(error) }, started, performance.now());
-        this.#log({ level: "warn", msg: `an afterReady hook failed: ${errorMessage(error)}` });
-      }
-    }
+    return runAfterReady(this.app.afterReady ?? [], context, this.#trace, this.#log);
   }
 
   /** Dev mode: a changed asset is read again, and the agents and teams are rebuilt with it. */
@@ -328,8 +355,10 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 
   /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up request may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */
   assertServing(): void {
-    if (this.#state === "draining" || this.#state === "closed") throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
-    if (!this.isReady && !(this.#state === "warming" && isSyntheticTurn())) throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
+    if (this.#state === "draining" || this.#state === "closed")
+      throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
+    if (!this.isReady && !(this.#state === "warming" && isSyntheticTurn()))
+      throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
   }
 
   get inFlight(): number {
@@ -362,7 +391,10 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
       });
     }
     if (this.#inFlight > 0) {
-      this.#log({ level: "warn", msg: `drain deadline of ${deadlineMs} ms passed with ${this.#inFlight} in flight; aborting them` });
+      this.#log({
+        level: "warn",
+        msg: `drain deadline of ${deadlineMs} ms passed with ${this.#inFlight} in flight; aborting them`,
+      });
       this.#controller.abort(abortError(undefined));
     }
     await this.#shutDown();
@@ -379,7 +411,11 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
     this.#degraded.stop();
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
-    await closeBuilt({ tenants: this.#tenants, models: this.#models, resources: this.#builtResources }, this.#timeout, this.#log);
+    await closeBuilt(
+      { tenants: this.#tenants, models: this.#models, resources: this.#builtResources },
+      this.#timeout,
+      this.#log,
+    );
     this.#builtResources.length = 0;
     if (this.#options.closeConnectionPools !== false) sharedConnectionPools.close();
     this.#state = "closed";
@@ -387,6 +423,13 @@ export class Runtime<Assets = Record<string, unknown>, Resources = Record<string
 }
 
 /** Creates the lifecycle container for an app; `start()` builds and warms it. */
-export function createRuntime<Assets, Resources, Models, Agents, Teams>(app: App<Assets, Resources, Models, Agents, Teams>, options?: RuntimeOptions): Runtime<Assets, Resources, Models, Agents, Teams> {
+export function createRuntime<Assets, Resources, Models, Agents, Teams>(
+  app: App<Assets, Resources, Models, Agents, Teams>,
+  options?: RuntimeOptions,
+): Runtime<Assets, Resources, Models, Agents, Teams> {
   return new Runtime(app, options);
 }
+
+/** Any runtime, whatever its app's definitions: what the adapters accept beside an app. */
+// biome-ignore lint/suspicious/noExplicitAny: each type parameter is whatever the app declares
+export type AnyRuntime = Runtime<any, any, any, any, any>;

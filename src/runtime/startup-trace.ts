@@ -3,7 +3,16 @@ import { errorMessage } from "../internal/error-message.ts";
 import { redact } from "../internal/redact.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
-export type StepKind = "asset" | "resource" | "model" | "agent" | "team" | "tenant" | "warmup" | "synthetic" | "after-ready";
+export type StepKind =
+  | "asset"
+  | "resource"
+  | "model"
+  | "agent"
+  | "team"
+  | "tenant"
+  | "warmup"
+  | "synthetic"
+  | "after-ready";
 
 export interface TracePhase {
   readonly name: PhaseName;

@@ -49,7 +49,8 @@ export async function runSyntheticTurns(
     turns.push([
       `agent:${name}`,
       async () => {
-        for (const tool of (agent as { tools?: readonly AnyTool[] }).tools ?? []) await Promise.resolve(tool.checkArguments({})).catch(() => undefined);
+        for (const tool of (agent as { tools?: readonly AnyTool[] }).tools ?? [])
+          await Promise.resolve(tool.checkArguments({})).catch(() => undefined);
         const session = new Session();
         await agent.run({ task, session });
         Session.fromJSON(JSON.parse(JSON.stringify(session.toJSON())));
@@ -75,7 +76,11 @@ export async function runSyntheticTurns(
         await inSyntheticTurn(turn);
         trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
       } catch (error) {
-        trace.step({ phase: "warm", kind: "synthetic", name, status: "failed", error: errorSummary(error) }, started, performance.now());
+        trace.step(
+          { phase: "warm", kind: "synthetic", name, status: "failed", error: errorSummary(error) },
+          started,
+          performance.now(),
+        );
         log({ level: "debug", msg: `synthetic warm-up turn ${name} failed: ${errorMessage(error)}` });
       }
     }),

@@ -20,9 +20,13 @@ test("retrying a warm step leaves no listener on the runtime's long-lived signal
 test("a runtime that stops during the wait between attempts ends the retries with HEARTH_ABORTED", async () => {
   const runtime = new AbortController();
   setTimeout(() => runtime.abort(), 20);
-  const outcome = await warmWithRetry({ attempts: 5, initialDelayMs: 10_000, maxDelayMs: 10_000 }, runtime.signal, async () => {
-    throw Object.assign(new Error("reset"), { code: "ECONNRESET" });
-  });
+  const outcome = await warmWithRetry(
+    { attempts: 5, initialDelayMs: 10_000, maxDelayMs: 10_000 },
+    runtime.signal,
+    async () => {
+      throw Object.assign(new Error("reset"), { code: "ECONNRESET" });
+    },
+  );
   assert.equal(outcome.attempts, 1);
   assert.equal((outcome.error as { code?: string }).code, "HEARTH_ABORTED");
 });

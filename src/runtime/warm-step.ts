@@ -27,8 +27,13 @@ export function classifyFailure(error: unknown): FailureClass {
     }
   }
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string" && /^(E[A-Z]+|ERR_TLS|UND_ERR)/.test(code)) return errorFromNetwork(error, { provider: "", url: "" }).retryable ? "connection" : "bad-config";
-  if ((error as { status?: unknown } | undefined)?.status === 401 || (error as { status?: unknown } | undefined)?.status === 403) return "auth";
+  if (typeof code === "string" && /^(E[A-Z]+|ERR_TLS|UND_ERR)/.test(code))
+    return errorFromNetwork(error, { provider: "", url: "" }).retryable ? "connection" : "bad-config";
+  if (
+    (error as { status?: unknown } | undefined)?.status === 401 ||
+    (error as { status?: unknown } | undefined)?.status === 403
+  )
+    return "auth";
   return "error";
 }
 
@@ -37,9 +42,19 @@ export function failsFast(failure: FailureClass): boolean {
 }
 
 /** Runs `work` with its own signal, aborted after `timeoutMs` (HEARTH_STEP_TIMEOUT) or with `outer`. */
-export async function withStepTimeout<T>(step: string, timeoutMs: number, outer: AbortSignal, work: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
+export async function withStepTimeout<T>(
+  step: string,
+  timeoutMs: number,
+  outer: AbortSignal,
+  work: (signal: AbortSignal) => T | Promise<T>,
+): Promise<T> {
   if (outer.aborted) throw abortError(outer);
-  const expire = () => new HearthError("HEARTH_STEP_TIMEOUT", `Startup step ${step} did not finish within ${timeoutMs} ms.`, { step, timeoutMs, retryable: true });
+  const expire = () =>
+    new HearthError("HEARTH_STEP_TIMEOUT", `Startup step ${step} did not finish within ${timeoutMs} ms.`, {
+      step,
+      timeoutMs,
+      retryable: true,
+    });
   try {
     return await withDeadline([outer], timeoutMs, expire, work);
   } catch (error) {
@@ -66,7 +81,11 @@ export interface WarmRetryPolicy {
  * runs out of attempts; waits between attempts with capped exponential backoff (a rate limit's
  * Retry-After, within the cap). Never throws: the caller decides what a failure means.
  */
-export async function warmWithRetry(policy: WarmRetryPolicy, signal: AbortSignal, attempt: () => Promise<void>): Promise<RetryOutcome> {
+export async function warmWithRetry(
+  policy: WarmRetryPolicy,
+  signal: AbortSignal,
+  attempt: () => Promise<void>,
+): Promise<RetryOutcome> {
   for (let attempts = 1; ; attempts++) {
     try {
       await attempt();

@@ -4,7 +4,8 @@ import { errorMessage } from "../internal/error-message.ts";
 import { redact } from "../internal/redact.ts";
 import type { TenantCache } from "../tenancy/tenant-cache.ts";
 import type { Logger } from "./construction-guard.ts";
-import type { AnyApp, BuiltResource } from "./init.ts";
+import type { AnyApp } from "./app.ts";
+import type { BuiltResource } from "./init.ts";
 import { errorSummary, type StartupTrace, type StepKind, type TraceStep } from "./startup-trace.ts";
 import { warmWithRetry, withStepTimeout, type WarmRetryPolicy } from "./warm-step.ts";
 
@@ -21,7 +22,12 @@ export interface WarmJob {
   readonly run: (signal: AbortSignal) => Promise<void>;
 }
 
-export function warmJobs(app: AnyApp, models: Readonly<Record<string, ModelClient>>, resources: readonly BuiltResource[], tenants: TenantCache | undefined): WarmJob[] {
+export function warmJobs(
+  app: AnyApp,
+  models: Readonly<Record<string, ModelClient>>,
+  resources: readonly BuiltResource[],
+  tenants: TenantCache | undefined,
+): WarmJob[] {
   const jobs: WarmJob[] = [];
   for (const [name, entry] of Object.entries((app.models ?? {}) as Record<string, unknown>)) {
     const client = models[name] as ModelClient;
@@ -31,7 +37,13 @@ export function warmJobs(app: AnyApp, models: Readonly<Record<string, ModelClien
   for (const built of resources) {
     const warmup = built.definition.warmup;
     if (warmup === undefined) continue;
-    jobs.push({ kind: "resource", name: built.name, required: built.definition.required !== false, timeoutMs: built.definition.timeoutMs, run: async (signal) => warmup(built.value, { signal }) });
+    jobs.push({
+      kind: "resource",
+      name: built.name,
+      required: built.definition.required !== false,
+      timeoutMs: built.definition.timeoutMs,
+      run: async (signal) => warmup(built.value, { signal }),
+    });
   }
   // Hot tenants: their stacks are built, and their own model clients warmed, before ready.
   for (const tenantId of tenants?.prewarmList ?? []) {
@@ -51,7 +63,11 @@ export function warmJobs(app: AnyApp, models: Readonly<Record<string, ModelClien
 
 export function retryPolicyOf(app: AnyApp): WarmRetryPolicy {
   const warmup = app.warmup;
-  return { attempts: warmup?.attempts ?? 4, initialDelayMs: warmup?.initialDelayMs ?? 200, maxDelayMs: warmup?.maxDelayMs ?? 2_000 };
+  return {
+    attempts: warmup?.attempts ?? 4,
+    initialDelayMs: warmup?.initialDelayMs ?? 200,
+    maxDelayMs: warmup?.maxDelayMs ?? 2_000,
+  };
 }
 
 /**
@@ -131,18 +147,34 @@ export async function warmUp(context: WarmContext, jobs: readonly WarmJob[], alo
     const run = () => withStepTimeout(label, timeoutMs, signal, job.run);
     const outcome = await warmWithRetry(policy, signal, run);
     const status = outcome.error === undefined ? "ok" : "failed";
-    const step: Omit<TraceStep, "startMs" | "durationMs"> = { phase: "warm", kind: "warmup", name: label, status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: errorSummary(outcome.error) }) };
+    const step: Omit<TraceStep, "startMs" | "durationMs"> = {
+      phase: "warm",
+      kind: "warmup",
+      name: label,
+      status,
+      attempts: outcome.attempts,
+      ...(outcome.error === undefined ? {} : { error: errorSummary(outcome.error) }),
+    };
     trace.step(step, started, performance.now());
     if (outcome.error === undefined) return;
     if (job.required) {
-      throw new HearthError("HEARTH_STARTUP_FAILED", `App "${app.name}" failed to warm ${label} (${outcome.failure}, ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}): ${errorMessage(outcome.error)}`, {
-        cause: outcome.error,
-        step: label,
-        attempts: outcome.attempts,
-      });
+      throw new HearthError(
+        "HEARTH_STARTUP_FAILED",
+        `App "${app.name}" failed to warm ${label} (${outcome.failure}, ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}): ${errorMessage(outcome.error)}`,
+        {
+          cause: outcome.error,
+          step: label,
+          attempts: outcome.attempts,
+        },
+      );
     }
     degraded.add(label, outcome.error, run, context.active, context.recovered);
-    log({ level: "warn", msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`, step: label, ...urlOf(outcome.error) });
+    log({
+      level: "warn",
+      msg: `${label} failed to warm (${outcome.failure}); serving degraded and retrying in the background`,
+      step: label,
+      ...urlOf(outcome.error),
+    });
   });
   const results = await Promise.allSettled([...warmups, alongside]);
   const failed = results.find((result) => result.status === "rejected");

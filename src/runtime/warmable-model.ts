@@ -15,11 +15,16 @@ export function isWarmable(client: unknown): boolean {
 function stubResponse(request: ModelRequest): ModelResponse {
   const tool = request.tools?.[0];
   if (tool !== undefined && request.toolChoice !== "none" && request.messages.at(-1)?.role !== "tool") {
-    return { finishReason: "tool-calls", content: "", toolCalls: [{ id: "call_synthetic", name: tool.name, arguments: "{}" }], usage: { promptTokens: 0, completionTokens: 0 } };
+    return {
+      finishReason: "tool-calls",
+      content: "",
+      toolCalls: [{ id: "call_synthetic", name: tool.name, arguments: "{}" }],
+      usage: { promptTokens: 0, completionTokens: 0 },
+    };
   }
   const system = request.messages[0]?.role === "system" ? request.messages[0].content : "";
   const candidates = /\[("[^"\]]+"(?:,"[^"\]]+")*)\]/.exec(system)?.[1];
-  const content = candidates === undefined ? "ok" : (JSON.parse(`[${candidates}]`) as string[])[0] ?? "ok";
+  const content = candidates === undefined ? "ok" : ((JSON.parse(`[${candidates}]`) as string[])[0] ?? "ok");
   return { finishReason: "stop", content, toolCalls: [], usage: { promptTokens: 0, completionTokens: 0 } };
 }
 
@@ -31,8 +36,10 @@ function stubResponse(request: ModelRequest): ModelResponse {
 export function makeWarmable<Client extends ModelClient>(client: Client): Client {
   const bound = new Map<PropertyKey, unknown>();
   // Made once: every model call reads `create` through the proxy.
-  const create = (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticCreate(client, request) : client.create(request, options));
-  const createStream = (request: ModelRequest, options?: CallOptions) => (isSyntheticTurn() ? syntheticStream(client, request) : client.createStream(request, options));
+  const create = (request: ModelRequest, options?: CallOptions) =>
+    isSyntheticTurn() ? syntheticCreate(client, request) : client.create(request, options);
+  const createStream = (request: ModelRequest, options?: CallOptions) =>
+    isSyntheticTurn() ? syntheticStream(client, request) : client.createStream(request, options);
   const proxy = new Proxy(client, {
     get(target, property) {
       if (property === "create") return create;

@@ -12,6 +12,7 @@ export function isTenantId(value: unknown): value is string {
   return typeof value === "string" && tenantIdPattern.test(value);
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const tenantIdPattern = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
 /**

@@ -38,14 +38,19 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   const data = body as Record<string, unknown>;
   const unknown = Object.keys(data).find((key) => !chatFields.has(key));
-  if (unknown !== undefined) throw invalid(unknown, "is not a field of a chat request (message, agent, team, sessionId, stream)");
+  if (unknown !== undefined)
+    throw invalid(unknown, "is not a field of a chat request (message, agent, team, sessionId, stream)");
   if (data.message === undefined) throw invalid("message", "is required");
-  if (typeof data.message !== "string" || data.message.trim() === "") throw invalid("message", "must be a non-empty string");
-  if (data.message.length > maxMessageLength) throw invalid("message", `must be at most ${maxMessageLength} characters`);
+  if (typeof data.message !== "string" || data.message.trim() === "")
+    throw invalid("message", "must be a non-empty string");
+  if (data.message.length > maxMessageLength)
+    throw invalid("message", `must be at most ${maxMessageLength} characters`);
   for (const field of ["agent", "team"] as const) {
-    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === "")) throw invalid(field, "must be a non-empty string");
+    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === ""))
+      throw invalid(field, "must be a non-empty string");
   }
-  if (data.agent !== undefined && data.team !== undefined) throw invalid("team", "cannot be given together with `agent`");
+  if (data.agent !== undefined && data.team !== undefined)
+    throw invalid("team", "cannot be given together with `agent`");
   if (data.sessionId !== undefined && (typeof data.sessionId !== "string" || !sessionIdPattern.test(data.sessionId))) {
     throw invalid("sessionId", "must be 1-128 letters, digits, `_` or `-`");
   }
@@ -98,7 +103,16 @@ function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Tar
   const sharedTeams = pick(runtime.teams, shared);
   // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
   if (synthetic) return targetIn(sharedAgents, sharedTeams, request, true);
-  return tenants.get(tenant).then((stack) => targetIn({ ...stack.agents, ...without(sharedAgents, stack.agents) }, { ...stack.teams, ...without(sharedTeams, stack.teams ?? {}) }, request, false));
+  return tenants
+    .get(tenant)
+    .then((stack) =>
+      targetIn(
+        { ...stack.agents, ...without(sharedAgents, stack.agents) },
+        { ...stack.teams, ...without(sharedTeams, stack.teams ?? {}) },
+        request,
+        false,
+      ),
+    );
 }
 
 function pick<Runner>(runners: Readonly<Record<string, Runner>>, names: readonly string[]): Record<string, Runner> {
@@ -108,7 +122,10 @@ function pick<Runner>(runners: Readonly<Record<string, Runner>>, names: readonly
 }
 
 /** The shared runners a tenant's own stack does not override: its own runner of the same name wins. */
-function without<Runner>(shared: Record<string, Runner>, own: Readonly<Record<string, unknown>>): Record<string, Runner> {
+function without<Runner>(
+  shared: Record<string, Runner>,
+  own: Readonly<Record<string, unknown>>,
+): Record<string, Runner> {
   const rest: Record<string, Runner> = {};
   for (const name in shared) if (!Object.hasOwn(own, name)) rest[name] = shared[name] as Runner;
   return rest;
@@ -119,20 +136,32 @@ function firstKey(record: Readonly<Record<string, unknown>>): string | undefined
   return undefined;
 }
 
-function targetIn(agents: Readonly<Record<string, ChatAgent>>, teams: Readonly<Record<string, Team>>, request: ChatRequest, synthetic: boolean): Target {
+function targetIn(
+  agents: Readonly<Record<string, ChatAgent>>,
+  teams: Readonly<Record<string, Team>>,
+  request: ChatRequest,
+  synthetic: boolean,
+): Target {
   const firstAgent = firstKey(agents);
   const name = request.team ?? request.agent ?? firstAgent ?? firstKey(teams);
   if (name === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
-  const kind = request.team !== undefined || (request.agent === undefined && firstAgent === undefined) ? "team" : "agent";
+  const kind =
+    request.team !== undefined || (request.agent === undefined && firstAgent === undefined) ? "team" : "agent";
   // Own properties only: a name like "constructor" is not an agent.
   const pool: Readonly<Record<string, ChatAgent | Team>> = kind === "team" ? teams : agents;
   const runner = Object.hasOwn(pool, name) ? pool[name] : undefined;
   if (runner === undefined) {
     const available = Object.keys(kind === "team" ? teams : agents);
-    throw new HearthError(kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN", `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`);
+    throw new HearthError(
+      kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN",
+      `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`,
+    );
   }
   if (synthetic && !canWarmRunner(runner, kind)) {
-    throw new HearthError("HEARTH_NOT_READY", `The synthetic warm-up request skips ${kind} "${name}": a model client the app's \`models\` did not build would reach the provider.`);
+    throw new HearthError(
+      "HEARTH_NOT_READY",
+      `The synthetic warm-up request skips ${kind} "${name}": a model client the app's \`models\` did not build would reach the provider.`,
+    );
   }
   return { runner, kind, name };
 }
@@ -177,23 +206,40 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   // The turn's deadline follows the client's and the runtime's signals; its error is made only if it passes.
   let deadline: Deadline | undefined;
   const signalFor = (runtimeSignal: AbortSignal) => {
-    deadline = startDeadline([context.clientSignal, runtimeSignal], context.requestTimeoutMs, () => new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, { timeoutMs: context.requestTimeoutMs }));
+    deadline = startDeadline(
+      [context.clientSignal, runtimeSignal],
+      context.requestTimeoutMs,
+      () =>
+        new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, {
+          timeoutMs: context.requestTimeoutMs,
+        }),
+    );
     return deadline.signal;
   };
   const settle = () => deadline?.end();
   // Aborted: by the timeout, by a client gone or too slow to read (each says so in the signal's reason), or plainly.
-  const failure = (error: unknown, signal: AbortSignal) => (signal.aborted ? (HearthError.is(signal.reason) ? signal.reason : abortError(signal)) : error);
+  const failure = (error: unknown, signal: AbortSignal) =>
+    signal.aborted ? (HearthError.is(signal.reason) ? signal.reason : abortError(signal)) : error;
 
   /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
-  const attempt = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
+  const attempt = async (
+    signal: AbortSignal,
+    onItem?: (item: AgentMessage) => void,
+  ): Promise<{ result: TaskResult; sessionId: string }> => {
     const id = request.sessionId;
     const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\u0000${id}`);
     let releaseShared: (() => Promise<void>) | undefined;
     try {
-      if (id !== undefined && context.store.lock !== undefined) releaseShared = await context.store.lock(context.tenant, id, { ttlMs: context.requestTimeoutMs + 5_000, signal });
+      if (id !== undefined && context.store.lock !== undefined)
+        releaseShared = await context.store.lock(context.tenant, id, {
+          ttlMs: context.requestTimeoutMs + 5_000,
+          signal,
+        });
       const stored = id === undefined ? undefined : await context.store.get(context.tenant, id);
       if (id !== undefined && stored === undefined) {
-        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, { tenantId: context.tenant });
+        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, {
+          tenantId: context.tenant,
+        });
       }
       const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
       record.session = session.id;
@@ -208,7 +254,10 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       }
       if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
       if (signal.aborted) throw abortError(signal);
-      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, { maxBytes: context.maxSessionBytes, ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }) });
+      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, {
+        maxBytes: context.maxSessionBytes,
+        ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }),
+      });
       return { result, sessionId: session.id };
     } finally {
       await releaseShared?.().catch(() => undefined);
@@ -221,9 +270,18 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
    * having expired) is run again on the new version, so no turn is lost or applied twice. A stream
    * that has already sent events is not re-run: the client has seen them.
    */
-  const turn = async (signal: AbortSignal, onItem?: (item: AgentMessage) => void): Promise<{ result: TaskResult; sessionId: string }> => {
+  const turn = async (
+    signal: AbortSignal,
+    onItem?: (item: AgentMessage) => void,
+  ): Promise<{ result: TaskResult; sessionId: string }> => {
     let sent = false;
-    const forward = onItem === undefined ? undefined : (item: AgentMessage) => ((sent = true), onItem(item));
+    const forward =
+      onItem === undefined
+        ? undefined
+        : (item: AgentMessage) => {
+            sent = true;
+            onItem(item);
+          };
     for (let tries = 1; ; tries++) {
       try {
         return await attempt(signal, forward);
@@ -239,7 +297,14 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       const signal = signalFor(runtimeSignal);
       try {
         const { result, sessionId } = await turn(signal);
-        return json(200, { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage, messages: result.messages, ...(result.output === undefined ? {} : { output: result.output }) });
+        return json(200, {
+          reply: replyOf(result),
+          sessionId,
+          stopReason: result.stopReason,
+          usage: result.usage,
+          messages: result.messages,
+          ...(result.output === undefined ? {} : { output: result.output }),
+        });
       } catch (error) {
         throw failure(error, signal);
       } finally {
@@ -272,7 +337,16 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     }
   });
   running.catch(() => body.end());
-  return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" }, body: streamUntil(body, running), abandon: abandon.signal };
+  return {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    },
+    body: streamUntil(body, running),
+    abandon: abandon.signal,
+  };
 }
 
 /** The body, then the turn's end: however the reader stops (done, gone, too slow), the turn has settled and recorded how it ended before the request is logged. */

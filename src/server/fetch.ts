@@ -1,5 +1,5 @@
-import type { App } from "../runtime/app.ts";
-import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import type { AnyApp } from "../runtime/app.ts";
+import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { defaultSessionTtlMs } from "../core/session-store.ts";
 import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
@@ -56,11 +56,22 @@ export function toHttpRequest(request: Request): HttpRequest {
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { method: request.method, path: url.pathname, query: url.searchParams, headers, readBody: (limit, timeoutMs) => readLimited(request, limit, timeoutMs), signal: request.signal };
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    readBody: (limit, timeoutMs) => readLimited(request, limit, timeoutMs),
+    signal: request.signal,
+  };
 }
 
 export function toResponse(response: HttpResponse): Response {
-  if (typeof response.body === "string") return new Response(response.status === 204 ? null : response.body, { status: response.status, headers: response.headers });
+  if (typeof response.body === "string")
+    return new Response(response.status === 204 ? null : response.body, {
+      status: response.status,
+      headers: response.headers,
+    });
   const encoder = new TextEncoder();
   const iterator = response.body[Symbol.asyncIterator]();
   const abandon = response.abandon;
@@ -94,9 +105,12 @@ export function toResponse(response: HttpResponse): Response {
  * Workers-style runtimes). The runtime starts when the handler is created, at module scope, so it
  * warms while the platform finishes loading; requests before ready get liveness and 503s.
  */
-export function createFetchHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: FetchHandlerOptions = {}): FetchHandler {
+export function createFetchHandler(target: AnyApp | AnyRuntime, options: FetchHandlerOptions = {}): FetchHandler {
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }), ...options });
+  const { runtime, app } = runtimeWithApp(target, {
+    store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }),
+    ...options,
+  });
   void runtime.start().catch(() => undefined);
   const handler = async (request: Request) => toResponse(await app.handle(toHttpRequest(request)));
   return Object.assign(handler, { runtime, app });

@@ -2,8 +2,8 @@ import { HearthError, UserError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
-import type { App } from "../runtime/app.ts";
-import { createRuntime, Runtime, type RuntimeOptions } from "../runtime/runtime.ts";
+import type { AnyApp } from "../runtime/app.ts";
+import { createRuntime, Runtime, type AnyRuntime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { inSyntheticTurn, isSyntheticTurn } from "../core/synthetic.ts";
@@ -14,7 +14,15 @@ import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
-import { addServerSecrets, logRequest, noteFailure, safeLogger, stdoutLogger, withRequestRecord, type RequestRecord } from "./request-log.ts";
+import {
+  addServerSecrets,
+  logRequest,
+  noteFailure,
+  safeLogger,
+  stdoutLogger,
+  withRequestRecord,
+  type RequestRecord,
+} from "./request-log.ts";
 
 export interface HttpAppOptions {
   /** Where sessions live. Default: SQLite in `./.hearth/sessions.db` (see openSessionStore). */
@@ -61,7 +69,8 @@ function limitsOf(options: HttpAppOptions) {
   };
   const sessionTtlMs = options.sessionTtlMs;
   for (const [name, value] of Object.entries({ ...limits, ...(sessionTtlMs === undefined ? {} : { sessionTtlMs }) })) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new UserError(`The server option \`${name}\` must be a positive number.`, { field: name });
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+      throw new UserError(`The server option \`${name}\` must be a positive number.`, { field: name });
   }
   return { ...limits, sessionTtlMs };
 }
@@ -72,7 +81,9 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function routeOf(path: string): string {
   if (sessionPath.test(path)) return "/v1/sessions/:id";
-  return ["/v1/chat", "/v1/startup", "/healthz", "/readyz", "/metrics", "/openapi.json"].includes(path) ? path : "unknown";
+  return ["/v1/chat", "/v1/startup", "/healthz", "/readyz", "/metrics", "/openapi.json"].includes(path)
+    ? path
+    : "unknown";
 }
 
 /**
@@ -101,7 +112,10 @@ export class HttpApp {
     this.#log = safeLogger(options.log ?? stdoutLogger);
     // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
     // and model calls are not traffic), and before any request can reach a ready server.
-    void runtime.ready.then(() => (this.#metrics ??= this.#newMetrics()), () => undefined);
+    void runtime.ready.then(
+      () => (this.#metrics ??= this.#newMetrics()),
+      () => undefined,
+    );
   }
 
   #newMetrics(): HearthMetrics {
@@ -125,8 +139,18 @@ export class HttpApp {
   async #serve(request: HttpRequest, log: Logger, metrics: HearthMetrics | undefined): Promise<HttpResponse> {
     const started = performance.now();
     const route = routeOf(request.path);
-    const record: RequestRecord = { id: newId("req"), method: request.method, route, modelMs: 0, toolMs: 0, modelCalls: 0, toolCalls: 0 };
-    const response = await withRequestRecord(record, () => this.#route(request, route, record, log).catch((error: unknown) => this.#failed(error, record, log)));
+    const record: RequestRecord = {
+      id: newId("req"),
+      method: request.method,
+      route,
+      modelMs: 0,
+      toolMs: 0,
+      modelCalls: 0,
+      toolCalls: 0,
+    };
+    const response = await withRequestRecord(record, () =>
+      this.#route(request, route, record, log).catch((error: unknown) => this.#failed(error, record, log)),
+    );
     record.status ??= response.status;
     const finish = () => {
       const totalMs = performance.now() - started;
@@ -140,26 +164,34 @@ export class HttpApp {
     // A stream cut short after its turn ended (the client left, or read too slowly) is logged as such, not as the 200 it began as.
     const finishStream = (sent: boolean) => {
       if (!sent && record.code === undefined && request.signal.aborted) {
-        const reason = HearthError.is(request.signal.reason) ? request.signal.reason : new HearthError("HEARTH_ABORTED", "The client closed the connection.");
+        const reason = HearthError.is(request.signal.reason)
+          ? request.signal.reason
+          : new HearthError("HEARTH_ABORTED", "The client closed the connection.");
         noteFailure(record, reason, problemOf(reason).status, log);
       }
       finish();
     };
-    return { ...response, headers: { ...response.headers, "x-request-id": record.id }, body: logWhenDone(response.body, finishStream) };
+    return {
+      ...response,
+      headers: { ...response.headers, "x-request-id": record.id },
+      body: logWhenDone(response.body, finishStream),
+    };
   }
 
   #failed(error: unknown, record: RequestRecord, log: Logger): HttpResponse {
     const response = problemResponse(error, record.id);
     noteFailure(record, error, response.status, log);
     // A body that did not arrive in whole (too large, too slow): the connection cannot be reused.
-    if (HearthError.is(error, "HEARTH_BODY_TIMEOUT") || HearthError.is(error, "HEARTH_BODY_TOO_LARGE")) return { ...response, headers: { ...response.headers, connection: "close" } };
+    if (HearthError.is(error, "HEARTH_BODY_TIMEOUT") || HearthError.is(error, "HEARTH_BODY_TOO_LARGE"))
+      return { ...response, headers: { ...response.headers, connection: "close" } };
     return response;
   }
 
   async #route(request: HttpRequest, route: string, record: RequestRecord, log: Logger): Promise<HttpResponse> {
     const { method, path } = request;
     const allow = (methods: string[]) => {
-      if (!methods.includes(method)) throw new HearthError("HEARTH_METHOD_NOT_ALLOWED", `${route} takes ${methods.join(", ")}, not ${method}.`);
+      if (!methods.includes(method))
+        throw new HearthError("HEARTH_METHOD_NOT_ALLOWED", `${route} takes ${methods.join(", ")}, not ${method}.`);
     };
     switch (route) {
       case "/healthz":
@@ -170,7 +202,17 @@ export class HttpApp {
         const health = await this.runtime.health();
         // The state and the checks' names for anyone (a load balancer); what failed, only to a caller the app authenticates.
         const detailed = await this.#authenticated(request);
-        return json(health.ready ? 200 : 503, detailed ? health : { ...health, checks: Object.fromEntries(Object.entries(health.checks).map(([name, check]) => [name, { ok: check.ok }])) });
+        return json(
+          health.ready ? 200 : 503,
+          detailed
+            ? health
+            : {
+                ...health,
+                checks: Object.fromEntries(
+                  Object.entries(health.checks).map(([name, check]) => [name, { ok: check.ok }]),
+                ),
+              },
+        );
       }
       case "/openapi.json":
         allow(["GET"]);
@@ -178,7 +220,11 @@ export class HttpApp {
       case "/metrics":
         allow(["GET"]);
         this.#metrics ??= this.#newMetrics();
-        return { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: this.#metrics.render(this.runtime.startupTrace()) };
+        return {
+          status: 200,
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          body: this.#metrics.render(this.runtime.startupTrace()),
+        };
       case "/v1/startup":
         allow(["GET"]);
         record.tenant = await tenantOf(this.runtime, request.headers.authorization);
@@ -187,12 +233,27 @@ export class HttpApp {
         allow(["POST"]);
         const synthetic = isSyntheticTurn();
         // A synthetic warm-up request (only this process can send one) reaches only shared runners, and stores nothing.
-        record.tenant = synthetic && request.headers.authorization === undefined ? defaultTenant : await tenantOf(this.runtime, request.headers.authorization);
+        record.tenant =
+          synthetic && request.headers.authorization === undefined
+            ? defaultTenant
+            : await tenantOf(this.runtime, request.headers.authorization);
         const body = await this.#jsonBody(request);
         const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
         const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
         return chat(
-          { runtime: this.runtime, store: synthetic ? this.#scratchStore : this.store, locks: this.#locks, tenant: record.tenant, record, clientSignal: request.signal, requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes, log },
+          {
+            runtime: this.runtime,
+            store: synthetic ? this.#scratchStore : this.store,
+            locks: this.#locks,
+            tenant: record.tenant,
+            record,
+            clientSignal: request.signal,
+            requestTimeoutMs,
+            sessionTtlMs,
+            maxSessionBytes,
+            streamBufferBytes,
+            log,
+          },
           parseChatRequest(body, wantsStream),
         );
       }
@@ -203,11 +264,13 @@ export class HttpApp {
         const id = sessionPath.exec(path)?.[1] as string;
         record.session = id;
         if (method === "DELETE") {
-          if (!(await this.store.delete(tenant, id))) throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
+          if (!(await this.store.delete(tenant, id)))
+            throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
           return { status: 204, headers: {}, body: "" };
         }
         const stored = await this.store.get(tenant, id);
-        if (stored === undefined) throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
+        if (stored === undefined)
+          throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
         return json(200, stored.session);
       }
       default:
@@ -218,7 +281,10 @@ export class HttpApp {
   async #jsonBody(request: HttpRequest): Promise<unknown> {
     const type = request.headers["content-type"] ?? "";
     if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
-      throw new HearthError("HEARTH_UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json${type === "" ? "" : `, not ${type}`}.`);
+      throw new HearthError(
+        "HEARTH_UNSUPPORTED_MEDIA_TYPE",
+        `Send the body as application/json${type === "" ? "" : `, not ${type}`}.`,
+      );
     }
     const bytes = await request.readBody(this.limits.bodyLimitBytes, this.limits.bodyTimeoutMs);
     try {
@@ -230,7 +296,11 @@ export class HttpApp {
 
   /** Whether a request carries a key the app knows. An app without authentication has no authenticated callers. */
   async #authenticated(request: HttpRequest): Promise<boolean> {
-    if (request.headers.authorization === undefined || (this.runtime.app.auth === undefined && this.runtime.app.tenants === undefined)) return false;
+    if (
+      request.headers.authorization === undefined ||
+      (this.runtime.app.auth === undefined && this.runtime.app.tenants === undefined)
+    )
+      return false;
     try {
       await tenantOf(this.runtime, request.headers.authorization);
       return true;
@@ -246,14 +316,21 @@ export class HttpApp {
    * adapter sends it over a real loopback connection, so the HTTP server's own code is warmed too).
    * Rejects when a request is refused or fails; callers treat that as a warm-up that did not happen.
    */
-  async warmup(send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number>): Promise<void> {
+  async warmup(
+    send: (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number>,
+  ): Promise<void> {
     if (this.runtime.app.warmup?.syntheticTurns === false) return;
     if (!this.runtime.isReady && this.runtime.state !== "warming") return;
     // With tenants, only the runners the app shares are warmed this way: a tenant's own are built with its credentials.
     const tenants = this.runtime.app.tenants;
     if (tenants !== undefined && (tenants.shared ?? []).length === 0) return;
-    const key = this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
-    const headers: Record<string, string> = { "content-type": "application/json", "x-hearth-warmup": this.#warmupToken, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
+    const key =
+      this.runtime.app.auth?.apiKeys === undefined ? undefined : Object.keys(this.runtime.app.auth.apiKeys)[0];
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-hearth-warmup": this.#warmupToken,
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+    };
     const body = JSON.stringify({ message: this.runtime.app.warmup?.task ?? "warm-up" });
     const scratchMetrics = this.#newMetrics();
     this.#warmupSinks = { log: () => undefined, metrics: scratchMetrics };
@@ -261,7 +338,8 @@ export class HttpApp {
       for (let round = 0; round < 2; round++) {
         const status = await send({ path: "/v1/chat", headers, body });
         // Refused (an agent whose model the runtime cannot stub) or failed: once is enough to know.
-        if (status !== 200) throw new HearthError("HEARTH_NOT_READY", `The synthetic chat request was answered ${status}.`);
+        if (status !== 200)
+          throw new HearthError("HEARTH_NOT_READY", `The synthetic chat request was answered ${status}.`);
       }
     } finally {
       this.#warmupSinks = undefined;
@@ -300,7 +378,10 @@ export function bodyTimedOut(timeoutMs: number): HearthError {
  * The runtime (created from an app, or the one given) and its HttpApp, for an adapter. The
  * runtime's log lines and the requests' are redacted with the same secrets, each once.
  */
-export function runtimeWithApp(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: HttpAppOptions & { readonly runtime?: RuntimeOptions }): { runtime: Runtime; app: HttpApp } {
+export function runtimeWithApp(
+  target: AnyApp | AnyRuntime,
+  options: HttpAppOptions & { readonly runtime?: RuntimeOptions },
+): { runtime: Runtime; app: HttpApp } {
   const definition = target instanceof Runtime ? target.app : target;
   addServerSecrets(definition.auth, options.secrets);
   const runtimeLog = safeLogger(options.log ?? stdoutLogger);

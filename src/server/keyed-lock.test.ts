@@ -13,7 +13,10 @@ test("one holder per key, in arrival order; other keys run alongside; idle keys 
     release();
   };
   await Promise.all([hold("a", "a1", 20), hold("a", "a2", 1), hold("b", "b1", 5)]);
-  assert.deepEqual(order.filter((line) => line.startsWith("a")), ["a1 in", "a1 out", "a2 in", "a2 out"]);
+  assert.deepEqual(
+    order.filter((line) => line.startsWith("a")),
+    ["a1 in", "a1 out", "a2 in", "a2 out"],
+  );
   assert.ok(order.indexOf("b1 in") < order.indexOf("a1 out"), "another key did not wait");
   assert.equal(locks.size, 0);
 });

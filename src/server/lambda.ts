@@ -1,6 +1,6 @@
 import { HearthError, UserError } from "../core/errors.ts";
-import type { App } from "../runtime/app.ts";
-import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import type { AnyApp } from "../runtime/app.ts";
+import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { defaultSessionTtlMs } from "../core/session-store.ts";
 import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
@@ -15,7 +15,10 @@ export interface HttpApiEvent {
   readonly headers?: Readonly<Record<string, string | undefined>>;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
-  readonly requestContext?: { readonly http?: { readonly method?: string; readonly path?: string }; readonly requestId?: string };
+  readonly requestContext?: {
+    readonly http?: { readonly method?: string; readonly path?: string };
+    readonly requestId?: string;
+  };
   readonly [key: string]: unknown;
 }
 
@@ -43,12 +46,21 @@ export function isKeepWarmPing(event: unknown): boolean {
   if (typeof event !== "object" || event === null) return false;
   const data = event as Record<string, unknown>;
   if ((data.requestContext as { http?: unknown } | undefined)?.http !== undefined) return false;
-  return data.hearth === "warmup" || data.source === "serverless-plugin-warmup" || (data.source === "aws.events" && data["detail-type"] === "Scheduled Event");
+  return (
+    data.hearth === "warmup" ||
+    data.source === "serverless-plugin-warmup" ||
+    (data.source === "aws.events" && data["detail-type"] === "Scheduled Event")
+  );
 }
 
 function toHttpRequest(event: HttpApiEvent, signal: AbortSignal): HttpRequest {
   const http = event.requestContext?.http;
-  if (http?.method === undefined) throw new HearthError("HEARTH_INVALID_REQUEST", "This Lambda handler takes API Gateway HTTP API (payload 2.0) and function URL events.", { field: "event" });
+  if (http?.method === undefined)
+    throw new HearthError(
+      "HEARTH_INVALID_REQUEST",
+      "This Lambda handler takes API Gateway HTTP API (payload 2.0) and function URL events.",
+      { field: "event" },
+    );
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const body = event.body ?? "";
@@ -80,9 +92,12 @@ interface Adapter {
   signalFor(context: LambdaContext | undefined): AbortSignal;
 }
 
-function adapter(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions): Adapter {
+function adapter(target: AnyApp | AnyRuntime, options: LambdaHandlerOptions): Adapter {
   // Other runtimes have no node:sqlite, and Lambda's disk is per container: memory unless given a store (Redis, for many containers).
-  const { runtime, app } = runtimeWithApp(target, { store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }), ...options });
+  const { runtime, app } = runtimeWithApp(target, {
+    store: new MemorySessionStore({ ttlMs: defaultSessionTtlMs }),
+    ...options,
+  });
   // Once per container, at module scope: the init phase Lambda gives every new container.
   void runtime.start().catch(() => undefined);
   return {
@@ -104,7 +119,14 @@ async function readyOrPing(runtime: Runtime, event: unknown): Promise<HttpApiRes
     if (!ping) return undefined;
     throw error;
   }
-  return ping ? { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ warm: true, state: runtime.state }), isBase64Encoded: false } : undefined;
+  return ping
+    ? {
+        statusCode: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ warm: true, state: runtime.state }),
+        isBase64Encoded: false,
+      }
+    : undefined;
 }
 
 /**
@@ -112,7 +134,7 @@ async function readyOrPing(runtime: Runtime, event: unknown): Promise<HttpApiRes
  * chat is returned whole, as server-sent events in one body. Use `createStreamingLambdaHandler`
  * with a function URL to stream.
  */
-export function createLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}) {
+export function createLambdaHandler(target: AnyApp | AnyRuntime, options: LambdaHandlerOptions = {}) {
   const { runtime, app, signalFor } = adapter(target, options);
   const handler = async (event: HttpApiEvent, context?: LambdaContext): Promise<HttpApiResult> => {
     if (context !== undefined) context.callbackWaitsForEmptyEventLoop = false;
@@ -123,32 +145,62 @@ export function createLambdaHandler(target: App<any, any, any, any, any> | Runti
       request = toHttpRequest(event, signalFor(context));
     } catch (error) {
       const problem = problemResponse(error);
-      return { statusCode: problem.status, headers: problem.headers, body: await collect(problem.body), isBase64Encoded: false };
+      return {
+        statusCode: problem.status,
+        headers: problem.headers,
+        body: await collect(problem.body),
+        isBase64Encoded: false,
+      };
     }
     const response = await app.handle(request);
-    return { statusCode: response.status, headers: response.headers, body: await collect(response.body), isBase64Encoded: false };
+    return {
+      statusCode: response.status,
+      headers: response.headers,
+      body: await collect(response.body),
+      isBase64Encoded: false,
+    };
   };
   return Object.assign(handler, { runtime, app });
 }
 
 /** What the Lambda Node.js runtime provides as the global `awslambda` for response streaming. */
 export interface LambdaStreamingGlobal {
-  streamifyResponse(handler: (event: HttpApiEvent, responseStream: NodeJS.WritableStream, context?: LambdaContext) => Promise<void>): unknown;
-  HttpResponseStream: { from(stream: NodeJS.WritableStream, metadata: { statusCode: number; headers: Record<string, string> }): NodeJS.WritableStream };
+  streamifyResponse(
+    handler: (event: HttpApiEvent, responseStream: NodeJS.WritableStream, context?: LambdaContext) => Promise<void>,
+  ): unknown;
+  HttpResponseStream: {
+    from(
+      stream: NodeJS.WritableStream,
+      metadata: { statusCode: number; headers: Record<string, string> },
+    ): NodeJS.WritableStream;
+  };
 }
 
 /**
  * A response-streaming Lambda handler (function URLs with `InvokeMode: RESPONSE_STREAM`): chat
  * events reach the client as they happen. Needs the Lambda runtime's global `awslambda`.
  */
-export function createStreamingLambdaHandler(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: LambdaHandlerOptions = {}): { readonly runtime: Runtime; readonly app: HttpApp } {
+export function createStreamingLambdaHandler(
+  target: AnyApp | AnyRuntime,
+  options: LambdaHandlerOptions = {},
+): { readonly runtime: Runtime; readonly app: HttpApp } {
   const lambda = (globalThis as { awslambda?: LambdaStreamingGlobal }).awslambda;
-  if (lambda === undefined) throw new UserError("createStreamingLambdaHandler runs only in AWS Lambda's Node.js runtime (the global `awslambda` is missing); use createLambdaHandler elsewhere.", { field: "awslambda" });
+  if (lambda === undefined)
+    throw new UserError(
+      "createStreamingLambdaHandler runs only in AWS Lambda's Node.js runtime (the global `awslambda` is missing); use createLambdaHandler elsewhere.",
+      { field: "awslambda" },
+    );
   const { runtime, app, signalFor } = adapter(target, options);
   const handler = lambda.streamifyResponse(async (event, responseStream, context) => {
     const pong = await readyOrPing(runtime, event);
-    const response: HttpResponse = pong === undefined ? await app.handle(toHttpRequest(event, signalFor(context))) : { status: pong.statusCode, headers: pong.headers, body: pong.body };
-    const stream = lambda.HttpResponseStream.from(responseStream, { statusCode: response.status, headers: { ...response.headers } });
+    const response: HttpResponse =
+      pong === undefined
+        ? await app.handle(toHttpRequest(event, signalFor(context)))
+        : { status: pong.statusCode, headers: pong.headers, body: pong.body };
+    const stream = lambda.HttpResponseStream.from(responseStream, {
+      statusCode: response.status,
+      headers: { ...response.headers },
+    });
     if (typeof response.body === "string") stream.write(response.body);
     else for await (const chunk of response.body) stream.write(chunk);
     stream.end();

@@ -19,7 +19,7 @@ test("splitTarget gives the path and query the URL parser gives, for plain targe
     "/a#fragment",
     "/a?b#c",
     "/a b",
-    "/a\"b<c>",
+    '/a"b<c>',
     "/v1/chat;x=1",
     "/~user/(x)!*$&'+,=:@",
     "http://example.com/v1/chat?x=1",

@@ -1,11 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HearthError } from "../core/errors.ts";
-import type { App } from "../runtime/app.ts";
-import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import type { AnyApp } from "../runtime/app.ts";
+import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { flushCompileCache } from "./compile-cache.ts";
 import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
-import type { HttpRequest } from "./http-types.ts";
+import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import { openSessionStore, type SessionStoreConfig } from "../state/open-session-store.ts";
 
@@ -91,9 +91,11 @@ export function splitTarget(target: string): { readonly path: string; readonly s
 
 /** Node joins repeated request headers into one string, except set-cookie: only then is a copy needed. */
 function headersOf(request: IncomingMessage): Readonly<Record<string, string | undefined>> {
-  if (request.headers["set-cookie"] === undefined) return request.headers as Readonly<Record<string, string | undefined>>;
+  if (request.headers["set-cookie"] === undefined)
+    return request.headers as Readonly<Record<string, string | undefined>>;
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name, value] of Object.entries(request.headers))
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
   return headers;
 }
 
@@ -105,58 +107,90 @@ export function createNodeListener(app: HttpApp): (request: IncomingMessage, res
     const controller = new AbortController();
     // The client went away before the response was complete: abort the run.
     response.on("close", () => {
-      if (!response.writableFinished) controller.abort(new HearthError("HEARTH_ABORTED", "The client closed the connection."));
+      if (!response.writableFinished)
+        controller.abort(new HearthError("HEARTH_ABORTED", "The client closed the connection."));
     });
     const hearthRequest: HttpRequest = {
       method: request.method ?? "GET",
       path,
       get query() {
-        return (query ??= new URLSearchParams(search));
+        query ??= new URLSearchParams(search);
+        return query;
       },
       headers: headersOf(request),
       readBody: (limit, timeoutMs) => readBody(request, limit, timeoutMs),
       signal: controller.signal,
     };
-    void app.handle(hearthRequest).then(async (result) => {
-      // The connection closed before the answer (the listener above aborted the signal then).
-      if (response.destroyed || controller.signal.aborted) {
-        // The client left before the answer: a streamed body is still read to its end (its turn,
-        // aborted with the connection, ends at once), so the request is logged and counted.
-        if (typeof result.body !== "string") for await (const _ of result.body);
-        return;
-      }
-      // While draining, tell clients not to reuse this connection.
-      if (!app.runtime.isReady && app.runtime.state !== "starting" && app.runtime.state !== "warming") response.setHeader("connection", "close");
-      if (typeof result.body === "string") {
-        response.writeHead(result.status, { ...result.headers, "content-length": String(Buffer.byteLength(result.body)) });
-        response.end(request.method === "HEAD" ? undefined : result.body);
-        // A body left unread (too large, too slow): the connection closes after the answer ("connection:
-        // close" ends it), and a client that keeps sending is cut off once it has had time to read it.
-        if (!request.complete) response.once("finish", () => setTimeout(() => request.socket.destroy(), 1_000).unref());
-        return;
-      }
-      response.writeHead(result.status, result.headers);
-      response.flushHeaders();
-      const cutOff = (reason: unknown) => {
-        controller.abort(reason);
+    // Whatever goes wrong writing the answer is logged and the connection closed: never a rejection nobody handles.
+    app
+      .handle(hearthRequest)
+      .then((result) => respond(app, request, response, controller, result))
+      .catch((error: unknown) => {
+        app.log({
+          level: "error",
+          msg: "unexpected error while answering",
+          error: String((error as Error)?.stack ?? error),
+        });
         response.destroy();
-      };
-      const stalled = () => cutOff(new HearthError("HEARTH_SLOW_CLIENT", `The client read nothing for ${app.limits.streamWriteTimeoutMs} ms of a streamed reply.`));
-      // The body gave up on its client (too much waiting to be sent): cut it now, not at the next write.
-      result.abandon?.addEventListener("abort", () => cutOff(result.abandon?.reason), { once: true });
-      try {
-        for await (const chunk of result.body) {
-          if (response.destroyed || controller.signal.aborted) break;
-          if (!response.write(chunk)) await drained(response, controller.signal, app.limits.streamWriteTimeoutMs, stalled);
-        }
-        response.end();
-      } catch {
-        // The body failed (a client too slow to keep up with it): cut the connection, so the
-        // client sees a broken stream rather than one that looks complete.
-        response.destroy();
-      }
-    });
+      });
   };
+}
+
+/** Writes an HttpApp's answer: a whole body, or a stream written as the client takes it. */
+async function respond(
+  app: HttpApp,
+  request: IncomingMessage,
+  response: ServerResponse,
+  controller: AbortController,
+  result: HttpResponse,
+): Promise<void> {
+  // The connection closed before the answer (the request listener aborted the signal then).
+  if (response.destroyed || controller.signal.aborted) {
+    // The client left before the answer: a streamed body is still read to its end (its turn,
+    // aborted with the connection, ends at once), so the request is logged and counted.
+    if (typeof result.body !== "string") for await (const _ of result.body);
+    return;
+  }
+  // While draining, tell clients not to reuse this connection.
+  if (!app.runtime.isReady && app.runtime.state !== "starting" && app.runtime.state !== "warming")
+    response.setHeader("connection", "close");
+  if (typeof result.body === "string") {
+    response.writeHead(result.status, {
+      ...result.headers,
+      "content-length": String(Buffer.byteLength(result.body)),
+    });
+    response.end(request.method === "HEAD" ? undefined : result.body);
+    // A body left unread (too large, too slow): the connection closes after the answer ("connection:
+    // close" ends it), and a client that keeps sending is cut off once it has had time to read it.
+    if (!request.complete) response.once("finish", () => setTimeout(() => request.socket.destroy(), 1_000).unref());
+    return;
+  }
+  response.writeHead(result.status, result.headers);
+  response.flushHeaders();
+  const cutOff = (reason: unknown) => {
+    controller.abort(reason);
+    response.destroy();
+  };
+  const stalled = () =>
+    cutOff(
+      new HearthError(
+        "HEARTH_SLOW_CLIENT",
+        `The client read nothing for ${app.limits.streamWriteTimeoutMs} ms of a streamed reply.`,
+      ),
+    );
+  // The body gave up on its client (too much waiting to be sent): cut it now, not at the next write.
+  result.abandon?.addEventListener("abort", () => cutOff(result.abandon?.reason), { once: true });
+  try {
+    for await (const chunk of result.body) {
+      if (response.destroyed || controller.signal.aborted) break;
+      if (!response.write(chunk)) await drained(response, controller.signal, app.limits.streamWriteTimeoutMs, stalled);
+    }
+    response.end();
+  } catch {
+    // The body failed (a client too slow to keep up with it): cut the connection, so the
+    // client sees a broken stream rather than one that looks complete.
+    response.destroy();
+  }
 }
 
 export interface ServeOptions extends Omit<HttpAppOptions, "store"> {
@@ -188,7 +222,7 @@ export interface HearthServer {
  * Serves an app (or a runtime) on `node:http`: listens (so /healthz answers at once), starts the
  * runtime, and resolves when it is ready. If startup fails it stops listening and rejects.
  */
-export async function serve(target: App<any, any, any, any, any> | Runtime<any, any, any, any, any>, options: ServeOptions = {}): Promise<HearthServer> {
+export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions = {}): Promise<HearthServer> {
   const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
   const { runtime, app } = runtimeWithApp(target, { ...options, store });
   const http = process.getBuiltinModule("node:http");
@@ -233,7 +267,11 @@ export async function serve(target: App<any, any, any, any, any> | Runtime<any, 
   }
   flushCompileCache();
   const url = urlOf(server);
-  if (runtime.app.auth === undefined && runtime.app.tenants === undefined) app.log({ level: "warn", msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication` });
+  if (runtime.app.auth === undefined && runtime.app.tenants === undefined)
+    app.log({
+      level: "warn",
+      msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication`,
+    });
   let closing: Promise<void> | undefined;
   return {
     runtime,
@@ -282,17 +320,29 @@ function isStore(value: unknown): value is SessionStore {
 }
 
 /** Sends a request to this server over a real loopback connection, for its synthetic warm-up; resolves with the status. */
-function loopbackSender(server: Server): (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number> {
+function loopbackSender(
+  server: Server,
+): (request: { path: string; headers: Record<string, string>; body: string }) => Promise<number> {
   const http = process.getBuiltinModule("node:http");
   const address = server.address() as AddressInfo;
   const host = address.address === "0.0.0.0" || address.address === "::" ? "127.0.0.1" : address.address;
   return ({ path, headers, body }) =>
     new Promise((resolve, reject) => {
       // Its own connection, closed after: no socket made in the synthetic scope stays in Node's global pool.
-      const request = http.request({ host, port: address.port, path, method: "POST", agent: false, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      });
+      const request = http.request(
+        {
+          host,
+          port: address.port,
+          path,
+          method: "POST",
+          agent: false,
+          headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
       request.on("error", reject);
       // A warm-up that hangs must never hold startup.
       request.setTimeout(5_000, () => request.destroy(new Error("the synthetic warm-up request timed out")));

@@ -1,7 +1,14 @@
 /** The OpenAPI 3.1 description of hearth's HTTP API, served at GET /openapi.json. */
 export function openApiDocument(appName: string): Record<string, unknown> {
-  const problem = { description: "An RFC 9457 problem document; `code` is listed in docs/errors.md.", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
-  const usage = { type: "object", properties: { promptTokens: { type: "integer" }, completionTokens: { type: "integer" } }, required: ["promptTokens", "completionTokens"] };
+  const problem = {
+    description: "An RFC 9457 problem document; `code` is listed in docs/errors.md.",
+    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  };
+  const usage = {
+    type: "object",
+    properties: { promptTokens: { type: "integer" }, completionTokens: { type: "integer" } },
+    required: ["promptTokens", "completionTokens"],
+  };
   return {
     openapi: "3.1.0",
     info: { title: `${appName} (hearth)`, version: "1" },
@@ -10,7 +17,15 @@ export function openApiDocument(appName: string): Record<string, unknown> {
       schemas: {
         Problem: {
           type: "object",
-          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, code: { type: "string" }, field: { type: "string" }, instance: { type: "string" } },
+          properties: {
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            code: { type: "string" },
+            field: { type: "string" },
+            instance: { type: "string" },
+          },
           required: ["type", "title", "status", "code"],
         },
         ChatRequest: {
@@ -27,7 +42,14 @@ export function openApiDocument(appName: string): Record<string, unknown> {
         },
         ChatResponse: {
           type: "object",
-          properties: { reply: { type: "string" }, sessionId: { type: "string" }, stopReason: { type: "string" }, usage, messages: { type: "array", items: { type: "object" } }, output: {} },
+          properties: {
+            reply: { type: "string" },
+            sessionId: { type: "string" },
+            stopReason: { type: "string" },
+            usage,
+            messages: { type: "array", items: { type: "object" } },
+            output: {},
+          },
           required: ["reply", "sessionId", "stopReason", "usage", "messages"],
         },
       },
@@ -37,11 +59,18 @@ export function openApiDocument(appName: string): Record<string, unknown> {
       "/v1/chat": {
         post: {
           summary: "Send a message to an agent or a team, in a new session or a stored one.",
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ChatRequest" } } } },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/ChatRequest" } } },
+          },
           responses: {
             "200": {
-              description: "The turn's result; with streaming, server-sent events: message-delta, tool-call, tool-result, message, done, error.",
-              content: { "application/json": { schema: { $ref: "#/components/schemas/ChatResponse" } }, "text/event-stream": { schema: { type: "string" } } },
+              description:
+                "The turn's result; with streaming, server-sent events: message-delta, tool-call, tool-result, message, done, error.",
+              content: {
+                "application/json": { schema: { $ref: "#/components/schemas/ChatResponse" } },
+                "text/event-stream": { schema: { type: "string" } },
+              },
             },
             "400": problem,
             "401": problem,
@@ -55,13 +84,35 @@ export function openApiDocument(appName: string): Record<string, unknown> {
       },
       "/v1/sessions/{id}": {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        get: { summary: "A stored session (its JSON).", responses: { "200": { description: "The session." }, "401": problem, "404": problem } },
-        delete: { summary: "Delete a stored session.", responses: { "204": { description: "Deleted." }, "401": problem, "404": problem } },
+        get: {
+          summary: "A stored session (its JSON).",
+          responses: { "200": { description: "The session." }, "401": problem, "404": problem },
+        },
+        delete: {
+          summary: "Delete a stored session.",
+          responses: { "204": { description: "Deleted." }, "401": problem, "404": problem },
+        },
       },
-      "/v1/startup": { get: { summary: "The startup trace.", responses: { "200": { description: "The trace as JSON." } } } },
-      "/healthz": { get: { summary: "Liveness.", security: [], responses: { "200": { description: "The process is alive." } } } },
-      "/readyz": { get: { summary: "Readiness: 200 only when ready.", security: [], responses: { "200": { description: "Ready." }, "503": { description: "Starting, warming or draining." } } } },
-      "/metrics": { get: { summary: "Prometheus metrics.", security: [], responses: { "200": { description: "Prometheus text format." } } } },
+      "/v1/startup": {
+        get: { summary: "The startup trace.", responses: { "200": { description: "The trace as JSON." } } },
+      },
+      "/healthz": {
+        get: { summary: "Liveness.", security: [], responses: { "200": { description: "The process is alive." } } },
+      },
+      "/readyz": {
+        get: {
+          summary: "Readiness: 200 only when ready.",
+          security: [],
+          responses: { "200": { description: "Ready." }, "503": { description: "Starting, warming or draining." } },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics.",
+          security: [],
+          responses: { "200": { description: "Prometheus text format." } },
+        },
+      },
     },
   };
 }

@@ -6,7 +6,13 @@ import { problemOf } from "./problem.ts";
 
 test("a problem document's detail is redacted: a message can quote a secret", () => {
   addSecrets(["resource-secret-42"]);
-  const { body } = problemOf(new HearthError("HEARTH_STORE_UNAVAILABLE", "Redis at redis://:hunter22@cache:6379 said: auth resource-secret-42 refused"), "req_1");
+  const { body } = problemOf(
+    new HearthError(
+      "HEARTH_STORE_UNAVAILABLE",
+      "Redis at redis://:hunter22@cache:6379 said: auth resource-secret-42 refused",
+    ),
+    "req_1",
+  );
   assert.equal(body.detail, "Redis at redis://[redacted]@cache:6379 said: auth [redacted] refused");
   assert.equal(body.code, "HEARTH_STORE_UNAVAILABLE");
 });

@@ -7,7 +7,10 @@ import type { HttpResponse } from "./http-types.ts";
  * An RFC 9457 problem document for an error: the one place where errors become HTTP. Its detail is
  * redacted: a provider's or a resource's message can quote a key or a password.
  */
-export function problemOf(error: unknown, instance?: string): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
+export function problemOf(
+  error: unknown,
+  instance?: string,
+): { status: number; body: Record<string, unknown>; headers: Record<string, string> } {
   const known = HearthError.is(error) && error.code in errorCatalogue ? error : undefined;
   const code: ErrorCode = known?.code ?? "HEARTH_INTERNAL";
   const entry = errorCatalogue[code];
@@ -17,7 +20,8 @@ export function problemOf(error: unknown, instance?: string): { status: number; 
     title: entry.summary,
     status,
     // Never a stack trace, and for an unexpected error not even its message: the log has those.
-    detail: known === undefined ? "An unexpected error occurred; the server's log has the details." : redact(known.message),
+    detail:
+      known === undefined ? "An unexpected error occurred; the server's log has the details." : redact(known.message),
     code,
     ...(instance === undefined ? {} : { instance }),
   };

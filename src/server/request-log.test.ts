@@ -15,5 +15,8 @@ test("the safe logger redacts the server's secrets, passes the rest, and filters
   else process.env.HEARTH_LOG_LEVEL = before;
   quiet({ level: "info", msg: "dropped" });
   quiet({ level: "error", msg: "kept" });
-  assert.deepEqual(lines.slice(1).map((line) => line.msg), ["kept"]);
+  assert.deepEqual(
+    lines.slice(1).map((line) => line.msg),
+    ["kept"],
+  );
 });

@@ -68,11 +68,20 @@ export function safeLogger(base: Logger): Logger {
 }
 
 /** Registers a server's secrets for every redaction: the app's client keys, the provider keys in the environment, and any given. */
-export function addServerSecrets(auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined, extra: readonly string[] = []): void {
-  addSecrets([...extra, ...Object.keys(auth?.apiKeys ?? {}), process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]);
+export function addServerSecrets(
+  auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined,
+  extra: readonly string[] = [],
+): void {
+  addSecrets([
+    ...extra,
+    ...Object.keys(auth?.apiKeys ?? {}),
+    process.env.OPENAI_API_KEY,
+    process.env.AZURE_OPENAI_API_KEY,
+  ]);
 }
 
-export const stdoutLogger: Logger = (entry) => process.stdout.write(`${JSON.stringify({ time: isoNow(), ...entry })}\n`);
+export const stdoutLogger: Logger = (entry) =>
+  process.stdout.write(`${JSON.stringify({ time: isoNow(), ...entry })}\n`);
 
 export function logRequest(log: Logger, record: RequestRecord, totalMs: number): void {
   const status = record.status ?? 500;

@@ -32,7 +32,12 @@ export class SseBody implements AsyncIterable<string> {
     this.#items.push(text);
     this.#bytes += Buffer.byteLength(text);
     if (this.#bytes > this.#limitBytes) {
-      this.#fail(new HearthError("HEARTH_SLOW_CLIENT", `The client read the stream too slowly: more than ${this.#limitBytes} bytes were waiting to be sent.`));
+      this.#fail(
+        new HearthError(
+          "HEARTH_SLOW_CLIENT",
+          `The client read the stream too slowly: more than ${this.#limitBytes} bytes were waiting to be sent.`,
+        ),
+      );
     }
   }
 

@@ -22,7 +22,8 @@ export class MemorySessionStore implements SessionStore {
   #sweep: Iterator<[string, Entry]> | undefined;
 
   constructor(options: { readonly ttlMs?: number } = {}) {
-    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("MemorySessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0))
+      throw new UserError("MemorySessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
     this.#defaultTtlMs = options.ttlMs;
   }
 
@@ -50,7 +51,11 @@ export class MemorySessionStore implements SessionStore {
     checkSessionSize(tenant, session.id, json, options.maxBytes);
     const current = this.#live(key)?.version ?? 0;
     if (current !== expectedVersion) {
-      throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (stored version ${current}, expected ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+      throw new HearthError(
+        "HEARTH_SESSION_CONFLICT",
+        `Session ${session.id} changed while this turn ran (stored version ${current}, expected ${expectedVersion}).`,
+        { retryable: true, tenantId: tenant },
+      );
     }
     const ttlMs = options.ttlMs ?? this.#defaultTtlMs;
     const version = current + 1;
@@ -92,7 +97,9 @@ export class MemorySessionStore implements SessionStore {
 
   async list(tenant: string): Promise<string[]> {
     const prefix = `${tenant}\u0000`;
-    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key) !== undefined).map((key) => key.slice(prefix.length));
+    return [...this.#entries.keys()]
+      .filter((key) => key.startsWith(prefix) && this.#live(key) !== undefined)
+      .map((key) => key.slice(prefix.length));
   }
 
   async close(): Promise<void> {

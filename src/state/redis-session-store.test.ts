@@ -19,7 +19,11 @@ after(async () => {
   await redis?.stop();
 });
 
-describeSessionStore("redis", () => RedisSessionStore.connect({ url: redis?.url as string, prefix: `conformance-${++prefixes}:` }), { skip });
+describeSessionStore(
+  "redis",
+  () => RedisSessionStore.connect({ url: redis?.url as string, prefix: `conformance-${++prefixes}:` }),
+  { skip },
+);
 
 test("lock holds a session across clients until released, and expires if its holder dies", { skip }, async () => {
   const first = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "locks:" });
@@ -47,23 +51,33 @@ test("lock holds a session across clients until released, and expires if its hol
 });
 
 test("an unreachable Redis is HEARTH_STORE_UNAVAILABLE at connect, not a hang", { skip }, async () => {
-  await assert.rejects(RedisSessionStore.connect({ url: "redis://127.0.0.1:1", redis: { retryStrategy: () => null } }), (error) => HearthError.is(error, "HEARTH_STORE_UNAVAILABLE"));
+  await assert.rejects(
+    RedisSessionStore.connect({ url: "redis://127.0.0.1:1", redis: { retryStrategy: () => null } }),
+    (error) => HearthError.is(error, "HEARTH_STORE_UNAVAILABLE"),
+  );
   const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "json:" });
   await store.put("t", new Session({ id: "x" }).toJSON(), 0);
   assert.equal((await store.get("t", "x"))?.version, 1);
   await store.close();
 });
 
-test("a tenant's index of session ids drops expired ones on every write, expires with its longest-lived session, and lives for ever once one has no TTL", { skip }, async () => {
+test("a tenant's index of session ids drops expired ones on every write, expires with its longest-lived session, and lives for ever once one has no TTL", {
+  skip,
+}, async () => {
   const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "index:" });
   const { Redis } = await import("ioredis");
   const raw = new Redis(redis?.url as string);
   try {
     // An active tenant: sessions come and go while it keeps writing. Expired ids do not pile up.
-    for (let index = 0; index < 30; index++) await store.put("t", new Session({ id: `brief-${index}` }).toJSON(), 0, { ttlMs: 20 });
+    for (let index = 0; index < 30; index++)
+      await store.put("t", new Session({ id: `brief-${index}` }).toJSON(), 0, { ttlMs: 20 });
     await new Promise((resolve) => setTimeout(resolve, 60));
     await store.put("t", new Session({ id: "short" }).toJSON(), 0, { ttlMs: 1_000 });
-    assert.deepEqual(await raw.zrange("index:z:t", "0", "-1"), ["short"], "the expired ids left the index on the write");
+    assert.deepEqual(
+      await raw.zrange("index:z:t", "0", "-1"),
+      ["short"],
+      "the expired ids left the index on the write",
+    );
     const first = await raw.pttl("index:z:t");
     assert.ok(first > 0 && first <= 1_000, `the index expires with its session (${first} ms)`);
     await store.put("t", new Session({ id: "long" }).toJSON(), 0, { ttlMs: 60_000 });
@@ -81,7 +95,9 @@ test("a tenant's index of session ids drops expired ones on every write, expires
   }
 });
 
-test("sessions listed in the index of an earlier hearth (a plain set) are still listed, and that index is moved into the sorted set once", { skip }, async () => {
+test("sessions listed in the index of an earlier hearth (a plain set) are still listed, and that index is moved into the sorted set once", {
+  skip,
+}, async () => {
   const store = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "legacy:" });
   const { Redis } = await import("ioredis");
   const raw = new Redis(redis?.url as string);
@@ -90,7 +106,11 @@ test("sessions listed in the index of an earlier hearth (a plain set) are still 
     await raw.sadd("legacy:t:t", "old", "expired");
     assert.deepEqual(await store.list("t"), ["old"]);
     assert.equal(await raw.exists("legacy:t:t"), 0, "the old index is gone");
-    assert.deepEqual(await raw.zrange("legacy:z:t", "0", "-1"), ["old"], "its live ids moved to the sorted set; the gone one did not");
+    assert.deepEqual(
+      await raw.zrange("legacy:z:t", "0", "-1"),
+      ["old"],
+      "its live ids moved to the sorted set; the gone one did not",
+    );
     assert.deepEqual(await store.list("t"), ["old"]);
     assert.equal(await store.delete("t", "old"), true);
     assert.deepEqual(await store.list("t"), []);

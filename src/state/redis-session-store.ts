@@ -64,22 +64,35 @@ export class RedisSessionStore implements SessionStore {
 
   /** Imports ioredis, connects, and checks the server answers. */
   static async connect(options: RedisSessionStoreOptions = {}): Promise<RedisSessionStore> {
-    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("RedisSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0))
+      throw new UserError("RedisSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
     let module: { default: new (url: string, options: RedisOptions) => Redis };
     try {
       module = (await import("ioredis")) as unknown as typeof module;
     } catch (cause) {
-      throw new UserError("The Redis session store needs the ioredis package: npm install ioredis", { field: "store", cause });
+      throw new UserError("The Redis session store needs the ioredis package: npm install ioredis", {
+        field: "store",
+        cause,
+      });
     }
     const url = options.url ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-    const client = new module.default(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, ...options.redis });
+    const client = new module.default(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+      ...options.redis,
+    });
     client.on("error", () => undefined); // reported through the commands that fail
     try {
       await client.connect();
       await client.ping();
     } catch (cause) {
       client.disconnect();
-      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//")}: ${errorMessage(cause)}`, { cause, retryable: true });
+      throw new HearthError(
+        "HEARTH_STORE_UNAVAILABLE",
+        `Cannot reach Redis at ${url.replace(/\/\/[^@]*@/, "//")}: ${errorMessage(cause)}`,
+        { cause, retryable: true },
+      );
     }
     client.defineCommand("hearthPut", { numberOfKeys: 2, lua: putScript });
     client.defineCommand("hearthRelease", { numberOfKeys: 1, lua: releaseScript });
@@ -104,7 +117,10 @@ export class RedisSessionStore implements SessionStore {
       return await work();
     } catch (cause) {
       if (HearthError.is(cause)) throw cause;
-      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Redis failed: ${errorMessage(cause)}`, { cause, retryable: true });
+      throw new HearthError("HEARTH_STORE_UNAVAILABLE", `Redis failed: ${errorMessage(cause)}`, {
+        cause,
+        retryable: true,
+      });
     }
   }
 
@@ -119,10 +135,18 @@ export class RedisSessionStore implements SessionStore {
     const ttlMs = Math.ceil(options.ttlMs ?? this.#ttlMs ?? 0);
     const json = JSON.stringify(session);
     checkSessionSize(tenant, session.id, json, options.maxBytes);
-    const client = this.#client as Redis & { hearthPut(key: string, index: string, expected: number, json: string, ttl: number, id: string): Promise<number> };
-    const version = await this.#call(() => client.hearthPut(this.#key(tenant, session.id), this.#index(tenant), expectedVersion, json, ttlMs, session.id));
+    const client = this.#client as Redis & {
+      hearthPut(key: string, index: string, expected: number, json: string, ttl: number, id: string): Promise<number>;
+    };
+    const version = await this.#call(() =>
+      client.hearthPut(this.#key(tenant, session.id), this.#index(tenant), expectedVersion, json, ttlMs, session.id),
+    );
     if (version === -1) {
-      throw new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+      throw new HearthError(
+        "HEARTH_SESSION_CONFLICT",
+        `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`,
+        { retryable: true, tenantId: tenant },
+      );
     }
     return Number(version);
   }
@@ -135,7 +159,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async list(tenant: string): Promise<string[]> {
-    const [indexed, legacy] = await this.#call(() => Promise.all([this.#client.zrange(this.#index(tenant), "0", "-1"), this.#client.smembers(this.#legacyIndex(tenant))]));
+    const [indexed, legacy] = await this.#call(() =>
+      Promise.all([
+        this.#client.zrange(this.#index(tenant), "0", "-1"),
+        this.#client.smembers(this.#legacyIndex(tenant)),
+      ]),
+    );
     const ids = [...new Set([...indexed, ...legacy])];
     if (ids.length === 0) return [];
     // Checked against the sessions themselves: the index's scores are the server's clock, not this process's.
@@ -165,7 +194,11 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  async lock(tenant: string, id: string, options: { readonly ttlMs: number; readonly signal?: AbortSignal }): Promise<() => Promise<void>> {
+  async lock(
+    tenant: string,
+    id: string,
+    options: { readonly ttlMs: number; readonly signal?: AbortSignal },
+  ): Promise<() => Promise<void>> {
     const key = `${this.#prefix}l:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {

@@ -13,7 +13,10 @@ const directory = mkdtempSync(join(tmpdir(), "hearth-sqlite-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
 let counter = 0;
 
-describeSessionStore("sqlite", async () => new SqliteSessionStore({ path: join(directory, `conformance-${++counter}.db`) }));
+describeSessionStore(
+  "sqlite",
+  async () => new SqliteSessionStore({ path: join(directory, `conformance-${++counter}.db`) }),
+);
 
 test("the file survives a reopen, in WAL mode, at the current schema version", async () => {
   const path = join(directory, "nested", "folder", "sessions.db");
@@ -26,7 +29,10 @@ test("the file survives a reopen, in WAL mode, at the current schema version", a
   await second.close();
   const raw = new DatabaseSync(path);
   assert.equal((raw.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
-  assert.equal((raw.prepare("PRAGMA user_version").get() as { user_version: number }).user_version, sqliteSchemaVersion);
+  assert.equal(
+    (raw.prepare("PRAGMA user_version").get() as { user_version: number }).user_version,
+    sqliteSchemaVersion,
+  );
   raw.close();
 });
 
@@ -35,7 +41,10 @@ test("a database from a newer hearth is refused with a clear error, not misread"
   const raw = new DatabaseSync(path);
   raw.exec(`PRAGMA user_version = ${sqliteSchemaVersion + 1}`);
   raw.close();
-  assert.throws(() => new SqliteSessionStore({ path }), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /newer than this hearth knows/.test(error.message));
+  assert.throws(
+    () => new SqliteSessionStore({ path }),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /newer than this hearth knows/.test(error.message),
+  );
 });
 
 test("expired sessions are purged on demand", async () => {
@@ -52,7 +61,8 @@ test("expired rows leave the file by themselves, in batches, and live ones stay"
   const store = new SqliteSessionStore({ path, purgeIntervalMs: 20 });
   try {
     // More than one batch of expired rows (500), and one session that has not expired.
-    for (let index = 0; index < 1_200; index++) await store.put("t", new Session({ id: `gone-${index}` }).toJSON(), 0, { ttlMs: 1 });
+    for (let index = 0; index < 1_200; index++)
+      await store.put("t", new Session({ id: `gone-${index}` }).toJSON(), 0, { ttlMs: 1 });
     await store.put("t", new Session({ id: "kept" }).toJSON(), 0, { ttlMs: 60_000 });
     const count = () => {
       const raw = new DatabaseSync(path);
@@ -62,7 +72,8 @@ test("expired rows leave the file by themselves, in batches, and live ones stay"
         raw.close();
       }
     };
-    for (let waited = 0; count() > 1 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; count() > 1 && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(count(), 1, "only the live session's row is left");
     assert.equal((await store.get("t", "kept"))?.version, 1);
   } finally {
@@ -85,7 +96,8 @@ test("the purge does not wait for, or crash on, another process's write lock: it
     assert.ok(performance.now() - blocked < 4_000, "the event loop was not held by a purge waiting for the lock");
     assert.equal(count(), 1, "nothing was deleted under the other writer's lock");
     other.exec("COMMIT");
-    for (let waited = 0; count() > 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; count() > 0 && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(count(), 0, "the next round deleted it");
   } finally {
     other.close();

@@ -46,7 +46,10 @@ export class SqliteSessionStore implements SessionStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #ttlMs: number | undefined;
-  readonly #statements: Record<"get" | "insert" | "update" | "delete" | "list" | "purgeOne" | "anyExpired" | "purgeSome", StatementSync>;
+  readonly #statements: Record<
+    "get" | "insert" | "update" | "delete" | "list" | "purgeOne" | "anyExpired" | "purgeSome",
+    StatementSync
+  >;
   #closed = false;
   #purgeTimer: NodeJS.Timeout | undefined;
   #purgeWarned = false;
@@ -55,9 +58,13 @@ export class SqliteSessionStore implements SessionStore {
     const { dirname, resolve } = process.getBuiltinModule("node:path");
     const { mkdirSync } = process.getBuiltinModule("node:fs");
     this.path = options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".hearth/sessions.db");
-    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0)) throw new UserError("SqliteSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0))
+      throw new UserError("SqliteSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
     const purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
-    if (!Number.isFinite(purgeIntervalMs) || purgeIntervalMs <= 0) throw new UserError("SqliteSessionStore: purgeIntervalMs must be a positive number.", { field: "purgeIntervalMs" });
+    if (!Number.isFinite(purgeIntervalMs) || purgeIntervalMs <= 0)
+      throw new UserError("SqliteSessionStore: purgeIntervalMs must be a positive number.", {
+        field: "purgeIntervalMs",
+      });
     this.#ttlMs = options.ttlMs;
     if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
     const { DatabaseSync: Database } = process.getBuiltinModule("node:sqlite");
@@ -66,13 +73,27 @@ export class SqliteSessionStore implements SessionStore {
     this.#migrate();
     this.#statements = {
       get: this.#db.prepare("SELECT version, json, expires_at FROM sessions WHERE tenant = ? AND id = ?"),
-      insert: this.#db.prepare("INSERT INTO sessions (tenant, id, version, json, updated_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)"),
-      update: this.#db.prepare("UPDATE sessions SET version = version + 1, json = ?, updated_at = ?, expires_at = ? WHERE tenant = ? AND id = ? AND version = ?"),
-      delete: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)"),
-      list: this.#db.prepare("SELECT id FROM sessions WHERE tenant = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id"),
-      purgeOne: this.#db.prepare("DELETE FROM sessions WHERE tenant = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?"),
-      anyExpired: this.#db.prepare("SELECT 1 AS found FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1"),
-      purgeSome: this.#db.prepare(`DELETE FROM sessions WHERE (tenant, id) IN (SELECT tenant, id FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${purgeBatch})`),
+      insert: this.#db.prepare(
+        "INSERT INTO sessions (tenant, id, version, json, updated_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)",
+      ),
+      update: this.#db.prepare(
+        "UPDATE sessions SET version = version + 1, json = ?, updated_at = ?, expires_at = ? WHERE tenant = ? AND id = ? AND version = ?",
+      ),
+      delete: this.#db.prepare(
+        "DELETE FROM sessions WHERE tenant = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)",
+      ),
+      list: this.#db.prepare(
+        "SELECT id FROM sessions WHERE tenant = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
+      ),
+      purgeOne: this.#db.prepare(
+        "DELETE FROM sessions WHERE tenant = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?",
+      ),
+      anyExpired: this.#db.prepare(
+        "SELECT 1 AS found FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1",
+      ),
+      purgeSome: this.#db.prepare(
+        `DELETE FROM sessions WHERE (tenant, id) IN (SELECT tenant, id FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ${purgeBatch})`,
+      ),
     };
     this.#schedulePurge(purgeIntervalMs);
   }
@@ -102,7 +123,10 @@ export class SqliteSessionStore implements SessionStore {
         // disk, a damaged file) is said once, and tried again too.
         if (!/SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message)) && !this.#purgeWarned) {
           this.#purgeWarned = true;
-          process.emitWarning(`hearth: expired sessions could not be deleted from ${this.path}: ${errorMessage(error)}`, { type: "HearthWarning" });
+          process.emitWarning(
+            `hearth: expired sessions could not be deleted from ${this.path}: ${errorMessage(error)}`,
+            { type: "HearthWarning" },
+          );
         }
       }
       if (this.#closed) return;
@@ -115,7 +139,10 @@ export class SqliteSessionStore implements SessionStore {
   #migrate(): void {
     const current = Number((this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
     if (current > migrations.length) {
-      throw new UserError(`The session database ${this.path} has schema version ${current}, newer than this hearth knows (${migrations.length}).`, { field: "path" });
+      throw new UserError(
+        `The session database ${this.path} has schema version ${current}, newer than this hearth knows (${migrations.length}).`,
+        { field: "path" },
+      );
     }
     for (let version = current; version < migrations.length; version++) {
       this.#db.exec("BEGIN IMMEDIATE");
@@ -136,7 +163,9 @@ export class SqliteSessionStore implements SessionStore {
 
   async get(tenant: string, id: string): Promise<StoredSession | undefined> {
     this.#check();
-    const row = this.#statements.get.get(tenant, id) as { version: number; json: string; expires_at: number | null } | undefined;
+    const row = this.#statements.get.get(tenant, id) as
+      | { version: number; json: string; expires_at: number | null }
+      | undefined;
     if (row === undefined || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
     return { session: JSON.parse(row.json) as SessionJSON, version: Number(row.version) };
   }
@@ -149,7 +178,11 @@ export class SqliteSessionStore implements SessionStore {
     const json = JSON.stringify(session);
     checkSessionSize(tenant, session.id, json, options.maxBytes);
     const conflict = () =>
-      new HearthError("HEARTH_SESSION_CONFLICT", `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`, { retryable: true, tenantId: tenant });
+      new HearthError(
+        "HEARTH_SESSION_CONFLICT",
+        `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`,
+        { retryable: true, tenantId: tenant },
+      );
     if (expectedVersion === 0) {
       // An expired row is gone as far as anyone can tell: clear it so the id can be created again.
       this.#statements.purgeOne.run(tenant, session.id, now);
@@ -179,7 +212,9 @@ export class SqliteSessionStore implements SessionStore {
   /** Deletes every expired session now; returns how many. The store also does this by itself, every `purgeIntervalMs`. */
   purgeExpired(): number {
     this.#check();
-    return Number(this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now()).changes);
+    return Number(
+      this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now()).changes,
+    );
   }
 
   async close(): Promise<void> {

@@ -6,12 +6,20 @@ import { isChatMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type TeamState } from "../core/session.ts";
 
-const managerKinds: Record<string, string> = { RoundRobinManagerState: "round-robin", SelectorManagerState: "selector", SwarmManagerState: "swarm" };
+const managerKinds: Record<string, string> = {
+  RoundRobinManagerState: "round-robin",
+  SelectorManagerState: "selector",
+  SwarmManagerState: "swarm",
+};
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
-export function teamSessionFromAutoGen(state: Json, team: { readonly team: string; readonly kind: string; readonly participants: readonly string[] }): Session {
+export function teamSessionFromAutoGen(
+  state: Json,
+  team: { readonly team: string; readonly kind: string; readonly participants: readonly string[] },
+): Session {
   if (!isObject(state.agent_states)) throw invalidSession("AutoGen TeamState has no agent_states");
   let manager: Json | undefined;
   const containers = new Map<string, Json>();
@@ -29,7 +37,8 @@ export function teamSessionFromAutoGen(state: Json, team: { readonly team: strin
   const contexts: Record<string, ModelMessage[]> = {};
   const delivered: Record<string, number> = {};
   for (const [name, container] of containers) {
-    if (!team.participants.includes(name)) throw invalidSession(`the AutoGen state has an agent "${name}" that is not in team "${team.team}"`);
+    if (!team.participants.includes(name))
+      throw invalidSession(`the AutoGen state has an agent "${name}" that is not in team "${team.team}"`);
     const agentState = isObject(container.agent_state) ? container.agent_state : {};
     const llmContext = isObject(agentState.llm_context) ? agentState.llm_context : {};
     contexts[name] = modelMessagesFromAutoGen(llmContext.messages ?? []);
@@ -38,7 +47,8 @@ export function teamSessionFromAutoGen(state: Json, team: { readonly team: strin
     delivered[name] = Math.max(0, threadLength - buffered);
   }
   const previous = typeof manager.previous_speaker === "string" ? manager.previous_speaker : undefined;
-  const current = typeof manager.current_speaker === "string" && manager.current_speaker !== "" ? manager.current_speaker : undefined;
+  const current =
+    typeof manager.current_speaker === "string" && manager.current_speaker !== "" ? manager.current_speaker : undefined;
   const teamState: TeamState = {
     team: team.team,
     kind,

@@ -1,7 +1,17 @@
 import type { AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
-import { addUsage, isChatMessage, zeroUsage, type AgentMessage, type ChatMessage, type StopMessage, type TaskResult, type TextMessage, type Usage } from "../core/messages.ts";
+import {
+  addUsage,
+  isChatMessage,
+  zeroUsage,
+  type AgentMessage,
+  type ChatMessage,
+  type StopMessage,
+  type TaskResult,
+  type TextMessage,
+  type Usage,
+} from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
@@ -64,21 +74,29 @@ export abstract class BaseGroupChat implements Team {
     const name = options?.name ?? defaultName;
     checkAgentName(name, "Team");
     const participants = options.participants;
-    if (!Array.isArray(participants) || participants.length === 0) throw new UserError(`Team "${name}" needs at least one participant.`, { field: "participants" });
+    if (!Array.isArray(participants) || participants.length === 0)
+      throw new UserError(`Team "${name}" needs at least one participant.`, { field: "participants" });
     const byName = new Map<string, ChatAgent>();
     for (const participant of participants) {
-      if (typeof participant?.onMessagesStream !== "function") throw new UserError(`Team "${name}": every participant must be a chat agent.`, { field: "participants" });
-      if (byName.has(participant.name)) throw new UserError(`Team "${name}" has two participants named "${participant.name}".`, { field: "participants" });
+      if (typeof participant?.onMessagesStream !== "function")
+        throw new UserError(`Team "${name}": every participant must be a chat agent.`, { field: "participants" });
+      if (byName.has(participant.name))
+        throw new UserError(`Team "${name}" has two participants named "${participant.name}".`, {
+          field: "participants",
+        });
       byName.set(participant.name, participant);
     }
     if (options.maxTurns !== undefined && (!Number.isInteger(options.maxTurns) || options.maxTurns < 1)) {
       throw new UserError(`Team "${name}": maxTurns must be a whole number, 1 or more.`, { field: "maxTurns" });
     }
     if (options.termination === undefined && options.maxTurns === undefined) {
-      throw new UserError(`Team "${name}" would never stop: give it a termination condition, maxTurns, or both.`, { field: "termination" });
+      throw new UserError(`Team "${name}" would never stop: give it a termination condition, maxTurns, or both.`, {
+        field: "termination",
+      });
     }
     this.name = name;
-    this.description = options.description ?? `A team of ${participants.map((participant) => participant.name).join(", ")}.`;
+    this.description =
+      options.description ?? `A team of ${participants.map((participant) => participant.name).join(", ")}.`;
     this.participants = Object.freeze([...participants]);
     this.termination = options.termination;
     this.maxTurns = options.maxTurns;
@@ -101,7 +119,10 @@ export abstract class BaseGroupChat implements Team {
   }
 
   protected unknownSpeaker(name: string, why: string): HearthError {
-    return new HearthError("HEARTH_TEAM_UNKNOWN_SPEAKER", `Team "${this.name}": ${why} "${name}", which is not one of its participants (${[...this.#byName.keys()].join(", ")}).`);
+    return new HearthError(
+      "HEARTH_TEAM_UNKNOWN_SPEAKER",
+      `Team "${this.name}": ${why} "${name}", which is not one of its participants (${[...this.#byName.keys()].join(", ")}).`,
+    );
   }
 
   createSession(): Session {
@@ -109,11 +130,19 @@ export abstract class BaseGroupChat implements Team {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return runTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTeam(session, task, signal, emit));
+    return runTask(
+      options,
+      () => this.createSession(),
+      (session, task, signal, emit) => this.#runTeam(session, task, signal, emit),
+    );
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return streamTask(options, () => this.createSession(), (session, task, signal, emit) => this.#runTeam(session, task, signal, emit));
+    return streamTask(
+      options,
+      () => this.createSession(),
+      (session, task, signal, emit) => this.#runTeam(session, task, signal, emit),
+    );
   }
 
   /** The team's state in `session`: the session itself (thread, members' contexts, whose turn). */
@@ -135,7 +164,11 @@ export abstract class BaseGroupChat implements Team {
       if (data.version !== 1) throw invalidSession(`unknown team state version ${JSON.stringify(data.version)}`);
       session = Session.fromJSON(data.session);
     } else if (data.type === "TeamState") {
-      session = teamSessionFromAutoGen(data, { team: this.name, kind: this.kind, participants: this.participants.map((participant) => participant.name) });
+      session = teamSessionFromAutoGen(data, {
+        team: this.name,
+        kind: this.kind,
+        participants: this.participants.map((participant) => participant.name),
+      });
     } else {
       throw invalidSession(`unknown team state type ${JSON.stringify(data.type)}`);
     }
@@ -148,7 +181,9 @@ export abstract class BaseGroupChat implements Team {
     const state = session.team;
     if (state === undefined) return this.initialState();
     if (state.team !== this.name || state.kind !== this.kind) {
-      throw invalidSession(`session ${session.id} belongs to team "${state.team}" (${state.kind}), not "${this.name}" (${this.kind})`);
+      throw invalidSession(
+        `session ${session.id} belongs to team "${state.team}" (${state.kind}), not "${this.name}" (${this.kind})`,
+      );
     }
     return state;
   }
@@ -159,7 +194,8 @@ export abstract class BaseGroupChat implements Team {
     const produced: AgentMessage[] = [];
     let usage: Usage = zeroUsage;
     const result = (stopReason: string): TaskResult => ({ type: "task-result", messages: produced, stopReason, usage });
-    const stopped = (fired: StopMessage | null | undefined) => (fired === null || fired === undefined ? undefined : fired.content);
+    const stopped = (fired: StopMessage | null | undefined) =>
+      fired === null || fired === undefined ? undefined : fired.content;
     try {
       if (task !== undefined) {
         const taskMessage: TextMessage = makeMessage("user", { type: "text", content: task });
@@ -171,9 +207,15 @@ export abstract class BaseGroupChat implements Team {
       }
       for (let turns = 0; ; turns++) {
         if (signal.aborted) throw abortError(signal);
-        if (this.maxTurns !== undefined && turns >= this.maxTurns) return result(`Maximum number of turns ${this.maxTurns} reached.`);
+        if (this.maxTurns !== undefined && turns >= this.maxTurns)
+          return result(`Maximum number of turns ${this.maxTurns} reached.`);
         const thread = session.thread;
-        const choice = await this.selectSpeaker({ state, thread, freshTask: task !== undefined && turns === 0, signal });
+        const choice = await this.selectSpeaker({
+          state,
+          thread,
+          freshTask: task !== undefined && turns === 0,
+          signal,
+        });
         usage = addUsage(usage, choice.usage);
         const speaker = choice.speaker;
 

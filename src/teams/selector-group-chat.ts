@@ -11,7 +11,9 @@ export interface SelectorGroupChatOptions extends GroupChatOptions {
   /** With `{roles}`, `{participants}` and `{history}` placeholders. */
   readonly selectorPrompt?: string;
   /** Returns the next speaker's name to skip the model call, or null to let the model choose. */
-  readonly selectorFunc?: (thread: readonly ChatMessage[]) => string | null | undefined | Promise<string | null | undefined>;
+  readonly selectorFunc?: (
+    thread: readonly ChatMessage[],
+  ) => string | null | undefined | Promise<string | null | undefined>;
   /** May the same agent speak twice in a row? Default false. */
   readonly allowRepeatedSpeaker?: boolean;
   /** How many times the model may answer with no single valid name before the run fails. Default 3. */
@@ -37,10 +39,17 @@ export class SelectorGroupChat extends BaseGroupChat {
 
   constructor(options: SelectorGroupChatOptions) {
     super(options, "SelectorGroupChat");
-    if (options.modelClient === undefined || typeof options.modelClient.create !== "function") throw new UserError(`Team "${this.name}" needs a modelClient to select speakers.`, { field: "modelClient" });
+    if (options.modelClient === undefined || typeof options.modelClient.create !== "function")
+      throw new UserError(`Team "${this.name}" needs a modelClient to select speakers.`, { field: "modelClient" });
     const attempts = options.maxSelectorAttempts ?? 3;
-    if (!Number.isInteger(attempts) || attempts < 1) throw new UserError(`Team "${this.name}": maxSelectorAttempts must be a whole number, 1 or more.`, { field: "maxSelectorAttempts" });
-    if (this.participants.length < 2 && options.selectorFunc === undefined) throw new UserError(`Team "${this.name}": a selector needs at least two participants to choose from.`, { field: "participants" });
+    if (!Number.isInteger(attempts) || attempts < 1)
+      throw new UserError(`Team "${this.name}": maxSelectorAttempts must be a whole number, 1 or more.`, {
+        field: "maxSelectorAttempts",
+      });
+    if (this.participants.length < 2 && options.selectorFunc === undefined)
+      throw new UserError(`Team "${this.name}": a selector needs at least two participants to choose from.`, {
+        field: "participants",
+      });
     this.modelClient = options.modelClient;
     this.selectorPrompt = options.selectorPrompt ?? defaultSelectorPrompt;
     this.allowRepeatedSpeaker = options.allowRepeatedSpeaker ?? false;
@@ -59,7 +68,10 @@ export class SelectorGroupChat extends BaseGroupChat {
       }
     }
     const previous = state.speaker ?? undefined;
-    const candidates = this.allowRepeatedSpeaker || previous === undefined ? this.participants : this.participants.filter((participant) => participant.name !== previous);
+    const candidates =
+      this.allowRepeatedSpeaker || previous === undefined
+        ? this.participants
+        : this.participants.filter((participant) => participant.name !== previous);
     const names = candidates.map((candidate) => candidate.name);
     const prompt = this.selectorPrompt
       .replaceAll("{roles}", candidates.map((candidate) => `${candidate.name}: ${candidate.description}`).join("\n"))
@@ -78,9 +90,13 @@ export class SelectorGroupChat extends BaseGroupChat {
           : `Expected exactly one name to be mentioned. Please select only one from: ${JSON.stringify(names)}.`;
       messages.push({ role: "assistant", content: response.content }, { role: "user", content: feedback });
     }
-    throw new HearthError("HEARTH_TEAM_NO_SPEAKER", `Team "${this.name}": the selector model named no single participant of ${JSON.stringify(names)} in ${this.maxSelectorAttempts} attempts.`, {
-      attempts: this.maxSelectorAttempts,
-    });
+    throw new HearthError(
+      "HEARTH_TEAM_NO_SPEAKER",
+      `Team "${this.name}": the selector model named no single participant of ${JSON.stringify(names)} in ${this.maxSelectorAttempts} attempts.`,
+      {
+        attempts: this.maxSelectorAttempts,
+      },
+    );
   }
 
   protected advance(state: TeamState, speaker: ChatAgent): TeamState {

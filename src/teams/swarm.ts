@@ -23,7 +23,9 @@ export class Swarm extends BaseGroupChat {
     const speaker = this.participant(name);
     if (speaker !== undefined) return { speaker };
     // The last handoff went outside the team (to the user): the agent that made it takes the answer.
-    const handoff = freshTask ? thread.findLast((message) => message.type === "handoff" && message.target === name) : undefined;
+    const handoff = freshTask
+      ? thread.findLast((message) => message.type === "handoff" && message.target === name)
+      : undefined;
     const sender = handoff === undefined ? undefined : this.participant(handoff.source);
     if (sender !== undefined) return { speaker: sender };
     throw this.unknownSpeaker(name, "the conversation was handed off to");

@@ -15,10 +15,23 @@ import {
 } from "./termination.ts";
 
 const base = (source: string) => ({ id: newId("t"), source, createdAt: new Date().toISOString() });
-const text = (source: string, content: string, usage?: { promptTokens: number; completionTokens: number }): AgentMessage => ({ ...base(source), type: "text", content, ...(usage ? { usage } : {}) });
-const handoff = (source: string, target: string): AgentMessage => ({ ...base(source), type: "handoff", target, content: "over to you" });
+const text = (
+  source: string,
+  content: string,
+  usage?: { promptTokens: number; completionTokens: number },
+): AgentMessage => ({ ...base(source), type: "text", content, ...(usage ? { usage } : {}) });
+const handoff = (source: string, target: string): AgentMessage => ({
+  ...base(source),
+  type: "handoff",
+  target,
+  content: "over to you",
+});
 const stopMessage = (source: string): AgentMessage => ({ ...base(source), type: "stop", content: "done" });
-const execution = (name: string): AgentMessage => ({ ...base("a"), type: "tool-call-execution", results: [{ callId: "1", name, content: "ok", isError: false }] });
+const execution = (name: string): AgentMessage => ({
+  ...base("a"),
+  type: "tool-call-execution",
+  results: [{ callId: "1", name, content: "ok", isError: false }],
+});
 const thought = (): AgentMessage => ({ ...base("a"), type: "thought", content: "hmm" });
 const context = { sessionId: "s1" };
 
@@ -56,9 +69,20 @@ test("TextMentionTermination looks in chat messages, optionally only from some s
 test("TokenUsageTermination sums the usage of the run's messages against each limit", () => {
   const check = new TokenUsageTermination({ maxTotalTokens: 100 }).start(context);
   assert.equal(check.check([text("a", "x", { promptTokens: 40, completionTokens: 20 })]), null);
-  assert.match(check.check([text("a", "y", { promptTokens: 30, completionTokens: 10 })])?.content ?? "", /total token count: 100, prompt token count: 70, completion token count: 30/);
-  assert.notEqual(new TokenUsageTermination({ maxCompletionTokens: 5 }).start(context).check([text("a", "x", { promptTokens: 1, completionTokens: 5 })]), null);
-  assert.throws(() => new TokenUsageTermination({}), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"));
+  assert.match(
+    check.check([text("a", "y", { promptTokens: 30, completionTokens: 10 })])?.content ?? "",
+    /total token count: 100, prompt token count: 70, completion token count: 30/,
+  );
+  assert.notEqual(
+    new TokenUsageTermination({ maxCompletionTokens: 5 })
+      .start(context)
+      .check([text("a", "x", { promptTokens: 1, completionTokens: 5 })]),
+    null,
+  );
+  assert.throws(
+    () => new TokenUsageTermination({}),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"),
+  );
 });
 
 test("TimeoutTermination fires at the first check after the time has passed", async () => {
@@ -106,7 +130,9 @@ test("or() fires on either; and() fires once both have fired, in any order, and 
   assert.equal(fired?.source, "TextMentionTermination, SourceMatchTermination");
   assert.equal(fired?.content, "Text 'DONE' mentioned; 'critic' answered");
 
-  const nested = new MaxMessageTermination(100).or(new TextMentionTermination("A").and(new TextMentionTermination("B"))).start(context);
+  const nested = new MaxMessageTermination(100)
+    .or(new TextMentionTermination("A").and(new TextMentionTermination("B")))
+    .start(context);
   assert.equal(nested.check([text("x", "A")]), null);
   assert.notEqual(nested.check([text("x", "B")]), null);
 });
@@ -114,7 +140,14 @@ test("or() fires on either; and() fires once both have fired, in any order, and 
 test("conditions are immutable values that reject bad arguments", () => {
   const condition = new MaxMessageTermination(3);
   assert.ok(Object.isFrozen(condition));
-  for (const make of [() => new MaxMessageTermination(0), () => new TextMentionTermination(""), () => new TimeoutTermination(-1), () => new HandoffTermination(""), () => new SourceMatchTermination([]), () => new FunctionCallTermination("")]) {
+  for (const make of [
+    () => new MaxMessageTermination(0),
+    () => new TextMentionTermination(""),
+    () => new TimeoutTermination(-1),
+    () => new HandoffTermination(""),
+    () => new SourceMatchTermination([]),
+    () => new FunctionCallTermination(""),
+  ]) {
     assert.throws(make, (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"));
   }
 });

@@ -55,11 +55,18 @@ abstract class CombinedTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  protected abstract combine(checks: readonly TerminationCheck[]): (delta: readonly AgentMessage[]) => StopMessage | null;
+  protected abstract combine(
+    checks: readonly TerminationCheck[],
+  ): (delta: readonly AgentMessage[]) => StopMessage | null;
 
   start(context: TerminationContext): TerminationCheck {
     const checks = this.#conditions.map((condition) => condition.start(context));
-    return { check: this.combine(checks), dispose: () => checks.forEach((check) => check.dispose?.()) };
+    return {
+      check: this.combine(checks),
+      dispose: () => {
+        for (const check of checks) check.dispose?.();
+      },
+    };
   }
 }
 
@@ -93,7 +100,10 @@ export class AndTermination extends CombinedTermination {
       });
       if (fired.some((message) => message === null)) return null;
       const messages = fired as StopMessage[];
-      return stop(messages.map((message) => message.source).join(", "), messages.map((message) => message.content).join("; "));
+      return stop(
+        messages.map((message) => message.source).join(", "),
+        messages.map((message) => message.content).join("; "),
+      );
     };
   }
 }
@@ -103,7 +113,8 @@ function nonEmpty(value: unknown, field: string, where: string, what: string): a
 }
 
 function positive(value: number, field: string, where: string): void {
-  if (!Number.isFinite(value) || value <= 0) throw new UserError(`${where}: ${field} must be a positive number.`, { field });
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UserError(`${where}: ${field} must be a positive number.`, { field });
 }
 
 /** Stops after `maxMessages` messages in the run (events too, with `includeAgentEvent`). */
@@ -125,8 +136,15 @@ export class MaxMessageTermination extends BaseTermination {
     let count = 0;
     return {
       check: (delta) => {
-        count += delta.filter((message) => message.type !== "message-delta" && (this.includeAgentEvent || isChatMessage(message))).length;
-        return count >= this.maxMessages ? stop("MaxMessageTermination", `Maximum number of messages ${this.maxMessages} reached, current message count: ${count}`) : null;
+        count += delta.filter(
+          (message) => message.type !== "message-delta" && (this.includeAgentEvent || isChatMessage(message)),
+        ).length;
+        return count >= this.maxMessages
+          ? stop(
+              "MaxMessageTermination",
+              `Maximum number of messages ${this.maxMessages} reached, current message count: ${count}`,
+            )
+          : null;
       },
     };
   }
@@ -162,11 +180,18 @@ export class TokenUsageTermination extends BaseTermination {
   readonly maxPromptTokens: number | undefined;
   readonly maxCompletionTokens: number | undefined;
 
-  constructor(limits: { readonly maxTotalTokens?: number; readonly maxPromptTokens?: number; readonly maxCompletionTokens?: number }) {
+  constructor(limits: {
+    readonly maxTotalTokens?: number;
+    readonly maxPromptTokens?: number;
+    readonly maxCompletionTokens?: number;
+  }) {
     super();
     const { maxTotalTokens, maxPromptTokens, maxCompletionTokens } = limits ?? {};
     if (maxTotalTokens === undefined && maxPromptTokens === undefined && maxCompletionTokens === undefined) {
-      throw new UserError("TokenUsageTermination needs at least one of maxTotalTokens, maxPromptTokens, maxCompletionTokens.", { field: "maxTotalTokens" });
+      throw new UserError(
+        "TokenUsageTermination needs at least one of maxTotalTokens, maxPromptTokens, maxCompletionTokens.",
+        { field: "maxTotalTokens" },
+      );
     }
     for (const [field, value] of Object.entries({ maxTotalTokens, maxPromptTokens, maxCompletionTokens })) {
       if (value !== undefined) positive(value, field, "TokenUsageTermination");
@@ -193,7 +218,10 @@ export class TokenUsageTermination extends BaseTermination {
           (this.maxPromptTokens !== undefined && prompt >= this.maxPromptTokens) ||
           (this.maxCompletionTokens !== undefined && completion >= this.maxCompletionTokens);
         return reached
-          ? stop("TokenUsageTermination", `Token usage limit reached, total token count: ${total}, prompt token count: ${prompt}, completion token count: ${completion}.`)
+          ? stop(
+              "TokenUsageTermination",
+              `Token usage limit reached, total token count: ${total}, prompt token count: ${prompt}, completion token count: ${completion}.`,
+            )
           : null;
       },
     };
@@ -216,7 +244,10 @@ export class TimeoutTermination extends BaseTermination {
   start(_context?: TerminationContext): TerminationCheck {
     const began = performance.now();
     return {
-      check: () => (performance.now() - began >= this.timeoutMs ? stop("TimeoutTermination", `Timeout of ${this.timeoutMs / 1000} seconds reached`) : null),
+      check: () =>
+        performance.now() - began >= this.timeoutMs
+          ? stop("TimeoutTermination", `Timeout of ${this.timeoutMs / 1000} seconds reached`)
+          : null,
     };
   }
 }
@@ -236,7 +267,9 @@ export class HandoffTermination extends StatelessTermination {
   }
 
   protected fires(message: AgentMessage): string | null {
-    return message.type === "handoff" && message.target === this.target ? `Handoff to ${this.target} from ${message.source} detected.` : null;
+    return message.type === "handoff" && message.target === this.target
+      ? `Handoff to ${this.target} from ${message.source} detected.`
+      : null;
   }
 }
 
@@ -263,7 +296,8 @@ export class SourceMatchTermination extends StatelessTermination {
 
   constructor(sources: readonly string[]) {
     super();
-    if (!Array.isArray(sources) || sources.length === 0) throw new UserError("SourceMatchTermination needs at least one source.", { field: "sources" });
+    if (!Array.isArray(sources) || sources.length === 0)
+      throw new UserError("SourceMatchTermination needs at least one source.", { field: "sources" });
     this.sources = Object.freeze([...sources]);
     this.description = `${sources.join(" or ")} answered`;
     Object.freeze(this);
@@ -289,7 +323,9 @@ export class FunctionCallTermination extends StatelessTermination {
   }
 
   protected fires(message: AgentMessage): string | null {
-    return message.type === "tool-call-execution" && message.results.some((result) => result.name === this.functionName) ? `Function '${this.functionName}' was executed.` : null;
+    return message.type === "tool-call-execution" && message.results.some((result) => result.name === this.functionName)
+      ? `Function '${this.functionName}' was executed.`
+      : null;
   }
 }
 

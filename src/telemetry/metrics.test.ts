@@ -6,9 +6,15 @@ import { HearthMetrics } from "./metrics.ts";
 test("histogram buckets are cumulative, as Prometheus reads them, with +Inf, sum and count", () => {
   const metrics = new HearthMetrics();
   try {
-    for (const seconds of [0.001, 0.005, 0.02, 0.3, 120]) metrics.requests.observe({ route: "/v1/chat", status: "200" }, seconds);
+    for (const seconds of [0.001, 0.005, 0.02, 0.3, 120])
+      metrics.requests.observe({ route: "/v1/chat", status: "200" }, seconds);
     const text = metrics.render({ phases: [], steps: [] } as unknown as StartupTraceJSON);
-    const bucket = (le: string) => Number(new RegExp(`hearth_http_request_duration_seconds_bucket\\{route="/v1/chat",status="200",le="${le.replace(/[.+]/g, "\\$&")}"\\} (\\d+)`).exec(text)?.[1]);
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(
+          `hearth_http_request_duration_seconds_bucket\\{route="/v1/chat",status="200",le="${le.replace(/[.+]/g, "\\$&")}"\\} (\\d+)`,
+        ).exec(text)?.[1],
+      );
     assert.equal(bucket("0.005"), 2, "a value equal to a bound counts in it");
     assert.equal(bucket("0.01"), 2);
     assert.equal(bucket("0.025"), 3);
@@ -28,15 +34,21 @@ test("tool names are bounded labels: a name no agent has is one series, and past
   const metrics = new HearthMetrics({ maxToolLabels: 2 });
   try {
     // A model can be prompted into calling any number of made-up tools.
-    for (let index = 0; index < 500; index++) publishToolCall({ tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" });
-    for (const tool of ["lookup", "search", "refund", "refund"]) publishToolCall({ tool, durationMs: 1, isError: false });
+    for (let index = 0; index < 500; index++)
+      publishToolCall({ tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" });
+    for (const tool of ["lookup", "search", "refund", "refund"])
+      publishToolCall({ tool, durationMs: 1, isError: false });
     const text = metrics.render({ phases: [], steps: [] } as unknown as StartupTraceJSON);
     assert.doesNotMatch(text, /made_up_/);
     assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_unknown"\} 500/);
     assert.match(text, /hearth_tool_call_errors_total\{tool="_unknown",code="HEARTH_TOOL_UNKNOWN"\} 500/);
     assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="lookup"\} 1/);
     assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="search"\} 1/);
-    assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_other"\} 2/, "the third name is past the limit of 2");
+    assert.match(
+      text,
+      /hearth_tool_call_duration_seconds_count\{tool="_other"\} 2/,
+      "the third name is past the limit of 2",
+    );
   } finally {
     metrics.close();
   }

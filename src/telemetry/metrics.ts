@@ -41,7 +41,8 @@ class Counter {
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.#values.values()) lines.push(`${this.name}${labelText(labels)} ${formatNumber(value)}`);
+    for (const { labels, value } of this.#values.values())
+      lines.push(`${this.name}${labelText(labels)} ${formatNumber(value)}`);
     return lines.join("\n");
   }
 }
@@ -102,14 +103,23 @@ function gauge(name: string, help: string, samples: readonly [Labels, number][])
  * Created after ready: nothing of it is on the startup path.
  */
 export class HearthMetrics {
-  readonly requests = new Histogram("hearth_http_request_duration_seconds", "HTTP request duration by route and status.");
+  readonly requests = new Histogram(
+    "hearth_http_request_duration_seconds",
+    "HTTP request duration by route and status.",
+  );
   readonly modelCalls = new Histogram("hearth_model_call_duration_seconds", "Model call duration.");
   readonly modelErrors = new Counter("hearth_model_call_errors_total", "Failed model calls by error code.");
   readonly toolCalls = new Histogram("hearth_tool_call_duration_seconds", "Tool call duration by tool.");
-  readonly toolErrors = new Counter("hearth_tool_call_errors_total", "Tool calls that returned an error, by tool and code.");
+  readonly toolErrors = new Counter(
+    "hearth_tool_call_errors_total",
+    "Tool calls that returned an error, by tool and code.",
+  );
   readonly tenantCache = new Counter("hearth_tenant_cache_events_total", "Tenant cache hits, misses and evictions.");
   readonly tenantBuilds = new Histogram("hearth_tenant_build_duration_seconds", "Time to build a tenant's stack.");
-  readonly constructions = new Counter("hearth_constructions_after_ready_total", "Definitions built while serving (the cold-start bug), by kind.");
+  readonly constructions = new Counter(
+    "hearth_constructions_after_ready_total",
+    "Definitions built while serving (the cold-start bug), by kind.",
+  );
   readonly #unsubscribe: (() => void)[] = [];
   readonly #toolLabels = new Set<string>();
   readonly #maxToolLabels: number;
@@ -154,10 +164,26 @@ export class HearthMetrics {
 
   render(trace: StartupTraceJSON): string {
     const blocks = [
-      gauge("hearth_startup_phase_duration_seconds", "Startup phase durations.", trace.phases.map((phase) => [{ phase: phase.name }, phase.durationMs / 1000])),
-      gauge("hearth_startup_step_duration_seconds", "Startup step durations.", trace.steps.map((step) => [{ kind: step.kind, name: step.name, status: step.status }, step.durationMs / 1000])),
-      gauge("hearth_time_to_ready_seconds", "Process start to ready.", trace.readyMs === undefined ? [] : [[{}, trace.readyMs / 1000]]),
-      gauge("hearth_first_request_duration_seconds", "The first request after ready.", trace.firstRequest === undefined ? [] : [[{}, trace.firstRequest.durationMs / 1000]]),
+      gauge(
+        "hearth_startup_phase_duration_seconds",
+        "Startup phase durations.",
+        trace.phases.map((phase) => [{ phase: phase.name }, phase.durationMs / 1000]),
+      ),
+      gauge(
+        "hearth_startup_step_duration_seconds",
+        "Startup step durations.",
+        trace.steps.map((step) => [{ kind: step.kind, name: step.name, status: step.status }, step.durationMs / 1000]),
+      ),
+      gauge(
+        "hearth_time_to_ready_seconds",
+        "Process start to ready.",
+        trace.readyMs === undefined ? [] : [[{}, trace.readyMs / 1000]],
+      ),
+      gauge(
+        "hearth_first_request_duration_seconds",
+        "The first request after ready.",
+        trace.firstRequest === undefined ? [] : [[{}, trace.firstRequest.durationMs / 1000]],
+      ),
       this.requests.render(),
       this.modelCalls.render(),
       this.modelErrors.render(),

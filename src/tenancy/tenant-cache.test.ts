@@ -43,10 +43,17 @@ test("past maxEntries the least recently used stack is evicted and closed", asyn
   await tenants.get("b");
   await tenants.get("a"); // a is now the most recently used
   await tenants.get("c");
-  assert.deepEqual(log.filter((line) => line.startsWith("close")), ["close b sk-b"]);
+  assert.deepEqual(
+    log.filter((line) => line.startsWith("close")),
+    ["close b sk-b"],
+  );
   assert.equal(tenants.stats().size, 2);
   await tenants.close();
-  assert.deepEqual(log.filter((line) => line.startsWith("close")).sort(), ["close a sk-a", "close b sk-b", "close c sk-c"]);
+  assert.deepEqual(log.filter((line) => line.startsWith("close")).sort(), [
+    "close a sk-a",
+    "close b sk-b",
+    "close c sk-c",
+  ]);
   await assert.rejects(tenants.get("a"), (error) => HearthError.is(error, "HEARTH_RUNTIME_CLOSED"));
 });
 
@@ -65,7 +72,11 @@ test("rotated credentials build a new stack and retire the old; invalidate drops
   keys.set("acme", "sk-rotated");
   const second = await tenants.get("acme");
   assert.notEqual(first, second);
-  assert.deepEqual(log, ["build acme sk-acme", "build acme sk-rotated", "close acme sk-acme"], "the old stack is retired once the new one is built");
+  assert.deepEqual(
+    log,
+    ["build acme sk-acme", "build acme sk-rotated", "close acme sk-acme"],
+    "the old stack is retired once the new one is built",
+  );
   await tenants.invalidate("acme");
   assert.equal(tenants.stats().size, 0);
   await tenants.get("acme");
@@ -79,7 +90,10 @@ test("bad tenant options are refused, naming the field", () => {
     [{ resolve: () => "x" }, "tenants.build"],
     [{ resolve: () => "x", build: () => ({ agents: {} }), maxEntries: 0 }, "tenants.maxEntries"],
   ] as const) {
-    assert.throws(() => new TenantCache(options as never, context), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field);
+    assert.throws(
+      () => new TenantCache(options as never, context),
+      (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === field,
+    );
   }
 });
 
@@ -88,13 +102,26 @@ test("a tenant's credentials named like keys become secrets when its stack is bu
   const tenants = new TenantCache(
     {
       resolve: () => "acme",
-      credentials: () => ({ openaiKey: "acme-openai-key-123", dbPassword: "acme-db-pass-456", model: "gpt-4o-mini", baseURL: "https://llm.acme.example/v1" }),
-      build: () => ({ agents: { helper: new AssistantAgent({ name: "helper", modelClient: new ScriptedModelClient() }) } }),
+      credentials: () => ({
+        openaiKey: "acme-openai-key-123",
+        dbPassword: "acme-db-pass-456",
+        model: "gpt-4o-mini",
+        baseURL: "https://llm.acme.example/v1",
+      }),
+      build: () => ({
+        agents: { helper: new AssistantAgent({ name: "helper", modelClient: new ScriptedModelClient() }) },
+      }),
     },
     context,
   );
   await tenants.get("acme");
-  assert.equal(processSecrets.redact("key acme-openai-key-123, password acme-db-pass-456"), "key [redacted], password [redacted]");
-  assert.equal(processSecrets.redact("model gpt-4o-mini at https://llm.acme.example/v1"), "model gpt-4o-mini at https://llm.acme.example/v1");
+  assert.equal(
+    processSecrets.redact("key acme-openai-key-123, password acme-db-pass-456"),
+    "key [redacted], password [redacted]",
+  );
+  assert.equal(
+    processSecrets.redact("model gpt-4o-mini at https://llm.acme.example/v1"),
+    "model gpt-4o-mini at https://llm.acme.example/v1",
+  );
   await tenants.close();
 });

@@ -28,7 +28,9 @@ export interface TenantsOptions {
   /** The tenant an API key belongs to; undefined for an unknown key (401). */
   readonly resolve: (apiKey: string) => string | undefined | Promise<string | undefined>;
   /** The tenant's own credentials (its provider key, say). Read on every request: keep it cheap. */
-  readonly credentials?: (tenantId: string) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
+  readonly credentials?: (
+    tenantId: string,
+  ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
   /** Builds the tenant's stack: its model clients (with its key) and agents. */
   readonly build: (context: TenantBuildContext) => TenantStack | Promise<TenantStack>;
   /** Most stacks kept; the least recently used goes first. Default 1000. */
@@ -62,7 +64,11 @@ export interface TenantCacheStats {
 /** A stable fingerprint of credentials, so a rotated key means a new stack and never a stale one. */
 function fingerprintOf(credentials: Readonly<Record<string, string>>): string {
   const { createHash } = process.getBuiltinModule("node:crypto");
-  const canonical = JSON.stringify(Object.keys(credentials).sort().map((key) => [key, credentials[key]]));
+  const canonical = JSON.stringify(
+    Object.keys(credentials)
+      .sort()
+      .map((key) => [key, credentials[key]]),
+  );
   return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
 }
 
@@ -88,12 +94,22 @@ export class TenantCache {
   #closed = false;
 
   constructor(options: TenantsOptions, context: () => Omit<TenantBuildContext, "tenantId" | "credentials">) {
-    if (typeof options?.resolve !== "function") throw new UserError("App `tenants.resolve` must be a function from API key to tenant.", { field: "tenants.resolve" });
-    if (typeof options.build !== "function") throw new UserError("App `tenants.build` must be a function that builds a tenant's agents.", { field: "tenants.build" });
+    if (typeof options?.resolve !== "function")
+      throw new UserError("App `tenants.resolve` must be a function from API key to tenant.", {
+        field: "tenants.resolve",
+      });
+    if (typeof options.build !== "function")
+      throw new UserError("App `tenants.build` must be a function that builds a tenant's agents.", {
+        field: "tenants.build",
+      });
     const maxEntries = options.maxEntries ?? 1000;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new UserError("App `tenants.maxEntries` must be a whole number, 1 or more.", { field: "tenants.maxEntries" });
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new UserError("App `tenants.maxEntries` must be a whole number, 1 or more.", {
+        field: "tenants.maxEntries",
+      });
     const idleTtlMs = options.idleTtlMs ?? 30 * 60_000;
-    if (!Number.isFinite(idleTtlMs) || idleTtlMs <= 0) throw new UserError("App `tenants.idleTtlMs` must be a positive number.", { field: "tenants.idleTtlMs" });
+    if (!Number.isFinite(idleTtlMs) || idleTtlMs <= 0)
+      throw new UserError("App `tenants.idleTtlMs` must be a positive number.", { field: "tenants.idleTtlMs" });
     this.#options = options;
     this.#context = context;
     this.#maxEntries = maxEntries;
@@ -133,14 +149,23 @@ export class TenantCache {
     const started = performance.now();
     // A tenant's keys are secrets wherever they show up (a tool error, a provider's message); its
     // settings (a model name, a base URL) are not, or they would be redacted from every reply.
-    addSecrets(Object.entries(credentials).filter(([name]) => isSecretName(name)).map(([, value]) => value));
+    addSecrets(
+      Object.entries(credentials)
+        .filter(([name]) => isSecretName(name))
+        .map(([, value]) => value),
+    );
     const stack = await inFactory(() => this.#options.build({ ...this.#context(), tenantId, credentials }));
-    if (typeof stack?.agents !== "object" || stack.agents === null) throw new UserError(`tenants.build for "${tenantId}" must return { agents, teams? }.`, { field: "tenants.build", tenantId });
+    if (typeof stack?.agents !== "object" || stack.agents === null)
+      throw new UserError(`tenants.build for "${tenantId}" must return { agents, teams? }.`, {
+        field: "tenants.build",
+        tenantId,
+      });
     this.#builds += 1;
     const entry: Entry = { tenantId, fingerprint: key.split("\u0000")[1] as string, stack, lastUsed: Date.now() };
     publish({ event: "build", tenant: tenantId, durationMs: performance.now() - started });
     // A new fingerprint replaces the tenant's stack built with older credentials.
-    for (const [otherKey, other] of this.#entries) if (other.tenantId === tenantId) await this.#evict(otherKey, "replaced");
+    for (const [otherKey, other] of this.#entries)
+      if (other.tenantId === tenantId) await this.#evict(otherKey, "replaced");
     this.#entries.set(key, entry);
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
@@ -162,17 +187,21 @@ export class TenantCache {
   /** Idle stacks are evicted by a timer that runs only while the cache holds something. */
   #sweep(): void {
     if (this.#sweeper !== undefined || this.#entries.size === 0) return;
-    this.#sweeper = setTimeout(async () => {
-      this.#sweeper = undefined;
-      const cutoff = Date.now() - this.#idleTtlMs;
-      for (const [key, entry] of [...this.#entries]) if (entry.lastUsed <= cutoff) await this.#evict(key, "idle");
-      this.#sweep();
-    }, Math.min(this.#idleTtlMs, 60_000)).unref();
+    this.#sweeper = setTimeout(
+      async () => {
+        this.#sweeper = undefined;
+        const cutoff = Date.now() - this.#idleTtlMs;
+        for (const [key, entry] of [...this.#entries]) if (entry.lastUsed <= cutoff) await this.#evict(key, "idle");
+        this.#sweep();
+      },
+      Math.min(this.#idleTtlMs, 60_000),
+    ).unref();
   }
 
   /** Drops a tenant's stack (after its credentials or its configuration changed); the next request rebuilds it. */
   async invalidate(tenantId: string): Promise<void> {
-    for (const [key, entry] of [...this.#entries]) if (entry.tenantId === tenantId) await this.#evict(key, "invalidated");
+    for (const [key, entry] of [...this.#entries])
+      if (entry.tenantId === tenantId) await this.#evict(key, "invalidated");
   }
 
   async prewarm(tenantIds: readonly string[] = this.#options.prewarm ?? []): Promise<void> {
@@ -184,7 +213,13 @@ export class TenantCache {
   }
 
   stats(): TenantCacheStats {
-    return { size: this.#entries.size, hits: this.#hits, misses: this.#misses, builds: this.#builds, evictions: this.#evictions };
+    return {
+      size: this.#entries.size,
+      hits: this.#hits,
+      misses: this.#misses,
+      builds: this.#builds,
+      evictions: this.#evictions,
+    };
   }
 
   async close(): Promise<void> {

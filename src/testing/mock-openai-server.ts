@@ -4,7 +4,12 @@ import type { Socket } from "node:net";
 /** The parts of a Chat Completions request a responder looks at. */
 export interface MockChatRequest {
   readonly model: string;
-  readonly messages: readonly { readonly role: string; readonly content?: unknown; readonly tool_calls?: unknown; readonly tool_call_id?: string }[];
+  readonly messages: readonly {
+    readonly role: string;
+    readonly content?: unknown;
+    readonly tool_calls?: unknown;
+    readonly tool_call_id?: string;
+  }[];
   readonly tools?: readonly { readonly function: { readonly name: string } }[];
   readonly stream?: boolean;
   readonly [key: string]: unknown;
@@ -12,7 +17,11 @@ export interface MockChatRequest {
 
 export interface MockReply {
   readonly content?: string;
-  readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly arguments: string | Readonly<Record<string, unknown>> }[];
+  readonly toolCalls?: readonly {
+    readonly id?: string;
+    readonly name: string;
+    readonly arguments: string | Readonly<Record<string, unknown>>;
+  }[];
   readonly reasoning?: string;
   readonly finishReason?: string;
   readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
@@ -81,12 +90,17 @@ function lastUserText(request: MockChatRequest): string {
     const message = request.messages[index];
     if (message?.role !== "user") continue;
     if (typeof message.content === "string") return message.content;
-    if (Array.isArray(message.content)) return message.content.map((part: { text?: unknown }) => (typeof part.text === "string" ? part.text : "")).join("");
+    if (Array.isArray(message.content))
+      return message.content
+        .map((part: { text?: unknown }) => (typeof part.text === "string" ? part.text : ""))
+        .join("");
   }
   return "";
 }
 
-export const echoResponder = (request: MockChatRequest): MockReply => ({ content: `You said: ${lastUserText(request)}` });
+export const echoResponder = (request: MockChatRequest): MockReply => ({
+  content: `You said: ${lastUserText(request)}`,
+});
 
 /**
  * A real OpenAI-compatible HTTP server on loopback for tests and the demo: Chat Completions
@@ -130,7 +144,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     try {
       body = text === "" ? undefined : (JSON.parse(text) as MockChatRequest);
     } catch {
-      return sendJson(response, 400, { error: { message: "The request body is not JSON.", type: "invalid_request_error" } });
+      return sendJson(response, 400, {
+        error: { message: "The request body is not JSON.", type: "invalid_request_error" },
+      });
     }
     const record: RecordedRequest = {
       index: requests.length,
@@ -151,16 +167,23 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     if (options.apiKeys !== undefined) {
       const given = request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? request.headers["api-key"];
       if (typeof given !== "string" || !options.apiKeys.includes(given)) {
-        return sendJson(response, 401, { error: { message: "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key" } });
+        return sendJson(response, 401, {
+          error: { message: "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key" },
+        });
       }
     }
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     if (request.method === "GET" && path.endsWith("/models")) {
       const ids = options.models ?? ["mock-model"];
-      return sendJson(response, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "hearth-mock" })) });
+      return sendJson(response, 200, {
+        object: "list",
+        data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "hearth-mock" })),
+      });
     }
     if (request.method !== "POST" || !path.endsWith("/chat/completions")) {
-      return sendJson(response, 404, { error: { message: `No route for ${request.method} ${path}.`, type: "invalid_request_error" } });
+      return sendJson(response, 404, {
+        error: { message: `No route for ${request.method} ${path}.`, type: "invalid_request_error" },
+      });
     }
     if (body === undefined || !Array.isArray(body.messages)) {
       return sendJson(response, 400, { error: { message: "`messages` is required.", type: "invalid_request_error" } });
@@ -180,9 +203,12 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     try {
       reply = item !== undefined && !("fault" in item) ? item : await respond(body);
     } catch (error) {
-      return sendJson(response, 500, { error: { message: `The mock responder threw: ${String(error)}`, type: "server_error" } });
+      return sendJson(response, 500, {
+        error: { message: `The mock responder threw: ${String(error)}`, type: "server_error" },
+      });
     }
-    const resetAfter = item !== undefined && "fault" in item && item.fault === "reset-mid-stream" ? (item.afterChunks ?? 2) : undefined;
+    const resetAfter =
+      item !== undefined && "fault" in item && item.fault === "reset-mid-stream" ? (item.afterChunks ?? 2) : undefined;
     completionCounter += 1;
     const completion = buildCompletion(body, reply, `chatcmpl-mock-${completionCounter}`);
     if (body.stream === true) {
@@ -200,14 +226,25 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
         const headers: Record<string, string> = {};
         if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
         if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
-        sendJson(response, 429, { error: { message: "Rate limit reached for requests.", type: "requests", code: "rate_limit_exceeded" } }, headers);
+        sendJson(
+          response,
+          429,
+          { error: { message: "Rate limit reached for requests.", type: "requests", code: "rate_limit_exceeded" } },
+          headers,
+        );
         return true;
       }
       case "server-error":
-        sendJson(response, fault.status ?? 500, { error: { message: "The server had an error while processing your request.", type: "server_error" } });
+        sendJson(response, fault.status ?? 500, {
+          error: { message: "The server had an error while processing your request.", type: "server_error" },
+        });
         return true;
       case "status":
-        sendJson(response, fault.status, fault.body ?? { error: { message: `Mock status ${fault.status}.`, type: "invalid_request_error" } });
+        sendJson(
+          response,
+          fault.status,
+          fault.body ?? { error: { message: `Mock status ${fault.status}.`, type: "invalid_request_error" } },
+        );
         return true;
       case "reset":
         request.socket.destroy();
@@ -221,8 +258,18 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     }
   }
 
-  async function streamCompletion(completion: Completion, body: MockChatRequest, response: ServerResponse, request: IncomingMessage, resetAfter: number | undefined): Promise<void> {
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  async function streamCompletion(
+    completion: Completion,
+    body: MockChatRequest,
+    response: ServerResponse,
+    request: IncomingMessage,
+    resetAfter: number | undefined,
+  ): Promise<void> {
+    response.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
     const events = completion.chunks(options.chunkSize ?? 6);
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     if (includeUsage) events.push(completion.usageChunk);
@@ -291,7 +338,11 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -307,7 +358,10 @@ function buildCompletion(request: MockChatRequest, reply: MockReply, id: string)
   const toolCalls = (reply.toolCalls ?? []).map((call, index) => ({
     id: call.id ?? `call_${id.slice(-6)}_${index}`,
     type: "function",
-    function: { name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments) },
+    function: {
+      name: call.name,
+      arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments),
+    },
   }));
   const content = reply.content ?? (toolCalls.length > 0 ? null : "");
   const finishReason = reply.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
@@ -322,7 +376,12 @@ function buildCompletion(request: MockChatRequest, reply: MockReply, id: string)
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reply.reasoning !== undefined) message.reasoning_content = reply.reasoning;
   return {
-    json: { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }], usage: totals },
+    json: {
+      ...base,
+      object: "chat.completion",
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+      usage: totals,
+    },
     usageChunk: { ...base, object: "chat.completion.chunk", choices: [], usage: totals },
     chunks(chunkSize) {
       const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
@@ -333,9 +392,16 @@ function buildCompletion(request: MockChatRequest, reply: MockReply, id: string)
       const out = [chunk({ role: "assistant", content: "" })];
       if (reply.reasoning !== undefined) out.push(chunk({ reasoning_content: reply.reasoning }));
       const text = content ?? "";
-      for (let start = 0; start < text.length; start += chunkSize) out.push(chunk({ content: text.slice(start, start + chunkSize) }));
+      for (let start = 0; start < text.length; start += chunkSize)
+        out.push(chunk({ content: text.slice(start, start + chunkSize) }));
       toolCalls.forEach((call, index) => {
-        out.push(chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }));
+        out.push(
+          chunk({
+            tool_calls: [
+              { index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
+            ],
+          }),
+        );
         const args = call.function.arguments;
         for (let start = 0; start < args.length; start += chunkSize) {
           out.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(start, start + chunkSize) } }] }));

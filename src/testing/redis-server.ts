@@ -23,7 +23,9 @@ export function redisSkipReason(): string | false {
   if (process.env.HEARTH_REQUIRE_REDIS === "1") throw new Error(`HEARTH_REQUIRE_REDIS=1, but ${reason}.`);
   if (!warned) {
     warned = true;
-    process.stderr.write(`\n*** REDIS TESTS SKIPPED in ${process.argv[1] ?? "this file"}: ${reason}. They are not passing: install it, or run .ci/run. ***\n\n`);
+    process.stderr.write(
+      `\n*** REDIS TESTS SKIPPED in ${process.argv[1] ?? "this file"}: ${reason}. They are not passing: install it, or run .ci/run. ***\n\n`,
+    );
   }
   return reason;
 }
@@ -54,7 +56,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   const { join } = process.getBuiltinModule("node:path");
   const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), "hearth-redis-"));
-  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const stopOnExit = () => child.kill("SIGKILL");
   process.once("exit", stopOnExit);
   await new Promise<void>((resolve, reject) => {

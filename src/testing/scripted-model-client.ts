@@ -1,5 +1,12 @@
 import type { ToolCall, Usage } from "../core/messages.ts";
-import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../core/model-client.ts";
+import type {
+  CallOptions,
+  ModelClient,
+  ModelInfo,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamChunk,
+} from "../core/model-client.ts";
 import { abortError } from "../core/errors.ts";
 
 /** A scripted reply: text, a full description, an error to throw, or a function of the request. */
@@ -7,7 +14,11 @@ export type ScriptedReply =
   | string
   | {
       readonly content?: string;
-      readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly arguments: string | Readonly<Record<string, unknown>> }[];
+      readonly toolCalls?: readonly {
+        readonly id?: string;
+        readonly name: string;
+        readonly arguments: string | Readonly<Record<string, unknown>>;
+      }[];
       readonly usage?: Usage;
       readonly thought?: string;
     }
@@ -38,7 +49,14 @@ export class ScriptedModelClient implements ModelClient {
   constructor(options: ScriptedModelClientOptions = {}) {
     this.#queue = [...(options.replies ?? [])];
     this.#chunkSize = options.chunkSize ?? 8;
-    this.modelInfo = Object.freeze({ functionCalling: true, jsonOutput: true, structuredOutput: true, vision: false, family: "scripted", ...options.modelInfo });
+    this.modelInfo = Object.freeze({
+      functionCalling: true,
+      jsonOutput: true,
+      structuredOutput: true,
+      vision: false,
+      family: "scripted",
+      ...options.modelInfo,
+    });
   }
 
   enqueue(...replies: ScriptedReply[]): void {
@@ -53,7 +71,8 @@ export class ScriptedModelClient implements ModelClient {
     if (options.signal?.aborted === true) throw abortError(options.signal);
     this.requests.push(structuredClone(request));
     let reply = this.#queue.shift();
-    if (reply === undefined) throw new Error(`ScriptedModelClient has no reply left for request ${this.requests.length}.`);
+    if (reply === undefined)
+      throw new Error(`ScriptedModelClient has no reply left for request ${this.requests.length}.`);
     while (typeof reply === "function") reply = await reply(request);
     // Like a real client, a call whose signal fired while it was under way fails.
     if ((options.signal as AbortSignal | undefined)?.aborted === true) throw abortError(options.signal);

@@ -28,7 +28,8 @@ test("a Standard Schema without JSON Schema support (valibot) needs jsonSchema, 
   const parameters = v.object({ city: v.string() });
   assert.throws(
     () => defineTool({ name: "weather", description: "", parameters, execute: noop }),
-    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "parameters" && /valibot/.test(error.message),
+    (error) =>
+      HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "parameters" && /valibot/.test(error.message),
   );
   const tool = defineTool({
     name: "weather",

@@ -33,16 +33,25 @@ export function defineTool<const Parameters extends StandardSchemaV1 | JsonSchem
 ): Tool<ToolArguments<Parameters>, Result> {
   const { name, description, parameters, execute } = definition ?? ({} as ToolDefinition<Parameters, Result>);
   if (typeof name !== "string" || !toolNamePattern.test(name)) {
-    throw new UserError(`Tool name ${JSON.stringify(name)} is invalid: use 1-64 letters, digits, "_" or "-".`, { field: "name", toolName: String(name) });
+    throw new UserError(`Tool name ${JSON.stringify(name)} is invalid: use 1-64 letters, digits, "_" or "-".`, {
+      field: "name",
+      toolName: String(name),
+    });
   }
-  if (typeof description !== "string") throw new UserError(`Tool "${name}" needs a description string.`, { field: "description", toolName: name });
-  if (typeof execute !== "function") throw new UserError(`Tool "${name}" needs an execute function.`, { field: "execute", toolName: name });
+  if (typeof description !== "string")
+    throw new UserError(`Tool "${name}" needs a description string.`, { field: "description", toolName: name });
+  if (typeof execute !== "function")
+    throw new UserError(`Tool "${name}" needs an execute function.`, { field: "execute", toolName: name });
   const timeoutMs = definition.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UserError(`Tool "${name}": timeoutMs must be a positive number.`, { field: "timeoutMs", toolName: name });
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UserError(`Tool "${name}": timeoutMs must be a positive number.`, { field: "timeoutMs", toolName: name });
 
   const jsonSchema = jsonSchemaOf(parameters, definition.jsonSchema, `Tool "${name}"`, "parameters");
   if (jsonSchema.type !== "object") {
-    throw new UserError(`Tool "${name}": the parameters schema must describe an object (type: "object").`, { field: "parameters", toolName: name });
+    throw new UserError(`Tool "${name}": the parameters schema must describe an object (type: "object").`, {
+      field: "parameters",
+      toolName: name,
+    });
   }
   return Object.freeze({
     name,

@@ -12,8 +12,19 @@ const echo = defineTool({
   parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
   execute: ({ text }) => ({ echoed: text }),
 });
-const failing = defineTool({ name: "failing", description: "", parameters: { type: "object" }, execute: () => Promise.reject(new Error("database is down")) });
-const stubborn = defineTool({ name: "stubborn", description: "Ignores its signal.", parameters: { type: "object" }, timeoutMs: 30, execute: () => delay(5_000, "late") });
+const failing = defineTool({
+  name: "failing",
+  description: "",
+  parameters: { type: "object" },
+  execute: () => Promise.reject(new Error("database is down")),
+});
+const stubborn = defineTool({
+  name: "stubborn",
+  description: "Ignores its signal.",
+  parameters: { type: "object" },
+  timeoutMs: 30,
+  execute: () => delay(5_000, "late"),
+});
 const sleeper = defineTool({
   name: "sleeper",
   description: "",
@@ -27,7 +38,9 @@ const tools = new Map<string, AnyTool>([echo, failing, stubborn, sleeper].map((t
 const call = (name: string, args: string, id = name) => ({ id, name, arguments: args });
 
 test("a good call returns its JSON-encoded result", async () => {
-  assert.deepEqual(await executeToolCalls(tools, [call("echo", '{"text":"hi"}')]), [{ callId: "echo", name: "echo", content: '{"echoed":"hi"}', isError: false }]);
+  assert.deepEqual(await executeToolCalls(tools, [call("echo", '{"text":"hi"}')]), [
+    { callId: "echo", name: "echo", content: '{"echoed":"hi"}', isError: false },
+  ]);
 });
 
 test("unknown tools, bad JSON, invalid arguments, throws and timeouts become error results", async () => {
@@ -67,15 +80,24 @@ test("calls of one turn run in parallel, and results keep the calls' order", asy
       return `slept ${ms}`;
     },
   });
-  const results = await executeToolCalls(new Map([["counted", counted]]), [call("counted", '{"ms":40}', "a"), call("counted", '{"ms":20}', "b"), call("counted", '{"ms":1}', "c")]);
-  assert.deepEqual(results.map((result) => result.callId), ["a", "b", "c"]);
+  const results = await executeToolCalls(new Map([["counted", counted]]), [
+    call("counted", '{"ms":40}', "a"),
+    call("counted", '{"ms":20}', "b"),
+    call("counted", '{"ms":1}', "c"),
+  ]);
+  assert.deepEqual(
+    results.map((result) => result.callId),
+    ["a", "b", "c"],
+  );
   assert.equal(mostAtOnce, 3);
 });
 
 test("aborting the run aborts the tools' signals and rejects with HEARTH_ABORTED", async () => {
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 20);
-  await assert.rejects(executeToolCalls(tools, [call("sleeper", '{"ms":5000}')], controller.signal), (error) => HearthError.is(error, "HEARTH_ABORTED"));
+  await assert.rejects(executeToolCalls(tools, [call("sleeper", '{"ms":5000}')], controller.signal), (error) =>
+    HearthError.is(error, "HEARTH_ABORTED"),
+  );
 });
 
 test("a tool's output and error are redacted before the model sees them: strings in an object before it is serialised", async () => {
@@ -83,14 +105,30 @@ test("a tool's output and error are redacted before the model sees them: strings
     name: "leaky",
     description: "",
     parameters: { type: "object" },
-    execute: () => ({ note: 'config said password="hunter22"', header: "Bearer\tabcdefgh12345678", url: "redis://:pa55word@cache:6379" }),
+    execute: () => ({
+      note: 'config said password="hunter22"',
+      header: "Bearer\tabcdefgh12345678",
+      url: "redis://:pa55word@cache:6379",
+    }),
   });
-  const broken = defineTool({ name: "broken", description: "", parameters: { type: "object" }, execute: () => Promise.reject(new Error("login failed: password=hunter22")) });
-  const tools = new Map<string, AnyTool>([["leaky", leaky], ["broken", broken]]);
+  const broken = defineTool({
+    name: "broken",
+    description: "",
+    parameters: { type: "object" },
+    execute: () => Promise.reject(new Error("login failed: password=hunter22")),
+  });
+  const tools = new Map<string, AnyTool>([
+    ["leaky", leaky],
+    ["broken", broken],
+  ]);
   const [output, error] = await executeToolCalls(tools, [
     { id: "1", name: "leaky", arguments: "{}" },
     { id: "2", name: "broken", arguments: "{}" },
   ]);
-  assert.deepEqual(JSON.parse(output?.content ?? "{}"), { note: 'config said password="[redacted]"', header: "Bearer\t[redacted]", url: "redis://[redacted]@cache:6379" });
+  assert.deepEqual(JSON.parse(output?.content ?? "{}"), {
+    note: 'config said password="[redacted]"',
+    header: "Bearer\t[redacted]",
+    url: "redis://[redacted]@cache:6379",
+  });
   assert.equal(error?.content, "Error: broken failed: login failed: password=[redacted]");
 });

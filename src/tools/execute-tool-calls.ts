@@ -17,11 +17,18 @@ const syntheticOutput = Object.freeze({ synthetic: true });
  * result's text is redacted (internal/redact.ts) before the model sees it or a session stores it: a
  * tool's error can quote a connection string or a password.
  */
-export async function executeToolCalls(tools: ReadonlyMap<string, AnyTool>, calls: readonly ToolCall[], signal?: AbortSignal): Promise<ToolResult[]> {
+export async function executeToolCalls(
+  tools: ReadonlyMap<string, AnyTool>,
+  calls: readonly ToolCall[],
+  signal?: AbortSignal,
+): Promise<ToolResult[]> {
   if (signal?.aborted === true) throw abortError(signal);
   // One call, the usual case, needs no Promise.all.
   const only = calls.length === 1 ? calls[0] : undefined;
-  const results = only !== undefined ? [await executeToolCall(tools, only, signal)] : await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
+  const results =
+    only !== undefined
+      ? [await executeToolCall(tools, only, signal)]
+      : await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
   // Read again after the await: the signal may have fired while the tools ran.
   if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
   return results;
@@ -31,38 +38,73 @@ function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResu
   return { callId: call.id, name: call.name, content: redact(`Error: ${message}`), isError: true, errorCode: code };
 }
 
-export async function executeToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
+export async function executeToolCall(
+  tools: ReadonlyMap<string, AnyTool>,
+  call: ToolCall,
+  signal?: AbortSignal,
+): Promise<ToolResult> {
   const started = performance.now();
   const result = await runToolCall(tools, call, signal);
-  publishToolCall({ tool: call.name, durationMs: performance.now() - started, isError: result.isError, ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }) });
+  publishToolCall({
+    tool: call.name,
+    durationMs: performance.now() - started,
+    isError: result.isError,
+    ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+  });
   return result;
 }
 
-async function runToolCall(tools: ReadonlyMap<string, AnyTool>, call: ToolCall, signal?: AbortSignal): Promise<ToolResult> {
+async function runToolCall(
+  tools: ReadonlyMap<string, AnyTool>,
+  call: ToolCall,
+  signal?: AbortSignal,
+): Promise<ToolResult> {
   const tool = tools.get(call.name);
   if (tool === undefined) {
     const names = [...tools.keys()];
-    return errorResult(call, "HEARTH_TOOL_UNKNOWN", `there is no tool named "${call.name}". Available tools: ${names.length > 0 ? names.join(", ") : "none"}.`);
+    return errorResult(
+      call,
+      "HEARTH_TOOL_UNKNOWN",
+      `there is no tool named "${call.name}". Available tools: ${names.length > 0 ? names.join(", ") : "none"}.`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
   } catch {
-    return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `the arguments for ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`);
+    return errorResult(
+      call,
+      "HEARTH_TOOL_INVALID_ARGUMENTS",
+      `the arguments for ${call.name} are not valid JSON: ${call.arguments.slice(0, 200)}`,
+    );
   }
   const checked = await tool.checkArguments(parsed);
   // A synthetic warm-up turn runs every step but the tool itself, whatever its stub arguments.
   const synthetic = isSyntheticTurn();
-  if (!checked.ok && !synthetic) return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
+  if (!checked.ok && !synthetic)
+    return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
   // The call's own deadline: it follows the run's signal, and aborts this call alone. Its error is
   // made only if it passes. A tool that ignores its signal cannot hold the run past it.
   let timeout: HearthError | undefined;
-  const expire = () => (timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, { toolName: call.name, timeoutMs: tool.timeoutMs }));
+  const expire = () =>
+    (timeout = new HearthError("HEARTH_TOOL_TIMEOUT", `tool ${call.name} did not finish within ${tool.timeoutMs} ms.`, {
+      toolName: call.name,
+      timeoutMs: tool.timeoutMs,
+    }));
   try {
-    const output = await withDeadline([signal], tool.timeoutMs, expire, (callSignal) => (synthetic ? syntheticOutput : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id })));
+    const output = await withDeadline([signal], tool.timeoutMs, expire, (callSignal) =>
+      synthetic
+        ? syntheticOutput
+        : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id }),
+    );
     // An object's strings are redacted before it is serialised: JSON escaping would hide a quoted secret.
-    return { callId: call.id, name: call.name, content: typeof output === "string" ? redact(output) : stringifyOutput(redactValue(output)), isError: false };
+    return {
+      callId: call.id,
+      name: call.name,
+      content: typeof output === "string" ? redact(output) : stringifyOutput(redactValue(output)),
+      isError: false,
+    };
   } catch (error) {
     if (signal?.aborted === true) throw abortError(signal);
     if (timeout !== undefined && error === timeout) return errorResult(call, "HEARTH_TOOL_TIMEOUT", timeout.message);

@@ -18,7 +18,10 @@ const order = {
 
 test("valid values pass", () => {
   assert.deepEqual(validateJsonSchema(order, { order_id: "A123" }), []);
-  assert.deepEqual(validateJsonSchema(order, { order_id: "A123", quantity: 2, note: null, tags: ["gift"], address: { city: "Lyon" } }), []);
+  assert.deepEqual(
+    validateJsonSchema(order, { order_id: "A123", quantity: 2, note: null, tags: ["gift"], address: { city: "Lyon" } }),
+    [],
+  );
 });
 
 test("each violated keyword is reported with its path", () => {
@@ -37,7 +40,10 @@ test("each violated keyword is reported with its path", () => {
   ];
   for (const [value, expected] of cases) {
     const problems = validateJsonSchema(order, value);
-    assert.ok(problems.some((problem) => expected.test(problem)), `${JSON.stringify(value)} gave ${JSON.stringify(problems)}`);
+    assert.ok(
+      problems.some((problem) => expected.test(problem)),
+      `${JSON.stringify(value)} gave ${JSON.stringify(problems)}`,
+    );
   }
 });
 
@@ -54,7 +60,13 @@ test("anyOf, oneOf, allOf, not and const combine", () => {
 
 test("problems are capped so a huge bad input stays cheap to report", () => {
   const schema = { type: "array", items: { type: "string" } };
-  assert.equal(validateJsonSchema(schema, Array.from({ length: 100 }, (_, index) => index)).length, 5);
+  assert.equal(
+    validateJsonSchema(
+      schema,
+      Array.from({ length: 100 }, (_, index) => index),
+    ).length,
+    5,
+  );
 });
 
 test("exclusiveMinimum and exclusiveMaximum refuse the boundary itself; minimum and maximum accept it", () => {

@@ -41,7 +41,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
 function resolveRef(root: JsonSchema, ref: string): Schema | undefined {
   if (!ref.startsWith("#")) return undefined;
   let node: unknown = root;
-  for (const raw of ref.slice(1).split("/").filter((part) => part !== "")) {
+  for (const raw of ref
+    .slice(1)
+    .split("/")
+    .filter((part) => part !== "")) {
     const part = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
     node = typeof node === "object" && node !== null ? (node as Record<string, unknown>)[part] : undefined;
   }
@@ -79,11 +82,13 @@ function check(schema: Schema, value: unknown, path: string, root: JsonSchema, p
       return;
     }
   }
-  if (Array.isArray(s.enum) && !s.enum.some((option) => deepEqual(option, value))) add(`must be one of ${JSON.stringify(s.enum)}`);
+  if (Array.isArray(s.enum) && !s.enum.some((option) => deepEqual(option, value)))
+    add(`must be one of ${JSON.stringify(s.enum)}`);
   if ("const" in s && !deepEqual(s.const, value)) add(`must be ${JSON.stringify(s.const)}`);
 
   if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) check(sub, value, path, root, problems, max);
-  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => isValid(sub, value, root))) add("matches none of anyOf");
+  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => isValid(sub, value, root)))
+    add("matches none of anyOf");
   if (Array.isArray(s.oneOf)) {
     const matches = (s.oneOf as Schema[]).filter((sub) => isValid(sub, value, root)).length;
     if (matches !== 1) add(`must match exactly one of oneOf (matched ${matches})`);
@@ -93,7 +98,8 @@ function check(schema: Schema, value: unknown, path: string, root: JsonSchema, p
   if (typeof value === "number") checkNumber(s, value, add);
   else if (typeof value === "string") checkString(s, value, add);
   else if (Array.isArray(value)) checkArray(s, value, path, root, problems, max, add);
-  else if (typeof value === "object" && value !== null) checkObject(s, value as Record<string, unknown>, path, root, problems, max, add);
+  else if (typeof value === "object" && value !== null)
+    checkObject(s, value as Record<string, unknown>, path, root, problems, max, add);
 }
 
 function checkNumber(s: Record<string, unknown>, value: number, add: (problem: string) => void): void {
@@ -101,7 +107,11 @@ function checkNumber(s: Record<string, unknown>, value: number, add: (problem: s
   if (typeof s.maximum === "number" && value > s.maximum) add(`must be <= ${s.maximum}`);
   if (typeof s.exclusiveMinimum === "number" && value <= s.exclusiveMinimum) add(`must be > ${s.exclusiveMinimum}`);
   if (typeof s.exclusiveMaximum === "number" && value >= s.exclusiveMaximum) add(`must be < ${s.exclusiveMaximum}`);
-  if (typeof s.multipleOf === "number" && s.multipleOf > 0 && Math.abs(value / s.multipleOf - Math.round(value / s.multipleOf)) > 1e-9) {
+  if (
+    typeof s.multipleOf === "number" &&
+    s.multipleOf > 0 &&
+    Math.abs(value / s.multipleOf - Math.round(value / s.multipleOf)) > 1e-9
+  ) {
     add(`must be a multiple of ${s.multipleOf}`);
   }
 }
@@ -124,10 +134,22 @@ function checkString(s: Record<string, unknown>, value: string, add: (problem: s
   if (typeof s.pattern === "string" && !compiledPattern(s.pattern).test(value)) add(`must match /${s.pattern}/`);
 }
 
-function checkArray(s: Record<string, unknown>, value: unknown[], path: string, root: JsonSchema, problems: string[], max: number, add: (problem: string) => void): void {
+function checkArray(
+  s: Record<string, unknown>,
+  value: unknown[],
+  path: string,
+  root: JsonSchema,
+  problems: string[],
+  max: number,
+  add: (problem: string) => void,
+): void {
   if (typeof s.minItems === "number" && value.length < s.minItems) add(`must have at least ${s.minItems} items`);
   if (typeof s.maxItems === "number" && value.length > s.maxItems) add(`must have at most ${s.maxItems} items`);
-  if (s.uniqueItems === true && value.some((item, index) => value.findIndex((other) => deepEqual(item, other)) !== index)) add("items must be unique");
+  if (
+    s.uniqueItems === true &&
+    value.some((item, index) => value.findIndex((other) => deepEqual(item, other)) !== index)
+  )
+    add("items must be unique");
   const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as Schema[]) : [];
   value.forEach((item, index) => {
     const itemSchema = index < prefix.length ? prefix[index] : (s.items as Schema | undefined);
@@ -144,18 +166,24 @@ function checkObject(
   max: number,
   add: (problem: string) => void,
 ): void {
-  const properties = (typeof s.properties === "object" && s.properties !== null ? s.properties : {}) as Record<string, Schema>;
+  const properties = (typeof s.properties === "object" && s.properties !== null ? s.properties : {}) as Record<
+    string,
+    Schema
+  >;
   if (Array.isArray(s.required)) {
     for (const key of s.required as string[]) if (!(key in value)) add(`missing required property "${key}"`);
   }
   const keys = Object.keys(value);
-  if (typeof s.minProperties === "number" && keys.length < s.minProperties) add(`must have at least ${s.minProperties} properties`);
-  if (typeof s.maxProperties === "number" && keys.length > s.maxProperties) add(`must have at most ${s.maxProperties} properties`);
+  if (typeof s.minProperties === "number" && keys.length < s.minProperties)
+    add(`must have at least ${s.minProperties} properties`);
+  if (typeof s.maxProperties === "number" && keys.length > s.maxProperties)
+    add(`must have at most ${s.maxProperties} properties`);
   for (const key of keys) {
     const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
     const propertySchema = Object.hasOwn(properties, key) ? properties[key] : undefined;
     if (propertySchema !== undefined) check(propertySchema, value[key], childPath, root, problems, max);
     else if (s.additionalProperties === false) add(`unknown property "${key}"`);
-    else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null) check(s.additionalProperties as Schema, value[key], childPath, root, problems, max);
+    else if (typeof s.additionalProperties === "object" && s.additionalProperties !== null)
+      check(s.additionalProperties as Schema, value[key], childPath, root, problems, max);
   }
 }

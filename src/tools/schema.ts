@@ -8,18 +8,28 @@ import { validateJsonSchema } from "./json-schema-validator.ts";
 export type AnySchema = StandardSchemaV1 | JsonSchema;
 
 /** What a schema validates to: a Standard Schema's output type, or a plain object for JSON Schema. */
-export type SchemaOutput<Schema> = Schema extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<Schema> : Record<string, unknown>;
+export type SchemaOutput<Schema> = Schema extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<Schema>
+  : Record<string, unknown>;
 
 /**
  * The JSON Schema to send to a model for `schema`: from the Standard JSON Schema extension, from
  * `explicit`, or the schema itself when it is plain JSON Schema. Frozen; `$schema` is dropped.
  */
-export function jsonSchemaOf(schema: unknown, explicit: JsonSchema | undefined, where: string, field: string): JsonSchema {
+export function jsonSchemaOf(
+  schema: unknown,
+  explicit: JsonSchema | undefined,
+  where: string,
+  field: string,
+): JsonSchema {
   let json: unknown = explicit;
   if (json === undefined && isStandardSchema(schema)) {
     const props = schema["~standard"];
     if (props.jsonSchema === undefined) {
-      throw new UserError(`${where}: this ${props.vendor} schema cannot produce JSON Schema itself; pass \`jsonSchema\` too (for zod 4: z.toJSONSchema(schema)).`, { field });
+      throw new UserError(
+        `${where}: this ${props.vendor} schema cannot produce JSON Schema itself; pass \`jsonSchema\` too (for zod 4: z.toJSONSchema(schema)).`,
+        { field },
+      );
     }
     json = props.jsonSchema.input({ target: "draft-2020-12" });
   } else if (json === undefined) {
@@ -33,7 +43,10 @@ export function jsonSchemaOf(schema: unknown, explicit: JsonSchema | undefined, 
 }
 
 /** A validator for `schema`: the Standard Schema's own, or hearth's JSON Schema validator. */
-export function checkerOf<Output>(schema: unknown, jsonSchema: JsonSchema): (value: unknown) => ArgumentCheck<Output> | Promise<ArgumentCheck<Output>> {
+export function checkerOf<Output>(
+  schema: unknown,
+  jsonSchema: JsonSchema,
+): (value: unknown) => ArgumentCheck<Output> | Promise<ArgumentCheck<Output>> {
   if (isStandardSchema(schema)) {
     return async (value) => {
       const result = await schema["~standard"].validate(value);

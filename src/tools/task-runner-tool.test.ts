@@ -15,24 +15,43 @@ test("an agent calls another agent as a tool; each call runs in a fresh session"
   assert.deepEqual(tool.parameters.required, ["task"]);
   const lead = new AssistantAgent({
     name: "lead",
-    modelClient: new ScriptedModelClient({ replies: [{ toolCalls: [{ name: "writer", arguments: { task: "rain" } }, { name: "writer", arguments: { task: "sun" } }] }] }),
+    modelClient: new ScriptedModelClient({
+      replies: [
+        {
+          toolCalls: [
+            { name: "writer", arguments: { task: "rain" } },
+            { name: "writer", arguments: { task: "sun" } },
+          ],
+        },
+      ],
+    }),
     tools: [tool],
   });
   const result = await lead.run({ task: "Two haiku." });
   const summary = result.messages.at(-1);
   assert.equal(summary?.type === "tool-call-summary" ? summary.content : "", "A haiku about rain.\nA haiku about sun.");
-  assert.ok(writerClient.requests.every((request) => request.messages.filter((message) => message.role === "user").length === 1));
+  assert.ok(
+    writerClient.requests.every(
+      (request) => request.messages.filter((message) => message.role === "user").length === 1,
+    ),
+  );
 });
 
 test("a team as a tool returns its final message; bad arguments are an error result", async () => {
   const team = new RoundRobinGroupChat({
     name: "review_team",
-    participants: [new AssistantAgent({ name: "a", modelClient: new ScriptedModelClient({ replies: ["draft"] }) }), new AssistantAgent({ name: "b", modelClient: new ScriptedModelClient({ replies: ["final"] }) })],
+    participants: [
+      new AssistantAgent({ name: "a", modelClient: new ScriptedModelClient({ replies: ["draft"] }) }),
+      new AssistantAgent({ name: "b", modelClient: new ScriptedModelClient({ replies: ["final"] }) }),
+    ],
     maxTurns: 2,
   });
   const tool = new TeamTool(team, { description: "Drafts and reviews." });
   assert.equal(await tool.execute({ task: "write" }, { signal: new AbortController().signal, callId: "c" }), "final");
   const check = tool.checkArguments({});
   assert.equal(check.ok, false);
-  assert.throws(() => new AgentTool({} as never), (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"));
+  assert.throws(
+    () => new AgentTool({} as never),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"),
+  );
 });

@@ -36,9 +36,11 @@ class TaskRunnerTool implements Tool<{ task: string }, string> {
   readonly #runner: TaskRunner;
 
   constructor(runner: TaskRunner, options: TaskRunnerToolOptions, kind: string) {
-    if (typeof runner?.run !== "function") throw new UserError(`${kind} needs an agent or a team.`, { field: kind === "AgentTool" ? "agent" : "team" });
+    if (typeof runner?.run !== "function")
+      throw new UserError(`${kind} needs an agent or a team.`, { field: kind === "AgentTool" ? "agent" : "team" });
     this.name = options.name ?? runner.name;
-    if (!toolNamePattern.test(this.name)) throw new UserError(`${kind} name ${JSON.stringify(this.name)} is invalid.`, { field: "name" });
+    if (!toolNamePattern.test(this.name))
+      throw new UserError(`${kind} name ${JSON.stringify(this.name)} is invalid.`, { field: "name" });
     this.description = options.description ?? runner.description;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.#runner = runner;
@@ -47,7 +49,9 @@ class TaskRunnerTool implements Tool<{ task: string }, string> {
 
   checkArguments(value: unknown): ArgumentCheck<{ task: string }> {
     const problems = validateJsonSchema(parameters, value);
-    return problems.length === 0 ? { ok: true, value: value as { task: string } } : { ok: false, message: problems.join("; ") };
+    return problems.length === 0
+      ? { ok: true, value: value as { task: string } }
+      : { ok: false, message: problems.join("; ") };
   }
 
   async execute({ task }: { task: string }, { signal }: ToolContext): Promise<string> {

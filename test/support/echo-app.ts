@@ -3,6 +3,9 @@ import { AssistantAgent, defineApp, OpenAIChatCompletionClient } from "hearth";
 
 export default defineApp({
   name: "echo",
-  models: { default: () => new OpenAIChatCompletionClient({ model: "mock", baseURL: process.env.OPENAI_BASE_URL ?? "", apiKey: "sk-test" }) },
+  models: {
+    default: () =>
+      new OpenAIChatCompletionClient({ model: "mock", baseURL: process.env.OPENAI_BASE_URL ?? "", apiKey: "sk-test" }),
+  },
   agents: { echo: ({ models }) => new AssistantAgent({ name: "echo", modelClient: models.default }) },
 });

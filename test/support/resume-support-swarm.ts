@@ -5,7 +5,8 @@ import { ConnectionPools } from "hearth";
 import { supportSwarm } from "./support-swarm.ts";
 
 const [file, baseURL, answer] = process.argv.slice(2);
-if (file === undefined || baseURL === undefined || answer === undefined) throw new Error("usage: resume-support-swarm <state.json> <baseURL> <answer>");
+if (file === undefined || baseURL === undefined || answer === undefined)
+  throw new Error("usage: resume-support-swarm <state.json> <baseURL> <answer>");
 const pools = new ConnectionPools();
 const team = supportSwarm(baseURL, pools);
 const session = team.loadState(readFileSync(file, "utf8"));

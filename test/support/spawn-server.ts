@@ -18,10 +18,20 @@ const cacheRoot = mkdtempSync(join(tmpdir(), "hearth-test-cache-"));
 process.on("exit", () => rmSync(cacheRoot, { recursive: true, force: true }));
 let spawned = 0;
 
-export function spawnServer(modelURL: string, flags: string[] = [], env: Record<string, string> = {}): Promise<SpawnedServer> {
+export function spawnServer(
+  modelURL: string,
+  flags: string[] = [],
+  env: Record<string, string> = {},
+): Promise<SpawnedServer> {
   const child = spawn(process.execPath, ["--conditions=development", cli, "serve", appFile, "--port", "0", ...flags], {
     // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
-    env: { ...process.env, OPENAI_BASE_URL: modelURL, HEARTH_LOG_LEVEL: "warn", HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)), ...env },
+    env: {
+      ...process.env,
+      OPENAI_BASE_URL: modelURL,
+      HEARTH_LOG_LEVEL: "warn",
+      HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)),
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -37,11 +47,18 @@ export function spawnServer(modelURL: string, flags: string[] = [], env: Record<
   });
 }
 
-export async function chatOn(url: string, message: string, sessionId?: string): Promise<{ status: number; body: { reply?: string; sessionId?: string; code?: string } }> {
+export async function chatOn(
+  url: string,
+  message: string,
+  sessionId?: string,
+): Promise<{ status: number; body: { reply?: string; sessionId?: string; code?: string } }> {
   const response = await fetch(`${url}/v1/chat`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(sessionId === undefined ? { message } : { message, sessionId }),
   });
-  return { status: response.status, body: (await response.json()) as { reply?: string; sessionId?: string; code?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { reply?: string; sessionId?: string; code?: string },
+  };
 }

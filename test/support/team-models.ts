@@ -2,7 +2,8 @@
 // message, the selector by its prompt. Shared by the tests and the child process that resumes a swarm.
 import type { MockChatRequest, MockReply } from "hearth/testing";
 
-const systemOf = (request: MockChatRequest) => (request.messages[0]?.role === "system" ? String(request.messages[0].content) : "");
+const systemOf = (request: MockChatRequest) =>
+  request.messages[0]?.role === "system" ? String(request.messages[0].content) : "";
 const last = (request: MockChatRequest) => request.messages.at(-1);
 
 export function teamModels(request: MockChatRequest): MockReply {
@@ -24,12 +25,17 @@ export function teamModels(request: MockChatRequest): MockReply {
     case "You are reviewer.":
       return { content: "Looks correct. APPROVE" };
     case "You are triage.":
-      if (lastMessage?.role === "user" && canCall("transfer_to_billing")) return { toolCalls: [{ name: "transfer_to_billing", arguments: {} }] };
+      if (lastMessage?.role === "user" && canCall("transfer_to_billing"))
+        return { toolCalls: [{ name: "transfer_to_billing", arguments: {} }] };
       return { content: "How can I help?" };
     case "You are billing.":
       return { content: "Your refund of 40 EUR is issued. TERMINATE" };
     case "You are support.":
-      if (lastMessage?.role === "user" && String(lastMessage.content).includes("address") && canCall("transfer_to_user")) {
+      if (
+        lastMessage?.role === "user" &&
+        String(lastMessage.content).includes("address") &&
+        canCall("transfer_to_user")
+      ) {
         return { toolCalls: [{ name: "transfer_to_user", arguments: {} }] };
       }
       return { content: `Updated your address to: ${String(lastMessage?.content)}. TERMINATE` };

@@ -14,20 +14,32 @@ export interface CallModelOptions {
  * Calls the model once, without streaming. A plain async function, not a generator: a turn that
  * does not stream pays for no generator objects and no extra microtask hops per call.
  */
-export async function createModelResponse(client: ModelClient, request: ModelRequest, options: CallModelOptions): Promise<ModelResponse> {
+export async function createModelResponse(
+  client: ModelClient,
+  request: ModelRequest,
+  options: CallModelOptions,
+): Promise<ModelResponse> {
   const started = performance.now();
   try {
     const response = await client.create(request, { signal: options.signal });
     publishModelCall({ durationMs: performance.now() - started });
     return response;
   } catch (error) {
-    publishModelCall({ durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" });
+    publishModelCall({
+      durationMs: performance.now() - started,
+      errorCode: HearthError.is(error) ? error.code : "ERROR",
+    });
     throw error;
   }
 }
 
 /** Calls the model once, streaming: emits a `message-delta` event per text delta and resolves with the complete response. */
-export async function streamModelResponse(client: ModelClient, request: ModelRequest, options: CallModelOptions, emit: (event: MessageDeltaEvent) => void): Promise<ModelResponse> {
+export async function streamModelResponse(
+  client: ModelClient,
+  request: ModelRequest,
+  options: CallModelOptions,
+  emit: (event: MessageDeltaEvent) => void,
+): Promise<ModelResponse> {
   const started = performance.now();
   try {
     for await (const chunk of client.createStream(request, { signal: options.signal })) {
@@ -35,11 +47,15 @@ export async function streamModelResponse(client: ModelClient, request: ModelReq
         publishModelCall({ durationMs: performance.now() - started });
         return chunk.response;
       }
-      if (chunk.type === "text-delta") emit(makeMessage(options.source, { type: "message-delta", content: chunk.delta }));
+      if (chunk.type === "text-delta")
+        emit(makeMessage(options.source, { type: "message-delta", content: chunk.delta }));
     }
     throw invalidResponse("the model stream ended without a final response");
   } catch (error) {
-    publishModelCall({ durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" });
+    publishModelCall({
+      durationMs: performance.now() - started,
+      errorCode: HearthError.is(error) ? error.code : "ERROR",
+    });
     throw error;
   }
 }

@@ -11,9 +11,17 @@ export async function parseStructuredOutput(
   try {
     json = JSON.parse(content.trim().replace(/^```(?:json)?\s*|\s*```$/g, ""));
   } catch (cause) {
-    throw new HearthError("HEARTH_OUTPUT_INVALID", `Agent "${agentName}": the model's reply is not JSON: ${content.slice(0, 200)}`, { cause });
+    throw new HearthError(
+      "HEARTH_OUTPUT_INVALID",
+      `Agent "${agentName}": the model's reply is not JSON: ${content.slice(0, 200)}`,
+      { cause },
+    );
   }
   const checked = await check(json);
-  if (!checked.ok) throw new HearthError("HEARTH_OUTPUT_INVALID", `Agent "${agentName}": the model's reply does not match the output schema: ${checked.message}`);
+  if (!checked.ok)
+    throw new HearthError(
+      "HEARTH_OUTPUT_INVALID",
+      `Agent "${agentName}": the model's reply does not match the output schema: ${checked.message}`,
+    );
   return { json, value: checked.value };
 }

@@ -6,5 +6,7 @@ import type { ModelMessage } from "../../core/model-client.ts";
  * its source, as AutoGen does. The agent's own messages are already in its context.
  */
 export function toModelMessages(agentName: string, messages: readonly ChatMessage[]): ModelMessage[] {
-  return messages.filter((message) => message.source !== agentName).map((message) => ({ role: "user", content: chatMessageText(message), source: message.source }));
+  return messages
+    .filter((message) => message.source !== agentName)
+    .map((message) => ({ role: "user", content: chatMessageText(message), source: message.source }));
 }

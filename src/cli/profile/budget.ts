@@ -20,7 +20,14 @@ export interface BudgetLine {
   readonly ok: boolean;
 }
 
-const scalarKeys = ["spawnToReadyMs", "spawnToFirstReplyMs", "firstRequestMs", "firstToWarmRatio", "rssMb", "constructionsAfterReady"] as const;
+const scalarKeys = [
+  "spawnToReadyMs",
+  "spawnToFirstReplyMs",
+  "firstRequestMs",
+  "firstToWarmRatio",
+  "rssMb",
+  "constructionsAfterReady",
+] as const;
 
 export function parseBudget(text: string, file: string): Budget {
   let json: unknown;
@@ -29,19 +36,31 @@ export function parseBudget(text: string, file: string): Budget {
   } catch (cause) {
     throw new UserError(`The budget ${file} is not valid JSON.`, { field: "budget", cause });
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new UserError(`The budget ${file} must be a JSON object.`, { field: "budget" });
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new UserError(`The budget ${file} must be a JSON object.`, { field: "budget" });
   const budget = json as Record<string, unknown>;
   for (const key of Object.keys(budget)) {
     if (key === "$comment") continue;
     if (key === "imports") {
       const imports = budget.imports;
-      if (typeof imports !== "object" || imports === null || Object.values(imports).some((value) => typeof value !== "number" || value < 0)) {
-        throw new UserError(`The budget's "imports" must map package names to milliseconds.`, { field: "budget.imports" });
+      if (
+        typeof imports !== "object" ||
+        imports === null ||
+        Object.values(imports).some((value) => typeof value !== "number" || value < 0)
+      ) {
+        throw new UserError(`The budget's "imports" must map package names to milliseconds.`, {
+          field: "budget.imports",
+        });
       }
       continue;
     }
-    if (!(scalarKeys as readonly string[]).includes(key)) throw new UserError(`The budget has an unknown field "${key}" (known: ${[...scalarKeys, "imports"].join(", ")}).`, { field: `budget.${key}` });
-    if (typeof budget[key] !== "number" || (budget[key] as number) < 0) throw new UserError(`The budget's "${key}" must be a number, 0 or more.`, { field: `budget.${key}` });
+    if (!(scalarKeys as readonly string[]).includes(key))
+      throw new UserError(
+        `The budget has an unknown field "${key}" (known: ${[...scalarKeys, "imports"].join(", ")}).`,
+        { field: `budget.${key}` },
+      );
+    if (typeof budget[key] !== "number" || (budget[key] as number) < 0)
+      throw new UserError(`The budget's "${key}" must be a number, 0 or more.`, { field: `budget.${key}` });
   }
   return budget as Budget;
 }
@@ -71,6 +90,9 @@ export function checkBudget(summary: ProfileSummary, budget: Budget): BudgetLine
 }
 
 export function budgetTable(lines: readonly BudgetLine[]): string {
-  const rows = lines.map((line) => `  ${line.ok ? "ok  " : "OVER"}  ${line.metric.padEnd(28)} ${String(line.measured).padStart(10)} ${`<= ${line.budget}`.padStart(12)}`);
+  const rows = lines.map(
+    (line) =>
+      `  ${line.ok ? "ok  " : "OVER"}  ${line.metric.padEnd(28)} ${String(line.measured).padStart(10)} ${`<= ${line.budget}`.padStart(12)}`,
+  );
   return `${["  status metric                         measured       budget", ...rows].join("\n")}\n`;
 }

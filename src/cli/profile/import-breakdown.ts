@@ -1,6 +1,9 @@
 /** A V8 CPU profile, as `node --cpu-prof` writes it. */
 export interface CpuProfile {
-  readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly url: string; readonly functionName: string } }[];
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: { readonly url: string; readonly functionName: string };
+  }[];
   readonly startTime: number;
   readonly endTime: number;
   readonly samples: readonly number[];
@@ -23,7 +26,11 @@ export function packageOf(url: string, hearthRoots: readonly string[]): string {
  * CPU time by package during the first `windowMs` of the profile: where the time of importing the
  * app went. Idle, garbage collection and the profiler's own bookkeeping are left out.
  */
-export function importBreakdown(profile: CpuProfile, windowMs: number, hearthRoots: readonly string[]): Record<string, number> {
+export function importBreakdown(
+  profile: CpuProfile,
+  windowMs: number,
+  hearthRoots: readonly string[],
+): Record<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals: Record<string, number> = {};
   let elapsed = 0;
@@ -37,5 +44,9 @@ export function importBreakdown(profile: CpuProfile, windowMs: number, hearthRoo
     const owner = url === "" ? "node (built-in)" : packageOf(url, hearthRoots);
     totals[owner] = (totals[owner] ?? 0) + (profile.timeDeltas[index + 1] ?? profile.timeDeltas[index] ?? 0) / 1000;
   }
-  return Object.fromEntries(Object.entries(totals).map(([name, ms]) => [name, Math.round(ms * 100) / 100]).sort((a, b) => (b[1] as number) - (a[1] as number)));
+  return Object.fromEntries(
+    Object.entries(totals)
+      .map(([name, ms]) => [name, Math.round(ms * 100) / 100])
+      .sort((a, b) => (b[1] as number) - (a[1] as number)),
+  );
 }

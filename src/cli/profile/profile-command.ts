@@ -18,7 +18,9 @@ export interface ProfileCommandOptions {
 }
 
 /** Starts hearth's mock model server for the profiled app, when asked; returns its environment. */
-async function mockEnvironment(mock: string | undefined): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
+async function mockEnvironment(
+  mock: string | undefined,
+): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
   if (mock === undefined) return { env: {}, close: async () => undefined };
   const { startMockOpenAIServer } = await import("../../testing/mock-openai-server.ts");
   type MockOpenAIServerOptions = import("../../testing/mock-openai-server.ts").MockOpenAIServerOptions;
@@ -28,17 +30,28 @@ async function mockEnvironment(mock: string | undefined): Promise<{ env: Record<
     const { pathToFileURL } = process.getBuiltinModule("node:url");
     const { resolve } = process.getBuiltinModule("node:path");
     const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
-    if (typeof module[name] !== "function") throw new UserError(`--mock ${mock}: ${file} exports no function "${name}".`, { field: "--mock" });
+    if (typeof module[name] !== "function")
+      throw new UserError(`--mock ${mock}: ${file} exports no function "${name}".`, { field: "--mock" });
     respond = module[name] as typeof respond;
   }
   const server = await startMockOpenAIServer(respond === undefined ? {} : { respond });
   return { env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-profile-mock" }, close: () => server.close() };
 }
 
-export async function runProfiles(options: ProfileCommandOptions): Promise<{ summary: ProfileSummary; noTools?: ProfileSummary }> {
+export async function runProfiles(
+  options: ProfileCommandOptions,
+): Promise<{ summary: ProfileSummary; noTools?: ProfileSummary }> {
   const { env, close } = await mockEnvironment(options.mock);
   try {
-    const base: ProfileOptions = { file: options.file, runs: options.runs, message: options.message, warmRequests: options.warmRequests, noTools: false, env, ...(options.agent === undefined ? {} : { agent: options.agent }) };
+    const base: ProfileOptions = {
+      file: options.file,
+      runs: options.runs,
+      message: options.message,
+      warmRequests: options.warmRequests,
+      noTools: false,
+      env,
+      ...(options.agent === undefined ? {} : { agent: options.agent }),
+    };
     const summary = await profileApp(base);
     const noTools = options.compareNoTools ? await profileApp({ ...base, noTools: true }) : undefined;
     return noTools === undefined ? { summary } : { summary, noTools };
@@ -74,7 +87,9 @@ export async function checkCommand(options: ProfileCommandOptions & { readonly b
   const { summary } = await runProfiles({ ...options, compareNoTools: false });
   const lines = checkBudget(summary, budget);
   const over = lines.filter((line) => !line.ok);
-  process.stdout.write(`hearth check: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (medians) against ${options.budgetFile}\n${budgetTable(lines)}`);
+  process.stdout.write(
+    `hearth check: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (medians) against ${options.budgetFile}\n${budgetTable(lines)}`,
+  );
   process.stdout.write(over.length === 0 ? "within budget\n" : `${over.length} over budget\n`);
   return over.length === 0 ? 0 : 1;
 }

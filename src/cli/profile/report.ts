@@ -13,28 +13,76 @@ interface Bar {
 /** Phases, then steps, as bars on one time axis from the process's start. */
 export function waterfallBars(trace: StartupTraceJSON): Bar[] {
   return [
-    ...trace.phases.filter((phase) => phase.name !== "ready").map((phase) => ({ label: phase.name, startMs: phase.startMs, durationMs: phase.durationMs, kind: "phase" })),
-    ...trace.steps.filter((step) => step.phase !== "after-ready").map((step) => ({ label: `${step.kind}:${step.name}`, startMs: step.startMs, durationMs: step.durationMs, kind: step.status === "ok" ? "step" : "failed" })),
+    ...trace.phases
+      .filter((phase) => phase.name !== "ready")
+      .map((phase) => ({ label: phase.name, startMs: phase.startMs, durationMs: phase.durationMs, kind: "phase" })),
+    ...trace.steps
+      .filter((step) => step.phase !== "after-ready")
+      .map((step) => ({
+        label: `${step.kind}:${step.name}`,
+        startMs: step.startMs,
+        durationMs: step.durationMs,
+        kind: step.status === "ok" ? "step" : "failed",
+      })),
   ];
 }
 
 /** The report for a terminal: the figures, a waterfall drawn with blocks, the import breakdown. */
 export function textReport(summary: ProfileSummary, noTools?: ProfileSummary, width = 48): string {
   const lines: string[] = [];
-  const column = (label: string, value: string, other?: string) => lines.push(`  ${label.padEnd(28)} ${value.padEnd(28)}${other === undefined ? "" : ` ${other}`}`);
-  lines.push(`hearth profile: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (median, min-max), Node ${summary.node}`);
+  const column = (label: string, value: string, other?: string) =>
+    lines.push(`  ${label.padEnd(28)} ${value.padEnd(28)}${other === undefined ? "" : ` ${other}`}`);
+  lines.push(
+    `hearth profile: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (median, min-max), Node ${summary.node}`,
+  );
   lines.push("");
   if (noTools !== undefined) column("", "with tools", "without tools");
-  column("spawn to listening", spreadText(summary.spawnToListeningMs), noTools === undefined ? undefined : spreadText(noTools.spawnToListeningMs));
-  column("spawn to ready", spreadText(summary.spawnToReadyMs), noTools === undefined ? undefined : spreadText(noTools.spawnToReadyMs));
-  column("spawn to first reply", spreadText(summary.spawnToFirstReplyMs), noTools === undefined ? undefined : spreadText(noTools.spawnToFirstReplyMs));
-  column("first request", spreadText(summary.firstRequestMs), noTools === undefined ? undefined : spreadText(noTools.firstRequestMs));
-  column("warm request (median)", spreadText(summary.warmMedianMs), noTools === undefined ? undefined : spreadText(noTools.warmMedianMs));
-  column("first / warm", `${summary.firstToWarmRatio}x`, noTools === undefined ? undefined : `${noTools.firstToWarmRatio}x`);
-  if (summary.rssMb !== undefined) column("resident memory", `${summary.rssMb.median} MB`, noTools?.rssMb === undefined ? undefined : `${noTools.rssMb.median} MB`);
-  column("constructions after ready", String(summary.constructionsAfterReady), noTools === undefined ? undefined : String(noTools.constructionsAfterReady));
+  column(
+    "spawn to listening",
+    spreadText(summary.spawnToListeningMs),
+    noTools === undefined ? undefined : spreadText(noTools.spawnToListeningMs),
+  );
+  column(
+    "spawn to ready",
+    spreadText(summary.spawnToReadyMs),
+    noTools === undefined ? undefined : spreadText(noTools.spawnToReadyMs),
+  );
+  column(
+    "spawn to first reply",
+    spreadText(summary.spawnToFirstReplyMs),
+    noTools === undefined ? undefined : spreadText(noTools.spawnToFirstReplyMs),
+  );
+  column(
+    "first request",
+    spreadText(summary.firstRequestMs),
+    noTools === undefined ? undefined : spreadText(noTools.firstRequestMs),
+  );
+  column(
+    "warm request (median)",
+    spreadText(summary.warmMedianMs),
+    noTools === undefined ? undefined : spreadText(noTools.warmMedianMs),
+  );
+  column(
+    "first / warm",
+    `${summary.firstToWarmRatio}x`,
+    noTools === undefined ? undefined : `${noTools.firstToWarmRatio}x`,
+  );
+  if (summary.rssMb !== undefined)
+    column(
+      "resident memory",
+      `${summary.rssMb.median} MB`,
+      noTools?.rssMb === undefined ? undefined : `${noTools.rssMb.median} MB`,
+    );
+  column(
+    "constructions after ready",
+    String(summary.constructionsAfterReady),
+    noTools === undefined ? undefined : String(noTools.constructionsAfterReady),
+  );
   const errors = Object.entries(summary.firstCallErrors);
-  column("first-call errors", errors.length === 0 ? "none" : errors.map(([code, count]) => `${code} x${count}`).join(", "));
+  column(
+    "first-call errors",
+    errors.length === 0 ? "none" : errors.map(([code, count]) => `${code} x${count}`).join(", "),
+  );
   lines.push("");
   const bars = waterfallBars(summary.trace);
   const total = Math.max(summary.trace.readyMs ?? 0, ...bars.map((bar) => bar.startMs + bar.durationMs), 1);
@@ -42,16 +90,23 @@ export function textReport(summary: ProfileSummary, noTools?: ProfileSummary, wi
   for (const bar of bars) {
     const start = Math.round((bar.startMs / total) * width);
     const length = Math.max(1, Math.round((bar.durationMs / total) * width));
-    const drawn = `${" ".repeat(start)}${(bar.kind === "phase" ? "█" : bar.kind === "failed" ? "x" : "▒").repeat(length)}`.padEnd(width + 1);
-    lines.push(`  ${bar.label.slice(0, 34).padEnd(34)} ${drawn} ${bar.startMs.toFixed(1).padStart(7)} +${bar.durationMs.toFixed(1)} ms`);
+    const drawn =
+      `${" ".repeat(start)}${(bar.kind === "phase" ? "█" : bar.kind === "failed" ? "x" : "▒").repeat(length)}`.padEnd(
+        width + 1,
+      );
+    lines.push(
+      `  ${bar.label.slice(0, 34).padEnd(34)} ${drawn} ${bar.startMs.toFixed(1).padStart(7)} +${bar.durationMs.toFixed(1)} ms`,
+    );
   }
   lines.push("");
   lines.push("CPU time while loading, by package (median ms)");
-  for (const [name, ms] of Object.entries(summary.imports).slice(0, 10)) lines.push(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms`);
+  for (const [name, ms] of Object.entries(summary.imports).slice(0, 10))
+    lines.push(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms`);
   return `${lines.join("\n")}\n`;
 }
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function waterfallSvg(trace: StartupTraceJSON): string {
   const bars = waterfallBars(trace);
@@ -68,7 +123,7 @@ ${ticks.map((tick) => `<line x1="${x(tick)}" y1="10" x2="${x(tick)}" y2="${heigh
 ${bars
   .map((bar, index) => {
     const y = 12 + index * row;
-    return `<text x="${left - 8}" y="${y + 14}" font-size="12" text-anchor="end">${escape(bar.label)}</text><rect x="${x(bar.startMs)}" y="${y}" width="${Math.max(1.5, (bar.durationMs / total) * plot)}" height="16" fill="${colour(bar.kind)}"><title>${escape(bar.label)}: ${bar.startMs} + ${bar.durationMs} ms</title></rect><text x="${x(bar.startMs + bar.durationMs) + 4}" y="${y + 13}" font-size="11" fill="#555">${bar.durationMs.toFixed(1)}</text>`;
+    return `<text x="${left - 8}" y="${y + 14}" font-size="12" text-anchor="end">${escapeHtml(bar.label)}</text><rect x="${x(bar.startMs)}" y="${y}" width="${Math.max(1.5, (bar.durationMs / total) * plot)}" height="16" fill="${colour(bar.kind)}"><title>${escapeHtml(bar.label)}: ${bar.startMs} + ${bar.durationMs} ms</title></rect><text x="${x(bar.startMs + bar.durationMs) + 4}" y="${y + 13}" font-size="11" fill="#555">${bar.durationMs.toFixed(1)}</text>`;
   })
   .join("\n")}
 </svg>`;
@@ -83,7 +138,7 @@ function barChartSvg(entries: readonly [string, number][], unit: string): string
 ${entries
   .map(([label, value], index) => {
     const y = 6 + index * row;
-    return `<text x="${left - 8}" y="${y + 13}" font-size="12" text-anchor="end">${escape(label)}</text><rect x="${left}" y="${y}" width="${Math.max(1.5, (value / max) * plot)}" height="16" fill="#3b6ea8"/><text x="${left + (value / max) * plot + 4}" y="${y + 13}" font-size="11" fill="#555">${value.toFixed(1)} ${unit}</text>`;
+    return `<text x="${left - 8}" y="${y + 13}" font-size="12" text-anchor="end">${escapeHtml(label)}</text><rect x="${left}" y="${y}" width="${Math.max(1.5, (value / max) * plot)}" height="16" fill="#3b6ea8"/><text x="${left + (value / max) * plot + 4}" y="${y + 13}" font-size="11" fill="#555">${value.toFixed(1)} ${unit}</text>`;
   })
   .join("\n")}
 </svg>`;
@@ -92,28 +147,65 @@ ${entries
 /** A self-contained HTML report: figures, an SVG waterfall, and charts. No script, no external file. */
 export function htmlReport(summary: ProfileSummary, noTools?: ProfileSummary): string {
   const rows: [string, string, string | undefined][] = [
-    ["spawn to listening", spreadText(summary.spawnToListeningMs), noTools === undefined ? undefined : spreadText(noTools.spawnToListeningMs)],
-    ["spawn to ready", spreadText(summary.spawnToReadyMs), noTools === undefined ? undefined : spreadText(noTools.spawnToReadyMs)],
-    ["spawn to first reply", spreadText(summary.spawnToFirstReplyMs), noTools === undefined ? undefined : spreadText(noTools.spawnToFirstReplyMs)],
-    ["first request", spreadText(summary.firstRequestMs), noTools === undefined ? undefined : spreadText(noTools.firstRequestMs)],
-    ["warm request (median)", spreadText(summary.warmMedianMs), noTools === undefined ? undefined : spreadText(noTools.warmMedianMs)],
-    ["first / warm", `${summary.firstToWarmRatio}x`, noTools === undefined ? undefined : `${noTools.firstToWarmRatio}x`],
-    ["resident memory", summary.rssMb === undefined ? "n/a" : `${summary.rssMb.median} MB`, noTools?.rssMb === undefined ? undefined : `${noTools.rssMb.median} MB`],
-    ["constructions after ready", String(summary.constructionsAfterReady), noTools === undefined ? undefined : String(noTools.constructionsAfterReady)],
+    [
+      "spawn to listening",
+      spreadText(summary.spawnToListeningMs),
+      noTools === undefined ? undefined : spreadText(noTools.spawnToListeningMs),
+    ],
+    [
+      "spawn to ready",
+      spreadText(summary.spawnToReadyMs),
+      noTools === undefined ? undefined : spreadText(noTools.spawnToReadyMs),
+    ],
+    [
+      "spawn to first reply",
+      spreadText(summary.spawnToFirstReplyMs),
+      noTools === undefined ? undefined : spreadText(noTools.spawnToFirstReplyMs),
+    ],
+    [
+      "first request",
+      spreadText(summary.firstRequestMs),
+      noTools === undefined ? undefined : spreadText(noTools.firstRequestMs),
+    ],
+    [
+      "warm request (median)",
+      spreadText(summary.warmMedianMs),
+      noTools === undefined ? undefined : spreadText(noTools.warmMedianMs),
+    ],
+    [
+      "first / warm",
+      `${summary.firstToWarmRatio}x`,
+      noTools === undefined ? undefined : `${noTools.firstToWarmRatio}x`,
+    ],
+    [
+      "resident memory",
+      summary.rssMb === undefined ? "n/a" : `${summary.rssMb.median} MB`,
+      noTools?.rssMb === undefined ? undefined : `${noTools.rssMb.median} MB`,
+    ],
+    [
+      "constructions after ready",
+      String(summary.constructionsAfterReady),
+      noTools === undefined ? undefined : String(noTools.constructionsAfterReady),
+    ],
   ];
   const latency: [string, number][] = [
     ["first request", summary.firstRequestMs.median],
     ["warm request", summary.warmMedianMs.median],
-    ...(noTools === undefined ? [] : ([["first, no tools", noTools.firstRequestMs.median], ["warm, no tools", noTools.warmMedianMs.median]] as [string, number][])),
+    ...(noTools === undefined
+      ? []
+      : ([
+          ["first, no tools", noTools.firstRequestMs.median],
+          ["warm, no tools", noTools.warmMedianMs.median],
+        ] as [string, number][])),
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>hearth profile: ${escape(summary.app)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>hearth profile: ${escapeHtml(summary.app)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:4px 12px;border-bottom:1px solid #eee;text-align:left}h2{margin-top:28px}</style>
 </head><body>
-<h1>hearth profile: ${escape(summary.app)}</h1>
-<p>${summary.runs} cold starts, each in a fresh process (median, min-max). Node ${escape(summary.node)}. Ready at ${summary.trace.readyMs} ms in the run shown.</p>
+<h1>hearth profile: ${escapeHtml(summary.app)}</h1>
+<p>${summary.runs} cold starts, each in a fresh process (median, min-max). Node ${escapeHtml(summary.node)}. Ready at ${summary.trace.readyMs} ms in the run shown.</p>
 <table><tr><th></th><th>with tools</th>${noTools === undefined ? "" : "<th>without tools</th>"}</tr>
-${rows.map(([label, value, other]) => `<tr><td>${escape(label)}</td><td>${escape(value)}</td>${noTools === undefined ? "" : `<td>${escape(other ?? "")}</td>`}</tr>`).join("\n")}
+${rows.map(([label, value, other]) => `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(value)}</td>${noTools === undefined ? "" : `<td>${escapeHtml(other ?? "")}</td>`}</tr>`).join("\n")}
 </table>
 <h2>Startup waterfall</h2>
 ${waterfallSvg(summary.trace)}

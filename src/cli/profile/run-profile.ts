@@ -61,7 +61,10 @@ export interface ProfileSummary {
 
 export function spread(values: readonly number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted.length % 2 === 1 ? (sorted[(sorted.length - 1) / 2] as number) : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[(sorted.length - 1) / 2] as number)
+      : ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
   const round = (value: number) => Math.round(value * 100) / 100;
   return { median: round(median), min: round(sorted[0] ?? 0), max: round(sorted.at(-1) ?? 0) };
 }
@@ -88,7 +91,21 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
   const { join } = process.getBuiltinModule("node:path");
   const cli = process.argv[1] as string;
   // Every run a true cold start: no compile cache left by the run before (nor by NODE_COMPILE_CACHE).
-  const args = [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", profileDirectory, cli, "serve", options.file, "--port", "0", "--store", "memory", "--no-compile-cache", ...(options.noTools ? ["--no-tools"] : [])];
+  const args = [
+    ...process.execArgv,
+    "--cpu-prof",
+    "--cpu-prof-dir",
+    profileDirectory,
+    cli,
+    "serve",
+    options.file,
+    "--port",
+    "0",
+    "--store",
+    "memory",
+    "--no-compile-cache",
+    ...(options.noTools ? ["--no-tools"] : []),
+  ];
   const { NODE_COMPILE_CACHE: _cache, ...inherited } = process.env;
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -120,7 +137,10 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
       const response = await fetch(`${url}/v1/chat`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ message: options.message, ...(options.agent === undefined ? {} : { agent: options.agent }) }),
+        body: JSON.stringify({
+          message: options.message,
+          ...(options.agent === undefined ? {} : { agent: options.agent }),
+        }),
       });
       const body = (await response.json()) as { code?: string };
       return { status: response.status, code: body.code, ms: performance.now() - sent };
@@ -131,7 +151,10 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     for (let index = 0; index < options.warmRequests; index++) warm.push((await send()).ms);
     const trace = (await (await fetch(`${url}/v1/startup`)).json()) as StartupTraceJSON;
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    const constructions = [...metrics.matchAll(/^hearth_constructions_after_ready_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const constructions = [...metrics.matchAll(/^hearth_constructions_after_ready_total\{[^}]*\} (\d+)/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
     const rssMb = residentMb(child.pid);
     child.kill("SIGTERM");
     await exited;
@@ -140,7 +163,11 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     const imports =
       profileFile === undefined || loadEndMs === undefined
         ? {}
-        : importBreakdown(JSON.parse(readFileSync(join(profileDirectory, profileFile), "utf8")) as CpuProfile, loadEndMs.startMs + loadEndMs.durationMs, hearthRoots);
+        : importBreakdown(
+            JSON.parse(readFileSync(join(profileDirectory, profileFile), "utf8")) as CpuProfile,
+            loadEndMs.startMs + loadEndMs.durationMs,
+            hearthRoots,
+          );
     return {
       spawnToListeningMs: (listeningAt ?? readyAt) - started,
       spawnToReadyMs: readyAt - started,
@@ -170,7 +197,13 @@ async function warmOwnClient(): Promise<void> {
   try {
     const { port } = server.address() as { port: number };
     for (let index = 0; index < 20; index++) {
-      await (await fetch(`http://127.0.0.1:${port}/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).text();
+      await (
+        await fetch(`http://127.0.0.1:${port}/`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
+      ).text();
     }
   } finally {
     server.closeAllConnections();
@@ -194,13 +227,18 @@ export async function profileApp(options: ProfileOptions): Promise<ProfileSummar
     }
   }
   const ready = spread(runs.map((run) => run.spawnToReadyMs));
-  const representative = [...runs].sort((a, b) => Math.abs(a.spawnToReadyMs - ready.median) - Math.abs(b.spawnToReadyMs - ready.median))[0] as RunMeasurement;
+  const representative = [...runs].sort(
+    (a, b) => Math.abs(a.spawnToReadyMs - ready.median) - Math.abs(b.spawnToReadyMs - ready.median),
+  )[0] as RunMeasurement;
   const packages = new Set(runs.flatMap((run) => Object.keys(run.imports)));
   const imports = Object.fromEntries(
-    [...packages].map((name) => [name, spread(runs.map((run) => run.imports[name] ?? 0)).median] as const).sort((a, b) => b[1] - a[1]),
+    [...packages]
+      .map((name) => [name, spread(runs.map((run) => run.imports[name] ?? 0)).median] as const)
+      .sort((a, b) => b[1] - a[1]),
   );
   const errors: Record<string, number> = {};
-  for (const run of runs) if (run.firstErrorCode !== undefined) errors[run.firstErrorCode] = (errors[run.firstErrorCode] ?? 0) + 1;
+  for (const run of runs)
+    if (run.firstErrorCode !== undefined) errors[run.firstErrorCode] = (errors[run.firstErrorCode] ?? 0) + 1;
   const first = spread(runs.map((run) => run.firstRequestMs));
   const warm = spread(runs.map((run) => run.warmMedianMs));
   const rss = runs.map((run) => run.rssMb).filter((value): value is number => value !== undefined);

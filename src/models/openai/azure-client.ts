@@ -1,7 +1,8 @@
 import { UserError } from "../../core/errors.ts";
 import { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions, parseBaseURL } from "./openai-client.ts";
 
-export interface AzureOpenAIChatCompletionClientOptions extends Omit<OpenAIChatCompletionClientOptions, "baseURL" | "apiKey"> {
+export interface AzureOpenAIChatCompletionClientOptions
+  extends Omit<OpenAIChatCompletionClientOptions, "baseURL" | "apiKey"> {
   /** `https://<resource>.openai.azure.com`; defaults to `AZURE_OPENAI_ENDPOINT`. */
   readonly azureEndpoint?: string;
   readonly azureDeployment: string;
@@ -16,9 +17,12 @@ export interface AzureOpenAIChatCompletionClientOptions extends Omit<OpenAIChatC
 export class AzureOpenAIChatCompletionClient extends OpenAIChatCompletionClient {
   constructor(options: AzureOpenAIChatCompletionClientOptions) {
     const endpoint = options.azureEndpoint ?? process.env.AZURE_OPENAI_ENDPOINT;
-    if (endpoint === undefined || endpoint === "") throw new UserError("AzureOpenAIChatCompletionClient needs `azureEndpoint`.", { field: "azureEndpoint" });
-    if (!options.azureDeployment) throw new UserError("AzureOpenAIChatCompletionClient needs `azureDeployment`.", { field: "azureDeployment" });
-    if (!options.apiVersion) throw new UserError("AzureOpenAIChatCompletionClient needs `apiVersion`.", { field: "apiVersion" });
+    if (endpoint === undefined || endpoint === "")
+      throw new UserError("AzureOpenAIChatCompletionClient needs `azureEndpoint`.", { field: "azureEndpoint" });
+    if (!options.azureDeployment)
+      throw new UserError("AzureOpenAIChatCompletionClient needs `azureDeployment`.", { field: "azureDeployment" });
+    if (!options.apiVersion)
+      throw new UserError("AzureOpenAIChatCompletionClient needs `apiVersion`.", { field: "apiVersion" });
     const base = parseBaseURL(endpoint);
     const query = `?api-version=${encodeURIComponent(options.apiVersion)}`;
     const headers: Record<string, string> = { ...options.headers };
@@ -27,7 +31,10 @@ export class AzureOpenAIChatCompletionClient extends OpenAIChatCompletionClient 
     else if (apiKey !== undefined && apiKey !== "") headers["api-key"] = apiKey;
     super(options, {
       provider: "azure.ai.openai",
-      chatCompletionsURL: new URL(`openai/deployments/${encodeURIComponent(options.azureDeployment)}/chat/completions${query}`, base),
+      chatCompletionsURL: new URL(
+        `openai/deployments/${encodeURIComponent(options.azureDeployment)}/chat/completions${query}`,
+        base,
+      ),
       warmupURL: new URL(`openai/models${query}`, base),
       headers: Object.freeze(headers),
     });

@@ -15,7 +15,14 @@ let mock: MockOpenAIServer;
 let pools: ConnectionPools;
 
 function client(options: Partial<OpenAIChatCompletionClientOptions> = {}): OpenAIChatCompletionClient {
-  return new OpenAIChatCompletionClient({ model: "mock-model", baseURL: mock.url, apiKey: "key-1", connectionPools: pools, retry: fastRetry, ...options });
+  return new OpenAIChatCompletionClient({
+    model: "mock-model",
+    baseURL: mock.url,
+    apiKey: "key-1",
+    connectionPools: pools,
+    retry: fastRetry,
+    ...options,
+  });
 }
 
 async function collect(stream: AsyncIterable<ModelStreamChunk>): Promise<ModelStreamChunk[]> {
@@ -93,7 +100,10 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
 
   test("429 that outlasts the retries surfaces as HEARTH_MODEL_RATE_LIMITED with retryAfterMs", async () => {
     mock.enqueue({ fault: "rate-limit", retryAfterSeconds: 1 });
-    await assert.rejects(client({ maxRetries: 0 }).create(hello), (error) => isCode("HEARTH_MODEL_RATE_LIMITED")(error) && (error as HearthError).retryAfterMs === 1000);
+    await assert.rejects(
+      client({ maxRetries: 0 }).create(hello),
+      (error) => isCode("HEARTH_MODEL_RATE_LIMITED")(error) && (error as HearthError).retryAfterMs === 1000,
+    );
   });
 
   test("5xx, a reset connection and malformed JSON are retried and then succeed", async () => {
@@ -118,7 +128,10 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
   });
 
   test("401 and 400 are never retried", async () => {
-    await assert.rejects(client({ apiKey: "wrong", maxRetries: 5 }).create(hello), (error) => isCode("HEARTH_MODEL_AUTH")(error) && (error as HearthError).attempts === 1);
+    await assert.rejects(
+      client({ apiKey: "wrong", maxRetries: 5 }).create(hello),
+      (error) => isCode("HEARTH_MODEL_AUTH")(error) && (error as HearthError).attempts === 1,
+    );
     mock.enqueue({ fault: "status", status: 400 });
     await assert.rejects(client({ maxRetries: 5 }).create(hello), isCode("HEARTH_MODEL_BAD_REQUEST"));
     assert.equal(mock.requests.length, 2);
@@ -135,7 +148,10 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
 
   test("a provider slower than timeoutMs is HEARTH_MODEL_TIMEOUT, and its connection is closed", async () => {
     mock.enqueue({ fault: "delay", ms: 10_000 });
-    await assert.rejects(client({ timeoutMs: 50, maxRetries: 0 }).create(hello), (error) => isCode("HEARTH_MODEL_TIMEOUT")(error) && (error as HearthError).timeoutMs === 50);
+    await assert.rejects(
+      client({ timeoutMs: 50, maxRetries: 0 }).create(hello),
+      (error) => isCode("HEARTH_MODEL_TIMEOUT")(error) && (error as HearthError).timeoutMs === 50,
+    );
     await mock.waitForEarlyClose(0);
   });
 
@@ -189,13 +205,17 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
       const burstStart = mock.connectionCount;
       mock.requests.length = 0;
       const replies = await Promise.all(
-        Array.from({ length: 100 }, (_, index) => client({ apiKey: `key-${index + 1}`, connectionPools: limited }).create({ messages: [{ role: "user", content: `from ${index + 1}` }] })),
+        Array.from({ length: 100 }, (_, index) =>
+          client({ apiKey: `key-${index + 1}`, connectionPools: limited }).create({
+            messages: [{ role: "user", content: `from ${index + 1}` }],
+          }),
+        ),
       );
       assert.equal(limited.size, 1);
       assert.ok(mock.connectionCount - burstStart <= 8, `opened ${mock.connectionCount - burstStart} connections`);
-      replies.forEach((reply, index) => assert.equal(reply.content, `You said: from ${index + 1}`));
+      for (const [index, reply] of replies.entries()) assert.equal(reply.content, `You said: from ${index + 1}`);
       for (const request of mock.requests) {
-        const sender = (request.body?.messages[0]?.content as string).replace("from ", "");
+        const sender = String(request.body?.messages[0]?.content).replace("from ", "");
         assert.equal(request.headers.authorization, `Bearer key-${sender}`);
       }
     } finally {
@@ -206,7 +226,10 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
   test("a stream that stalls between chunks for longer than timeoutMs is HEARTH_MODEL_TIMEOUT", async () => {
     const stalling = await startMockOpenAIServer({ chunkDelayMs: 500 });
     try {
-      await assert.rejects(collect(client({ baseURL: stalling.url, timeoutMs: 100, maxRetries: 0 }).createStream(hello)), isCode("HEARTH_MODEL_TIMEOUT"));
+      await assert.rejects(
+        collect(client({ baseURL: stalling.url, timeoutMs: 100, maxRetries: 0 }).createStream(hello)),
+        isCode("HEARTH_MODEL_TIMEOUT"),
+      );
       await stalling.waitForEarlyClose(0);
     } finally {
       await stalling.close();
@@ -215,18 +238,39 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
 
   test("Azure OpenAI: deployment in the path, api-version in the query, api-key header", async () => {
     const origin = new URL(mock.url).origin;
-    const azure = new AzureOpenAIChatCompletionClient({ model: "gpt-4o", azureEndpoint: origin, azureDeployment: "prod-4o", apiVersion: "2024-10-21", apiKey: "key-7", connectionPools: pools });
+    const azure = new AzureOpenAIChatCompletionClient({
+      model: "gpt-4o",
+      azureEndpoint: origin,
+      azureDeployment: "prod-4o",
+      apiVersion: "2024-10-21",
+      apiKey: "key-7",
+      connectionPools: pools,
+    });
     await azure.warmup();
     const response = await azure.create(hello);
     assert.equal(response.content, "You said: hello there");
     assert.deepEqual(
-      mock.requests.map((request) => [request.method, request.path, request.headers["api-key"], request.headers.authorization]),
+      mock.requests.map((request) => [
+        request.method,
+        request.path,
+        request.headers["api-key"],
+        request.headers.authorization,
+      ]),
       [
         ["GET", "/openai/models?api-version=2024-10-21", "key-7", undefined],
         ["POST", "/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21", "key-7", undefined],
       ],
     );
-    assert.throws(() => new AzureOpenAIChatCompletionClient({ model: "m", azureEndpoint: origin, azureDeployment: "", apiVersion: "v" }), isCode("HEARTH_CONFIG_INVALID"));
+    assert.throws(
+      () =>
+        new AzureOpenAIChatCompletionClient({
+          model: "m",
+          azureEndpoint: origin,
+          azureDeployment: "",
+          apiVersion: "v",
+        }),
+      isCode("HEARTH_CONFIG_INVALID"),
+    );
   });
 
   test("bad options fail at construction with the field named", () => {
@@ -237,7 +281,11 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
       [{ model: "m", timeoutMs: -1 }, "timeoutMs"],
       [{ model: "m", maxRetries: 1.5 }, "maxRetries"],
     ] as const) {
-      assert.throws(() => new OpenAIChatCompletionClient(options), (error) => isCode("HEARTH_CONFIG_INVALID")(error) && (error as HearthError).field === field, field);
+      assert.throws(
+        () => new OpenAIChatCompletionClient(options),
+        (error) => isCode("HEARTH_CONFIG_INVALID")(error) && (error as HearthError).field === field,
+        field,
+      );
     }
   });
 });
@@ -245,9 +293,22 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
 test("its synthetic exchange parses a stub answer with the code that parses real ones, streamed or not, and sends nothing", async () => {
   const client = new OpenAIChatCompletionClient({ model: "m", baseURL: "http://127.0.0.1:9/v1", apiKey: "k" });
   const exchange = client[syntheticExchange];
-  const request = { messages: [{ role: "user" as const, content: "hi" }], tools: [{ name: "lookup", description: "d", parameters: { type: "object" } }] };
-  const call: ModelResponse = { finishReason: "tool-calls", content: "", toolCalls: [{ id: "c1", name: "lookup", arguments: "{}" }], usage: { promptTokens: 0, completionTokens: 0 } };
-  const text: ModelResponse = { finishReason: "stop", content: "ok", toolCalls: [], usage: { promptTokens: 0, completionTokens: 0 } };
+  const request = {
+    messages: [{ role: "user" as const, content: "hi" }],
+    tools: [{ name: "lookup", description: "d", parameters: { type: "object" } }],
+  };
+  const call: ModelResponse = {
+    finishReason: "tool-calls",
+    content: "",
+    toolCalls: [{ id: "c1", name: "lookup", arguments: "{}" }],
+    usage: { promptTokens: 0, completionTokens: 0 },
+  };
+  const text: ModelResponse = {
+    finishReason: "stop",
+    content: "ok",
+    toolCalls: [],
+    usage: { promptTokens: 0, completionTokens: 0 },
+  };
   for (const answer of [call, text]) {
     assert.deepEqual(exchange.create(request, answer), { ...answer, model: "m" });
     const chunks: ModelStreamChunk[] = [];

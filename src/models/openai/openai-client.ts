@@ -2,8 +2,15 @@ import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
 import { addSecrets } from "../../internal/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
-import type { CallOptions, ModelClient, ModelInfo, ModelRequest, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
-import { ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
+import type {
+  CallOptions,
+  ModelClient,
+  ModelInfo,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamChunk,
+} from "../../core/model-client.ts";
+import { type ConnectionPools, sharedConnectionPools } from "../connection-pools.ts";
 import { HttpCall } from "../http-call.ts";
 import { isReasoningModel, modelInfoFor } from "../model-info.ts";
 import { defaultRetryPolicy, type RetryPolicy, withRetries } from "../retry.ts";
@@ -63,13 +70,21 @@ export class OpenAIChatCompletionClient implements ModelClient {
   readonly #pools: ConnectionPools;
 
   constructor(options: OpenAIChatCompletionClientOptions, endpoint?: Endpoint) {
-    if (typeof options?.model !== "string" || options.model === "") throw new UserError("OpenAIChatCompletionClient needs a `model` name.", { field: "model" });
+    if (typeof options?.model !== "string" || options.model === "")
+      throw new UserError("OpenAIChatCompletionClient needs a `model` name.", { field: "model" });
     const timeoutMs = options.timeoutMs ?? 60_000;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UserError("`timeoutMs` must be a positive number.", { field: "timeoutMs" });
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new UserError("`timeoutMs` must be a positive number.", { field: "timeoutMs" });
     const maxRetries = options.maxRetries ?? defaultRetryPolicy.maxRetries;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new UserError("`maxRetries` must be a whole number, 0 or more.", { field: "maxRetries" });
-    if (options.provider !== undefined && (typeof options.provider !== "string" || !/^[\w.:-]{1,64}$/.test(options.provider))) {
-      throw new UserError("`provider` must be a short label (letters, digits, `.`, `:`, `_` or `-`), not a URL.", { field: "provider" });
+    if (!Number.isInteger(maxRetries) || maxRetries < 0)
+      throw new UserError("`maxRetries` must be a whole number, 0 or more.", { field: "maxRetries" });
+    if (
+      options.provider !== undefined &&
+      (typeof options.provider !== "string" || !/^[\w.:-]{1,64}$/.test(options.provider))
+    ) {
+      throw new UserError("`provider` must be a short label (letters, digits, `.`, `:`, `_` or `-`), not a URL.", {
+        field: "provider",
+      });
     }
     this.model = options.model;
     this.modelInfo = modelInfoFor(options.model, options.modelInfo);
@@ -145,16 +160,36 @@ export class OpenAIChatCompletionClient implements ModelClient {
   async close(): Promise<void> {}
 
   #wire(request: ModelRequest, stream: boolean): Record<string, unknown> {
-    return toWireRequest(request, { ...this.#sampling, model: this.model, stream, useMaxCompletionTokens: isReasoningModel(this.model) });
+    return toWireRequest(request, {
+      ...this.#sampling,
+      model: this.model,
+      stream,
+      useMaxCompletionTokens: isReasoningModel(this.model),
+    });
   }
 
-  #call(method: "GET" | "POST", url: URL, body: string | undefined, accept: string, signal: AbortSignal | undefined): HttpCall {
+  #call(
+    method: "GET" | "POST",
+    url: URL,
+    body: string | undefined,
+    accept: string,
+    signal: AbortSignal | undefined,
+  ): HttpCall {
     const headers: Record<string, string> = { ...this.#endpoint.headers, accept };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(body));
     }
-    return new HttpCall({ url, provider: this.provider, method, headers, pool: this.#pools.forOrigin(url), timeoutMs: this.#timeoutMs, signal, ...(body === undefined ? {} : { body }) });
+    return new HttpCall({
+      url,
+      provider: this.provider,
+      method,
+      headers,
+      pool: this.#pools.forOrigin(url),
+      timeoutMs: this.#timeoutMs,
+      signal,
+      ...(body === undefined ? {} : { body }),
+    });
   }
 }
 
@@ -185,7 +220,16 @@ async function* oneChunk(text: string): AsyncGenerator<string> {
 }
 
 function pickSampling(options: SamplingOptions): SamplingOptions {
-  const keys = ["temperature", "topP", "maxTokens", "seed", "stop", "presencePenalty", "frequencyPenalty", "user"] as const;
+  const keys = [
+    "temperature",
+    "topP",
+    "maxTokens",
+    "seed",
+    "stop",
+    "presencePenalty",
+    "frequencyPenalty",
+    "user",
+  ] as const;
   const sampling: Record<string, unknown> = {};
   for (const key of keys) if (options[key] !== undefined) sampling[key] = options[key];
   return Object.freeze(sampling) as SamplingOptions;
@@ -197,7 +241,12 @@ function openAIEndpoint(options: OpenAIChatCompletionClientOptions): Endpoint {
   const headers: Record<string, string> = { ...options.headers };
   if (apiKey !== undefined && apiKey !== "") headers.authorization = `Bearer ${apiKey}`;
   const provider = base.hostname === "api.openai.com" ? "openai" : "openai-compatible";
-  return Object.freeze({ provider, chatCompletionsURL: new URL("chat/completions", base), warmupURL: new URL("models", base), headers: Object.freeze(headers) });
+  return Object.freeze({
+    provider,
+    chatCompletionsURL: new URL("chat/completions", base),
+    warmupURL: new URL("models", base),
+    headers: Object.freeze(headers),
+  });
 }
 
 /** The secret values among a client's headers: its bearer token, an `api-key`, anything named like a token or a secret. */
@@ -206,7 +255,8 @@ function credentialsIn(headers: Readonly<Record<string, string>>): string[] {
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === "authorization") values.push(value.replace(/^(Bearer|Basic)\s+/i, ""));
-    else if (lower === "api-key" || lower === "x-api-key" || lower.includes("token") || lower.includes("secret")) values.push(value);
+    else if (lower === "api-key" || lower === "x-api-key" || lower.includes("token") || lower.includes("secret"))
+      values.push(value);
   }
   return values;
 }
@@ -218,6 +268,7 @@ export function parseBaseURL(value: string): URL {
   } catch (cause) {
     throw new UserError(`\`baseURL\` is not a URL: ${JSON.stringify(value)}.`, { field: "baseURL", cause });
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UserError(`\`baseURL\` must be http or https, not ${url.protocol}`, { field: "baseURL" });
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UserError(`\`baseURL\` must be http or https, not ${url.protocol}`, { field: "baseURL" });
   return url;
 }

@@ -17,7 +17,8 @@ test("a recorded stream yields the same events whatever the chunk size", () => {
   const whole = parseInPieces(recorded, recorded.length);
   assert.equal(whole.length, 7);
   assert.equal(whole.at(-1), "[DONE]");
-  for (const size of [1, 2, 3, 7, 64, 500]) assert.deepEqual(parseInPieces(recorded, size), whole, `chunk size ${size}`);
+  for (const size of [1, 2, 3, 7, 64, 500])
+    assert.deepEqual(parseInPieces(recorded, size), whole, `chunk size ${size}`);
 });
 
 test("CRLF and CR line endings, even split between chunks, end lines once", () => {

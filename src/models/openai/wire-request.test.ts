@@ -23,7 +23,13 @@ test("messages of every role become Chat Completions messages; tool results beco
             { callId: "c2", name: "weather", content: "Error: down", isError: true },
           ],
         },
-        { role: "user", content: [{ type: "text", text: "And this?" }, { type: "image", url: "data:image/png;base64,AAAA" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "And this?" },
+            { type: "image", url: "data:image/png;base64,AAAA" },
+          ],
+        },
       ],
     },
     { model: "gpt-4o", stream: false },
@@ -55,21 +61,53 @@ test("messages of every role become Chat Completions messages; tool results beco
 });
 
 test("tools, tool choice, response formats, sampling and streaming options are mapped", () => {
-  const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"], additionalProperties: false };
+  const schema = {
+    type: "object",
+    properties: { answer: { type: "string" } },
+    required: ["answer"],
+    additionalProperties: false,
+  };
   const body = toWireRequest(
     {
       messages: [{ role: "user", content: "hi" }],
-      tools: [{ name: "lookup", description: "Look up.", parameters: { type: "object", properties: {} }, strict: true }],
+      tools: [
+        { name: "lookup", description: "Look up.", parameters: { type: "object", properties: {} }, strict: true },
+      ],
       toolChoice: { name: "lookup" },
       parallelToolCalls: false,
       responseFormat: { type: "json_schema", name: "answer", schema, strict: true },
     },
-    { model: "o3-mini", stream: true, temperature: 0.2, topP: 0.9, maxTokens: 100, seed: 7, stop: ["END"], presencePenalty: 0.1, frequencyPenalty: 0.3, user: "u1", useMaxCompletionTokens: true },
+    {
+      model: "o3-mini",
+      stream: true,
+      temperature: 0.2,
+      topP: 0.9,
+      maxTokens: 100,
+      seed: 7,
+      stop: ["END"],
+      presencePenalty: 0.1,
+      frequencyPenalty: 0.3,
+      user: "u1",
+      useMaxCompletionTokens: true,
+    },
   );
-  assert.deepEqual(body.tools, [{ type: "function", function: { name: "lookup", description: "Look up.", parameters: { type: "object", properties: {} }, strict: true } }]);
+  assert.deepEqual(body.tools, [
+    {
+      type: "function",
+      function: {
+        name: "lookup",
+        description: "Look up.",
+        parameters: { type: "object", properties: {} },
+        strict: true,
+      },
+    },
+  ]);
   assert.deepEqual(body.tool_choice, { type: "function", function: { name: "lookup" } });
   assert.equal(body.parallel_tool_calls, false);
-  assert.deepEqual(body.response_format, { type: "json_schema", json_schema: { name: "answer", schema, strict: true } });
+  assert.deepEqual(body.response_format, {
+    type: "json_schema",
+    json_schema: { name: "answer", schema, strict: true },
+  });
   assert.equal(body.max_completion_tokens, 100);
   assert.equal(body.max_tokens, undefined);
   assert.deepEqual(
@@ -80,8 +118,14 @@ test("tools, tool choice, response formats, sampling and streaming options are m
 });
 
 test("JSON mode and plain text formats; no tools means no tool_choice", () => {
-  const json = toWireRequest({ messages: [], responseFormat: { type: "json_object" }, toolChoice: "required" }, { model: "m", stream: false });
+  const json = toWireRequest(
+    { messages: [], responseFormat: { type: "json_object" }, toolChoice: "required" },
+    { model: "m", stream: false },
+  );
   assert.deepEqual(json.response_format, { type: "json_object" });
   assert.equal(json.tool_choice, undefined);
-  assert.equal(toWireRequest({ messages: [], responseFormat: { type: "text" } }, { model: "m", stream: false }).response_format, undefined);
+  assert.equal(
+    toWireRequest({ messages: [], responseFormat: { type: "text" } }, { model: "m", stream: false }).response_format,
+    undefined,
+  );
 });

@@ -57,7 +57,8 @@ export function toWireRequest(request: ModelRequest, options: WireRequestOptions
   }
   if (options.temperature !== undefined) body.temperature = options.temperature;
   if (options.topP !== undefined) body.top_p = options.topP;
-  if (options.maxTokens !== undefined) body[options.useMaxCompletionTokens === true ? "max_completion_tokens" : "max_tokens"] = options.maxTokens;
+  if (options.maxTokens !== undefined)
+    body[options.useMaxCompletionTokens === true ? "max_completion_tokens" : "max_tokens"] = options.maxTokens;
   if (options.seed !== undefined) body.seed = options.seed;
   if (options.stop !== undefined) body.stop = options.stop;
   if (options.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
@@ -85,13 +86,24 @@ function toWireMessages(message: ModelMessage): WireMessage[] {
           content:
             typeof message.content === "string"
               ? message.content
-              : message.content.map((part) => (part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: { url: part.url } })),
+              : message.content.map((part) =>
+                  part.type === "text"
+                    ? { type: "text", text: part.text }
+                    : { type: "image_url", image_url: { url: part.url } },
+                ),
         },
       ];
     case "assistant": {
-      const wire: WireMessage = { role: "assistant", content: message.content === "" && message.toolCalls?.length ? null : message.content };
+      const wire: WireMessage = {
+        role: "assistant",
+        content: message.content === "" && message.toolCalls?.length ? null : message.content,
+      };
       if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
-        wire.tool_calls = message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }));
+        wire.tool_calls = message.toolCalls.map((call) => ({
+          id: call.id,
+          type: "function",
+          function: { name: call.name, arguments: call.arguments },
+        }));
       }
       return [wire];
     }

@@ -49,8 +49,19 @@ test("a leading <think> block becomes the thought, not the content", () => {
 });
 
 test("malformed bodies and provider error objects are classified", () => {
-  for (const body of [null, [], {}, { choices: [] }, { choices: [{}] }, { choices: [{ message: { tool_calls: [{ function: {} }] } }] }]) {
-    assert.throws(() => fromWireResponse(body), (error) => HearthError.is(error, "HEARTH_MODEL_INVALID_RESPONSE"), JSON.stringify(body));
+  for (const body of [
+    null,
+    [],
+    {},
+    { choices: [] },
+    { choices: [{}] },
+    { choices: [{ message: { tool_calls: [{ function: {} }] } }] },
+  ]) {
+    assert.throws(
+      () => fromWireResponse(body),
+      (error) => HearthError.is(error, "HEARTH_MODEL_INVALID_RESPONSE"),
+      JSON.stringify(body),
+    );
   }
   assert.throws(
     () => fromWireResponse({ error: { message: "overloaded" } }),
@@ -64,7 +75,13 @@ test("a recorded text stream assembles into deltas, then the same response as no
     chunks.filter((chunk) => chunk.type === "text-delta").map((chunk) => chunk.delta),
     ["Hello", "! How can", " I help?"],
   );
-  assert.deepEqual(response, { finishReason: "stop", content: "Hello! How can I help?", toolCalls: [], usage: { promptTokens: 9, completionTokens: 7 }, model: "gpt-4o-mini" });
+  assert.deepEqual(response, {
+    finishReason: "stop",
+    content: "Hello! How can I help?",
+    toolCalls: [],
+    usage: { promptTokens: 9, completionTokens: 7 },
+    model: "gpt-4o-mini",
+  });
 });
 
 test("a recorded stream of two parallel tool calls assembles each call from its deltas", () => {
@@ -93,5 +110,8 @@ test("reasoning deltas become thought deltas and the response's thought", () => 
 
 test("an error event in the middle of a stream is thrown as a server error", () => {
   const assembler = new StreamAssembler();
-  assert.throws(() => assembler.push({ error: { message: "upstream died" } }), (error) => HearthError.is(error, "HEARTH_MODEL_SERVER"));
+  assert.throws(
+    () => assembler.push({ error: { message: "upstream died" } }),
+    (error) => HearthError.is(error, "HEARTH_MODEL_SERVER"),
+  );
 });

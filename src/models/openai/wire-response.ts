@@ -5,10 +5,14 @@ import type { FinishReason, ModelResponse, ModelStreamChunk } from "../../core/m
 type Json = Record<string, unknown>;
 
 export function invalidResponse(why: string, cause?: unknown): HearthError {
-  return new HearthError("HEARTH_MODEL_INVALID_RESPONSE", `The model provider's answer is not a valid Chat Completion: ${why}.`, {
-    cause,
-    retryable: true,
-  });
+  return new HearthError(
+    "HEARTH_MODEL_INVALID_RESPONSE",
+    `The model provider's answer is not a valid Chat Completion: ${why}.`,
+    {
+      cause,
+      retryable: true,
+    },
+  );
 }
 
 function asObject(value: unknown): Json | undefined {
@@ -63,7 +67,9 @@ export function fromWireResponse(body: unknown): ModelResponse {
   if (json === undefined) throw invalidResponse("the body is not a JSON object");
   const providerError = providerErrorMessage(json);
   if (providerError !== undefined) {
-    throw new HearthError("HEARTH_MODEL_SERVER", `The model provider returned an error: ${providerError}`, { retryable: true });
+    throw new HearthError("HEARTH_MODEL_SERVER", `The model provider returned an error: ${providerError}`, {
+      retryable: true,
+    });
   }
   const choices = json.choices;
   if (!Array.isArray(choices) || choices.length === 0) throw invalidResponse("it has no choices");
@@ -90,7 +96,8 @@ function parseToolCalls(value: unknown): ToolCall[] {
   return value.map((entry: unknown, index) => {
     const call = asObject(entry);
     const fn = asObject(call?.function);
-    if (call === undefined || fn === undefined || typeof fn.name !== "string") throw invalidResponse(`tool_calls[${index}] has no function name`);
+    if (call === undefined || fn === undefined || typeof fn.name !== "string")
+      throw invalidResponse(`tool_calls[${index}] has no function name`);
     return {
       id: typeof call.id === "string" && call.id !== "" ? call.id : `call_${index}`,
       name: fn.name,
@@ -128,7 +135,11 @@ export class StreamAssembler {
     if (json === undefined) throw invalidResponse("a stream chunk is not a JSON object");
     const providerError = providerErrorMessage(json);
     if (providerError !== undefined) {
-      throw new HearthError("HEARTH_MODEL_SERVER", `The model provider returned an error mid-stream: ${providerError}`, { retryable: true });
+      throw new HearthError(
+        "HEARTH_MODEL_SERVER",
+        `The model provider returned an error mid-stream: ${providerError}`,
+        { retryable: true },
+      );
     }
     this.#sawChunk = true;
     if (typeof json.model === "string") this.#model = json.model;
@@ -138,7 +149,8 @@ export class StreamAssembler {
     for (const entry of choices) {
       const choice = asObject(entry);
       if (choice === undefined) continue;
-      if (choice.finish_reason !== undefined && choice.finish_reason !== null) this.#finishReason = choice.finish_reason;
+      if (choice.finish_reason !== undefined && choice.finish_reason !== null)
+        this.#finishReason = choice.finish_reason;
       const delta = asObject(choice.delta);
       if (delta === undefined) continue;
       const reasoning = delta.reasoning_content ?? delta.reasoning;
@@ -169,7 +181,13 @@ export class StreamAssembler {
     if (name !== undefined) partial.name += name;
     partial.arguments += argumentsDelta;
     this.#toolCalls.set(index, partial);
-    return { type: "tool-call-delta", index, argumentsDelta, ...(id === undefined ? {} : { id }), ...(name === undefined ? {} : { name }) };
+    return {
+      type: "tool-call-delta",
+      index,
+      argumentsDelta,
+      ...(id === undefined ? {} : { id }),
+      ...(name === undefined ? {} : { name }),
+    };
   }
 
   finish(): ModelResponse {
@@ -179,7 +197,8 @@ export class StreamAssembler {
         if (call.name === "") throw invalidResponse(`streamed tool call ${index} has no function name`);
         return { id: call.id === "" ? `call_${index}` : call.id, name: call.name, arguments: call.arguments };
       });
-    const split = this.#thought === "" ? splitThought(this.#content) : { content: this.#content, thought: this.#thought };
+    const split =
+      this.#thought === "" ? splitThought(this.#content) : { content: this.#content, thought: this.#thought };
     return {
       finishReason: mapFinishReason(this.#finishReason, toolCalls.length > 0),
       content: split.content,
