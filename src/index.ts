@@ -1,9 +1,22 @@
-// The public API of hearth, each export by name.
+// hearth's public API, each export by name, grouped as the docs are. A test (test/exports.test.ts)
+// keeps the list of every entry point's exports, so nothing is published, or withdrawn, by accident.
+
+// Agents and their runs.
 export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
-export { errorCatalogue, httpStatusOf, type ErrorCode } from "./core/error-codes.ts";
-export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
-export { addSecrets, redact } from "./internal/redact.ts";
-export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
+export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
+export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
+export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
+export type { HandoffOptions } from "./agents/handoff.ts";
+export {
+  approximateTokenCount,
+  bufferedContext,
+  headAndTailContext,
+  tokenLimitedContext,
+  unboundedContext,
+  type ModelContext,
+} from "./agents/model-context.ts";
+
+// Messages, events and results.
 export type {
   AgentEvent,
   AgentMessage,
@@ -24,55 +37,9 @@ export type {
   UserInputRequestedEvent,
 } from "./core/messages.ts";
 export { chatMessageText, isChatMessage } from "./core/messages.ts";
+
+// Teams and termination.
 export type { Team, TerminationCheck, TerminationCondition, TerminationContext } from "./core/team.ts";
-export type {
-  CallOptions,
-  FinishReason,
-  ImagePart,
-  ModelClient,
-  ModelInfo,
-  ModelMessage,
-  ModelRequest,
-  ModelResponse,
-  ModelStreamChunk,
-  ResponseFormat,
-  TextPart,
-  ToolChoice,
-  ToolSchema,
-} from "./core/model-client.ts";
-export {
-  Session,
-  sessionFormatVersion,
-  type SessionChange,
-  type SessionInit,
-  type SessionJSON,
-  type TeamState,
-} from "./core/session.ts";
-export type { StandardSchemaV1 } from "./core/standard-schema.ts";
-export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
-export { ConnectionPools, sharedConnectionPools, type ConnectionPoolOptions } from "./models/connection-pools.ts";
-export { modelInfoFor } from "./models/model-info.ts";
-export {
-  AzureOpenAIChatCompletionClient,
-  type AzureOpenAIChatCompletionClientOptions,
-} from "./models/openai/azure-client.ts";
-export { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions } from "./models/openai/openai-client.ts";
-export type { SamplingOptions } from "./models/openai/wire-request.ts";
-export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";
-export { executeToolCalls } from "./tools/execute-tool-calls.ts";
-export { AgentTool, TeamTool, type TaskRunner, type TaskRunnerToolOptions } from "./tools/task-runner-tool.ts";
-export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
-export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
-export type { HandoffOptions } from "./agents/handoff.ts";
-export {
-  approximateTokenCount,
-  bufferedContext,
-  headAndTailContext,
-  tokenLimitedContext,
-  unboundedContext,
-  type ModelContext,
-} from "./agents/model-context.ts";
-export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
 export { BaseGroupChat, type GroupChatOptions, type TeamStateJSON } from "./teams/base-group-chat.ts";
 export { RoundRobinGroupChat } from "./teams/round-robin-group-chat.ts";
 export {
@@ -95,27 +62,48 @@ export {
   TimeoutTermination,
   TokenUsageTermination,
 } from "./teams/termination.ts";
+
+// Model clients.
+export type {
+  CallOptions,
+  FinishReason,
+  ImagePart,
+  ModelClient,
+  ModelInfo,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamChunk,
+  ResponseFormat,
+  TextPart,
+  ToolChoice,
+  ToolSchema,
+} from "./core/model-client.ts";
+export { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions } from "./models/openai/openai-client.ts";
 export {
-  defineApp,
-  type AnyApp,
-  type App,
-  type AppDefinition,
-  type AssetValues,
-  type ResourceValues,
-  type WarmupOptions,
-} from "./runtime/app.ts";
-export { asset, type Asset } from "./runtime/asset.ts";
-export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
-export { ConstructionGuard, inFactory, type Logger } from "./runtime/construction-guard.ts";
+  AzureOpenAIChatCompletionClient,
+  type AzureOpenAIChatCompletionClientOptions,
+} from "./models/openai/azure-client.ts";
+export type { SamplingOptions } from "./models/openai/wire-request.ts";
+export { ConnectionPools, type ConnectionPoolOptions } from "./models/connection-pools.ts";
+export { modelInfoFor } from "./models/model-info.ts";
+
+// Tools.
+export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
+export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
+export type { StandardSchemaV1 } from "./core/standard-schema.ts";
+export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";
+export { AgentTool, TeamTool, type TaskRunner, type TaskRunnerToolOptions } from "./tools/task-runner-tool.ts";
+
+// Sessions and where they are stored.
 export {
-  createRuntime,
-  Runtime,
-  type HealthReport,
-  type RuntimeOptions,
-  type RuntimeState,
-} from "./runtime/runtime.ts";
-export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
-export type { DefinitionKind } from "./core/construction.ts";
+  Session,
+  sessionFormatVersion,
+  type SessionChange,
+  type SessionInit,
+  type SessionJSON,
+  type TeamState,
+} from "./core/session.ts";
 export type { PutOptions, SessionStore, StoredSession } from "./core/session-store.ts";
 export { MemorySessionStore } from "./state/memory-session-store.ts";
 export {
@@ -124,10 +112,31 @@ export {
   type SqliteSessionStoreOptions,
 } from "./state/sqlite-session-store.ts";
 export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";
-export { HearthMetrics } from "./telemetry/metrics.ts";
-export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
-export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
-export type { AuthOptions } from "./runtime/app.ts";
+
+// Apps and the runtime.
+export {
+  defineApp,
+  type AnyApp,
+  type App,
+  type AppDefinition,
+  type AssetValues,
+  type AuthOptions,
+  type ResourceValues,
+  type WarmupOptions,
+} from "./runtime/app.ts";
+export { asset, type Asset } from "./runtime/asset.ts";
+export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
+export { inFactory, type Logger } from "./runtime/construction-guard.ts";
+export type { DefinitionKind } from "./core/construction.ts";
+export {
+  createRuntime,
+  Runtime,
+  type AnyRuntime,
+  type HealthReport,
+  type RuntimeOptions,
+  type RuntimeState,
+} from "./runtime/runtime.ts";
+export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type {
   TenantBuildContext,
   TenantCache,
@@ -135,3 +144,12 @@ export type {
   TenantStack,
   TenantsOptions,
 } from "./tenancy/tenant-cache.ts";
+
+// The HTTP app every adapter (hearth/node, hearth/fetch, hearth/lambda) serves.
+export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
+export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
+
+// Errors and secrets.
+export { HearthError, UserError, type HearthErrorFields } from "./core/errors.ts";
+export type { ErrorCode } from "./core/error-codes.ts";
+export { addSecrets, redact } from "./internal/redact.ts";

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { errorCatalogue } from "hearth";
+import { errorCatalogue } from "../src/core/error-codes.ts";
 
 const doc = readFileSync(new URL("../docs/errors.md", import.meta.url), "utf8");
 const documented = new Map(

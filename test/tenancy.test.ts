@@ -2,15 +2,11 @@
 // concurrent requests; a burst of first requests builds a tenant once; hot tenants prewarm.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import {
-  AssistantAgent,
-  defineApp,
-  MemorySessionStore,
-  OpenAIChatCompletionClient,
-  sharedConnectionPools,
-} from "hearth";
+import { AssistantAgent, defineApp, MemorySessionStore, OpenAIChatCompletionClient } from "hearth";
 import { serve, type HearthServer } from "hearth/node";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
+// Internal: the process-wide pools every client shares unless given its own.
+import { sharedConnectionPools } from "../src/models/connection-pools.ts";
 
 const tenantCount = 20;
 const providerKey = (tenant: string) => `sk-${tenant}-provider-key`;

@@ -4,6 +4,7 @@ import { HearthError } from "../core/errors.ts";
 import type { AnyApp } from "../runtime/app.ts";
 import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { flushCompileCache } from "./compile-cache.ts";
+import { splitTarget } from "./request-target.ts";
 import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
@@ -73,20 +74,6 @@ function drained(response: ServerResponse, gone: AbortSignal, timeoutMs: number,
     response.on("drain", done);
     gone.addEventListener("abort", done);
   });
-}
-
-// A request target that is a plain path (and query) needs no URL parser: nothing in it to normalise.
-const plainTarget = /^\/[\w\-~!$&'()*+,;=:@/?.]*$/;
-
-/** The path and the raw query (from its "?") of a request target, as the URL parser would give them. */
-export function splitTarget(target: string): { readonly path: string; readonly search: string } {
-  if (plainTarget.test(target) && !target.includes("/.") && !target.startsWith("//")) {
-    const mark = target.indexOf("?");
-    if (mark === -1) return { path: target, search: "" };
-    return { path: target.slice(0, mark), search: mark === target.length - 1 ? "" : target.slice(mark) };
-  }
-  const url = new URL(target, "http://localhost");
-  return { path: url.pathname, search: url.search };
 }
 
 /** Node joins repeated request headers into one string, except set-cookie: only then is a copy needed. */

@@ -1,7 +1,6 @@
 // hearth/testing: the test doubles hearth's own tests use, published for users' tests.
 export { ScriptedModelClient, type ScriptedModelClientOptions, type ScriptedReply } from "./scripted-model-client.ts";
 export {
-  approximateTokens,
   echoResponder,
   startMockOpenAIServer,
   type MockChatRequest,

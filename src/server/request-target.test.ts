@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { splitTarget } from "./node.ts";
+import { splitTarget } from "./request-target.ts";
 
 test("splitTarget gives the path and query the URL parser gives, for plain targets and unusual ones", () => {
   const targets = [
