@@ -31,7 +31,7 @@ function runTests(
   tests: readonly string[],
 ): Promise<{ code: number | null; timedOut: boolean; failed: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=development", "--test", "--test-reporter=tap", ...tests], {
+    const child = spawn(process.execPath, ["--conditions=@hearth/source", "--test", "--test-reporter=tap", ...tests], {
       cwd: directory,
       stdio: ["ignore", "pipe", "ignore"],
     });

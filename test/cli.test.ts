@@ -16,14 +16,14 @@ const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const cacheRoot = mkdtempSync(join(tmpdir(), "hearth-cli-cache-"));
 after(() => rmSync(cacheRoot, { recursive: true, force: true }));
 const node = (args: string[]) =>
-  run(process.execPath, ["--conditions=development", cli, ...args], {
+  run(process.execPath, ["--conditions=@hearth/source", cli, ...args], {
     env: { ...process.env, OPENAI_API_KEY: "", HEARTH_COMPILE_CACHE: join(cacheRoot, "errors") },
     timeout: 30_000,
   });
 
 /** Starts `hearth demo`, waits until it listens, and returns its output so far and its URL. */
 function startDemo(args: string[] = []): Promise<{ stdout: string; url: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--conditions=development", cli, "demo", ...args], {
+  const child = spawn(process.execPath, ["--conditions=@hearth/source", cli, "demo", ...args], {
     env: { ...process.env, OPENAI_API_KEY: "", PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -116,7 +116,7 @@ test("an unknown option or a missing value is one line naming it, not a stack; -
       args.join(" "),
     );
   }
-  // From source without the development condition, the app would load the built copy of hearth.
+  // From source without the source condition (@hearth/source), the app would load the built copy of hearth.
   await assert.rejects(
     run(process.execPath, [cli, "version"], { timeout: 30_000 }),
     (error: { code?: number; stderr?: string }) => error.code === 2 && /npm run hearth --/.test(error.stderr ?? ""),

@@ -26,7 +26,7 @@ const common = [
 // Where `hearth serve` would keep its compile cache: profile's runs are true cold starts and must not.
 const compileCache = join(directory, "compile-cache");
 const hearth = (args: string[]) =>
-  run(process.execPath, ["--conditions=development", cli, ...args], {
+  run(process.execPath, ["--conditions=@hearth/source", cli, ...args], {
     cwd: root,
     timeout: 120_000,
     env: { ...process.env, HEARTH_COMPILE_CACHE: compileCache },

@@ -24,7 +24,7 @@ function spawnOnce(): Promise<Run> {
   const script = new URL("../examples/support/start.ts", import.meta.url).pathname;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--conditions=development", script], {
+    const child = spawn(process.execPath, ["--conditions=@hearth/source", script], {
       env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-test", OPENAI_MODEL: "support-mock" },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -104,9 +104,13 @@ test("a session handed off to the user resumes in a fresh process from its saved
   writeFileSync(file, JSON.stringify(team.saveState(session)));
 
   const child = new URL("./support/resume-support-swarm.ts", import.meta.url).pathname;
-  const { stdout } = await run(process.execPath, ["--conditions=development", child, file, mock.url, "5 Elm Street"], {
-    timeout: 30_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ["--conditions=@hearth/source", child, file, mock.url, "5 Elm Street"],
+    {
+      timeout: 30_000,
+    },
+  );
   const { result, session: resumed } = JSON.parse(stdout) as {
     result: TaskResult;
     session: { messages: { source: string; type: string }[] };

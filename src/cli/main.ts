@@ -13,7 +13,7 @@ if (args[0] === "serve" && !args.includes("--no-compile-cache")) {
 // and the runtime this one: two copies of every class, and a Session from one fails the other's checks.
 if (import.meta.url.endsWith(".ts") && !import.meta.resolve("hearth").endsWith(".ts")) {
   process.stderr.write(
-    "hearth: running from source, but `hearth` resolves to the built package; run `npm run hearth --` (node --conditions=development) so the app and the CLI share one copy.\n",
+    "hearth: running from source, but `hearth` resolves to the built package; run `npm run hearth --` (node --conditions=@hearth/source) so the app and the CLI share one copy.\n",
   );
   process.exit(2);
 }

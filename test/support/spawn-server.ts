@@ -23,17 +23,21 @@ export function spawnServer(
   flags: string[] = [],
   env: Record<string, string> = {},
 ): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ["--conditions=development", cli, "serve", appFile, "--port", "0", ...flags], {
-    // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
-    env: {
-      ...process.env,
-      OPENAI_BASE_URL: modelURL,
-      HEARTH_LOG_LEVEL: "warn",
-      HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@hearth/source", cli, "serve", appFile, "--port", "0", ...flags],
+    {
+      // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
+      env: {
+        ...process.env,
+        OPENAI_BASE_URL: modelURL,
+        HEARTH_LOG_LEVEL: "warn",
+        HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)),
+        ...env,
+      },
+      stdio: ["ignore", "ignore", "pipe"],
     },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let stderr = "";
   return new Promise((resolve, reject) => {
