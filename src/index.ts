@@ -6,6 +6,7 @@ export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamIt
 export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
 export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
 export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
+export { turnFromStream } from "./agents/turn-runner.ts";
 export type { HandoffOptions } from "./agents/handoff.ts";
 export {
   approximateTokenCount,

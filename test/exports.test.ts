@@ -56,6 +56,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
     "sessionFormatVersion",
     "sqliteSchemaVersion",
     "tokenLimitedContext",
+    "turnFromStream",
     "unboundedContext",
   ],
   "hearth/testing": [

@@ -229,9 +229,7 @@ function stubbornAgent(ms: number): ChatAgent {
     async *runStream(options?: RunOptions) {
       yield await run(options);
     },
-    onMessagesStream: () => {
-      throw new Error("not used by a single-agent chat");
-    },
+    onMessages: () => Promise.reject(new Error("not used by a single-agent chat")),
   };
 }
 

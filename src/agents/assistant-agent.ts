@@ -32,7 +32,6 @@ import { makeMessage } from "./runner/make-message.ts";
 import { parseStructuredOutput } from "./runner/structured-output.ts";
 import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
 import { toModelMessages } from "./runner/to-model-messages.ts";
-import { streamTurn } from "./turn-runner.ts";
 
 export interface AssistantAgentOptions<Output = unknown> {
   /** Letters, digits, `_` and `-`; it is the `source` of every message the agent produces. */
@@ -181,11 +180,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     return super.run(options) as Promise<TaskResult & { readonly output?: Output }>;
   }
 
-  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
-    return streamTurn(turn, (linked, emit) => this.onMessages(linked, emit));
-  }
-
-  async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
+  override async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
     let usage: Usage = zeroUsage;
     // The step in progress: stored together once complete. What others said since this agent's
     // last turn enters its context with the first step.

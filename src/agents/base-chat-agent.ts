@@ -6,7 +6,7 @@ import { linkAbort } from "../internal/linked-abort.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";
-import { ignoreMessages, queuedStream, runAgentTurn } from "./turn-runner.ts";
+import { ignoreMessages, queuedStream, runAgentTurn, streamTurn } from "./turn-runner.ts";
 
 /** An agent's part of a session: its model context. JSON-safe and versioned. */
 export interface AgentStateJSON {
@@ -102,8 +102,8 @@ export async function* streamTask(
 }
 
 /**
- * What every agent shares: `run` and `runStream` over the agent's own turn (`onMessages` when it
- * has one, else `onMessagesStream`). A run without a team is one turn on the session: the task
+ * What every agent shares: `run` and `runStream` over the agent's own turn (`onMessages`), and the
+ * turn as a stream (`onMessagesStream`), derived from it. A run without a team is one turn on the session: the task
  * message is stored with the turn's first complete step, so a run that fails before any step
  * leaves the session exactly as it was.
  */
@@ -111,7 +111,12 @@ export abstract class BaseChatAgent implements ChatAgent {
   abstract readonly name: string;
   abstract readonly description: string;
 
-  abstract onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse>;
+  abstract onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse>;
+
+  /** The turn as a stream: each message and event as it happens, then how the turn ended. */
+  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+    return streamTurn(turn, (linked, emit) => this.onMessages(linked, emit));
+  }
 
   createSession(): Session {
     return new Session();

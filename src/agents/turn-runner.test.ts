@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AgentResponse, AgentTurn } from "../core/agent.ts";
+import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { zeroUsage, type AgentMessage } from "../core/messages.ts";
 import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
 import { RoundRobinGroupChat } from "../teams/round-robin-group-chat.ts";
@@ -8,8 +8,9 @@ import { defineTool } from "../tools/define-tool.ts";
 import { AssistantAgent } from "./assistant-agent.ts";
 import { BaseChatAgent, withSession } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
+import { turnFromStream } from "./turn-runner.ts";
 
-/** An agent written the AutoGen way, as a generator only: it echoes what it was told. */
+/** An agent written the AutoGen way, as a generator, turned into the one primitive by turnFromStream: it echoes what it was told. */
 class EchoAgent extends BaseChatAgent {
   readonly name: string;
   readonly description = "Echoes the last message.";
@@ -19,7 +20,11 @@ class EchoAgent extends BaseChatAgent {
     this.name = name;
   }
 
-  async *onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
+  override onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
+    return turnFromStream(this.#steps(turn), emit);
+  }
+
+  async *#steps(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
     const heard = turn.newMessages.at(-1);
     const message = makeMessage(this.name, {
       type: "text",
@@ -49,7 +54,7 @@ function waitingTool(seen: { aborted: boolean }) {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-test("an agent written only as onMessagesStream runs through run(), runStream() and a team as before", async () => {
+test("an agent written as a generator runs through run(), runStream(), onMessagesStream() and a team", async () => {
   const agent = new EchoAgent();
   const result = await agent.run({ task: "hi" });
   assert.deepEqual(

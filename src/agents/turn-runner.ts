@@ -8,14 +8,19 @@ export const ignoreMessages: Emit = () => undefined;
 
 const readerGone = Object.freeze(new Error("the stream was closed before its work ended"));
 
-/** Runs one agent turn: through `onMessages` when the agent has it, else by draining `onMessagesStream`. */
+/** Runs one agent turn. */
 export function runAgentTurn(agent: ChatAgent, turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
-  return typeof agent.onMessages === "function"
-    ? agent.onMessages(turn, emit)
-    : drain(agent.onMessagesStream(turn), emit);
+  return agent.onMessages(turn, emit);
 }
 
-async function drain(steps: AsyncGenerator<AgentMessage, AgentResponse>, emit: Emit): Promise<AgentResponse> {
+/**
+ * A turn written as a generator (the AutoGen way: yield each message, return how the turn ended)
+ * as the one primitive, `onMessages`: `onMessages(turn, emit) { return turnFromStream(this.steps(turn), emit); }`.
+ */
+export async function turnFromStream(
+  steps: AsyncGenerator<AgentMessage, AgentResponse>,
+  emit: Emit,
+): Promise<AgentResponse> {
   for (;;) {
     const step = await steps.next();
     if (step.done === true) return step.value;
@@ -53,7 +58,7 @@ export async function* queuedStream<Item, Result>(
   }
 }
 
-/** `onMessagesStream` for an agent written as `onMessages`: the same turn, with a signal that also fires when the reader stops early. */
+/** A turn as a stream, derived from `onMessages` in this one place: the same turn, with a signal that also fires when the reader stops early. */
 export function streamTurn(
   turn: AgentTurn,
   run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>,

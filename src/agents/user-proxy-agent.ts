@@ -2,10 +2,9 @@ import type { AgentResponse, AgentTurn, Emit } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import { withDeadline } from "../internal/deadline.ts";
-import { zeroUsage, type AgentMessage, type ChatMessage } from "../core/messages.ts";
+import { zeroUsage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
-import { streamTurn } from "./turn-runner.ts";
 
 const questionEnded = Object.freeze(new Error("the question is over"));
 
@@ -55,11 +54,7 @@ export class UserProxyAgent extends BaseChatAgent {
     reportConstruction("agent", this.name);
   }
 
-  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse> {
-    return streamTurn(turn, (linked, emit) => this.onMessages(linked, emit));
-  }
-
-  async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
+  override async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
     const request = makeMessage(this.name, { type: "user-input-requested", content: this.prompt });
     emit(request);
     const answer = await this.#ask(turn.signal);

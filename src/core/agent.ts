@@ -52,14 +52,13 @@ export interface TaskRunner {
  * Session passed to each run, so one agent serves any number of concurrent sessions.
  */
 export interface ChatAgent extends TaskRunner {
-  /** One turn: yields its messages and events as they happen, returns how it ended. */
-  onMessagesStream(turn: AgentTurn): AsyncGenerator<AgentMessage, AgentResponse>;
   /**
-   * The same turn, with each message and event handed to `emit` as it happens instead of yielded.
-   * Optional; hearth's agents have it, and runs and teams use it when it is there: a turn without
-   * a generator costs no generator objects and no extra promise per message.
+   * One turn: each message and event is handed to `emit` as it happens; resolves with how the turn
+   * ended. The one primitive of a turn: a stream of it (`onMessagesStream` on BaseChatAgent) is
+   * derived from it in one place (`streamTurn`, agents/turn-runner.ts); an agent written as a generator,
+   * the AutoGen way, turns it into this with `turnFromStream`.
    */
-  onMessages?(turn: AgentTurn, emit: Emit): Promise<AgentResponse>;
+  onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse>;
   /** The same agent with its tools taken away, for measuring what they cost (`hearth profile --no-tools`). Optional. */
   withoutTools?(): ChatAgent;
 }

@@ -78,7 +78,7 @@ export abstract class BaseGroupChat implements Team {
       throw new UserError(`Team "${name}" needs at least one participant.`, { field: "participants" });
     const byName = new Map<string, ChatAgent>();
     for (const participant of participants) {
-      if (typeof participant?.onMessagesStream !== "function")
+      if (typeof participant?.onMessages !== "function")
         throw new UserError(`Team "${name}": every participant must be a chat agent.`, { field: "participants" });
       if (byName.has(participant.name))
         throw new UserError(`Team "${name}" has two participants named "${participant.name}".`, {
