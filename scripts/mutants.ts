@@ -384,6 +384,21 @@ export const mutants: readonly Mutant[] = [
     tests: ["test/redaction.test.ts"],
   },
 
+  {
+    id: "synthetic-run-calls-tools",
+    file: "src/tools/execute-tool-calls.ts",
+    find: "const synthetic = run.synthetic;",
+    replace: "const synthetic = false;",
+    tests: ["test/run-context.test.ts", "test/warmup-safety.test.ts"],
+  },
+  {
+    id: "synthetic-run-calls-the-provider",
+    file: "src/models/model-call.ts",
+    find: "  if (options.run?.synthetic !== true) return client.create(request, options);",
+    replace: "  return client.create(request, options);",
+    tests: ["test/warmup-safety.test.ts", "test/server.test.ts"],
+  },
+
   // The session turn.
   {
     id: "turn-conflict-not-retried",

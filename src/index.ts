@@ -3,6 +3,7 @@
 
 // Agents and their runs.
 export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
+export { syntheticRun, type RunContext } from "./core/run-context.ts";
 export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
 export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
 export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";

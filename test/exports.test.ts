@@ -55,6 +55,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
     "resource",
     "sessionFormatVersion",
     "sqliteSchemaVersion",
+    "syntheticRun",
     "tokenLimitedContext",
     "turnFromStream",
     "unboundedContext",

@@ -203,7 +203,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     });
 
     for (let iteration = 1; ; iteration++) {
-      const response = await this.#callModel(this.#request(turn.context, context, true), turn.signal, emit);
+      const response = await this.#callModel(this.#request(turn.context, context, true), turn, emit);
       usage = addUsage(usage, response.usage);
       if (response.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: response.thought }));
 
@@ -220,7 +220,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       }
 
       add(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
-      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn.signal);
+      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn);
       add(makeMessage(this.name, { type: "tool-call-execution", results }));
       context.push(
         { role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name },
@@ -237,7 +237,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = await this.#callModel(this.#request(turn.context, context, false), turn.signal, emit);
+        const reflection = await this.#callModel(this.#request(turn.context, context, false), turn, emit);
         usage = addUsage(usage, reflection.usage);
         if (reflection.thought !== undefined)
           add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
@@ -297,10 +297,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   /** Runs the tool calls in parallel; a handoff call ends the turn (the first one wins, as in AutoGen). */
   async #executeCalls(
     calls: readonly ToolCall[],
-    signal: AbortSignal,
+    turn: AgentTurn,
   ): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
+    const { signal, run } = turn;
     if (this.#handoffsByName.size === 0) {
-      const results = await executeToolCalls(this.#toolsByName, calls, signal);
+      const results = await executeToolCalls(this.#toolsByName, calls, signal, run);
       if (signal.aborted) throw abortError(signal);
       return { results, handoff: undefined };
     }
@@ -309,6 +310,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       this.#toolsByName,
       calls.filter((call) => !this.#handoffsByName.has(call.name)),
       signal,
+      run,
     );
     if (signal.aborted) throw abortError(signal);
     const byId = new Map(toolResults.map((result) => [result.callId, result]));
@@ -322,9 +324,10 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     return { results, handoff: first === undefined ? undefined : this.#handoffsByName.get(first.name) };
   }
 
-  async #callModel(request: ModelRequest, signal: AbortSignal, emit: Emit): Promise<ModelResponse> {
+  async #callModel(request: ModelRequest, turn: AgentTurn, emit: Emit): Promise<ModelResponse> {
+    const { signal, run } = turn;
     try {
-      const options = { source: this.name, signal };
+      const options = { source: this.name, signal, run };
       return await (this.modelClientStream
         ? streamModelResponse(this.modelClient, request, options, emit)
         : createModelResponse(this.modelClient, request, options));

@@ -3,6 +3,7 @@ import { abortError, UserError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
+import { plainRun, type RunContext } from "../core/run-context.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
 import { makeMessage } from "./runner/make-message.ts";
@@ -79,11 +80,13 @@ export type TaskWork = (
   task: string | undefined,
   signal: AbortSignal,
   emit: Emit,
+  run: RunContext,
 ) => Promise<TaskResult>;
 
-/** `run()` for agents and teams: the work on its session, nobody streaming. */
 export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
-  return withSession(options, fallback, (session, signal) => work(session, options.task, signal, ignoreMessages));
+  return withSession(options, fallback, (session, signal) =>
+    work(session, options.task, signal, ignoreMessages, options.context ?? plainRun),
+  );
 }
 
 /**
@@ -96,7 +99,9 @@ export async function* streamTask(
   work: TaskWork,
 ): AsyncGenerator<RunStreamItem> {
   const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
-    withSession({ ...options, signal }, fallback, (session, runSignal) => work(session, options.task, runSignal, emit)),
+    withSession({ ...options, signal }, fallback, (session, runSignal) =>
+      work(session, options.task, runSignal, emit, options.context ?? plainRun),
+    ),
   );
   yield result;
 }
@@ -160,7 +165,7 @@ export abstract class BaseChatAgent implements ChatAgent {
     return runTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit) => this.#runTurn(session, task, signal, emit),
+      (session, task, signal, emit, run) => this.#runTurn(session, task, signal, emit, run),
     );
   }
 
@@ -168,11 +173,17 @@ export abstract class BaseChatAgent implements ChatAgent {
     return streamTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit) => this.#runTurn(session, task, signal, emit),
+      (session, task, signal, emit, run) => this.#runTurn(session, task, signal, emit, run),
     );
   }
 
-  async #runTurn(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {
+  async #runTurn(
+    session: Session,
+    task: string | undefined,
+    signal: AbortSignal,
+    emit: Emit,
+    run: RunContext,
+  ): Promise<TaskResult> {
     const produced: AgentMessage[] = [];
     const taskMessage: TextMessage | undefined =
       task === undefined ? undefined : makeMessage("user", { type: "text", content: task });
@@ -188,6 +199,7 @@ export abstract class BaseChatAgent implements ChatAgent {
       },
       newMessages: taskMessage === undefined ? [] : [taskMessage],
       signal,
+      run,
       commit(messages, context) {
         session.apply({ messages: [...unstored, ...messages], contexts: { [name]: context } });
         unstored = [];

@@ -7,6 +7,7 @@ import { RoundRobinGroupChat } from "../teams/round-robin-group-chat.ts";
 import { defineTool } from "../tools/define-tool.ts";
 import { AssistantAgent } from "./assistant-agent.ts";
 import { BaseChatAgent, withSession } from "./base-chat-agent.ts";
+import { plainRun } from "../core/run-context.ts";
 import { makeMessage } from "./runner/make-message.ts";
 import { turnFromStream } from "./turn-runner.ts";
 
@@ -84,6 +85,7 @@ test("a reader that stops an agent's turn stream early aborts the turn, which go
     context: [],
     newMessages: [],
     signal: new AbortController().signal,
+    run: plainRun,
     commit: (messages) => committed.push(...messages),
   };
   const steps = agent.onMessagesStream(turn);

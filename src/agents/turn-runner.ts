@@ -61,16 +61,17 @@ export async function* queuedStream<Item, Result>(
 /** A turn as a stream, derived from `onMessages` in this one place: the same turn, with a signal that also fires when the reader stops early. */
 export function streamTurn(
   turn: AgentTurn,
-  run: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>,
+  onMessages: (turn: AgentTurn, emit: Emit) => Promise<AgentResponse>,
 ): AsyncGenerator<AgentMessage, AgentResponse> {
   return queuedStream<AgentMessage, AgentResponse>(turn.signal, (emit, signal) =>
-    run(
+    onMessages(
       {
         get context() {
           return turn.context;
         },
         newMessages: turn.newMessages,
         signal,
+        run: turn.run,
         commit: (messages, context) => turn.commit(messages, context),
       },
       emit,

@@ -1,3 +1,4 @@
+import type { RunContext } from "./run-context.ts";
 import type { AgentMessage, ChatMessage, TaskResult, Usage } from "./messages.ts";
 import type { ModelMessage } from "./model-client.ts";
 import type { Session } from "./session.ts";
@@ -8,6 +9,8 @@ export interface RunOptions {
   /** The conversation to continue; the run appends to it. Without one, a fresh session. */
   readonly session?: Session;
   readonly signal?: AbortSignal;
+  /** What the run carries to every turn, model call and tool (see RunContext). Default: a plain run. */
+  readonly context?: RunContext;
 }
 
 /** What a stream yields: every message and event as it happens, then the TaskResult. */
@@ -27,6 +30,8 @@ export interface AgentTurn {
   readonly context: readonly ModelMessage[];
   readonly newMessages: readonly ChatMessage[];
   readonly signal: AbortSignal;
+  /** The run this turn is part of: pass it to model calls and tools. */
+  readonly run: RunContext;
   commit(messages: readonly AgentMessage[], context: readonly ModelMessage[]): void;
 }
 

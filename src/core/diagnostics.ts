@@ -1,5 +1,5 @@
 import type { Channel } from "node:diagnostics_channel";
-import { isSyntheticTurn } from "./synthetic.ts";
+import type { RunContext } from "./run-context.ts";
 
 /**
  * hearth's named diagnostics channels. Publishers check `hasSubscribers` first, so telemetry costs
@@ -34,13 +34,17 @@ export interface ToolCallEvent {
   readonly errorCode?: string;
 }
 
-// A synthetic warm-up turn's calls are not calls: telemetry never sees them.
-export function publishModelCall(event: ModelCallEvent): void {
+// A synthetic warm-up run's calls are not calls: telemetry never sees them, nor the request's log line.
+export function publishModelCall(event: ModelCallEvent, run: RunContext): void {
+  if (run.synthetic) return;
+  run.measure?.("model", event.durationMs);
   const channel = diagnosticsChannel("hearth:model-call");
-  if (channel.hasSubscribers && !isSyntheticTurn()) channel.publish(event);
+  if (channel.hasSubscribers) channel.publish(event);
 }
 
-export function publishToolCall(event: ToolCallEvent): void {
+export function publishToolCall(event: ToolCallEvent, run: RunContext): void {
+  if (run.synthetic) return;
+  run.measure?.("tool", event.durationMs);
   const channel = diagnosticsChannel("hearth:tool-call");
-  if (channel.hasSubscribers && !isSyntheticTurn()) channel.publish(event);
+  if (channel.hasSubscribers) channel.publish(event);
 }

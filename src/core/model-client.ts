@@ -1,3 +1,4 @@
+import type { RunContext } from "./run-context.ts";
 import type { ToolCall, ToolResult, Usage } from "./messages.ts";
 import type { JsonSchema } from "./json-schema.ts";
 
@@ -91,6 +92,10 @@ export interface ModelInfo {
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+  /** The run the call is part of. A synthetic run's calls never reach the provider (see models/model-call.ts). */
+  readonly run?: RunContext;
+  /** In a synthetic run, the text the stub answers with, for a caller that needs one (a speaker selector). */
+  readonly syntheticReply?: string;
 }
 
 /**

@@ -1,20 +1,4 @@
-import { flagScope } from "../internal/flag-scope.ts";
 import type { ModelRequest, ModelResponse, ModelStreamChunk } from "./model-client.ts";
-
-const syntheticScope = flagScope();
-
-/**
- * Runs `work` as a synthetic warm-up turn: the runtime's model clients answer from a stub, and tool
- * calls run every step (argument checks, timeout, signal, output) except the tool itself, so
- * nothing reaches a provider, a database or a person.
- */
-export function inSyntheticTurn<T>(work: () => T): T {
-  return syntheticScope.run(work);
-}
-
-export function isSyntheticTurn(): boolean {
-  return syntheticScope.active();
-}
 
 /**
  * What a model client may implement to take part in synthetic turns past its network call: it runs
@@ -30,4 +14,16 @@ export interface SyntheticExchange {
 
 export function syntheticExchangeOf(client: object): SyntheticExchange | undefined {
   return (client as { [syntheticExchange]?: SyntheticExchange })[syntheticExchange];
+}
+
+const warmable = new WeakSet<object>();
+
+/** Marks a model client the runtime built (from the app's `models`): agents on it take synthetic turns. */
+export function markWarmable<Client extends object>(client: Client): Client {
+  warmable.add(client);
+  return client;
+}
+
+export function isWarmable(client: unknown): boolean {
+  return typeof client === "object" && client !== null && warmable.has(client);
 }

@@ -1,9 +1,12 @@
 import type { JsonSchema } from "./json-schema.ts";
+import type { RunContext } from "./run-context.ts";
 
 export interface ToolContext {
   /** Aborted when the run is aborted or the tool's timeout passes. */
   readonly signal: AbortSignal;
   readonly callId: string;
+  /** The run the call is part of: its tenant, session and request. */
+  readonly run: RunContext;
 }
 
 export type ArgumentCheck<Args> =

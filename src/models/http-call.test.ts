@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, test } from "node:test";
 import { HearthError } from "../core/errors.ts";
-import { inSyntheticTurn } from "../core/synthetic.ts";
+import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 import { ConnectionPools } from "./connection-pools.ts";
 import { HttpCall } from "./http-call.ts";
 
@@ -51,7 +51,7 @@ test("readText on a response already destroyed fails at once instead of waiting 
 test("inside a synthetic warm-up turn no call leaves the process", async () => {
   const before = received;
   await assert.rejects(
-    inSyntheticTurn(() => call().open()),
+    withNetworkRefused(() => call().open()),
     (error: unknown) =>
       HearthError.is(error, "HEARTH_INTERNAL") &&
       /synthetic warm-up turn tried to call the model provider "test"/.test((error as Error).message),

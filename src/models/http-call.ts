@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from "node:http";
 import { abortError, HearthError } from "../core/errors.ts";
-import { isSyntheticTurn } from "../core/synthetic.ts";
+import { networkRefused } from "../internal/synthetic-tripwire.ts";
 import { errorFromNetwork, errorFromStatus, providerTarget, type ProviderTarget } from "./classify-error.ts";
 
 export interface HttpCallOptions {
@@ -38,7 +38,7 @@ export class HttpCall {
     const { signal } = this.#options;
     if (signal?.aborted === true) throw abortError(signal);
     // The last line of defence: whatever a synthetic warm-up runs, it never reaches the network.
-    if (isSyntheticTurn())
+    if (networkRefused())
       throw new HearthError(
         "HEARTH_INTERNAL",
         `A synthetic warm-up turn tried to call the model provider "${this.#options.provider}"; hearth refused it.`,

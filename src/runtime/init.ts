@@ -9,7 +9,7 @@ import { loadAsset, type Asset } from "./asset.ts";
 import type { Resource } from "./resource.ts";
 import { errorSummary, type StartupTrace, type StepKind } from "./startup-trace.ts";
 import { withStepTimeout } from "./warm-step.ts";
-import { makeWarmable } from "./warmable-model.ts";
+import { markWarmable } from "../core/synthetic.ts";
 
 // The init phase: every definition of the app built once, along its dependencies, each step timed
 // into the startup trace under its timeout.
@@ -113,7 +113,7 @@ type ModelEntry =
   | ((context: unknown) => ModelClient)
   | { create: (context: unknown) => ModelClient; required?: boolean };
 
-/** Every model client, one after another, made warmable (see warmable-model.ts); each is added to `models` as it is built. */
+/** Every model client, one after another, marked as the runtime's (agents on them take synthetic turns); each is added to `models` as it is built. */
 export async function initModels(
   app: AnyApp,
   context: unknown,
@@ -129,7 +129,7 @@ export async function initModels(
         `App "${app.name}": models.${name} did not return a model client.`,
         { step: `model:${name}` },
       );
-    models[name] = makeWarmable(client);
+    models[name] = markWarmable(client);
   }
 }
 

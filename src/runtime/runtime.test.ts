@@ -16,6 +16,7 @@ import { asset } from "./asset.ts";
 import { inFactory } from "./construction-guard.ts";
 import { resource } from "./resource.ts";
 import { createRuntime, type RuntimeOptions } from "./runtime.ts";
+import { syntheticRun } from "../core/run-context.ts";
 
 const quiet = (logs: Record<string, unknown>[] = []): RuntimeOptions => ({
   log: (entry) => logs.push(entry),
@@ -558,13 +559,13 @@ test("the trace has every phase and step from the process's start, published on 
   }
 });
 
-test("a synthetic warm-up added before start runs in the warm phase, in a synthetic scope, may serve while warming, and never fails startup", async () => {
+test("a synthetic warm-up added before start runs in the warm phase, its synthetic runs may serve while warming, and it never fails startup", async () => {
   const runtime = createRuntime(defineApp({ name: "extra" }), quiet());
   const seen: string[] = [];
   runtime.addSyntheticWarmup("probe", async () => {
     seen.push(runtime.state);
-    // A synthetic request may be served while warming; an ordinary one is refused (below).
-    await runtime.track(async () => seen.push("served"));
+    // A synthetic run may be served while warming; an ordinary one is refused (below).
+    await runtime.track(async () => seen.push("served"), syntheticRun);
   });
   runtime.addSyntheticWarmup("broken", async () => {
     throw new Error("no luck");

@@ -2,7 +2,7 @@ import type { FSWatcher } from "node:fs";
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import type { ModelClient } from "../core/model-client.ts";
-import { isSyntheticTurn } from "../core/synthetic.ts";
+import { plainRun, type RunContext } from "../core/run-context.ts";
 import type { Team } from "../core/team.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { addSecrets, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
@@ -174,10 +174,12 @@ export class Runtime<
   }
 
   /**
-   * Adds a synthetic warm-up of the caller's own to the warm phase: it runs in a synthetic scope
-   * (models stubbed, tools not called) alongside the model warm-ups and synthetic turns, is recorded
-   * in the startup trace as a `synthetic` step, and never fails startup. The Node server sends its
-   * synthetic HTTP requests this way, so they are over before ready. Only before start().
+   * Adds a synthetic warm-up of the caller's own to the warm phase: it runs alongside the model
+   * warm-ups and synthetic turns, with network calls from model clients refused, is recorded in the
+   * startup trace as a `synthetic` step, and never fails startup. The runs it makes say they are
+   * synthetic (`context: syntheticRun`; `track(work, syntheticRun)`), so their models are stubbed
+   * and their tools not called. The Node server sends its synthetic HTTP requests this way, so they
+   * are over before ready. Only before start().
    */
   addSyntheticWarmup(name: string, run: () => Promise<void>): void {
     if (this.#state !== "idle")
@@ -337,27 +339,27 @@ export class Runtime<
 
   /**
    * Runs one unit of serving work (a request): refused unless ready, counted for the drain, and
-   * timed; the first one's duration goes into the startup trace apart from the rest.
+   * timed; the first one's duration goes into the startup trace apart from the rest. A synthetic
+   * warm-up run (`run.synthetic`) may run while warming, and is not the first request.
    */
-  async track<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    this.assertServing();
+  async track<T>(work: (signal: AbortSignal) => Promise<T>, run: RunContext = plainRun): Promise<T> {
+    this.assertServing(run);
     this.#inFlight += 1;
     const started = performance.now();
     try {
       return await work(this.#controller.signal);
     } finally {
-      // The server's own synthetic warm-up requests are not the first request.
-      if (!isSyntheticTurn()) this.#trace.recordRequest(started, performance.now() - started);
+      if (!run.synthetic) this.#trace.recordRequest(started, performance.now() - started);
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#idle?.();
     }
   }
 
-  /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up request may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */
-  assertServing(): void {
+  /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up run may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */
+  assertServing(run: RunContext = plainRun): void {
     if (this.#state === "draining" || this.#state === "closed")
       throw new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" is ${this.#state}.`);
-    if (!this.isReady && !(this.#state === "warming" && isSyntheticTurn()))
+    if (!this.isReady && !(this.#state === "warming" && run.synthetic))
       throw new HearthError("HEARTH_NOT_READY", `App "${this.app.name}" is ${this.#state}, not ready yet.`);
   }
 

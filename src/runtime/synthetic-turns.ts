@@ -5,8 +5,9 @@ import type { AnyTool } from "../core/tool.ts";
 import { Session } from "../core/session.ts";
 import type { Logger } from "./construction-guard.ts";
 import { errorSummary, type StartupTrace } from "./startup-trace.ts";
-import { inSyntheticTurn } from "../core/synthetic.ts";
-import { isWarmable } from "./warmable-model.ts";
+import { syntheticRun } from "../core/run-context.ts";
+import { isWarmable } from "../core/synthetic.ts";
+import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 
 function modelClientOf(value: unknown): unknown {
   return (value as { modelClient?: unknown }).modelClient;
@@ -30,8 +31,8 @@ export function canWarmRunner(runner: ChatAgent | Team, kind: "agent" | "team"):
 
 /**
  * One synthetic turn through each agent and team before ready: the real request path (the agent
- * loop, message and session handling, serialisation, tool argument checks) runs once, against a
- * stub model, in a throwaway session. What the first user's request would pay for lazily, JIT and
+ * loop, message and session handling, serialisation, tool argument checks) runs once, in a run
+ * whose context says it is synthetic (models answer from a stub), in a throwaway session. What the first user's request would pay for lazily, JIT and
  * first-use initialisation, is paid here instead. `extra` are synthetic warm-ups of the serving
  * layer's own (the Node server's requests to itself), run alongside. Failures are recorded, never fatal.
  */
@@ -52,7 +53,7 @@ export async function runSyntheticTurns(
         for (const tool of (agent as { tools?: readonly AnyTool[] }).tools ?? [])
           await Promise.resolve(tool.checkArguments({})).catch(() => undefined);
         const session = new Session();
-        await agent.run({ task, session });
+        await agent.run({ task, session, context: syntheticRun });
         Session.fromJSON(JSON.parse(JSON.stringify(session.toJSON())));
       },
     ]);
@@ -63,7 +64,7 @@ export async function runSyntheticTurns(
       `team:${name}`,
       async () => {
         // One agent turn is enough to run the team's loop; stop there so no team runs for long.
-        for await (const item of team.runStream({ task, session: new Session() })) {
+        for await (const item of team.runStream({ task, session: new Session(), context: syntheticRun })) {
           if (item.type === "task-result" || (item.type !== "message-delta" && item.source !== "user")) break;
         }
       },
@@ -73,7 +74,8 @@ export async function runSyntheticTurns(
     turns.map(async ([name, turn]) => {
       const started = performance.now();
       try {
-        await inSyntheticTurn(turn);
+        // Told it is synthetic by its context; the tripwire refuses any network call it makes anyway.
+        await withNetworkRefused(turn);
         trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
       } catch (error) {
         trace.step(

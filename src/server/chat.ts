@@ -8,13 +8,13 @@ import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { canWarmRunner } from "../runtime/synthetic-turns.ts";
-import { isSyntheticTurn } from "../core/synthetic.ts";
+import type { RunContext } from "../core/run-context.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import { problemOf } from "./problem.ts";
-import { noteFailure, type RequestRecord } from "./request-log.ts";
+import { measureInto, noteFailure, type RequestRecord } from "./request-log.ts";
 import { SseBody } from "./sse-body.ts";
 
 export interface ChatRequest {
@@ -80,6 +80,8 @@ export interface ChatContext {
   readonly streamBufferBytes: number;
   /** Where an unexpected error's stack goes. */
   readonly log: Logger;
+  /** The server's own synthetic warm-up request: models stubbed, tools not called. */
+  readonly synthetic: boolean;
 }
 
 interface Target {
@@ -94,8 +96,12 @@ interface Target {
  * (`tenants.shared`); never on an app-level runner the app did not share, whose models hold the
  * operator's key. Without a tenant cache the answer is at hand, and no promise is made for it.
  */
-function pickTarget(runtime: Runtime, tenant: string, request: ChatRequest): Target | Promise<Target> {
-  const synthetic = isSyntheticTurn();
+function pickTarget(
+  runtime: Runtime,
+  tenant: string,
+  request: ChatRequest,
+  synthetic: boolean,
+): Target | Promise<Target> {
   const tenants = runtime.tenants;
   if (tenants === undefined) return targetIn(runtime.agents, runtime.teams, request, synthetic);
   const shared = runtime.app.tenants?.shared ?? [];
@@ -196,9 +202,16 @@ function sse(event: string, data: unknown): string {
  */
 export async function chat(context: ChatContext, request: ChatRequest): Promise<HttpResponse> {
   const { runtime, record } = context;
+  // What the run carries to every turn, model call and tool; its session is added once known.
+  const run: RunContext = {
+    synthetic: context.synthetic,
+    tenant: context.tenant,
+    requestId: record.id,
+    measure: measureInto(record),
+  };
   // Refusals (not ready, draining) come first: before ready, the app's agents do not exist yet.
-  runtime.assertServing();
-  const picked = pickTarget(runtime, context.tenant, request);
+  runtime.assertServing(run);
+  const picked = pickTarget(runtime, context.tenant, request, context.synthetic);
   const target = picked instanceof Promise ? await picked : picked;
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
@@ -242,12 +255,18 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
         });
       }
       const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
+      const turnRun: RunContext = { ...run, sessionId: session.id };
       record.session = session.id;
       let result: TaskResult | undefined;
       if (onItem === undefined) {
-        result = await target.runner.run({ task: request.message, session, signal });
+        result = await target.runner.run({ task: request.message, session, signal, context: turnRun });
       } else {
-        for await (const item of target.runner.runStream({ task: request.message, session, signal })) {
+        for await (const item of target.runner.runStream({
+          task: request.message,
+          session,
+          signal,
+          context: turnRun,
+        })) {
           if (item.type === "task-result") result = item;
           else onItem(item);
         }
@@ -310,7 +329,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       } finally {
         settle();
       }
-    });
+    }, run);
   }
 
   // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body. A
@@ -335,7 +354,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       settle();
       body.end();
     }
-  });
+  }, run);
   running.catch(() => body.end());
   return {
     status: 200,

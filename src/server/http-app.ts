@@ -6,7 +6,7 @@ import type { AnyApp } from "../runtime/app.ts";
 import { createRuntime, Runtime, type AnyRuntime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
-import { inSyntheticTurn, isSyntheticTurn } from "../core/synthetic.ts";
+import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
 import { defaultTenant, tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
@@ -20,7 +20,6 @@ import {
   noteFailure,
   safeLogger,
   stdoutLogger,
-  withRequestRecord,
   type RequestRecord,
 } from "./request-log.ts";
 
@@ -129,14 +128,20 @@ export class HttpApp {
   handle(request: HttpRequest): Promise<HttpResponse> {
     const warmup = this.#warmupSinks;
     if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.#warmupToken) {
-      // A synthetic warm-up request runs the whole path, logging and metrics included, with a
-      // stubbed model, a scratch store, a log that goes nowhere and metrics that are thrown away.
-      return inSyntheticTurn(() => this.#serve(request, warmup.log, warmup.metrics));
+      // A synthetic warm-up request runs the whole path, logging and metrics included, as a
+      // synthetic run (stubbed models, tools not called), with a scratch store, a log that goes
+      // nowhere and metrics that are thrown away; any network call it makes is refused.
+      return withNetworkRefused(() => this.#serve(request, warmup.log, warmup.metrics, true));
     }
-    return this.#serve(request, this.#log, this.#metrics);
+    return this.#serve(request, this.#log, this.#metrics, false);
   }
 
-  async #serve(request: HttpRequest, log: Logger, metrics: HearthMetrics | undefined): Promise<HttpResponse> {
+  async #serve(
+    request: HttpRequest,
+    log: Logger,
+    metrics: HearthMetrics | undefined,
+    synthetic: boolean,
+  ): Promise<HttpResponse> {
     const started = performance.now();
     const route = routeOf(request.path);
     const record: RequestRecord = {
@@ -148,8 +153,8 @@ export class HttpApp {
       modelCalls: 0,
       toolCalls: 0,
     };
-    const response = await withRequestRecord(record, () =>
-      this.#route(request, route, record, log).catch((error: unknown) => this.#failed(error, record, log)),
+    const response = await this.#route(request, route, record, log, synthetic).catch((error: unknown) =>
+      this.#failed(error, record, log),
     );
     record.status ??= response.status;
     const finish = () => {
@@ -187,7 +192,13 @@ export class HttpApp {
     return response;
   }
 
-  async #route(request: HttpRequest, route: string, record: RequestRecord, log: Logger): Promise<HttpResponse> {
+  async #route(
+    request: HttpRequest,
+    route: string,
+    record: RequestRecord,
+    log: Logger,
+    synthetic: boolean,
+  ): Promise<HttpResponse> {
     const { method, path } = request;
     const allow = (methods: string[]) => {
       if (!methods.includes(method))
@@ -231,7 +242,6 @@ export class HttpApp {
         return json(200, this.runtime.startupTrace());
       case "/v1/chat": {
         allow(["POST"]);
-        const synthetic = isSyntheticTurn();
         // A synthetic warm-up request (only this process can send one) reaches only shared runners, and stores nothing.
         record.tenant =
           synthetic && request.headers.authorization === undefined
@@ -253,6 +263,7 @@ export class HttpApp {
             maxSessionBytes,
             streamBufferBytes,
             log,
+            synthetic,
           },
           parseChatRequest(body, wantsStream),
         );

@@ -1,6 +1,4 @@
-import type { AsyncLocalStorage } from "node:async_hooks";
 import { isoNow } from "../internal/clock.ts";
-import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
 import { HearthError } from "../core/errors.ts";
 import { addSecrets, redactEntry } from "../internal/redact.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
@@ -26,33 +24,17 @@ export interface RequestRecord {
   toolCalls: number;
 }
 
-let store: AsyncLocalStorage<RequestRecord> | undefined;
-let listening = false;
-
-function requestStore(): AsyncLocalStorage<RequestRecord> {
-  store ??= new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<RequestRecord>();
-  if (!listening) {
-    listening = true;
-    // Model and tool timings are published where they happen; the request they belong to is
-    // whichever one's async context the publisher runs in.
-    diagnosticsChannel("hearth:model-call").subscribe((message) => {
-      const record = store?.getStore();
-      if (record === undefined) return;
-      record.modelMs += (message as ModelCallEvent).durationMs;
+/** A run's `measure` for this record: each model and tool call of the request adds its time to it. */
+export function measureInto(record: RequestRecord): (kind: "model" | "tool", durationMs: number) => void {
+  return (kind, durationMs) => {
+    if (kind === "model") {
+      record.modelMs += durationMs;
       record.modelCalls += 1;
-    });
-    diagnosticsChannel("hearth:tool-call").subscribe((message) => {
-      const record = store?.getStore();
-      if (record === undefined) return;
-      record.toolMs += (message as ToolCallEvent).durationMs;
+    } else {
+      record.toolMs += durationMs;
       record.toolCalls += 1;
-    });
-  }
-  return store;
-}
-
-export function withRequestRecord<T>(record: RequestRecord, work: () => T): T {
-  return requestStore().run(record, work);
+    }
+  };
 }
 
 /** A logger whose every line is redacted (see internal/redact.ts), level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */

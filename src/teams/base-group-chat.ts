@@ -1,3 +1,4 @@
+import type { RunContext } from "../core/run-context.ts";
 import type { AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
@@ -47,6 +48,8 @@ export interface SpeakerContext {
   /** True when this run started with a new task and no agent has spoken yet. */
   readonly freshTask: boolean;
   readonly signal: AbortSignal;
+  /** The run the team is in: a selector passes it to its model call. */
+  readonly run: RunContext;
 }
 
 export interface SpeakerChoice {
@@ -133,7 +136,7 @@ export abstract class BaseGroupChat implements Team {
     return runTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit) => this.#runTeam(session, task, signal, emit),
+      (session, task, signal, emit, run) => this.#runTeam(session, task, signal, emit, run),
     );
   }
 
@@ -141,7 +144,7 @@ export abstract class BaseGroupChat implements Team {
     return streamTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit) => this.#runTeam(session, task, signal, emit),
+      (session, task, signal, emit, run) => this.#runTeam(session, task, signal, emit, run),
     );
   }
 
@@ -188,7 +191,13 @@ export abstract class BaseGroupChat implements Team {
     return state;
   }
 
-  async #runTeam(session: Session, task: string | undefined, signal: AbortSignal, emit: Emit): Promise<TaskResult> {
+  async #runTeam(
+    session: Session,
+    task: string | undefined,
+    signal: AbortSignal,
+    emit: Emit,
+    run: RunContext,
+  ): Promise<TaskResult> {
     let state = this.stateOf(session);
     const check = this.termination?.start({ sessionId: session.id });
     const produced: AgentMessage[] = [];
@@ -215,6 +224,7 @@ export abstract class BaseGroupChat implements Team {
           thread,
           freshTask: task !== undefined && turns === 0,
           signal,
+          run,
         });
         usage = addUsage(usage, choice.usage);
         const speaker = choice.speaker;
@@ -227,6 +237,7 @@ export abstract class BaseGroupChat implements Team {
           },
           newMessages: thread.slice(state.delivered[speaker.name] ?? 0),
           signal,
+          run,
           commit(messages, context) {
             turnMessages.push(...messages);
             turnContext.push(...context);

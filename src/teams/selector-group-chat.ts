@@ -1,3 +1,4 @@
+import { createResponse } from "../models/model-call.ts";
 import type { ChatAgent } from "../core/agent.ts";
 import { HearthError, UserError } from "../core/errors.ts";
 import { addUsage, chatMessageText, zeroUsage, type ChatMessage, type Usage } from "../core/messages.ts";
@@ -58,7 +59,7 @@ export class SelectorGroupChat extends BaseGroupChat {
     Object.freeze(this);
   }
 
-  protected async selectSpeaker({ state, thread, signal }: SpeakerContext): Promise<SpeakerChoice> {
+  protected async selectSpeaker({ state, thread, signal, run }: SpeakerContext): Promise<SpeakerChoice> {
     if (this.#selectorFunc !== undefined) {
       const chosen = await this.#selectorFunc(thread);
       if (chosen !== null && chosen !== undefined) {
@@ -80,7 +81,12 @@ export class SelectorGroupChat extends BaseGroupChat {
     const messages: ModelMessage[] = [{ role: "system", content: prompt }];
     let usage: Usage = zeroUsage;
     for (let attempt = 1; attempt <= this.maxSelectorAttempts; attempt++) {
-      const response = await this.modelClient.create({ messages }, { signal });
+      // In a synthetic run the stub answers with the first candidate: the selector says whom, no prompt is read for it.
+      const response = await createResponse(
+        this.modelClient,
+        { messages },
+        { signal, run, syntheticReply: names[0] ?? "" },
+      );
       usage = addUsage(usage, response.usage);
       const mentioned = names.filter((name) => mentions(response.content, name));
       if (mentioned.length === 1) return { speaker: this.participant(mentioned[0] as string) as ChatAgent, usage };

@@ -31,13 +31,17 @@ test("histogram buckets are cumulative, as Prometheus reads them, with +Inf, sum
 
 test("tool names are bounded labels: a name no agent has is one series, and past the limit new names are counted together", async () => {
   const { publishToolCall } = await import("../core/diagnostics.ts");
+  const { plainRun } = await import("../core/run-context.ts");
   const metrics = new HearthMetrics({ maxToolLabels: 2 });
   try {
     // A model can be prompted into calling any number of made-up tools.
     for (let index = 0; index < 500; index++)
-      publishToolCall({ tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" });
+      publishToolCall(
+        { tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" },
+        plainRun,
+      );
     for (const tool of ["lookup", "search", "refund", "refund"])
-      publishToolCall({ tool, durationMs: 1, isError: false });
+      publishToolCall({ tool, durationMs: 1, isError: false }, plainRun);
     const text = metrics.render({ phases: [], steps: [] } as unknown as StartupTraceJSON);
     assert.doesNotMatch(text, /made_up_/);
     assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_unknown"\} 500/);

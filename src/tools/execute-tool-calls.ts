@@ -2,7 +2,7 @@ import { publishToolCall } from "../core/diagnostics.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { withDeadline } from "../internal/deadline.ts";
 import { errorMessage } from "../internal/error-message.ts";
-import { isSyntheticTurn } from "../core/synthetic.ts";
+import { plainRun, type RunContext } from "../core/run-context.ts";
 import { redact, redactValue } from "../internal/redact.ts";
 import type { ErrorCode } from "../core/error-codes.ts";
 import type { ToolCall, ToolResult } from "../core/messages.ts";
@@ -21,14 +21,15 @@ export async function executeToolCalls(
   tools: ReadonlyMap<string, AnyTool>,
   calls: readonly ToolCall[],
   signal?: AbortSignal,
+  run: RunContext = plainRun,
 ): Promise<ToolResult[]> {
   if (signal?.aborted === true) throw abortError(signal);
   // One call, the usual case, needs no Promise.all.
   const only = calls.length === 1 ? calls[0] : undefined;
   const results =
     only !== undefined
-      ? [await executeToolCall(tools, only, signal)]
-      : await Promise.all(calls.map((call) => executeToolCall(tools, call, signal)));
+      ? [await executeToolCall(tools, only, signal, run)]
+      : await Promise.all(calls.map((call) => executeToolCall(tools, call, signal, run)));
   // Read again after the await: the signal may have fired while the tools ran.
   if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
   return results;
@@ -41,23 +42,21 @@ function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResu
 export async function executeToolCall(
   tools: ReadonlyMap<string, AnyTool>,
   call: ToolCall,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  run: RunContext,
 ): Promise<ToolResult> {
   const started = performance.now();
-  const result = await runToolCall(tools, call, signal);
-  publishToolCall({
-    tool: call.name,
-    durationMs: performance.now() - started,
-    isError: result.isError,
-    ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
-  });
+  const result = await runToolCall(tools, call, signal, run);
+  const event = { tool: call.name, durationMs: performance.now() - started, isError: result.isError };
+  publishToolCall(result.errorCode === undefined ? event : { ...event, errorCode: result.errorCode }, run);
   return result;
 }
 
 async function runToolCall(
   tools: ReadonlyMap<string, AnyTool>,
   call: ToolCall,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  run: RunContext,
 ): Promise<ToolResult> {
   const tool = tools.get(call.name);
   if (tool === undefined) {
@@ -80,7 +79,7 @@ async function runToolCall(
   }
   const checked = await tool.checkArguments(parsed);
   // A synthetic warm-up turn runs every step but the tool itself, whatever its stub arguments.
-  const synthetic = isSyntheticTurn();
+  const synthetic = run.synthetic;
   if (!checked.ok && !synthetic)
     return errorResult(call, "HEARTH_TOOL_INVALID_ARGUMENTS", `invalid arguments for ${call.name}: ${checked.message}`);
 
@@ -96,7 +95,7 @@ async function runToolCall(
     const output = await withDeadline([signal], tool.timeoutMs, expire, (callSignal) =>
       synthetic
         ? syntheticOutput
-        : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id }),
+        : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id, run }),
     );
     // An object's strings are redacted before it is serialised: JSON escaping would hide a quoted secret.
     return {

@@ -1,3 +1,4 @@
+import { plainRun } from "../core/run-context.ts";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AssistantAgent } from "../agents/assistant-agent.ts";
@@ -47,7 +48,10 @@ test("a team as a tool returns its final message; bad arguments are an error res
     maxTurns: 2,
   });
   const tool = new TeamTool(team, { description: "Drafts and reviews." });
-  assert.equal(await tool.execute({ task: "write" }, { signal: new AbortController().signal, callId: "c" }), "final");
+  assert.equal(
+    await tool.execute({ task: "write" }, { signal: new AbortController().signal, callId: "c", run: plainRun }),
+    "final",
+  );
   const check = tool.checkArguments({});
   assert.equal(check.ok, false);
   assert.throws(

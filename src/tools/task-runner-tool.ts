@@ -54,8 +54,9 @@ class TaskRunnerTool implements Tool<{ task: string }, string> {
       : { ok: false, message: problems.join("; ") };
   }
 
-  async execute({ task }: { task: string }, { signal }: ToolContext): Promise<string> {
-    const result = await this.#runner.run({ task, signal });
+  async execute({ task }: { task: string }, { signal, run }: ToolContext): Promise<string> {
+    // The nested run is part of the caller's: its model and tool calls count in the same request.
+    const result = await this.#runner.run({ task, signal, context: run });
     const last = result.messages.findLast(isChatMessage);
     return last === undefined ? "" : chatMessageText(last);
   }

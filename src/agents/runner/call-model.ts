@@ -2,12 +2,15 @@ import { publishModelCall } from "../../core/diagnostics.ts";
 import { HearthError } from "../../core/errors.ts";
 import type { MessageDeltaEvent } from "../../core/messages.ts";
 import type { ModelClient, ModelRequest, ModelResponse } from "../../core/model-client.ts";
+import type { RunContext } from "../../core/run-context.ts";
+import { createResponse, createStream } from "../../models/model-call.ts";
 import { invalidResponse } from "../../models/openai/wire-response.ts";
 import { makeMessage } from "./make-message.ts";
 
 export interface CallModelOptions {
   readonly source: string;
   readonly signal: AbortSignal;
+  readonly run: RunContext;
 }
 
 /**
@@ -21,14 +24,14 @@ export async function createModelResponse(
 ): Promise<ModelResponse> {
   const started = performance.now();
   try {
-    const response = await client.create(request, { signal: options.signal });
-    publishModelCall({ durationMs: performance.now() - started });
+    const response = await createResponse(client, request, { signal: options.signal, run: options.run });
+    publishModelCall({ durationMs: performance.now() - started }, options.run);
     return response;
   } catch (error) {
-    publishModelCall({
-      durationMs: performance.now() - started,
-      errorCode: HearthError.is(error) ? error.code : "ERROR",
-    });
+    publishModelCall(
+      { durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" },
+      options.run,
+    );
     throw error;
   }
 }
@@ -42,9 +45,9 @@ export async function streamModelResponse(
 ): Promise<ModelResponse> {
   const started = performance.now();
   try {
-    for await (const chunk of client.createStream(request, { signal: options.signal })) {
+    for await (const chunk of createStream(client, request, { signal: options.signal, run: options.run })) {
       if (chunk.type === "response") {
-        publishModelCall({ durationMs: performance.now() - started });
+        publishModelCall({ durationMs: performance.now() - started }, options.run);
         return chunk.response;
       }
       if (chunk.type === "text-delta")
@@ -52,10 +55,10 @@ export async function streamModelResponse(
     }
     throw invalidResponse("the model stream ended without a final response");
   } catch (error) {
-    publishModelCall({
-      durationMs: performance.now() - started,
-      errorCode: HearthError.is(error) ? error.code : "ERROR",
-    });
+    publishModelCall(
+      { durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" },
+      options.run,
+    );
     throw error;
   }
 }

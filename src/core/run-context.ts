@@ -1,0 +1,26 @@
+/**
+ * What one run carries from its front door (an HTTP request, a synthetic warm-up, a direct
+ * `agent.run()`) to every agent turn, model call and tool: passed along explicitly, never read
+ * from an ambient store.
+ */
+export interface RunContext {
+  /**
+   * A synthetic warm-up run: model calls answer from a stub, tools run every step but themselves,
+   * and nothing is published to telemetry or counted as traffic.
+   */
+  readonly synthetic: boolean;
+  /** The tenant the run belongs to, behind the server. */
+  readonly tenant?: string;
+  /** The session it continues, when it has an id. */
+  readonly sessionId?: string;
+  /** The request it serves (the id in its log line, `x-request-id`). */
+  readonly requestId?: string;
+  /** Told each model and tool call's duration, for the request's log line. */
+  readonly measure?: (kind: "model" | "tool", durationMs: number) => void;
+}
+
+/** A run with nothing special about it: what `agent.run()` gets without a context. */
+export const plainRun: RunContext = Object.freeze({ synthetic: false });
+
+/** A synthetic warm-up run. */
+export const syntheticRun: RunContext = Object.freeze({ synthetic: true });
