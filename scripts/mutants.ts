@@ -36,16 +36,16 @@ export const mutants: readonly Mutant[] = [
   },
   {
     id: "turn-no-session-lock",
-    file: "src/server/chat.ts",
-    find: "const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\\u0000${id}`);",
+    file: "src/runtime/session-turn.ts",
+    find: "const release = id === undefined ? () => undefined : await locks.acquire(`${tenant}\\u0000${id}`);",
     replace: "const release = () => undefined;",
     tests: turns,
   },
   {
     id: "turn-store-after-abort",
-    file: "src/server/chat.ts",
-    find: "      if (signal.aborted) throw abortError(signal);\n      await context.store.put(",
-    replace: "      await context.store.put(",
+    file: "src/runtime/session-turn.ts",
+    find: "    if (signal.aborted) throw abortError(signal);\n    await store.put(",
+    replace: "    await store.put(",
     tests: turns,
   },
   {
@@ -57,7 +57,7 @@ export const mutants: readonly Mutant[] = [
   },
   {
     id: "stream-rerun-after-events",
-    file: "src/server/chat.ts",
+    file: "src/runtime/session-turn.ts",
     find: "tries >= 5 || sent || signal.aborted",
     replace: "tries >= 5 || signal.aborted",
     tests: turns,
@@ -402,21 +402,21 @@ export const mutants: readonly Mutant[] = [
   // The session turn.
   {
     id: "turn-conflict-not-retried",
-    file: "src/server/chat.ts",
+    file: "src/runtime/session-turn.ts",
     find: 'if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5',
     replace: 'if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 1',
     tests: turns,
   },
   {
     id: "turn-missing-session-created",
-    file: "src/server/chat.ts",
-    find: "      if (id !== undefined && stored === undefined) {",
-    replace: "      if (false) {",
-    tests: ["test/server.test.ts"],
+    file: "src/runtime/session-turn.ts",
+    find: "    if (id !== undefined && stored === undefined)\n",
+    replace: "    if (false)\n",
+    tests: ["test/server.test.ts", "src/runtime/session-turn.test.ts"],
   },
   {
     id: "turn-stores-version-zero",
-    file: "src/server/chat.ts",
+    file: "src/runtime/session-turn.ts",
     find: "session.snapshot(), stored?.version ?? 0,",
     replace: "session.snapshot(), 0,",
     tests: turns,

@@ -22,7 +22,10 @@ import {
   type BuiltResource,
   type InitStep,
 } from "./init.ts";
+import { KeyedLock } from "../internal/keyed-lock.ts";
+import { linkAbort } from "../internal/linked-abort.ts";
 import { runAfterReady } from "./after-ready.ts";
+import { runSessionTurn, type SessionTurnOptions, type SessionTurnResult } from "./session-turn.ts";
 import { closeBuilt } from "./shutdown.ts";
 import { StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
@@ -74,6 +77,8 @@ export class Runtime<
   #idle: (() => void) | undefined;
   #watchers: FSWatcher[] = [];
   readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
+  /** Turns on one session in this process, one at a time, in arrival order. */
+  readonly #turnLocks = new KeyedLock();
   readonly #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
@@ -353,6 +358,22 @@ export class Runtime<
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#idle?.();
     }
+  }
+
+  /**
+   * One turn on a stored session (see session-turn.ts): what every front door, hearth's HTTP API or
+   * a route of the app's own, runs. Tracked like any serving work (refused unless ready, waited for
+   * by a drain), and aborted with the runtime.
+   */
+  runTurn(options: SessionTurnOptions): Promise<SessionTurnResult> {
+    return this.track(async (runtimeSignal) => {
+      const link = linkAbort([options.signal, runtimeSignal]);
+      try {
+        return await runSessionTurn(this.#turnLocks, { ...options, signal: link.signal });
+      } finally {
+        link.unlink();
+      }
+    }, options.context);
   }
 
   /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up run may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */

@@ -1,9 +1,7 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
-import { startDeadline, type Deadline } from "../internal/deadline.ts";
-import { sleep } from "../models/retry.ts";
-import { Session } from "../core/session.ts";
+import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -12,7 +10,6 @@ import type { RunContext } from "../core/run-context.ts";
 import type { Logger } from "../runtime/construction-guard.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
-import type { KeyedLock } from "./keyed-lock.ts";
 import { problemOf } from "./problem.ts";
 import { measureInto, noteFailure, type RequestRecord } from "./request-log.ts";
 import { SseBody } from "./sse-body.ts";
@@ -67,7 +64,6 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
 export interface ChatContext {
   readonly runtime: Runtime;
   readonly store: SessionStore;
-  readonly locks: KeyedLock;
   readonly tenant: string;
   readonly record: RequestRecord;
   readonly clientSignal: AbortSignal;
@@ -196,13 +192,14 @@ function sse(event: string, data: unknown): string {
 }
 
 /**
- * One chat turn: the session is loaded (or created) for this tenant, held against other turns on
- * it in this process, run by the agent or team, and stored with a compare-and-set. A turn that
- * fails, times out or loses its client stores nothing: the session stays as it was.
+ * One chat turn over HTTP: the refusals first (not ready, draining, no such agent), then the
+ * session turn the runtime runs (`runtime.runTurn`: load, lock, run, compare-and-set, retry) under
+ * the request's deadline, answered as JSON or as server-sent events. A turn that fails, times out or
+ * loses its client stores nothing: the session stays as it was.
  */
 export async function chat(context: ChatContext, request: ChatRequest): Promise<HttpResponse> {
   const { runtime, record } = context;
-  // What the run carries to every turn, model call and tool; its session is added once known.
+  // What the run carries to every turn, model call and tool.
   const run: RunContext = {
     synthetic: context.synthetic,
     tenant: context.tenant,
@@ -216,146 +213,82 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   record[target.kind] = target.name;
   if (request.sessionId !== undefined) record.session = request.sessionId;
 
-  // The turn's deadline follows the client's and the runtime's signals; its error is made only if it passes.
-  let deadline: Deadline | undefined;
-  const signalFor = (runtimeSignal: AbortSignal) => {
-    deadline = startDeadline(
-      [context.clientSignal, runtimeSignal],
-      context.requestTimeoutMs,
-      () =>
-        new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, {
-          timeoutMs: context.requestTimeoutMs,
-        }),
-    );
-    return deadline.signal;
-  };
-  const settle = () => deadline?.end();
+  // The request's deadline follows the client's signal; its error is made only if it passes.
+  const deadline = startDeadline(
+    [context.clientSignal],
+    context.requestTimeoutMs,
+    () =>
+      new HearthError("HEARTH_REQUEST_TIMEOUT", `The request took longer than ${context.requestTimeoutMs} ms.`, {
+        timeoutMs: context.requestTimeoutMs,
+      }),
+  );
   // Aborted: by the timeout, by a client gone or too slow to read (each says so in the signal's reason), or plainly.
-  const failure = (error: unknown, signal: AbortSignal) =>
-    signal.aborted ? (HearthError.is(signal.reason) ? signal.reason : abortError(signal)) : error;
-
-  /** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
-  const attempt = async (
-    signal: AbortSignal,
-    onItem?: (item: AgentMessage) => void,
-  ): Promise<{ result: TaskResult; sessionId: string }> => {
-    const id = request.sessionId;
-    const release = id === undefined ? () => undefined : await context.locks.acquire(`${context.tenant}\u0000${id}`);
-    let releaseShared: (() => Promise<void>) | undefined;
-    try {
-      if (id !== undefined && context.store.lock !== undefined)
-        releaseShared = await context.store.lock(context.tenant, id, {
-          ttlMs: context.requestTimeoutMs + 5_000,
-          signal,
-        });
-      const stored = id === undefined ? undefined : await context.store.get(context.tenant, id);
-      if (id !== undefined && stored === undefined) {
-        throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, {
-          tenantId: context.tenant,
-        });
-      }
-      const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
-      const turnRun: RunContext = { ...run, sessionId: session.id };
-      record.session = session.id;
-      let result: TaskResult | undefined;
-      if (onItem === undefined) {
-        result = await target.runner.run({ task: request.message, session, signal, context: turnRun });
-      } else {
-        for await (const item of target.runner.runStream({
-          task: request.message,
-          session,
-          signal,
-          context: turnRun,
-        })) {
-          if (item.type === "task-result") result = item;
-          else onItem(item);
-        }
-      }
-      if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
-      if (signal.aborted) throw abortError(signal);
-      await context.store.put(context.tenant, session.snapshot(), stored?.version ?? 0, {
-        maxBytes: context.maxSessionBytes,
-        ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }),
-      });
-      return { result, sessionId: session.id };
-    } finally {
-      await releaseShared?.().catch(() => undefined);
-      release();
-    }
-  };
-
-  /**
-   * A turn whose store write finds the session moved on (another instance wrote it, its lock
-   * having expired) is run again on the new version, so no turn is lost or applied twice. A stream
-   * that has already sent events is not re-run: the client has seen them.
-   */
-  const turn = async (
-    signal: AbortSignal,
-    onItem?: (item: AgentMessage) => void,
-  ): Promise<{ result: TaskResult; sessionId: string }> => {
-    let sent = false;
-    const forward =
-      onItem === undefined
-        ? undefined
-        : (item: AgentMessage) => {
-            sent = true;
-            onItem(item);
-          };
-    for (let tries = 1; ; tries++) {
-      try {
-        return await attempt(signal, forward);
-      } catch (error) {
-        if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5 || sent || signal.aborted) throw error;
-        await sleep(5 * tries + Math.random() * 10, signal);
-      }
-    }
-  };
+  const failure = (error: unknown) =>
+    deadline.signal.aborted
+      ? HearthError.is(deadline.signal.reason)
+        ? deadline.signal.reason
+        : abortError(deadline.signal)
+      : error;
+  const turn = (onItem?: (item: AgentMessage) => void) =>
+    runtime.runTurn({
+      runner: target.runner,
+      store: context.store,
+      tenant: context.tenant,
+      task: request.message,
+      signal: deadline.signal,
+      context: run,
+      lockTtlMs: context.requestTimeoutMs + 5_000,
+      maxBytes: context.maxSessionBytes,
+      onSession: (id) => (record.session = id),
+      ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+      ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }),
+      ...(onItem === undefined ? {} : { onItem }),
+    });
 
   if (!request.stream) {
-    return runtime.track(async (runtimeSignal) => {
-      const signal = signalFor(runtimeSignal);
-      try {
-        const { result, sessionId } = await turn(signal);
-        return json(200, {
-          reply: replyOf(result),
-          sessionId,
-          stopReason: result.stopReason,
-          usage: result.usage,
-          messages: result.messages,
-          ...(result.output === undefined ? {} : { output: result.output }),
-        });
-      } catch (error) {
-        throw failure(error, signal);
-      } finally {
-        settle();
-      }
-    }, run);
+    try {
+      const { result, sessionId } = await turn();
+      return json(200, {
+        reply: replyOf(result),
+        sessionId,
+        stopReason: result.stopReason,
+        usage: result.usage,
+        messages: result.messages,
+        ...(result.output === undefined ? {} : { output: result.output }),
+      });
+    } catch (error) {
+      throw failure(error);
+    } finally {
+      deadline.end();
+    }
   }
 
-  // Streaming: the turn runs under runtime.track (so a drain waits for it) and feeds the body. A
-  // client that reads too slowly overflows the body, which aborts the turn.
+  // Streaming: the turn feeds the body as it goes. A client that reads too slowly overflows the
+  // body, which aborts the turn.
   const abandon = new AbortController();
   const body = new SseBody(context.streamBufferBytes, (error) => {
-    deadline?.abort(error);
+    deadline.abort(error);
     abandon.abort(error);
   });
-  const running = runtime.track(async (runtimeSignal) => {
-    const signal = signalFor(runtimeSignal);
-    try {
-      const { result, sessionId } = await turn(signal, (item) => body.push(sse(eventName(item), item)));
-      body.push(sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }));
-      record.status = 200;
-    } catch (error) {
-      const failed = failure(error, signal);
-      const problem = problemOf(failed, record.id);
-      noteFailure(record, failed, problem.status, context.log);
-      body.push(sse("error", problem.body));
-    } finally {
-      settle();
+  const running = turn((item) => body.push(sse(eventName(item), item)))
+    .then(
+      ({ result, sessionId }) => {
+        body.push(
+          sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }),
+        );
+        record.status = 200;
+      },
+      (error: unknown) => {
+        const failed = failure(error);
+        const problem = problemOf(failed, record.id);
+        noteFailure(record, failed, problem.status, context.log);
+        body.push(sse("error", problem.body));
+      },
+    )
+    .finally(() => {
+      deadline.end();
       body.end();
-    }
-  }, run);
-  running.catch(() => body.end());
+    });
   return {
     status: 200,
     headers: {

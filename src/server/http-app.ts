@@ -11,7 +11,6 @@ import { HearthMetrics } from "../telemetry/metrics.ts";
 import { defaultTenant, tenantOf } from "./auth.ts";
 import { chat, parseChatRequest } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
-import { KeyedLock } from "./keyed-lock.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
 import {
@@ -94,7 +93,6 @@ export class HttpApp {
   readonly runtime: Runtime;
   readonly store: SessionStore;
   readonly limits: ReturnType<typeof limitsOf>;
-  readonly #locks = new KeyedLock();
   readonly #log: Logger;
   #metrics: HearthMetrics | undefined;
   /** Set while the synthetic warm-up requests run. */
@@ -254,7 +252,6 @@ export class HttpApp {
           {
             runtime: this.runtime,
             store: synthetic ? this.#scratchStore : this.store,
-            locks: this.#locks,
             tenant: record.tenant,
             record,
             clientSignal: request.signal,

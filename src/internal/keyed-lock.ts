@@ -1,4 +1,4 @@
-import { Mutex } from "../internal/mutex.ts";
+import { Mutex } from "./mutex.ts";
 
 /** One holder per key at a time, in arrival order; a key is forgotten when nobody holds or awaits it. */
 export class KeyedLock {

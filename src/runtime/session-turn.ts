@@ -1,0 +1,109 @@
+import type { ChatAgent } from "../core/agent.ts";
+import { abortError, HearthError } from "../core/errors.ts";
+import type { AgentMessage, TaskResult } from "../core/messages.ts";
+import type { RunContext } from "../core/run-context.ts";
+import { Session } from "../core/session.ts";
+import type { SessionStore } from "../core/session-store.ts";
+import type { Team } from "../core/team.ts";
+import type { KeyedLock } from "../internal/keyed-lock.ts";
+import { sleep } from "../models/retry.ts";
+
+/** One turn on a stored session, as every front door (hearth's HTTP API, a route of the app's own) asks for it. */
+export interface SessionTurnOptions {
+  /** The agent or team that takes the turn. */
+  readonly runner: ChatAgent | Team;
+  readonly store: SessionStore;
+  readonly tenant: string;
+  /** The session to continue; without one, a new session. An unknown id is HEARTH_SESSION_NOT_FOUND. */
+  readonly sessionId?: string;
+  readonly task: string;
+  readonly signal?: AbortSignal;
+  /** What the run carries (its session id is added once known). Default: a plain run for `tenant`. */
+  readonly context?: RunContext;
+  /** Each message and event as it happens: a stream. Once one has gone out, the turn is never run again. */
+  readonly onItem?: (item: AgentMessage) => void;
+  /** Told the session's id as soon as it is known (a new session's included), for a log line. */
+  readonly onSession?: (sessionId: string) => void;
+  /** How long a store lock across instances is held at most, should this process die holding it. Default 125 s. */
+  readonly lockTtlMs?: number;
+  /** The stored session expires after this long without a turn. Default: the store's own TTL. */
+  readonly ttlMs?: number;
+  /** The most the stored session's JSON may weigh (HEARTH_SESSION_TOO_LARGE). Default: no limit. */
+  readonly maxBytes?: number;
+}
+
+export interface SessionTurnResult {
+  readonly result: TaskResult;
+  readonly sessionId: string;
+}
+
+/**
+ * One turn on a stored session: the session is loaded (or created) for its tenant, held against
+ * other turns on it in this process (`locks`) and, with a shared store, across instances, run by
+ * the agent or team, and stored with a compare-and-set. A turn that fails, is aborted or whose
+ * store write keeps conflicting stores nothing: the session stays as it was. A write that finds
+ * the session moved on (another instance wrote it, its lock having expired) runs the turn again on
+ * the new version, up to five times, so no turn is lost or applied twice; a stream that has already
+ * sent events is not run again, since its client has seen them.
+ */
+export async function runSessionTurn(locks: KeyedLock, options: SessionTurnOptions): Promise<SessionTurnResult> {
+  let sent = false;
+  const forward =
+    options.onItem === undefined
+      ? undefined
+      : (item: AgentMessage) => {
+          sent = true;
+          options.onItem?.(item);
+        };
+  const signal = options.signal ?? new AbortController().signal;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt(locks, options, signal, forward);
+    } catch (error) {
+      if (!HearthError.is(error, "HEARTH_SESSION_CONFLICT") || tries >= 5 || sent || signal.aborted) throw error;
+      await sleep(5 * tries + Math.random() * 10, signal);
+    }
+  }
+}
+
+/** One attempt: hold the session (here and, with a shared store, across instances), load, run, store. */
+async function attempt(
+  locks: KeyedLock,
+  options: SessionTurnOptions,
+  signal: AbortSignal,
+  onItem: ((item: AgentMessage) => void) | undefined,
+): Promise<SessionTurnResult> {
+  const { store, tenant, sessionId: id } = options;
+  const release = id === undefined ? () => undefined : await locks.acquire(`${tenant}\u0000${id}`);
+  let releaseShared: (() => Promise<void>) | undefined;
+  try {
+    if (id !== undefined && store.lock !== undefined)
+      releaseShared = await store.lock(tenant, id, { ttlMs: options.lockTtlMs ?? 125_000, signal });
+    const stored = id === undefined ? undefined : await store.get(tenant, id);
+    if (id !== undefined && stored === undefined)
+      throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, { tenantId: tenant });
+    const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
+    options.onSession?.(session.id);
+    const context: RunContext = { ...(options.context ?? { synthetic: false, tenant }), sessionId: session.id };
+    const run = { task: options.task, session, signal, context };
+    let result: TaskResult | undefined;
+    if (onItem === undefined) result = await options.runner.run(run);
+    else {
+      for await (const item of options.runner.runStream(run)) {
+        if (item.type === "task-result") result = item;
+        else onItem(item);
+      }
+    }
+    if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
+    // A run that ignored its signal is still not stored once the signal fired (a timeout, a client gone).
+    if (signal.aborted) throw abortError(signal);
+    await store.put(tenant, session.snapshot(), stored?.version ?? 0, {
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+    });
+    return { result, sessionId: session.id };
+  } finally {
+    await releaseShared?.().catch(() => undefined);
+    release();
+  }
+}
