@@ -47,7 +47,7 @@ export function startDeadline(
  * past the deadline or an abort: rejects with the deadline's error, or a source's reason. `onEnd`
  * is the reason given to work still listening once the race is over, if any.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   sources: readonly (AbortSignal | undefined)[],
   ms: number | undefined,
   expire: () => unknown,
@@ -58,16 +58,22 @@ export async function withDeadline<T>(
   // Listening before the work does: when the signal fires, the deadline's own reason wins the race,
   // not the rejection the work makes of it ("aborted").
   const stopped = whenAborted(deadline.signal);
+  // Started at once, not on the next microtask; a synchronous throw becomes a rejection.
+  let running: T | Promise<T>;
   try {
-    // Started at once, not on the next microtask; a synchronous throw becomes a rejection.
-    let running: T | Promise<T>;
-    try {
-      running = work(deadline.signal);
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    return await Promise.race([running, stopped]);
-  } finally {
-    deadline.end(onEnd);
+    running = work(deadline.signal);
+  } catch (error) {
+    running = Promise.reject(error);
   }
+  // then(), not an async function with finally: one promise a call fewer, on every tool call.
+  return Promise.race([running, stopped]).then(
+    (value) => {
+      deadline.end(onEnd);
+      return value;
+    },
+    (error: unknown) => {
+      deadline.end(onEnd);
+      throw error;
+    },
+  );
 }
