@@ -264,13 +264,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
   #request(stored: readonly ModelMessage[], pending: readonly ModelMessage[], withTools: boolean): ModelRequest {
     const viewed = this.modelContext.view(pending.length === 0 ? stored : stored.concat(pending));
-    // A view may hand back the session's own array: the request gets a copy.
-    const messages: ModelMessage[] =
-      this.systemMessage !== null
-        ? [{ role: "system", content: this.systemMessage }, ...viewed]
-        : viewed === stored
-          ? [...viewed]
-          : viewed;
+    // A view may hand back the session's own array: the request never shares it.
+    let messages: ModelMessage[];
+    if (this.systemMessage !== null) messages = [{ role: "system", content: this.systemMessage }, ...viewed];
+    else if (viewed === stored) messages = [...viewed];
+    else messages = viewed;
     return {
       messages,
       ...(withTools && this.#toolSchemas.length > 0 ? { tools: this.#toolSchemas } : {}),

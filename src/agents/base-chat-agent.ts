@@ -39,8 +39,6 @@ function notASession(value: unknown): UserError {
   return new UserError("`session` must be a Session (use Session.fromJSON for stored JSON).", { field: "session" });
 }
 
-const runEnded = Object.freeze(new Error("the run ended"));
-
 /**
  * Runs `work` holding the session, with a signal of its own that follows the caller's. A run that
  * fails aborts that signal, so work still under way (a tool running in parallel with one that
@@ -68,8 +66,7 @@ export async function withSession<T>(
     return result;
   } finally {
     if (finished) link.unlink();
-    // One shared reason: abort() without one builds a DOMException (and its stack).
-    else link.abort(runEnded);
+    else link.abort(new Error("the run ended"));
     release();
   }
 }

@@ -6,8 +6,6 @@ import { linkAbort } from "../internal/linked-abort.ts";
 /** An `Emit` for a run nobody streams. */
 export const ignoreMessages: Emit = () => undefined;
 
-const readerGone = Object.freeze(new Error("the stream was closed before its work ended"));
-
 /** Runs one agent turn. */
 export function runAgentTurn(agent: ChatAgent, turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
   return agent.onMessages(turn, emit);
@@ -52,7 +50,7 @@ export async function* queuedStream<Item, Result>(
   } finally {
     link.unlink();
     if (!settled) {
-      link.abort(readerGone);
+      link.abort(new Error("the stream was closed before its work ended"));
       await running.catch(() => undefined);
     }
   }

@@ -6,8 +6,6 @@ import { zeroUsage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
 
-const questionEnded = Object.freeze(new Error("the question is over"));
-
 /** Asks a person; resolves with their answer. The signal aborts when the run does or the timeout passes. */
 export type InputFunction = (prompt: string, options: { readonly signal: AbortSignal }) => string | Promise<string>;
 
@@ -80,7 +78,7 @@ export class UserProxyAgent extends BaseChatAgent {
         this.timeoutMs,
         expire,
         (signal) => this.#inputFunc(this.prompt, { signal }),
-        questionEnded,
+        new Error("the question is over"),
       );
       if (typeof answer !== "string")
         throw new UserError(`UserProxyAgent "${this.name}": inputFunc must resolve with a string.`, {

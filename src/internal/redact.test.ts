@@ -64,11 +64,11 @@ test("environment values named like keys, tokens or passwords are secrets; the w
   );
 });
 
-test("a log entry is redacted field by field, nested values included, and a clean one is returned as it is", () => {
+test("a log entry is redacted field by field, nested values included, and a clean one comes back the same", () => {
   const redactor = new SecretRedactor();
   redactor.add(["tenant-key-123456"]);
   const clean = { level: "info", msg: "request", status: 200 };
-  assert.equal(redactor.redactEntry(clean), clean);
+  assert.deepEqual(redactor.redactEntry(clean), clean);
   const detail = { nested: { note: "ok" } };
   assert.deepEqual(
     redactor.redactEntry({ msg: "x", detail, error: { text: "got sk-abcdefgh12345678" }, key: "tenant-key-123456" }),
@@ -184,12 +184,22 @@ test("a value is redacted string by string: what JSON would write, without losin
   const redactor = new SecretRedactor();
   redactor.add(["hunter2hunter2"]);
   const shared = { note: "uses hunter2hunter2" };
-  assert.deepEqual(redactor.redactValue({ a: shared, b: shared, at: new Date(0), output: 'said "password=hunter3"' }), {
-    a: { note: "uses [redacted]" },
-    b: { note: "uses [redacted]" },
-    at: "1970-01-01T00:00:00.000Z",
-    output: 'said "password=[redacted]"',
-  });
+  assert.deepEqual(
+    redactor.redactValue({
+      a: shared,
+      b: shared,
+      list: ["uses hunter2hunter2"],
+      at: new Date(0),
+      output: 'said "password=hunter3"',
+    }),
+    {
+      a: { note: "uses [redacted]" },
+      b: { note: "uses [redacted]" },
+      list: ["uses [redacted]"],
+      at: "1970-01-01T00:00:00.000Z",
+      output: 'said "password=[redacted]"',
+    },
+  );
   let deep: Record<string, unknown> = { leaf: "hunter2hunter2" };
   for (let level = 0; level < 20_000; level++) deep = { deep };
   assert.doesNotThrow(() => redactor.redactValue(deep), "nesting past the depth limit is cut, not a stack overflow");

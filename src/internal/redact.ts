@@ -23,8 +23,6 @@ export class SecretRedactor {
   #lengthsByPrefix: Map<string, number[]> | undefined;
   readonly #environment: Readonly<Record<string, string | undefined>> | undefined;
   #environmentRead = false;
-  /** False once a secret holds a character JSON escapes: a log entry's JSON text would hide it. */
-  #jsonSafe = true;
 
   /** `environment`: read at the first redaction, and again on `rescanEnvironment()`, for values named like keys and passwords. */
   constructor(options: { readonly environment?: Readonly<Record<string, string | undefined>> } = {}) {
@@ -36,7 +34,6 @@ export class SecretRedactor {
     for (const value of values) {
       if (typeof value !== "string" || value.length < minimumLength || this.#secrets.has(value)) continue;
       this.#secrets.add(value);
-      if (JSON.stringify(value) !== `"${value}"`) this.#jsonSafe = false;
       this.#pattern = undefined;
       if (this.#lengthsByPrefix !== undefined) index(this.#lengthsByPrefix, value);
       else if (this.#secrets.size > regexLimit) {
@@ -135,21 +132,9 @@ export class SecretRedactor {
     }
   }
 
-  /** A log entry with every string in it redacted. An entry with nothing to redact is returned as it is. */
+  /** A log entry with every string in it redacted (see `redactValue`). */
   redactEntry(entry: Record<string, unknown>): Record<string, unknown> {
-    this.#loadEnvironment();
-    const text = jsonOf(entry);
-    // JSON text escapes the quotes and whitespace the patterns look for: anything shaped like a
-    // secret, or a secret JSON escapes, takes the string-by-string path.
-    if (
-      this.#jsonSafe &&
-      text !== undefined &&
-      !keyShaped.test(text) &&
-      !/Bearer\\|Basic\\/i.test(text) &&
-      this.redact(text) === text
-    )
-      return entry;
-    return this.#redactValue(entry, new Set(), 0) as Record<string, unknown>;
+    return this.redactValue(entry) as Record<string, unknown>;
   }
 
   #loadEnvironment(): void {
@@ -203,14 +188,6 @@ function keepsValue(name: string, value: string): boolean {
 function redactedValue(value: string): string {
   const quote = value[0];
   return quote === '"' || quote === "'" ? `${quote}[redacted]${quote}` : "[redacted]";
-}
-
-function jsonOf(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined; // a BigInt or a cycle
-  }
 }
 
 function escapeRegExp(text: string): string {

@@ -90,7 +90,8 @@ interface Target {
  * The agent or team asked for. With tenants, a request runs on its tenant's own stack (built with
  * the tenant's credentials), plus the app-level runners the app shares with every tenant
  * (`tenants.shared`); never on an app-level runner the app did not share, whose models hold the
- * operator's key. Without a tenant cache the answer is at hand, and no promise is made for it.
+ * operator's key. Without a tenant cache the answer is at hand, and no promise is made for it
+ * (with the single-call path of execute-tool-calls.ts: medians 6.7 µs apart; see there).
  */
 function pickTarget(
   runtime: Runtime,
