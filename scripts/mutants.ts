@@ -42,6 +42,27 @@ export const mutants: readonly Mutant[] = [
     tests: turns,
   },
   {
+    id: "create-session-ignored",
+    file: "src/runtime/session-turn.ts",
+    find: "stored === undefined && options.createSession !== true",
+    replace: "stored === undefined",
+    tests: ["src/runtime/session-turn.test.ts", "test/own-session-ids.test.ts"],
+  },
+  {
+    id: "context-unchecked-when-absent",
+    file: "src/runtime/request-context.ts",
+    find: "    if (check !== undefined) {",
+    replace: "    if (check !== undefined && field !== undefined) {",
+    tests: ["test/request-context.test.ts"],
+  },
+  {
+    id: "tool-failure-not-logged",
+    file: "src/tools/execute-tool-calls.ts",
+    find: "if (result.isError && !run.synthetic)",
+    replace: "if (result.isError && run.synthetic)",
+    tests: ["test/request-context.test.ts"],
+  },
+  {
     id: "turn-store-after-abort",
     file: "src/runtime/session-turn.ts",
     find: "    if (signal.aborted) throw abortError(signal);\n    await store.put(",
@@ -123,6 +144,13 @@ export const mutants: readonly Mutant[] = [
   },
 
   // Redaction.
+  {
+    id: "log-line-not-redacted",
+    file: "src/internal/log.ts",
+    find: "base(redactEntry(entry) as LogEntry);",
+    replace: "base(entry);",
+    tests: ["src/internal/log.test.ts", "test/redaction.test.ts"],
+  },
   {
     id: "redact-no-url-user-info",
     file: "src/internal/redact.ts",

@@ -3,8 +3,13 @@
 
 // Agents and their runs.
 export type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "./core/agent.ts";
-export { syntheticRun, type RunContext } from "./core/run-context.ts";
-export { AssistantAgent, defaultSystemMessage, type AssistantAgentOptions } from "./agents/assistant-agent.ts";
+export { syntheticRun, type RequestContext, type RunContext } from "./core/run-context.ts";
+export {
+  AssistantAgent,
+  defaultSystemMessage,
+  type AssistantAgentOptions,
+  type SystemMessage,
+} from "./agents/assistant-agent.ts";
 export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
 export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
 export { turnFromStream } from "./agents/turn-runner.ts";
@@ -127,8 +132,10 @@ export {
   type WarmupOptions,
 } from "./runtime/app.ts";
 export { asset, type Asset } from "./runtime/asset.ts";
+export type { RequestContextInput, RequestContextOptions } from "./runtime/request-context.ts";
 export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
-export { inFactory, type Logger } from "./runtime/construction-guard.ts";
+export { inFactory } from "./runtime/construction-guard.ts";
+export type { LogEntry, Logger, LogLevel } from "./internal/log.ts";
 export type { DefinitionKind } from "./core/construction.ts";
 export {
   createRuntime,

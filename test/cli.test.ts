@@ -97,6 +97,22 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   );
 });
 
+test("hearth serve takes a folder and finds its app module; a folder without one is a message naming what it looks for", async () => {
+  const { loadApp } = await import("../src/cli/load-app.ts");
+  const app = await loadApp(new URL("../examples/support", import.meta.url).pathname);
+  assert.equal(app.name, "support");
+  const empty = mkdtempSync(join(tmpdir(), "hearth-empty-app-"));
+  try {
+    await assert.rejects(
+      node(["serve", empty]),
+      (error: { code?: number; stderr?: string }) =>
+        error.code === 2 && /is a folder with no app module in it: hearth looks for app\.ts/.test(error.stderr ?? ""),
+    );
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
 test("an unknown option or a missing value is one line naming it, not a stack; --help after a command prints the usage; a source run that would load two copies of hearth stops", async () => {
   const mistakes: [string[], RegExp][] = [
     [["profile", "app.ts", "--bogus"], /^hearth: profile: Unknown option '--bogus'\. See `hearth help`\.\n$/],

@@ -4,7 +4,7 @@
 // is left alone while other tests run.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -48,4 +48,50 @@ test("the package publishes the built code and its types, not the sources", asyn
   assert.ok(files.includes("package/dist/index.js") && files.includes("package/dist/index.d.ts"));
   assert.ok(!files.some((file) => file.startsWith("package/src/")), "no source file");
   assert.ok(!files.some((file) => /\.test\.(js|d\.ts)$/.test(file)), "no test file");
+});
+
+test("the published types compile with skipLibCheck off in an app that has not installed the optional peers", async () => {
+  // Outside the copy, whose node_modules (the checkout's) has every peer installed.
+  const app = mkdtempSync(join(tmpdir(), "hearth-strict-app-"));
+  after(() => rmSync(app, { recursive: true, force: true }));
+  mkdirSync(join(app, "node_modules/@types"), { recursive: true });
+  await run("tar", ["-xzf", tarball, "-C", join(app, "node_modules")]);
+  renameSync(join(app, "node_modules/package"), join(app, "node_modules/hearth"));
+  // Node's own types, as any Node app has them; not ioredis, not the OpenTelemetry or MCP packages.
+  symlinkSync(join(root, "node_modules/@types/node"), join(app, "node_modules/@types/node"));
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        skipLibCheck: false,
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2023",
+        noEmit: true,
+        types: ["node"],
+      },
+      include: ["app.ts"],
+    }),
+  );
+  writeFileSync(
+    join(app, "app.ts"),
+    [
+      'import { AssistantAgent, defineApp, RedisSessionStore } from "hearth";',
+      'import { serve } from "hearth/node";',
+      'import { ScriptedModelClient } from "hearth/testing";',
+      "export const app = defineApp({",
+      '  name: "strict",',
+      "  models: { default: () => new ScriptedModelClient() },",
+      '  agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },',
+      "});",
+      "export const start = () => serve(app, { port: 0 });",
+      "export const store = () => RedisSessionStore.connect({ redis: { connectTimeout: 500 } });",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "strict-app", type: "module", private: true }));
+  await run(join(root, "node_modules/.bin/tsc"), ["-p", app], { cwd: app, timeout: 120_000 }).catch(
+    (error: { stdout?: string }) => assert.fail(`tsc failed:\n${error.stdout}`),
+  );
 });

@@ -185,6 +185,7 @@ describe("what leaves the server holds no secret", () => {
       const anonymous = await call("/readyz", { key });
       assert.equal(anonymous.status, 200);
       assert.deepEqual(anonymous.body.checks, {
+        "model:default": { ok: true },
         "resource:cache": { ok: false },
         "model:quoting": { ok: false },
         "model:unreachable": { ok: false },

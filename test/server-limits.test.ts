@@ -156,14 +156,20 @@ describe("readiness checks are shared and bounded", { timeout: 30_000 }, () => {
     for (let round = 0; round < 2; round++) {
       const hung = await fetch(`${server.url}/readyz`);
       assert.equal(hung.status, 200, "a failed resource check reports, it does not unready the server");
-      assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, { "resource:db": { ok: false } });
+      assert.deepEqual(((await hung.json()) as { checks: unknown }).checks, {
+        "model:default": { ok: true },
+        "resource:db": { ok: false },
+      });
     }
     assert.equal(checks, 3, "the hung check was called once, and awaited again by the next round");
     // Given up on (its signal aborted), the dependency answers again: a later round calls it anew.
     while (aborted === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     hang = false;
     const recovered = await fetch(`${server.url}/readyz`);
-    assert.deepEqual(((await recovered.json()) as { checks: unknown }).checks, { "resource:db": { ok: true } });
+    assert.deepEqual(((await recovered.json()) as { checks: unknown }).checks, {
+      "model:default": { ok: true },
+      "resource:db": { ok: true },
+    });
     assert.equal(checks, 4);
   });
 });

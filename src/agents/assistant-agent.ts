@@ -22,6 +22,7 @@ import type {
 } from "../core/model-client.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
+import type { RunContext } from "../core/run-context.ts";
 import { executeToolCalls } from "../tools/execute-tool-calls.ts";
 import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
@@ -41,8 +42,11 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly tools?: readonly AnyTool[];
   /** Agents (or "user") this agent may hand the conversation to; each is a tool its model can call. */
   readonly handoffs?: readonly (string | HandoffOptions)[];
-  /** `null` sends no system message. */
-  readonly systemMessage?: string | null;
+  /**
+   * The system message; `null` sends none. A function makes it for each turn from the run (its
+   * request `context`, tenant and session): in a synthetic warm-up turn, `context` is undefined.
+   */
+  readonly systemMessage?: SystemMessage;
   /** After the last tool iteration, ask the model to answer from the tool results. Default false, or true with an output schema. */
   readonly reflectOnToolUse?: boolean;
   /** Used when not reflecting; see summarizeToolCalls. Default "{result}". */
@@ -63,6 +67,9 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly outputStrict?: boolean;
 }
 
+/** A system message: fixed, none (`null`), or made for each turn from its run. */
+export type SystemMessage = string | null | ((run: RunContext) => string);
+
 export const defaultSystemMessage =
   "You are a helpful AI assistant. Solve tasks using your tools. Reply with TERMINATE when the task has been completed.";
 
@@ -78,7 +85,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly modelClient: ModelClient;
   readonly tools: readonly AnyTool[];
   readonly handoffs: readonly Handoff[];
-  readonly systemMessage: string | null;
+  readonly systemMessage: SystemMessage;
   readonly reflectOnToolUse: boolean;
   readonly toolCallSummaryFormat: string;
   readonly maxToolIterations: number;
@@ -98,6 +105,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     const where = `AssistantAgent "${options.name}"`;
     if (options.modelClient === undefined || typeof options.modelClient.create !== "function")
       throw new UserError(`${where} needs a modelClient.`, { field: "modelClient" });
+    const system = options.systemMessage;
+    if (system !== undefined && system !== null && typeof system !== "string" && typeof system !== "function")
+      throw new UserError(`${where}: systemMessage must be a string, null or a function of the run.`, {
+        field: "systemMessage",
+      });
     const tools = options.tools ?? [];
     const handoffs = (options.handoffs ?? []).map((handoff) => toHandoff(handoff, options.name));
     if (tools.length + handoffs.length > 0 && !options.modelClient.modelInfo.functionCalling) {
@@ -202,8 +214,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       ...(output === undefined ? {} : { output }),
     });
 
+    const system = this.#systemText(turn.run);
     for (let iteration = 1; ; iteration++) {
-      const response = await this.#callModel(this.#request(turn.context, context, true), turn, emit);
+      const response = await this.#callModel(this.#request(system, turn.context, context, true), turn, emit);
       usage = addUsage(usage, response.usage);
       if (response.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: response.thought }));
 
@@ -237,7 +250,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = await this.#callModel(this.#request(turn.context, context, false), turn, emit);
+        const reflection = await this.#callModel(this.#request(system, turn.context, context, false), turn, emit);
         usage = addUsage(usage, reflection.usage);
         if (reflection.thought !== undefined)
           add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
@@ -262,11 +275,26 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     }
   }
 
-  #request(stored: readonly ModelMessage[], pending: readonly ModelMessage[], withTools: boolean): ModelRequest {
+  #systemText(run: RunContext): string | null {
+    if (typeof this.systemMessage !== "function") return this.systemMessage;
+    const text = this.systemMessage(run);
+    if (typeof text !== "string")
+      throw new UserError(`AssistantAgent "${this.name}": a systemMessage function must return a string.`, {
+        field: "systemMessage",
+      });
+    return text;
+  }
+
+  #request(
+    system: string | null,
+    stored: readonly ModelMessage[],
+    pending: readonly ModelMessage[],
+    withTools: boolean,
+  ): ModelRequest {
     const viewed = this.modelContext.view(pending.length === 0 ? stored : stored.concat(pending));
     // A view may hand back the session's own array: the request never shares it.
     let messages: ModelMessage[];
-    if (this.systemMessage !== null) messages = [{ role: "system", content: this.systemMessage }, ...viewed];
+    if (system !== null) messages = [{ role: "system", content: system }, ...viewed];
     else if (viewed === stored) messages = [...viewed];
     else messages = viewed;
     return {

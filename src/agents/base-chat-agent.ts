@@ -80,9 +80,19 @@ export type TaskWork = (
   run: RunContext,
 ) => Promise<TaskResult>;
 
+/** The run a `run()` call makes: the given RunContext (or a plain one) with the app's request context on it. */
+function runContextOf(options: RunOptions): RunContext {
+  const run = options.run ?? plainRun;
+  const context = options.context;
+  if (context === undefined) return run;
+  if (typeof context !== "object" || context === null || Array.isArray(context))
+    throw new UserError("`context` must be a plain object (the app's request context).", { field: "context" });
+  return { ...run, context };
+}
+
 export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
   return withSession(options, fallback, (session, signal) =>
-    work(session, options.task, signal, ignoreMessages, options.context ?? plainRun),
+    work(session, options.task, signal, ignoreMessages, runContextOf(options)),
   );
 }
 
@@ -97,7 +107,7 @@ export async function* streamTask(
 ): AsyncGenerator<RunStreamItem> {
   const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
     withSession({ ...options, signal }, fallback, (session, runSignal) =>
-      work(session, options.task, runSignal, emit, options.context ?? plainRun),
+      work(session, options.task, runSignal, emit, runContextOf(options)),
     ),
   );
   yield result;

@@ -2,6 +2,14 @@
 // The `hearth` command. For `serve`, Node's compile cache is turned on before anything of hearth or
 // the app loads, so every module of both is read from the cache on the next start (and `serve`
 // writes the cache once warm-up has compiled the request path: see flushCompileCache).
+// First, before anything that an older Node lacks: say what is needed instead of failing on it.
+const [nodeMajor = 0] = process.versions.node.split(".").map(Number);
+if (nodeMajor < 22) {
+  process.stderr.write(
+    `hearth needs Node 22 or later (for TypeScript apps, 22.18 or later); this is Node ${process.versions.node}.\n`,
+  );
+  process.exit(1);
+}
 const args = process.argv.slice(2);
 if (args[0] === "serve" && !args.includes("--no-compile-cache")) {
   const directory = process

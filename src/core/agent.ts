@@ -1,4 +1,4 @@
-import type { RunContext } from "./run-context.ts";
+import type { RequestContext, RunContext } from "./run-context.ts";
 import type { AgentMessage, ChatMessage, TaskResult, Usage } from "./messages.ts";
 import type { ModelMessage } from "./model-client.ts";
 import type { Session } from "./session.ts";
@@ -9,8 +9,16 @@ export interface RunOptions {
   /** The conversation to continue; the run appends to it. Without one, a fresh session. */
   readonly session?: Session;
   readonly signal?: AbortSignal;
-  /** What the run carries to every turn, model call and tool (see RunContext). Default: a plain run. */
-  readonly context?: RunContext;
+  /**
+   * The app's request context (a plain object: a customer id, a locale), given to every tool
+   * (`execute(args, { context })`), dynamic system message and team member of the run. Not stored.
+   */
+  readonly context?: RequestContext;
+  /**
+   * What the run carries from its front door (tenant, session, request id; see RunContext). The
+   * runtime and the server set it; `context` above is added to it. Default: a plain run.
+   */
+  readonly run?: RunContext;
 }
 
 /** What a stream yields: every message and event as it happens, then the TaskResult. */

@@ -1,3 +1,12 @@
+import type { Logger } from "../internal/log.ts";
+
+/**
+ * The app's own request context: what the caller says about the request (a customer id, a locale),
+ * as `run({ context })` or the `context` field of `POST /v1/chat` gives it. Every tool, dynamic
+ * system message and team member of the run sees it; it is not stored in the session.
+ */
+export type RequestContext = Readonly<Record<string, unknown>>;
+
 /**
  * What one run carries from its front door (an HTTP request, a synthetic warm-up, a direct
  * `agent.run()`) to every agent turn, model call and tool: passed along explicitly, never read
@@ -15,6 +24,10 @@ export interface RunContext {
   readonly sessionId?: string;
   /** The request it serves (the id in its log line, `x-request-id`). */
   readonly requestId?: string;
+  /** The app's request context (see RequestContext); undefined when none was given. */
+  readonly context?: RequestContext;
+  /** Where the run's warnings go (a tool call that failed): the runtime's logger, behind it. */
+  readonly log?: Logger;
   /** Told each model and tool call's duration, for the request's log line. */
   readonly measure?: (kind: "model" | "tool", durationMs: number) => void;
 }

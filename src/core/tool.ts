@@ -1,10 +1,12 @@
 import type { JsonSchema } from "./json-schema.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RequestContext, RunContext } from "./run-context.ts";
 
 export interface ToolContext {
   /** Aborted when the run is aborted or the tool's timeout passes. */
   readonly signal: AbortSignal;
   readonly callId: string;
+  /** The app's request context (`run.context`, or `{}` when the run was given none). */
+  readonly context: RequestContext;
   /** The run the call is part of: its tenant, session and request. */
   readonly run: RunContext;
 }

@@ -1,5 +1,5 @@
 import { errorMessage } from "../internal/error-message.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 import { errorSummary, type StartupTrace } from "./startup-trace.ts";
 
 /**

@@ -4,6 +4,7 @@ import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import type { TenantsOptions } from "../tenancy/tenant-cache.ts";
 import type { Asset } from "./asset.ts";
+import { checkRequestContextOptions, type RequestContextOptions } from "./request-context.ts";
 import type { Resource } from "./resource.ts";
 
 // Asset and resource values are whatever their definitions say.
@@ -70,7 +71,8 @@ export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
   /** Without it, the app serves one tenant, "default", with no authentication (and says so when it starts). */
   readonly auth?: AuthOptions;
   /** Per-tenant stacks (agents built with each tenant's credentials), cached; it also maps API keys to tenants. */
-  readonly tenants?: TenantsOptions;
+  // NoInfer: the app's models are inferred from `models`, never from how `tenants.build` reads them.
+  readonly tenants?: TenantsOptions<NoInfer<AssetValues<Assets>>, NoInfer<ResourceValues<Resources>>, NoInfer<Models>>;
   /** Where relative asset paths start. Default: the working directory. */
   readonly root?: string | URL;
   readonly assets?: Assets;
@@ -85,6 +87,8 @@ export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
     readonly [K in keyof Teams]: (context: TeamFactoryContext<Assets, Resources, Models, Agents>) => Teams[K];
   };
   readonly warmup?: WarmupOptions;
+  /** How a chat request's `context` field becomes the run's request context (see RequestContextOptions). */
+  readonly context?: RequestContextOptions;
   /** Work that the first request does not need (metrics exporters, optional integrations): run after ready. */
   readonly afterReady?: readonly ((
     context: TeamFactoryContext<Assets, Resources, Models, Agents>,
@@ -241,6 +245,7 @@ export function defineApp<
       }
     }
   }
+  checkRequestContextOptions(definition.context);
   const timeout = definition.stepTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
     throw new UserError("App `stepTimeoutMs` must be a positive number.", { field: "stepTimeoutMs" });

@@ -2,7 +2,7 @@ import type { FSWatcher } from "node:fs";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { assetPath, loadAsset, type Asset } from "./asset.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 import type { AnyApp } from "./app.ts";
 import { errorSummary } from "./startup-trace.ts";
 

@@ -1,8 +1,7 @@
 import { isInFactory, setConstructionHook, type DefinitionKind } from "../core/construction.ts";
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { HearthError } from "../core/errors.ts";
-
-export type Logger = (entry: Record<string, unknown>) => void;
+import type { Logger } from "../internal/log.ts";
 
 const armedGuards = new Set<ConstructionGuard>();
 

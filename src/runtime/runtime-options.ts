@@ -1,6 +1,5 @@
 import { HearthError } from "../core/errors.ts";
-import { isoNow } from "../internal/clock.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 
 export type RuntimeState = "idle" | "starting" | "warming" | "ready" | "degraded" | "draining" | "closed";
 
@@ -30,12 +29,6 @@ export interface HealthReport {
   /** Each check by name; `error` is redacted, and the HTTP server shows it only to authenticated callers. */
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly error?: string }>>;
 }
-
-/** JSON lines on standard output; `debug` lines only with HEARTH_LOG_LEVEL=debug. */
-export const defaultLog: Logger = (entry) => {
-  if (entry.level === "debug" && process.env.HEARTH_LOG_LEVEL !== "debug") return;
-  process.stdout.write(`${JSON.stringify({ time: isoNow(), level: "info", ...entry })}\n`);
-};
 
 /** The options checked before anything starts, with their defaults. */
 export function validateRuntimeOptions(options: RuntimeOptions): { healthCacheMs: number; healthTimeoutMs: number } {

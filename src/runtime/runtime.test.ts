@@ -619,3 +619,31 @@ test("withoutTools builds the agents without their tools, as hearth profile --no
     await runtime.close();
   }
 });
+
+test("health() lists every model and resource once ready, each ok, as /readyz shows it; nothing before", async () => {
+  let healthy = true;
+  const runtime = createRuntime(
+    defineApp({
+      name: "checks",
+      warmup: { syntheticTurns: false },
+      resources: {
+        plain: resource({ init: () => ({}) }),
+        db: resource({ init: () => ({}), health: () => healthy }),
+      },
+      models: { main: () => new ScriptedModelClient(), spare: () => new ScriptedModelClient() },
+    }),
+    { log: () => undefined, healthCacheMs: 0 },
+  );
+  assert.deepEqual((await runtime.health()).checks, {}, "nothing is built yet");
+  await runtime.start();
+  await runtime.ready;
+  assert.deepEqual((await runtime.health()).checks, {
+    "model:main": { ok: true },
+    "model:spare": { ok: true },
+    "resource:plain": { ok: true },
+    "resource:db": { ok: true },
+  });
+  healthy = false;
+  assert.deepEqual((await runtime.health()).checks["resource:db"], { ok: false, error: "unhealthy" });
+  await runtime.close();
+});

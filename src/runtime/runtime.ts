@@ -5,13 +5,14 @@ import type { ModelClient } from "../core/model-client.ts";
 import { plainRun, type RunContext } from "../core/run-context.ts";
 import type { Team } from "../core/team.ts";
 import { errorMessage } from "../internal/error-message.ts";
-import { addSecrets, redactEntry, rescanEnvironmentSecrets } from "../internal/redact.ts";
+import { addSecrets, rescanEnvironmentSecrets } from "../internal/redact.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
-import { TenantCache } from "../tenancy/tenant-cache.ts";
+import { TenantCache, type TenantsOptions } from "../tenancy/tenant-cache.ts";
 import type { App, AssetValues, ResourceValues } from "./app.ts";
 import { watchAssets } from "./asset-watcher.ts";
 import { assetPath } from "./asset.ts";
-import { ConstructionGuard, type Logger } from "./construction-guard.ts";
+import { ConstructionGuard } from "./construction-guard.ts";
+import { type Logger, safeLogger } from "../internal/log.ts";
 import { ResourceHealth } from "./health-checks.ts";
 import {
   buildAgentsAndTeams,
@@ -31,7 +32,6 @@ import { StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
 import { runSyntheticTurns } from "./synthetic-turns.ts";
 import { Degraded, urlOf, warmJobs, warmUp } from "./warm.ts";
 import {
-  defaultLog,
   type HealthReport,
   type RuntimeOptions,
   type RuntimeState,
@@ -92,8 +92,7 @@ export class Runtime<
     this.app = app;
     this.#options = options;
     // Every line the runtime logs is redacted, whatever logger it was given.
-    const log = options.log ?? defaultLog;
-    this.#log = (entry) => log(redactEntry(entry));
+    this.#log = safeLogger(options.log);
     addSecrets(Object.keys(app.auth?.apiKeys ?? {}));
     this.#trace = new StartupTrace(app.name);
     this.guard = new ConstructionGuard({ strict: options.strict ?? false, log: this.#log });
@@ -266,7 +265,8 @@ export class Runtime<
     Object.freeze(this.#models);
     ({ agents: this.#agents, teams: this.#teams } = await this.#buildRunners(step));
     if (this.app.tenants !== undefined)
-      this.#tenants = new TenantCache(this.app.tenants, () => ({
+      // The runtime holds the app's values untyped; the app's definition typed them for its build.
+      this.#tenants = new TenantCache(this.app.tenants as TenantsOptions, () => ({
         assets: this.#assets,
         resources: this.#resources,
         models: this.#models,
@@ -336,7 +336,13 @@ export class Runtime<
   /** Readiness: the state now, each degraded step's error, and each resource's health (see health-checks.ts). */
   async health(): Promise<HealthReport> {
     const resourceChecks = await this.#health.check(this.#builtResources);
+    // Once ready, every model and resource has its line: ok, unless warming it failed (degraded,
+    // retried in the background) or its health check fails now.
     const checks: Record<string, { ok: boolean; error?: string }> = {};
+    if (this.isReady) {
+      for (const name of Object.keys(this.#models)) checks[`model:${name}`] = { ok: true };
+      for (const { name } of this.#builtResources) checks[`resource:${name}`] = { ok: true };
+    }
     for (const [label, error] of this.#degraded.entries()) checks[label] = { ok: false, error };
     Object.assign(checks, resourceChecks);
     return { state: this.#state, ready: this.isReady, checks };
@@ -369,11 +375,14 @@ export class Runtime<
     return this.track(async (runtimeSignal) => {
       const link = linkAbort([options.signal, runtimeSignal]);
       try {
-        return await runSessionTurn(this.#turnLocks, { ...options, signal: link.signal });
+        const run = options.run ?? plainRun;
+        // A tool call that fails is logged by the runtime's logger unless the caller brings its own.
+        const logged = run.log === undefined ? { ...run, log: this.#log } : run;
+        return await runSessionTurn(this.#turnLocks, { ...options, signal: link.signal, run: logged });
       } finally {
         link.unlink();
       }
-    }, options.context);
+    }, options.run);
   }
 
   /** Throws HEARTH_NOT_READY before ready (a synthetic warm-up run may run while warming) and HEARTH_RUNTIME_CLOSED once draining. */

@@ -7,10 +7,9 @@ import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
 import { defineApp } from "./app.ts";
 import { createRuntime } from "./runtime.ts";
 
-// runtime.runTurn is what a route of the app's own calls (Express, Hono, a queue worker): the same
-// session turn as hearth's HTTP API, without HTTP.
-test("runtime.runTurn creates, continues and stores a session; refuses an unknown one; stores nothing for an aborted turn", async () => {
-  const model = new ScriptedModelClient({ replies: ["one", "two", "three"] });
+/** A started runtime with one agent, `helper`, answering `replies` in order. */
+async function startHelper(replies: string[]) {
+  const model = new ScriptedModelClient({ replies });
   const runtime = createRuntime(
     defineApp({
       name: "turns",
@@ -21,6 +20,13 @@ test("runtime.runTurn creates, continues and stores a session; refuses an unknow
     { log: () => undefined, closeConnectionPools: false },
   );
   await runtime.start();
+  return runtime;
+}
+
+// runtime.runTurn is what a route of the app's own calls (Express, Hono, a queue worker): the same
+// session turn as hearth's HTTP API, without HTTP.
+test("runtime.runTurn creates, continues and stores a session; refuses an unknown one; stores nothing for an aborted turn", async () => {
+  const runtime = await startHelper(["one", "two", "three"]);
   const store = new MemorySessionStore();
   const runner = runtime.agent("helper");
   try {
@@ -54,4 +60,37 @@ test("runtime.runTurn creates, continues and stores a session; refuses an unknow
   await assert.rejects(runtime.runTurn({ runner, store, tenant: "acme", task: "late" }), (error) =>
     HearthError.is(error, "HEARTH_RUNTIME_CLOSED"),
   );
+});
+
+test("runtime.runTurn with createSession starts a session under the app's own id, continues it after, and races safely", async () => {
+  const runtime = await startHelper(Array.from({ length: 20 }, () => "ok"));
+  const store = new MemorySessionStore();
+  const runner = runtime.agent("helper");
+  try {
+    const own = { runner, store, tenant: "acme", sessionId: "conv-123", createSession: true } as const;
+    const first = await runtime.runTurn({ ...own, task: "hi" });
+    assert.equal(first.sessionId, "conv-123");
+    await runtime.runTurn({ ...own, task: "again" });
+    const stored = await store.get("acme", "conv-123");
+    assert.equal(stored?.session.id, "conv-123");
+    assert.equal(stored?.session.messages.length, 4, "the second turn continued the first");
+    // Without createSession an unknown id is still a 404; another tenant's id is its own.
+    await assert.rejects(
+      runtime.runTurn({ runner, store, tenant: "acme", task: "x", sessionId: "conv-999" }),
+      (error) => HearthError.is(error, "HEARTH_SESSION_NOT_FOUND"),
+    );
+    await runtime.runTurn({ ...own, tenant: "globex", task: "hi" });
+    assert.equal((await store.get("globex", "conv-123"))?.session.messages.length, 2);
+    assert.equal((await store.get("acme", "conv-123"))?.session.messages.length, 4);
+    // Ten turns creating one new id at once: one creates it, the others continue it; none is lost.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) => runtime.runTurn({ ...own, sessionId: "conv-race", task: `t${index}` })),
+    );
+    assert.equal((await store.get("acme", "conv-race"))?.session.messages.length, 20);
+    await assert.rejects(runtime.runTurn({ ...own, sessionId: "no spaces allowed", task: "x" }), (error) =>
+      HearthError.is(error, "HEARTH_INVALID_REQUEST"),
+    );
+  } finally {
+    await runtime.close();
+  }
 });

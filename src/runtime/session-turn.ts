@@ -1,12 +1,19 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult } from "../core/messages.ts";
-import type { RunContext } from "../core/run-context.ts";
+import type { RequestContext, RunContext } from "../core/run-context.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { KeyedLock } from "../internal/keyed-lock.ts";
 import { sleep } from "../models/retry.ts";
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A session id a client or app may choose: 1-128 letters, digits, `_` or `-`. */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === "string" && sessionIdPattern.test(value);
+}
 
 /** One turn on a stored session, as every front door (hearth's HTTP API, a route of the app's own) asks for it. */
 export interface SessionTurnOptions {
@@ -14,12 +21,22 @@ export interface SessionTurnOptions {
   readonly runner: ChatAgent | Team;
   readonly store: SessionStore;
   readonly tenant: string;
-  /** The session to continue; without one, a new session. An unknown id is HEARTH_SESSION_NOT_FOUND. */
+  /**
+   * The session to continue; without one, a new session. An unknown id is HEARTH_SESSION_NOT_FOUND,
+   * unless `createSession` is set.
+   */
   readonly sessionId?: string;
+  /**
+   * With `sessionId`: an unknown id starts a new session under that id (an id the app already has
+   * for the conversation), a known one is continued. The id must be 1-128 letters, digits, `_` or `-`.
+   */
+  readonly createSession?: boolean;
   readonly task: string;
   readonly signal?: AbortSignal;
-  /** What the run carries (its session id is added once known). Default: a plain run for `tenant`. */
-  readonly context?: RunContext;
+  /** The app's request context, given to every tool and dynamic system message of the turn; not stored. */
+  readonly context?: RequestContext;
+  /** What the run carries (its tenant and session id are set here). Default: a plain run. */
+  readonly run?: RunContext;
   /** Each message and event as it happens: a stream. Once one has gone out, the turn is never run again. */
   readonly onItem?: (item: AgentMessage) => void;
   /** Told the session's id as soon as it is known (a new session's included), for a log line. */
@@ -47,6 +64,12 @@ export interface SessionTurnResult {
  * sent events is not run again, since its client has seen them.
  */
 export async function runSessionTurn(locks: KeyedLock, options: SessionTurnOptions): Promise<SessionTurnResult> {
+  if (options.createSession === true && !isSessionId(options.sessionId))
+    throw new HearthError(
+      "HEARTH_INVALID_REQUEST",
+      "`sessionId` must be 1-128 letters, digits, `_` or `-` to create a session under it.",
+      { field: "sessionId" },
+    );
   let sent = false;
   const forward =
     options.onItem === undefined
@@ -80,12 +103,20 @@ async function attempt(
     if (id !== undefined && store.lock !== undefined)
       releaseShared = await store.lock(tenant, id, { ttlMs: options.lockTtlMs ?? 125_000, signal });
     const stored = id === undefined ? undefined : await store.get(tenant, id);
-    if (id !== undefined && stored === undefined)
+    if (id !== undefined && stored === undefined && options.createSession !== true)
       throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`, { tenantId: tenant });
-    const session = stored === undefined ? new Session() : Session.fromJSON(stored.session);
+    // Two turns creating one id race to the first write; the loser finds it stored and runs again on it.
+    const session =
+      stored === undefined ? new Session(id === undefined ? {} : { id }) : Session.fromJSON(stored.session);
     options.onSession?.(session.id);
-    const context: RunContext = { ...(options.context ?? { synthetic: false, tenant }), sessionId: session.id };
-    const run = { task: options.task, session, signal, context };
+    const runContext: RunContext = { ...(options.run ?? { synthetic: false }), tenant, sessionId: session.id };
+    const run = {
+      task: options.task,
+      session,
+      signal,
+      run: runContext,
+      ...(options.context === undefined ? {} : { context: options.context }),
+    };
     let result: TaskResult | undefined;
     if (onItem === undefined) result = await options.runner.run(run);
     else {

@@ -1,7 +1,7 @@
 import type { ModelClient } from "../core/model-client.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import type { TenantCache } from "../tenancy/tenant-cache.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 import type { BuiltResource } from "./init.ts";
 import { withStepTimeout } from "./warm-step.ts";
 

@@ -1,5 +1,6 @@
 import { diagnosticsChannel } from "../core/diagnostics.ts";
 import { errorMessage } from "../internal/error-message.ts";
+import type { LogEntry } from "../internal/log.ts";
 import { redact } from "../internal/redact.ts";
 
 export type PhaseName = "node" | "load" | "init" | "warm" | "ready";
@@ -116,12 +117,12 @@ export class StartupTrace {
   }
 
   /** The one line logged at ready: the phases and the slowest steps. */
-  summary(): Record<string, unknown> {
+  summary(): LogEntry {
     const phases = Object.fromEntries(this.#phases.map((phase) => [phase.name, phase.durationMs]));
     const slowest = [...this.#steps]
       .sort((a, b) => b.durationMs - a.durationMs)
       .slice(0, 5)
       .map((step) => `${step.kind}:${step.name}=${step.durationMs}ms`);
-    return { msg: "hearth ready", app: this.#app, readyMs: this.#readyMs, phases, slowest };
+    return { level: "info", msg: "hearth ready", app: this.#app, readyMs: this.#readyMs, phases, slowest };
   }
 }

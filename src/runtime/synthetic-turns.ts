@@ -3,7 +3,7 @@ import type { ChatAgent } from "../core/agent.ts";
 import type { Team } from "../core/team.ts";
 import type { AnyTool } from "../core/tool.ts";
 import { Session } from "../core/session.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 import { errorSummary, type StartupTrace } from "./startup-trace.ts";
 import { syntheticRun } from "../core/run-context.ts";
 import { isWarmable } from "../core/synthetic.ts";
@@ -53,7 +53,7 @@ export async function runSyntheticTurns(
         for (const tool of (agent as { tools?: readonly AnyTool[] }).tools ?? [])
           await Promise.resolve(tool.checkArguments({})).catch(() => undefined);
         const session = new Session();
-        await agent.run({ task, session, context: syntheticRun });
+        await agent.run({ task, session, run: syntheticRun });
         Session.fromJSON(JSON.parse(JSON.stringify(session.toJSON())));
       },
     ]);
@@ -64,7 +64,7 @@ export async function runSyntheticTurns(
       `team:${name}`,
       async () => {
         // One agent turn is enough to run the team's loop; stop there so no team runs for long.
-        for await (const item of team.runStream({ task, session: new Session(), context: syntheticRun })) {
+        for await (const item of team.runStream({ task, session: new Session(), run: syntheticRun })) {
           if (item.type === "task-result" || (item.type !== "message-delta" && item.source !== "user")) break;
         }
       },

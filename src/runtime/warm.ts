@@ -3,7 +3,7 @@ import type { ModelClient } from "../core/model-client.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { redact } from "../internal/redact.ts";
 import type { TenantCache } from "../tenancy/tenant-cache.ts";
-import type { Logger } from "./construction-guard.ts";
+import type { Logger } from "../internal/log.ts";
 import type { AnyApp } from "./app.ts";
 import type { BuiltResource } from "./init.ts";
 import { errorSummary, type StartupTrace, type StepKind, type TraceStep } from "./startup-trace.ts";

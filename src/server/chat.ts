@@ -5,9 +5,10 @@ import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { isSessionId } from "../runtime/session-turn.ts";
 import { canWarmRunner } from "../runtime/synthetic-turns.ts";
-import type { RunContext } from "../core/run-context.ts";
-import type { Logger } from "../runtime/construction-guard.ts";
+import type { RequestContext, RunContext } from "../core/run-context.ts";
+import type { Logger } from "../internal/log.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
 import { problemOf } from "./problem.ts";
@@ -19,12 +20,15 @@ export interface ChatRequest {
   readonly agent?: string;
   readonly team?: string;
   readonly sessionId?: string;
+  /** Start the session under `sessionId` when it is unknown (see SessionTurnOptions.createSession). */
+  readonly createSession?: boolean;
   readonly stream: boolean;
+  /** The `context` field as sent (any JSON value): the app's context option reads it. */
+  readonly context?: unknown;
 }
 
-const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
 const maxMessageLength = 100_000;
-const chatFields = new Set(["message", "agent", "team", "sessionId", "stream"]);
+const chatFields = new Set(["message", "agent", "team", "sessionId", "createSession", "stream", "context"]);
 
 function invalid(field: string, why: string): HearthError {
   return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
@@ -36,7 +40,10 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
   const data = body as Record<string, unknown>;
   const unknown = Object.keys(data).find((key) => !chatFields.has(key));
   if (unknown !== undefined)
-    throw invalid(unknown, "is not a field of a chat request (message, agent, team, sessionId, stream)");
+    throw invalid(
+      unknown,
+      "is not a field of a chat request (message, agent, team, sessionId, createSession, stream, context)",
+    );
   if (data.message === undefined) throw invalid("message", "is required");
   if (typeof data.message !== "string" || data.message.trim() === "")
     throw invalid("message", "must be a non-empty string");
@@ -48,9 +55,12 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
   }
   if (data.agent !== undefined && data.team !== undefined)
     throw invalid("team", "cannot be given together with `agent`");
-  if (data.sessionId !== undefined && (typeof data.sessionId !== "string" || !sessionIdPattern.test(data.sessionId))) {
+  if (data.sessionId !== undefined && !isSessionId(data.sessionId))
     throw invalid("sessionId", "must be 1-128 letters, digits, `_` or `-`");
-  }
+  if (data.createSession !== undefined && typeof data.createSession !== "boolean")
+    throw invalid("createSession", "must be true or false");
+  if (data.createSession === true && data.sessionId === undefined)
+    throw invalid("createSession", "needs the `sessionId` to create");
   if (data.stream !== undefined && typeof data.stream !== "boolean") throw invalid("stream", "must be true or false");
   return {
     message: data.message,
@@ -58,6 +68,8 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
     ...(data.agent === undefined ? {} : { agent: data.agent as string }),
     ...(data.team === undefined ? {} : { team: data.team as string }),
     ...(data.sessionId === undefined ? {} : { sessionId: data.sessionId as string }),
+    ...(data.createSession === true ? { createSession: true } : {}),
+    ...(data.context === undefined ? {} : { context: data.context }),
   };
 }
 
@@ -78,6 +90,8 @@ export interface ChatContext {
   readonly log: Logger;
   /** The server's own synthetic warm-up request: models stubbed, tools not called. */
   readonly synthetic: boolean;
+  /** The request's context, as the app's context option read it (undefined: none). */
+  readonly requestContext: RequestContext | undefined;
 }
 
 interface Target {
@@ -237,11 +251,13 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       tenant: context.tenant,
       task: request.message,
       signal: deadline.signal,
-      context: run,
+      run,
+      ...(context.requestContext === undefined ? {} : { context: context.requestContext }),
       lockTtlMs: context.requestTimeoutMs + 5_000,
       maxBytes: context.maxSessionBytes,
       onSession: (id) => (record.session = id),
       ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+      ...(request.createSession === true ? { createSession: true } : {}),
       ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }),
       ...(onItem === undefined ? {} : { onItem }),
     });

@@ -1,7 +1,7 @@
 import { HearthError, UserError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
-import type { Logger } from "../runtime/construction-guard.ts";
+import { type Logger, safeLogger } from "../internal/log.ts";
 import type { AnyApp } from "../runtime/app.ts";
 import { createRuntime, Runtime, type AnyRuntime, type RuntimeOptions } from "../runtime/runtime.ts";
 import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
@@ -13,14 +13,8 @@ import { chat, parseChatRequest } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
-import {
-  addServerSecrets,
-  logRequest,
-  noteFailure,
-  safeLogger,
-  stdoutLogger,
-  type RequestRecord,
-} from "./request-log.ts";
+import { type RequestContextReader, requestContextReader } from "../runtime/request-context.ts";
+import { addServerSecrets, logRequest, noteFailure, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
   /** Where sessions live. Default: SQLite in `./.hearth/sessions.db` (see openSessionStore). */
@@ -98,6 +92,7 @@ export class HttpApp {
   /** Set while the synthetic warm-up requests run. */
   #warmupSinks: { readonly log: Logger; readonly metrics: HearthMetrics } | undefined;
   readonly #scratchStore = new MemorySessionStore();
+  readonly #readContext: RequestContextReader;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
 
@@ -106,7 +101,8 @@ export class HttpApp {
     this.runtime = runtime;
     this.store = options.store ?? new SqliteSessionStore();
     addServerSecrets(runtime.app.auth, options.secrets);
-    this.#log = safeLogger(options.log ?? stdoutLogger);
+    this.#log = safeLogger(options.log);
+    this.#readContext = requestContextReader(runtime.app.context);
     // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
     // and model calls are not traffic), and before any request can reach a ready server.
     void runtime.ready.then(
@@ -248,6 +244,11 @@ export class HttpApp {
         const body = await this.#jsonBody(request);
         const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
         const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
+        const parsed = parseChatRequest(body, wantsStream);
+        // The server's own warm-up request has no caller to describe: its run gets no context.
+        const requestContext = synthetic
+          ? undefined
+          : await this.#readContext(parsed.context, { tenant: record.tenant, headers: request.headers });
         return chat(
           {
             runtime: this.runtime,
@@ -261,8 +262,9 @@ export class HttpApp {
             streamBufferBytes,
             log,
             synthetic,
+            requestContext,
           },
-          parseChatRequest(body, wantsStream),
+          parsed,
         );
       }
       case "/v1/sessions/:id": {
@@ -392,7 +394,7 @@ export function runtimeWithApp(
 ): { runtime: Runtime; app: HttpApp } {
   const definition = target instanceof Runtime ? target.app : target;
   addServerSecrets(definition.auth, options.secrets);
-  const runtimeLog = safeLogger(options.log ?? stdoutLogger);
+  const runtimeLog = safeLogger(options.log);
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log: runtimeLog, ...options.runtime });
   return { runtime, app: new HttpApp(runtime, options) };
 }

@@ -35,7 +35,15 @@ export function openApiDocument(appName: string): Record<string, unknown> {
             agent: { type: "string" },
             team: { type: "string" },
             sessionId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$" },
+            createSession: {
+              type: "boolean",
+              description: "With `sessionId`: start the session under that id when it is unknown (otherwise 404).",
+            },
             stream: { type: "boolean", description: "Or send `Accept: text/event-stream`." },
+            context: {
+              type: "object",
+              description: "The request's context, given to the agent's tools; the app's `context.schema` checks it.",
+            },
           },
           required: ["message"],
           additionalProperties: false,

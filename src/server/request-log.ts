@@ -1,7 +1,6 @@
-import { isoNow } from "../internal/clock.ts";
 import { HearthError } from "../core/errors.ts";
-import { addSecrets, redactEntry } from "../internal/redact.ts";
-import type { Logger } from "../runtime/construction-guard.ts";
+import { addSecrets } from "../internal/redact.ts";
+import type { Logger } from "../internal/log.ts";
 
 /** What one request's log line says; filled in as the request goes. */
 export interface RequestRecord {
@@ -37,18 +36,6 @@ export function measureInto(record: RequestRecord): (kind: "model" | "tool", dur
   };
 }
 
-/** A logger whose every line is redacted (see internal/redact.ts), level-filtered by HEARTH_LOG_LEVEL (debug, info, warn, error). */
-export function safeLogger(base: Logger): Logger {
-  const levels = ["debug", "info", "warn", "error"];
-  const threshold = Math.max(0, levels.indexOf(process.env.HEARTH_LOG_LEVEL ?? "info"));
-  return (entry) => {
-    const level = typeof entry.level === "string" ? entry.level : "info";
-    if (levels.indexOf(level) < threshold) return;
-    const clean = redactEntry(entry);
-    base(clean.level === level ? clean : { level, ...clean });
-  };
-}
-
 /** Registers a server's secrets for every redaction: the app's client keys, the provider keys in the environment, and any given. */
 export function addServerSecrets(
   auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined,
@@ -61,9 +48,6 @@ export function addServerSecrets(
     process.env.AZURE_OPENAI_API_KEY,
   ]);
 }
-
-export const stdoutLogger: Logger = (entry) =>
-  process.stdout.write(`${JSON.stringify({ time: isoNow(), ...entry })}\n`);
 
 export function logRequest(log: Logger, record: RequestRecord, totalMs: number): void {
   const status = record.status ?? 500;

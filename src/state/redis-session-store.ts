@@ -12,8 +12,11 @@ export interface RedisSessionStoreOptions {
   readonly prefix?: string;
   /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */
   readonly ttlMs?: number;
-  /** Passed to ioredis as they are. */
-  readonly redis?: RedisOptions;
+  /**
+   * ioredis's own options (its `RedisOptions`), passed as they are. Typed loosely so that hearth's
+   * types compile in an app without ioredis installed (it is an optional peer).
+   */
+  readonly redis?: Readonly<Record<string, unknown>>;
 }
 
 // Compare-and-set in one step on the server: a session's hash holds its version and its JSON. The

@@ -16,15 +16,24 @@ export interface TenantStack {
   readonly close?: () => void | Promise<void>;
 }
 
-export interface TenantBuildContext {
+/** What `tenants.build` is given: typed by the app's own assets, resources and models, as agent factories are. */
+export interface TenantBuildContext<
+  Assets = Readonly<Record<string, unknown>>,
+  Resources = Readonly<Record<string, unknown>>,
+  Models = Readonly<Record<string, ModelClient>>,
+> {
   readonly tenantId: string;
   readonly credentials: Readonly<Record<string, string>>;
-  readonly assets: Readonly<Record<string, unknown>>;
-  readonly resources: Readonly<Record<string, unknown>>;
-  readonly models: Readonly<Record<string, ModelClient>>;
+  readonly assets: Assets;
+  readonly resources: Resources;
+  readonly models: Models;
 }
 
-export interface TenantsOptions {
+export interface TenantsOptions<
+  Assets = Readonly<Record<string, unknown>>,
+  Resources = Readonly<Record<string, unknown>>,
+  Models = Readonly<Record<string, ModelClient>>,
+> {
   /** The tenant an API key belongs to; undefined for an unknown key (401). */
   readonly resolve: (apiKey: string) => string | undefined | Promise<string | undefined>;
   /** The tenant's own credentials (its provider key, say). Read on every request: keep it cheap. */
@@ -32,7 +41,7 @@ export interface TenantsOptions {
     tenantId: string,
   ) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
   /** Builds the tenant's stack: its model clients (with its key) and agents. */
-  readonly build: (context: TenantBuildContext) => TenantStack | Promise<TenantStack>;
+  readonly build: (context: TenantBuildContext<Assets, Resources, Models>) => TenantStack | Promise<TenantStack>;
   /** Most stacks kept; the least recently used goes first. Default 1000. */
   readonly maxEntries?: number;
   /** A stack unused for this long is evicted. Default 30 minutes. */

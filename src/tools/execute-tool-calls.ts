@@ -9,6 +9,7 @@ import type { ToolCall, ToolResult } from "../core/messages.ts";
 import type { AnyTool } from "../core/tool.ts";
 
 const syntheticOutput = Object.freeze({ synthetic: true });
+const noContext = Object.freeze({});
 
 /**
  * Runs the tool calls of one model turn in parallel and returns their results in call order.
@@ -51,6 +52,19 @@ export async function executeToolCall(
   const result = await runToolCall(tools, call, signal, run);
   const event = { tool: call.name, durationMs: performance.now() - started, isError: result.isError };
   publishToolCall(result.errorCode === undefined ? event : { ...event, errorCode: result.errorCode }, run);
+  // The model reads the error and may recover, so the request still succeeds: the log says what failed.
+  if (result.isError && !run.synthetic)
+    run.log?.({
+      level: "warn",
+      msg: "a tool call failed",
+      tool: call.name,
+      code: result.errorCode,
+      error: result.content,
+      callId: call.id,
+      ...(run.requestId === undefined ? {} : { id: run.requestId }),
+      ...(run.tenant === undefined ? {} : { tenant: run.tenant }),
+      ...(run.sessionId === undefined ? {} : { session: run.sessionId }),
+    });
   return result;
 }
 
@@ -97,7 +111,12 @@ async function runToolCall(
     const output = await withDeadline([signal], tool.timeoutMs, expire, (callSignal) =>
       synthetic
         ? syntheticOutput
-        : tool.execute(checked.ok ? checked.value : undefined, { signal: callSignal, callId: call.id, run }),
+        : tool.execute(checked.ok ? checked.value : undefined, {
+            signal: callSignal,
+            callId: call.id,
+            context: run.context ?? noContext,
+            run,
+          }),
     );
     // An object's strings are redacted before it is serialised: JSON escaping would hide a quoted secret.
     return {

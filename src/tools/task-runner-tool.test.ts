@@ -49,7 +49,10 @@ test("a team as a tool returns its final message; bad arguments are an error res
   });
   const tool = new TeamTool(team, { description: "Drafts and reviews." });
   assert.equal(
-    await tool.execute({ task: "write" }, { signal: new AbortController().signal, callId: "c", run: plainRun }),
+    await tool.execute(
+      { task: "write" },
+      { signal: new AbortController().signal, callId: "c", context: {}, run: plainRun },
+    ),
     "final",
   );
   const check = tool.checkArguments({});

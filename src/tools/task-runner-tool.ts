@@ -56,7 +56,7 @@ class TaskRunnerTool implements Tool<{ task: string }, string> {
 
   async execute({ task }: { task: string }, { signal, run }: ToolContext): Promise<string> {
     // The nested run is part of the caller's: its model and tool calls count in the same request.
-    const result = await this.#runner.run({ task, signal, context: run });
+    const result = await this.#runner.run({ task, signal, run });
     const last = result.messages.findLast(isChatMessage);
     return last === undefined ? "" : chatMessageText(last);
   }

@@ -317,3 +317,29 @@ test("its synthetic exchange parses a stub answer with the code that parses real
     assert.equal(chunks[0]?.type, answer === call ? "tool-call-delta" : "text-delta");
   }
 });
+
+test("a client for api.openai.com without a key says so when it is built, naming OPENAI_API_KEY; a local server needs none", () => {
+  const saved = { key: process.env.OPENAI_API_KEY, base: process.env.OPENAI_BASE_URL };
+  delete process.env.OPENAI_API_KEY;
+  delete process.env.OPENAI_BASE_URL;
+  try {
+    assert.throws(
+      () => new OpenAIChatCompletionClient({ model: "gpt-4o-mini" }),
+      (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && /OPENAI_API_KEY/.test(error.message),
+    );
+    assert.throws(() => new OpenAIChatCompletionClient({ model: "gpt-4o-mini", apiKey: "" }), /OPENAI_API_KEY/);
+    new OpenAIChatCompletionClient({ model: "llama3", baseURL: "http://127.0.0.1:11434/v1" });
+    new OpenAIChatCompletionClient({ model: "gpt-4o-mini", apiKey: "sk-given" });
+    new OpenAIChatCompletionClient({ model: "gpt-4o-mini", headers: { authorization: "Bearer from-a-gateway" } });
+    process.env.OPENAI_API_KEY = "sk-from-env";
+    new OpenAIChatCompletionClient({ model: "gpt-4o-mini" });
+  } finally {
+    for (const [name, value] of [
+      ["OPENAI_API_KEY", saved.key],
+      ["OPENAI_BASE_URL", saved.base],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+});

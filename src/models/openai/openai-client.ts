@@ -241,6 +241,12 @@ function openAIEndpoint(options: OpenAIChatCompletionClientOptions): Endpoint {
   const headers: Record<string, string> = { ...options.headers };
   if (apiKey !== undefined && apiKey !== "") headers.authorization = `Bearer ${apiKey}`;
   const provider = base.hostname === "api.openai.com" ? "openai" : "openai-compatible";
+  // Said at startup, in words, rather than as the provider's 401 at warm-up.
+  if (provider === "openai" && headers.authorization === undefined && headers.Authorization === undefined)
+    throw new UserError(
+      "OpenAIChatCompletionClient needs an API key for api.openai.com: set OPENAI_API_KEY or pass `apiKey`. (A local or compatible server, set with `baseURL` or OPENAI_BASE_URL, may need none.)",
+      { field: "apiKey" },
+    );
   return Object.freeze({
     provider,
     chatCompletionsURL: new URL("chat/completions", base),
