@@ -145,6 +145,7 @@ export {
   type RuntimeOptions,
   type RuntimeState,
 } from "./runtime/runtime.ts";
+export type { SessionTurnOptions, SessionTurnResult } from "./runtime/session-turn.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type {
   TenantBuildContext,
@@ -156,6 +157,7 @@ export type {
 
 // The HTTP app every adapter (hearth/node, hearth/fetch, hearth/lambda) serves.
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
+export type { RouteContext, RouteHandler } from "./server/routes.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
 
 // Errors and secrets.

@@ -68,7 +68,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
     "startMockOpenAIServer",
     "startRedisServer",
   ],
-  "hearth/node": ["createNodeListener", "serve"],
+  "hearth/node": ["createNodeHandler", "createNodeListener", "serve"],
   "hearth/fetch": ["createFetchHandler", "toHttpRequest", "toResponse"],
   "hearth/lambda": ["createLambdaHandler", "createStreamingLambdaHandler", "isKeepWarmPing"],
   "hearth/cli": ["closeOnSignals", "loadApp", "serveCommand"],

@@ -34,8 +34,10 @@ Commands:
       --html FILE         write a self-contained HTML report
       --json FILE         write the figures as JSON
   check <app> --budget FILE
-                          profile the app and exit 1, with a table, when a figure passes its budget
-                          (takes --runs, --message, --agent and --mock as profile does)
+                          profile the app and exit 1, with a table, when a median passes its budget
+                          by more than the tolerance (takes --runs, --message, --agent and --mock)
+      --tolerance F       how far over its budget a median may be: 0.1 or 10% (default: the
+                          budget's "tolerance", then 10%)
   demo [question]         the support example served over HTTP, against hearth's mock model server
                           (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
   version                 print hearth's version
@@ -177,6 +179,7 @@ async function main(argv: readonly string[]): Promise<number> {
         json: { type: "string" },
         budget: { type: "string" },
         warm: { type: "string" },
+        tolerance: { type: "string" },
       });
       const file = positionals[0];
       if (file === undefined) {
@@ -186,6 +189,7 @@ ${usage}`);
         return 2;
       }
       const { checkCommand, profileCommand } = await import("./profile/profile-command.ts");
+      const { checkTolerance } = await import("./profile/budget.ts");
       const options = {
         file,
         runs: parsePositiveInteger(values.runs, "--runs", 5),
@@ -202,7 +206,14 @@ ${usage}`);
         process.stderr.write("hearth check: --budget FILE is required.\n");
         return 2;
       }
-      return checkCommand({ ...options, budgetFile: values.budget });
+      let tolerance: number | undefined;
+      if (values.tolerance !== undefined) {
+        tolerance = Number(
+          values.tolerance.endsWith("%") ? Number(values.tolerance.slice(0, -1)) / 100 : values.tolerance,
+        );
+        checkTolerance(tolerance, "--tolerance", "--tolerance");
+      }
+      return checkCommand({ ...options, budgetFile: values.budget, ...(tolerance === undefined ? {} : { tolerance }) });
     }
     case "demo": {
       const demo = new URL("examples/support/main.ts", packageRoot);

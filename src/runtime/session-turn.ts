@@ -1,6 +1,6 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import type { AgentMessage, TaskResult } from "../core/messages.ts";
+import { type AgentMessage, chatMessageText, isChatMessage, type TaskResult } from "../core/messages.ts";
 import type { RequestContext, RunContext } from "../core/run-context.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
@@ -52,6 +52,8 @@ export interface SessionTurnOptions {
 export interface SessionTurnResult {
   readonly result: TaskResult;
   readonly sessionId: string;
+  /** The text of the turn's last chat message (what `/v1/chat` answers as `reply`); "" when there is none. */
+  readonly reply: string;
 }
 
 /**
@@ -132,7 +134,8 @@ async function attempt(
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
     });
-    return { result, sessionId: session.id };
+    const last = result.messages.findLast(isChatMessage);
+    return { result, sessionId: session.id, reply: last === undefined ? "" : chatMessageText(last) };
   } finally {
     await releaseShared?.().catch(() => undefined);
     release();

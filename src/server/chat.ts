@@ -1,6 +1,6 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import { chatMessageText, isChatMessage, type AgentMessage, type TaskResult } from "../core/messages.ts";
+import type { AgentMessage } from "../core/messages.ts";
 import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
@@ -183,11 +183,6 @@ function targetIn(
   return { runner, kind, name };
 }
 
-function replyOf(result: TaskResult): string {
-  const last = result.messages.findLast(isChatMessage);
-  return last === undefined ? "" : chatMessageText(last);
-}
-
 /** The SSE event name for each item of a run's stream. */
 function eventName(item: AgentMessage): string {
   switch (item.type) {
@@ -264,9 +259,9 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
 
   if (!request.stream) {
     try {
-      const { result, sessionId } = await turn();
+      const { result, sessionId, reply } = await turn();
       return json(200, {
-        reply: replyOf(result),
+        reply,
         sessionId,
         stopReason: result.stopReason,
         usage: result.usage,
@@ -289,10 +284,8 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
   });
   const running = turn((item) => body.push(sse(eventName(item), item)))
     .then(
-      ({ result, sessionId }) => {
-        body.push(
-          sse("done", { reply: replyOf(result), sessionId, stopReason: result.stopReason, usage: result.usage }),
-        );
+      ({ result, sessionId, reply }) => {
+        body.push(sse("done", { reply, sessionId, stopReason: result.stopReason, usage: result.usage }));
         record.status = 200;
       },
       (error: unknown) => {

@@ -14,6 +14,8 @@ import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
 import { type RequestContextReader, requestContextReader } from "../runtime/request-context.ts";
+import { readJsonBody } from "./json-body.ts";
+import { basePathOf, OwnRoutes, type RouteHandler, routeOf, sessionPath } from "./routes.ts";
 import { addServerSecrets, logRequest, noteFailure, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
@@ -46,6 +48,18 @@ export interface HttpAppOptions {
   readonly log?: Logger;
   /** Values that must never appear in what the server lets out; the app's API keys and the provider keys in the environment are always added. */
   readonly secrets?: readonly string[];
+  /**
+   * Serve hearth's routes under this path (`/agents`: `POST /agents/v1/chat`), for a host that
+   * passes requests on with their full path (Fastify, a fetch handler behind a router). Anything
+   * outside it is a 404. Default: the routes at the root.
+   */
+  readonly basePath?: string;
+  /**
+   * Routes of the app's own, served beside hearth's (`{ "POST /chat": (request, { runtime, store,
+   * tenant, readJson }) => response }`): logged, counted and answered with problem documents like
+   * hearth's. See docs/server.md.
+   */
+  readonly routes?: Readonly<Record<string, RouteHandler>>;
 }
 
 /** The options with their defaults, each checked: a wrong one is a UserError before anything starts. */
@@ -67,17 +81,6 @@ function limitsOf(options: HttpAppOptions) {
   return { ...limits, sessionTtlMs };
 }
 
-const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;
-// One decoder for every body: without `stream`, decode() keeps no state between calls.
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function routeOf(path: string): string {
-  if (sessionPath.test(path)) return "/v1/sessions/:id";
-  return ["/v1/chat", "/v1/startup", "/healthz", "/readyz", "/metrics", "/openapi.json"].includes(path)
-    ? path
-    : "unknown";
-}
-
 /**
  * hearth's HTTP API as one function from request to response, shared by every adapter (Node,
  * fetch, Lambda): routes, authentication, input checks, errors as problem documents, one log line
@@ -93,6 +96,8 @@ export class HttpApp {
   #warmupSinks: { readonly log: Logger; readonly metrics: HearthMetrics } | undefined;
   readonly #scratchStore = new MemorySessionStore();
   readonly #readContext: RequestContextReader;
+  readonly #basePath: string;
+  readonly #own: OwnRoutes;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
 
@@ -103,12 +108,22 @@ export class HttpApp {
     addServerSecrets(runtime.app.auth, options.secrets);
     this.#log = safeLogger(options.log);
     this.#readContext = requestContextReader(runtime.app.context);
+    this.#basePath = basePathOf(options.basePath);
+    this.#own = new OwnRoutes(options.routes);
     // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
     // and model calls are not traffic), and before any request can reach a ready server.
     void runtime.ready.then(
       () => (this.#metrics ??= this.#newMetrics()),
       () => undefined,
     );
+  }
+
+  /** The request with the base path taken off; a path outside it becomes one no route has (a 404). */
+  #withinBase(request: HttpRequest): HttpRequest {
+    const { path } = request;
+    const base = this.#basePath;
+    const inner = path === base ? "/" : path.startsWith(`${base}/`) ? path.slice(base.length) : "";
+    return { ...request, path: inner };
   }
 
   #newMetrics(): HearthMetrics {
@@ -120,6 +135,7 @@ export class HttpApp {
   }
 
   handle(request: HttpRequest): Promise<HttpResponse> {
+    if (this.#basePath !== "") request = this.#withinBase(request);
     const warmup = this.#warmupSinks;
     if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.#warmupToken) {
       // A synthetic warm-up request runs the whole path, logging and metrics included, as a
@@ -137,7 +153,7 @@ export class HttpApp {
     synthetic: boolean,
   ): Promise<HttpResponse> {
     const started = performance.now();
-    const route = routeOf(request.path);
+    const route = this.#own.has(request.path) ? request.path : routeOf(request.path);
     const record: RequestRecord = {
       id: newId("req"),
       method: request.method,
@@ -194,6 +210,14 @@ export class HttpApp {
     synthetic: boolean,
   ): Promise<HttpResponse> {
     const { method, path } = request;
+    if (this.#own.has(path))
+      return this.#own.handler(method, path)(request, {
+        runtime: this.runtime,
+        store: this.store,
+        requestId: record.id,
+        tenant: async () => (record.tenant = await tenantOf(this.runtime, request.headers.authorization)),
+        readJson: () => readJsonBody(request, this.limits),
+      });
     const allow = (methods: string[]) => {
       if (!methods.includes(method))
         throw new HearthError("HEARTH_METHOD_NOT_ALLOWED", `${route} takes ${methods.join(", ")}, not ${method}.`);
@@ -241,7 +265,7 @@ export class HttpApp {
           synthetic && request.headers.authorization === undefined
             ? defaultTenant
             : await tenantOf(this.runtime, request.headers.authorization);
-        const body = await this.#jsonBody(request);
+        const body = await readJsonBody(request, this.limits);
         const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
         const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
         const parsed = parseChatRequest(body, wantsStream);
@@ -288,22 +312,6 @@ export class HttpApp {
     }
   }
 
-  async #jsonBody(request: HttpRequest): Promise<unknown> {
-    const type = request.headers["content-type"] ?? "";
-    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
-      throw new HearthError(
-        "HEARTH_UNSUPPORTED_MEDIA_TYPE",
-        `Send the body as application/json${type === "" ? "" : `, not ${type}`}.`,
-      );
-    }
-    const bytes = await request.readBody(this.limits.bodyLimitBytes, this.limits.bodyTimeoutMs);
-    try {
-      return JSON.parse(utf8.decode(bytes)) as unknown;
-    } catch {
-      throw new HearthError("HEARTH_INVALID_REQUEST", "The body is not valid JSON.", { field: "body" });
-    }
-  }
-
   /** Whether a request carries a key the app knows. An app without authentication has no authenticated callers. */
   async #authenticated(request: HttpRequest): Promise<boolean> {
     if (
@@ -346,7 +354,7 @@ export class HttpApp {
     this.#warmupSinks = { log: () => undefined, metrics: scratchMetrics };
     try {
       for (let round = 0; round < 2; round++) {
-        const status = await send({ path: "/v1/chat", headers, body });
+        const status = await send({ path: `${this.#basePath}/v1/chat`, headers, body });
         // Refused (an agent whose model the runtime cannot stub) or failed: once is enough to know.
         if (status !== 200)
           throw new HearthError("HEARTH_NOT_READY", `The synthetic chat request was answered ${status}.`);
@@ -374,14 +382,6 @@ async function* logWhenDone(body: AsyncIterable<string>, done: (sent: boolean) =
   } finally {
     done(sent);
   }
-}
-
-export function bodyTooLarge(limitBytes: number): HearthError {
-  return new HearthError("HEARTH_BODY_TOO_LARGE", `The body is over the limit of ${limitBytes} bytes.`);
-}
-
-export function bodyTimedOut(timeoutMs: number): HearthError {
-  return new HearthError("HEARTH_BODY_TIMEOUT", `The body did not arrive within ${timeoutMs} ms.`, { timeoutMs });
 }
 
 /**

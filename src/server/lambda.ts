@@ -3,7 +3,8 @@ import type { AnyApp } from "../runtime/app.ts";
 import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { defaultSessionTtlMs } from "../core/session-store.ts";
-import { bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTooLarge } from "./json-body.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { problemResponse } from "./problem.ts";
 

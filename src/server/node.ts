@@ -5,7 +5,8 @@ import type { AnyApp } from "../runtime/app.ts";
 import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { flushCompileCache } from "./compile-cache.ts";
 import { splitTarget } from "./request-target.ts";
-import { bodyTimedOut, bodyTooLarge, runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
+import { bodyTimedOut, bodyTooLarge } from "./json-body.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import { openSessionStore, type SessionStoreConfig } from "../state/open-session-store.ts";
@@ -178,6 +179,55 @@ async function respond(
     // client sees a broken stream rather than one that looks complete.
     response.destroy();
   }
+}
+
+export interface NodeHandlerOptions extends Omit<HttpAppOptions, "store"> {
+  /** A store, or how to open one. Default: SQLite in `./.hearth/sessions.db` (or HEARTH_SESSION_STORE). */
+  readonly store?: SessionStore | SessionStoreConfig;
+  /** Options for the runtime, when given an app. */
+  readonly runtime?: RuntimeOptions;
+}
+
+/** A `(request, response)` listener serving hearth's routes, for a server of your own. */
+export interface NodeHandler {
+  (request: IncomingMessage, response: ServerResponse): void;
+  readonly runtime: Runtime;
+  readonly app: HttpApp;
+  /** Resolves when the runtime is ready (rejects if startup fails): await it before taking traffic. */
+  readonly ready: Promise<void>;
+  /** Drains (in-flight turns finish until the deadline), closes the runtime and the session store. */
+  close(options?: { readonly deadlineMs?: number }): Promise<void>;
+}
+
+/**
+ * hearth's routes as a `node:http` listener, to mount in a server you already run: Express
+ * (`app.use("/agents", handler)`, before any body parser), Fastify (with `basePath`, see
+ * docs/server.md) or `http.createServer`. The runtime starts at once; `ready` says when it is warm.
+ * Unlike `serve`, no synthetic HTTP request warms the server's own code: the host's server is not
+ * hearth's to call.
+ */
+export async function createNodeHandler(
+  target: AnyApp | AnyRuntime,
+  options: NodeHandlerOptions = {},
+): Promise<NodeHandler> {
+  const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
+  const { runtime, app } = runtimeWithApp(target, { ...options, store });
+  const listener = createNodeListener(app);
+  const ready = runtime.start();
+  ready.catch(() => undefined);
+  let closing: Promise<void> | undefined;
+  return Object.assign(listener, {
+    runtime,
+    app,
+    ready,
+    close(closeOptions: { readonly deadlineMs?: number } = {}) {
+      closing ??= (async () => {
+        await runtime.close(closeOptions);
+        await app.close();
+      })();
+      return closing;
+    },
+  });
 }
 
 export interface ServeOptions extends Omit<HttpAppOptions, "store"> {

@@ -11,12 +11,21 @@ export interface Budget {
   readonly constructionsAfterReady?: number;
   /** CPU ms while loading, by package name (as `hearth profile` lists them). */
   readonly imports?: Readonly<Record<string, number>>;
+  /**
+   * How far over its budget a median may be before it counts as over, as a fraction (0.1: 10%).
+   * Default 0.1: a median of a few cold starts still moves by several percent on a shared machine.
+   */
+  readonly tolerance?: number;
 }
+
+export const defaultTolerance = 0.1;
 
 export interface BudgetLine {
   readonly metric: string;
   readonly measured: number;
   readonly budget: number;
+  /** The budget with the tolerance: what the measurement is held to. */
+  readonly limit: number;
   readonly ok: boolean;
 }
 
@@ -41,6 +50,10 @@ export function parseBudget(text: string, file: string): Budget {
   const budget = json as Record<string, unknown>;
   for (const key of Object.keys(budget)) {
     if (key === "$comment") continue;
+    if (key === "tolerance") {
+      checkTolerance(budget.tolerance, `The budget's "tolerance"`, "budget.tolerance");
+      continue;
+    }
     if (key === "imports") {
       const imports = budget.imports;
       if (
@@ -56,7 +69,7 @@ export function parseBudget(text: string, file: string): Budget {
     }
     if (!(scalarKeys as readonly string[]).includes(key))
       throw new UserError(
-        `The budget has an unknown field "${key}" (known: ${[...scalarKeys, "imports"].join(", ")}).`,
+        `The budget has an unknown field "${key}" (known: ${[...scalarKeys, "imports", "tolerance"].join(", ")}).`,
         { field: `budget.${key}` },
       );
     if (typeof budget[key] !== "number" || (budget[key] as number) < 0)
@@ -65,8 +78,19 @@ export function parseBudget(text: string, file: string): Budget {
   return budget as Budget;
 }
 
-/** Each budgeted figure against its measurement. */
-export function checkBudget(summary: ProfileSummary, budget: Budget): BudgetLine[] {
+/** A tolerance must be a fraction from 0 to 1 (0.1 is 10%). */
+export function checkTolerance(value: unknown, what: string, field: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1)
+    throw new UserError(`${what} must be a fraction from 0 to 1 (0.1 is 10%).`, { field });
+}
+
+/** Each budgeted figure's median against its budget, with the tolerance (`--tolerance`, then the budget's, then 10%). */
+export function checkBudget(summary: ProfileSummary, budget: Budget, tolerance?: number): BudgetLine[] {
+  const slack = 1 + (tolerance ?? budget.tolerance ?? defaultTolerance);
+  const line = (metric: string, measured: number, limit: number): BudgetLine => {
+    const withTolerance = Math.round(limit * slack * 100) / 100;
+    return { metric, measured, budget: limit, limit: withTolerance, ok: measured <= withTolerance };
+  };
   const measured: Record<(typeof scalarKeys)[number], number | undefined> = {
     spawnToReadyMs: summary.spawnToReadyMs.median,
     spawnToFirstReplyMs: summary.spawnToFirstReplyMs.median,
@@ -80,11 +104,11 @@ export function checkBudget(summary: ProfileSummary, budget: Budget): BudgetLine
     const limit = budget[key];
     const value = measured[key];
     if (limit === undefined || value === undefined) continue;
-    lines.push({ metric: key, measured: value, budget: limit, ok: value <= limit });
+    lines.push(line(key, value, limit));
   }
   for (const [name, limit] of Object.entries(budget.imports ?? {})) {
     const value = summary.imports[name] ?? 0;
-    lines.push({ metric: `import ${name}`, measured: value, budget: limit, ok: value <= limit });
+    lines.push(line(`import ${name}`, value, limit));
   }
   return lines;
 }
@@ -92,7 +116,7 @@ export function checkBudget(summary: ProfileSummary, budget: Budget): BudgetLine
 export function budgetTable(lines: readonly BudgetLine[]): string {
   const rows = lines.map(
     (line) =>
-      `  ${line.ok ? "ok  " : "OVER"}  ${line.metric.padEnd(28)} ${String(line.measured).padStart(10)} ${`<= ${line.budget}`.padStart(12)}`,
+      `  ${line.ok ? "ok  " : "OVER"}  ${line.metric.padEnd(28)} ${String(line.measured).padStart(10)} ${`<= ${line.budget}`.padStart(12)} ${String(line.limit).padStart(12)}`,
   );
-  return `${["  status metric                         measured       budget", ...rows].join("\n")}\n`;
+  return `${["  status metric                         measured       budget  + tolerance", ...rows].join("\n")}\n`;
 }

@@ -1,5 +1,5 @@
 import { UserError } from "../../core/errors.ts";
-import { budgetTable, checkBudget, parseBudget } from "./budget.ts";
+import { budgetTable, checkBudget, defaultTolerance, parseBudget } from "./budget.ts";
 import { htmlReport, textReport } from "./report.ts";
 import { profileApp, type ProfileOptions, type ProfileSummary } from "./run-profile.ts";
 
@@ -75,7 +75,9 @@ export async function profileCommand(options: ProfileCommandOptions): Promise<nu
   return 0;
 }
 
-export async function checkCommand(options: ProfileCommandOptions & { readonly budgetFile: string }): Promise<number> {
+export async function checkCommand(
+  options: ProfileCommandOptions & { readonly budgetFile: string; readonly tolerance?: number },
+): Promise<number> {
   const { readFileSync } = process.getBuiltinModule("node:fs");
   let text: string;
   try {
@@ -85,10 +87,11 @@ export async function checkCommand(options: ProfileCommandOptions & { readonly b
   }
   const budget = parseBudget(text, options.budgetFile);
   const { summary } = await runProfiles({ ...options, compareNoTools: false });
-  const lines = checkBudget(summary, budget);
+  const lines = checkBudget(summary, budget, options.tolerance);
   const over = lines.filter((line) => !line.ok);
+  const tolerance = options.tolerance ?? budget.tolerance ?? defaultTolerance;
   process.stdout.write(
-    `hearth check: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (medians) against ${options.budgetFile}\n${budgetTable(lines)}`,
+    `hearth check: ${summary.app}, ${summary.runs} cold start${summary.runs === 1 ? "" : "s"} (medians) against ${options.budgetFile}, tolerance ${Math.round(tolerance * 100)}%\n${budgetTable(lines)}`,
   );
   process.stdout.write(over.length === 0 ? "within budget\n" : `${over.length} over budget\n`);
   return over.length === 0 ? 0 : 1;
