@@ -49,6 +49,13 @@ export const mutants: readonly Mutant[] = [
     tests: ["src/runtime/session-turn.test.ts", "test/own-session-ids.test.ts"],
   },
   {
+    id: "kept-context-not-stored",
+    file: "src/runtime/session-turn.ts",
+    find: "    if (keep !== undefined) session.apply({ requestContext: keep });\n",
+    replace: "",
+    tests: ["src/runtime/session-turn.test.ts", "test/request-context.test.ts"],
+  },
+  {
     id: "context-unchecked-when-absent",
     file: "src/runtime/request-context.ts",
     find: "    if (check !== undefined) {",

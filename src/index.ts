@@ -145,7 +145,7 @@ export {
   type RuntimeOptions,
   type RuntimeState,
 } from "./runtime/runtime.ts";
-export type { SessionTurnOptions, SessionTurnResult } from "./runtime/session-turn.ts";
+export type { ContextForTurn, SessionTurnOptions, SessionTurnResult } from "./runtime/session-turn.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type {
   TenantBuildContext,

@@ -97,6 +97,39 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   );
 });
 
+test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to serve an app against, and stops on SIGTERM", async () => {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@hearth/source", cli, "mock", "examples/support/support-model.ts#supportModel"],
+    { stdio: ["ignore", "pipe", "pipe"], cwd: new URL("../", import.meta.url).pathname },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      const found = /OPENAI_BASE_URL=(\S+)/.exec(stdout)?.[1];
+      if (found !== undefined) resolve(found);
+    });
+    void exited.then((code) => reject(new Error(`hearth mock exited (${code}): ${stdout}`)));
+  });
+  try {
+    assert.match(stdout, /hearth serve app\.ts/);
+    const response = await fetch(`${url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-mock" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hello" }] }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    assert.match(body.choices[0]?.message.content ?? "", /tell me the order number/, "the responder it was given");
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.equal(await exited, 0);
+});
+
 test("hearth serve takes a folder and finds its app module; a folder without one is a message naming what it looks for", async () => {
   const { loadApp } = await import("../src/cli/load-app.ts");
   const app = await loadApp(new URL("../examples/support", import.meta.url).pathname);

@@ -64,10 +64,14 @@ test("hearth profile prints the waterfall and writes an HTML report with SVG cha
     assert.match(stdout, new RegExp(`\\n  ${bar}\\s+[ █▒]+\\s+[\\d.]+ \\+[\\d.]+ ms`), bar);
   assert.match(stdout, /CPU time while loading, by package/);
   assert.match(stdout, /\n {2}hearth\s+[\d.]+ ms/);
+  // Its largest line says what it is.
+  assert.match(stdout, /\n {2}node \(built-in\)\s+[\d.]+ ms/);
+  assert.match(stdout, /node \(built-in\): Node's own modules, the module loader/);
   const page = readFileSync(html, "utf8");
   assert.match(page, /^<!doctype html>/);
   assert.equal((page.match(/<svg /g) ?? []).length, 3, "a waterfall and two charts");
   assert.match(page, /synthetic:agent:support_agent/);
+  assert.match(page, /node \(built-in\): Node&#39;s own modules|node \(built-in\): Node's own modules/);
   assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, "self-contained: no script, nothing fetched");
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.summary.runs, 2);

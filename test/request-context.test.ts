@@ -212,7 +212,7 @@ async function serveProbe(options: { readonly auth?: AuthOptions; readonly conte
       body: JSON.stringify(body),
     });
   };
-  return { seen, send, close: () => server.close() };
+  return { seen, send, fetch: (path: string) => fetch(`${server.url}${path}`), close: () => server.close() };
 }
 
 test("context.resolve makes the run's context from the checked field, the tenant and the headers", async () => {
@@ -379,6 +379,49 @@ test("a zod schema checks the context as the app declared it: its output is the 
     const refused = await probe.send({ message: "hi", context: { customerId: "c-1", role: "admin" } });
     assert.equal(refused.status, 400);
     assert.match(((await refused.json()) as { detail: string }).detail, /context/);
+  } finally {
+    await probe.close();
+  }
+});
+
+test("with context.keep, a session keeps the context it was sent and a turn that sends none runs with it", async () => {
+  const probe = await serveProbe({
+    context: {
+      keep: true,
+      schema: {
+        type: "object",
+        properties: { customerId: { type: "string" } },
+        required: ["customerId"],
+        additionalProperties: false,
+      },
+      resolve: ({ context, headers }) => ({ ...context, locale: headers["x-locale"] ?? "en" }),
+    },
+  });
+  try {
+    const first = await probe.send({ message: "hi", context: { customerId: "c-42" } });
+    assert.equal(first.status, 200);
+    const { sessionId } = (await first.json()) as { sessionId: string };
+    const again = await probe.send({ message: "again", sessionId }, { "x-locale": "fr" });
+    assert.equal(again.status, 200);
+    assert.deepEqual(probe.seen, [
+      { customerId: "c-42", locale: "en" },
+      { customerId: "c-42", locale: "fr" },
+    ]);
+    // A new context replaces the kept one; resolve still runs on every turn.
+    assert.equal((await probe.send({ message: "now", sessionId, context: { customerId: "c-7" } })).status, 200);
+    assert.equal((await probe.send({ message: "then", sessionId })).status, 200);
+    assert.deepEqual(probe.seen.slice(2), [
+      { customerId: "c-7", locale: "en" },
+      { customerId: "c-7", locale: "en" },
+    ]);
+    // A new session keeps nothing yet: without the field it is checked as {} and refused.
+    const fresh = await probe.send({ message: "hi" });
+    assert.equal(fresh.status, 400);
+    assert.equal(((await fresh.json()) as { field: string }).field, "context");
+    const stored = (await (await probe.fetch(`/v1/sessions/${sessionId}`)).json()) as {
+      requestContext?: unknown;
+    };
+    assert.deepEqual(stored.requestContext, { customerId: "c-7" }, "kept as checked, before resolve");
   } finally {
     await probe.close();
   }

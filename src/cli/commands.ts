@@ -38,6 +38,10 @@ Commands:
                           by more than the tolerance (takes --runs, --message, --agent and --mock)
       --tolerance F       how far over its budget a median may be: 0.1 or 10% (default: the
                           budget's "tolerance", then 10%)
+  mock [MODULE#FN]        serve hearth's mock OpenAI-compatible model server (echo replies, or a responder
+                          function), for hearth serve to talk to: it prints the OPENAI_BASE_URL to use
+      --port N            default 0: a free port
+      --host ADDRESS      default 127.0.0.1
   demo [question]         the support example served over HTTP, against hearth's mock model server
                           (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
   version                 print hearth's version
@@ -214,6 +218,33 @@ ${usage}`);
         checkTolerance(tolerance, "--tolerance", "--tolerance");
       }
       return checkCommand({ ...options, budgetFile: values.budget, ...(tolerance === undefined ? {} : { tolerance }) });
+    }
+    case "mock": {
+      const { values, positionals } = parseCommand(command, rest, {
+        port: { type: "string" },
+        host: { type: "string" },
+      });
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+        process.stderr.write(`hearth mock: --port must be a port number, not ${JSON.stringify(values.port)}.\n`);
+        return 2;
+      }
+      const { loadResponder } = await import("./responder.ts");
+      const { startMockOpenAIServer } = await import("../testing/mock-openai-server.ts");
+      const respond = await loadResponder(positionals[0] ?? "", "hearth mock");
+      const server = await startMockOpenAIServer({
+        port,
+        ...(values.host === undefined ? {} : { host: values.host }),
+        ...(respond === undefined ? {} : { respond }),
+      });
+      process.stdout.write(
+        `hearth mock: an OpenAI-compatible model server on ${server.url}\nServe an app against it:\n  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=sk-mock hearth serve app.ts\n`,
+      );
+      return await new Promise<number>((resolve) => {
+        const stop = () => void server.close().then(() => resolve(0));
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
     }
     case "demo": {
       const demo = new URL("examples/support/main.ts", packageRoot);

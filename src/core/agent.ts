@@ -11,7 +11,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /**
    * The app's request context (a plain object: a customer id, a locale), given to every tool
-   * (`execute(args, { context })`), dynamic system message and team member of the run. Not stored.
+   * (`execute(args, { context })`), dynamic system message and team member of the run. A run
+   * stores nothing of it; `runtime.runTurn({ keepContext })` keeps it with a stored session.
    */
   readonly context?: RequestContext;
   /**

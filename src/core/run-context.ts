@@ -3,7 +3,8 @@ import type { Logger } from "../internal/log.ts";
 /**
  * The app's own request context: what the caller says about the request (a customer id, a locale),
  * as `run({ context })` or the `context` field of `POST /v1/chat` gives it. Every tool, dynamic
- * system message and team member of the run sees it; it is not stored in the session.
+ * system message and team member of the run sees it. It is not stored in the session unless the app
+ * keeps it (`context.keep`, `runTurn({ keepContext })`).
  */
 export type RequestContext = Readonly<Record<string, unknown>>;
 

@@ -70,3 +70,18 @@ test("acquire hands the session to one holder at a time, in arrival order", asyn
   await Promise.all([hold("a", 20), hold("b", 1), hold("c", 1)]);
   assert.deepEqual(order, ["a in", "a out", "b in", "b out", "c in", "c out"]);
 });
+
+test("a kept request context round-trips through JSON, is copied in, and must be an object", () => {
+  const session = new Session();
+  const context = { customerId: "c-42" };
+  session.apply({ requestContext: context });
+  context.customerId = "changed";
+  const restored = Session.fromJSON(JSON.stringify(session.toJSON()));
+  assert.deepEqual(restored.requestContext, { customerId: "c-42" });
+  assert.equal(new Session().toJSON().requestContext, undefined, "nothing kept, nothing written");
+  assert.throws(
+    () => Session.fromJSON({ ...session.toJSON(), requestContext: "c-42" }),
+    (error) =>
+      HearthError.is(error, "HEARTH_SESSION_INVALID") && /requestContext must be an object/.test(error.message),
+  );
+});

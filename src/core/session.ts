@@ -33,6 +33,8 @@ export interface SessionJSON {
   readonly contexts: Readonly<Record<string, readonly ModelMessage[]>>;
   /** Present when a team drives the session. */
   readonly team?: TeamState;
+  /** The request context kept with the conversation, when the app keeps it (`context.keep`). */
+  readonly requestContext?: Readonly<Record<string, unknown>>;
 }
 
 export interface SessionInit {
@@ -46,6 +48,8 @@ export interface SessionChange {
   readonly messages?: readonly AgentMessage[];
   readonly contexts?: Readonly<Record<string, readonly ModelMessage[]>>;
   readonly team?: TeamState;
+  /** Keep this request context with the conversation, in place of the one kept before. */
+  readonly requestContext?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -60,6 +64,7 @@ export class Session {
   #messages: AgentMessage[] = [];
   #contexts = new Map<string, ModelMessage[]>();
   #team: TeamState | undefined;
+  #requestContext: Readonly<Record<string, unknown>> | undefined;
   readonly #turns = new Mutex();
 
   constructor(init: SessionInit = {}) {
@@ -90,6 +95,11 @@ export class Session {
     return this.#team;
   }
 
+  /** The request context kept with the conversation (see SessionJSON.requestContext). */
+  get requestContext(): Readonly<Record<string, unknown>> | undefined {
+    return this.#requestContext;
+  }
+
   apply(change: SessionChange): void {
     if (change.messages !== undefined) this.#messages.push(...change.messages);
     for (const [name, added] of Object.entries(change.contexts ?? {})) {
@@ -99,6 +109,7 @@ export class Session {
       else context.push(...added);
     }
     if (change.team !== undefined) this.#team = change.team;
+    if (change.requestContext !== undefined) this.#requestContext = structuredClone(change.requestContext);
     this.#updatedAt = isoNow();
   }
 
@@ -123,6 +134,7 @@ export class Session {
       messages: this.#messages,
       contexts: Object.fromEntries(this.#contexts),
       ...(this.#team === undefined ? {} : { team: this.#team }),
+      ...(this.#requestContext === undefined ? {} : { requestContext: this.#requestContext }),
     };
   }
 
@@ -138,6 +150,7 @@ export class Session {
     session.#messages = structuredClone(data.messages) as AgentMessage[];
     session.#contexts = new Map(Object.entries(structuredClone(data.contexts)) as [string, ModelMessage[]][]);
     session.#team = data.team === undefined ? undefined : structuredClone(data.team);
+    session.#requestContext = data.requestContext === undefined ? undefined : structuredClone(data.requestContext);
     return session;
   }
 }
@@ -197,5 +210,7 @@ function checkSessionJson(json: unknown): SessionJSON {
       throw invalidSession("team must have team, kind, turn and delivered");
     }
   }
+  if (json.requestContext !== undefined && !isObject(json.requestContext))
+    throw invalidSession("requestContext must be an object");
   return json as unknown as SessionJSON;
 }

@@ -119,10 +119,12 @@ export async function initModels(
   context: unknown,
   step: InitStep,
   models: Record<string, ModelClient>,
+  replacements: Readonly<Record<string, ModelClient>> = {},
 ): Promise<void> {
   for (const [name, entry] of Object.entries((app.models ?? {}) as Record<string, ModelEntry>)) {
     const create = typeof entry === "function" ? entry : entry.create;
-    const client = await step("model", name, undefined, () => create(context));
+    const replacement = Object.hasOwn(replacements, name) ? replacements[name] : undefined;
+    const client = await step("model", name, undefined, () => replacement ?? create(context));
     if (typeof client?.create !== "function")
       throw new HearthError(
         "HEARTH_STARTUP_FAILED",

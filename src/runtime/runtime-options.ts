@@ -1,4 +1,5 @@
 import { HearthError } from "../core/errors.ts";
+import type { ModelClient } from "../core/model-client.ts";
 import type { Logger } from "../internal/log.ts";
 
 export type RuntimeState = "idle" | "starting" | "warming" | "ready" | "degraded" | "draining" | "closed";
@@ -21,6 +22,13 @@ export interface RuntimeOptions {
   readonly healthTimeoutMs?: number;
   /** Build the agents without their tools (`hearth profile --no-tools` measures the app so). Default false. */
   readonly withoutTools?: boolean;
+  /**
+   * Model clients to use instead of the app's own, by the names of its `models` (a
+   * `ScriptedModelClient` in a test, say): the app's factory for that name is not called, and
+   * everything built on it (agents, teams) gets this one. A name the app has no model for is a
+   * HEARTH_CONFIG_INVALID.
+   */
+  readonly models?: Readonly<Record<string, ModelClient>>;
 }
 
 export interface HealthReport {

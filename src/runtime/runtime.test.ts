@@ -647,3 +647,35 @@ test("health() lists every model and resource once ready, each ok, as /readyz sh
   assert.deepEqual((await runtime.health()).checks["resource:db"], { ok: false, error: "unhealthy" });
   await runtime.close();
 });
+
+test("createRuntime(app, { models }) swaps a test model in for the app's own: its factory is not called", async () => {
+  let built = 0;
+  const app = defineApp({
+    name: "swap",
+    models: {
+      default: () => {
+        built += 1;
+        return new OpenAIChatCompletionClient({ model: "m", baseURL: "http://127.0.0.1:9/v1" });
+      },
+    },
+    agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },
+  });
+  const scripted = new ScriptedModelClient({ replies: ["from the test model"] });
+  const runtime = createRuntime(app, { models: { default: scripted }, log: () => undefined });
+  await runtime.start();
+  try {
+    assert.equal(built, 0);
+    assert.equal(runtime.models.default, scripted);
+    const result = await runtime.agent("helper").run({ task: "hi" });
+    const last = result.messages.at(-1);
+    assert.equal(last?.type === "text" ? last.content : undefined, "from the test model");
+    assert.equal(scripted.requests.length, 1, "the synthetic warm-up turn was answered by the stub, not the queue");
+  } finally {
+    await runtime.close();
+  }
+  assert.throws(
+    () => createRuntime(app, { models: { other: scripted } }),
+    (error) =>
+      HearthError.is(error, "HEARTH_CONFIG_INVALID") && /replaces no model: app "swap" has default/.test(error.message),
+  );
+});

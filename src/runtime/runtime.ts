@@ -89,6 +89,14 @@ export class Runtime<
         field: "app",
       });
     const { healthCacheMs, healthTimeoutMs } = validateRuntimeOptions(options);
+    for (const name of Object.keys(options.models ?? {})) {
+      if (!Object.hasOwn(app.models ?? {}, name))
+        throw new HearthError(
+          "HEARTH_CONFIG_INVALID",
+          `The runtime option \`models.${name}\` replaces no model: app "${app.name}" has ${Object.keys(app.models ?? {}).join(", ") || "none"}.`,
+          { field: `models.${name}` },
+        );
+    }
     this.app = app;
     this.#options = options;
     // Every line the runtime logs is redacted, whatever logger it was given.
@@ -261,7 +269,13 @@ export class Runtime<
     const step = this.#step();
     this.#assets = await loadAssets(this.app, this.#root, step);
     this.#resources = await initResources(this.app, this.#assets, step, this.#builtResources);
-    await initModels(this.app, { assets: this.#assets, resources: this.#resources }, step, this.#models);
+    await initModels(
+      this.app,
+      { assets: this.#assets, resources: this.#resources },
+      step,
+      this.#models,
+      this.#options.models,
+    );
     Object.freeze(this.#models);
     ({ agents: this.#agents, teams: this.#teams } = await this.#buildRunners(step));
     if (this.app.tenants !== undefined)

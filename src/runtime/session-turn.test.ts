@@ -94,3 +94,39 @@ test("runtime.runTurn with createSession starts a session under the app's own id
     await runtime.close();
   }
 });
+
+test("runtime.runTurn with keepContext keeps the context with the session; without it, nothing is kept", async () => {
+  const seen: unknown[] = [];
+  const runtime = createRuntime(
+    defineApp({
+      name: "kept",
+      warmup: { syntheticTurns: false },
+      models: { default: () => new ScriptedModelClient({ replies: ["a", "b", "c"] }) },
+      agents: {
+        helper: ({ models }) =>
+          new AssistantAgent({
+            name: "helper",
+            modelClient: models.default,
+            systemMessage: (run) => {
+              seen.push(run.context);
+              return "Be brief.";
+            },
+          }),
+      },
+    }),
+    { log: () => undefined, closeConnectionPools: false },
+  );
+  await runtime.start();
+  const store = new MemorySessionStore();
+  const turn = { runner: runtime.agent("helper"), store, tenant: "acme" };
+  try {
+    const first = await runtime.runTurn({ ...turn, task: "a", context: { user: "u-1" }, keepContext: true });
+    await runtime.runTurn({ ...turn, task: "b", sessionId: first.sessionId, keepContext: true });
+    assert.deepEqual(seen, [{ user: "u-1" }, { user: "u-1" }]);
+    assert.deepEqual((await store.get("acme", first.sessionId))?.session.requestContext, { user: "u-1" });
+    const plain = await runtime.runTurn({ ...turn, task: "c", context: { user: "u-2" } });
+    assert.equal((await store.get("acme", plain.sessionId))?.session.requestContext, undefined);
+  } finally {
+    await runtime.close();
+  }
+});

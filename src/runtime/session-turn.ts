@@ -33,8 +33,17 @@ export interface SessionTurnOptions {
   readonly createSession?: boolean;
   readonly task: string;
   readonly signal?: AbortSignal;
-  /** The app's request context, given to every tool and dynamic system message of the turn; not stored. */
-  readonly context?: RequestContext;
+  /**
+   * The app's request context, given to every tool and dynamic system message of the turn. Not
+   * stored, unless `keepContext`. As a function, it is given the context the session keeps and
+   * answers the turn's context and what to keep (the HTTP layer reads the request's so).
+   */
+  readonly context?: RequestContext | ContextForTurn;
+  /**
+   * Keep `context` with the session (it replaces the one kept before), and run a turn that gives
+   * none with the kept one. Default false: the context is the request's alone.
+   */
+  readonly keepContext?: boolean;
   /** What the run carries (its tenant and session id are set here). Default: a plain run. */
   readonly run?: RunContext;
   /** Each message and event as it happens: a stream. Once one has gone out, the turn is never run again. */
@@ -48,6 +57,13 @@ export interface SessionTurnOptions {
   /** The most the stored session's JSON may weigh (HEARTH_SESSION_TOO_LARGE). Default: no limit. */
   readonly maxBytes?: number;
 }
+
+/** Makes a turn's request context once its session is loaded, from the context the session keeps. */
+export type ContextForTurn = (kept: RequestContext | undefined) => Promise<{
+  readonly context: RequestContext | undefined;
+  /** To keep with the session once the turn is stored; undefined keeps what it kept. */
+  readonly keep?: RequestContext | undefined;
+}>;
 
 export interface SessionTurnResult {
   readonly result: TaskResult;
@@ -112,12 +128,13 @@ async function attempt(
       stored === undefined ? new Session(id === undefined ? {} : { id }) : Session.fromJSON(stored.session);
     options.onSession?.(session.id);
     const runContext: RunContext = { ...(options.run ?? { synthetic: false }), tenant, sessionId: session.id };
+    const { context, keep } = await contextOf(options, session.requestContext);
     const run = {
       task: options.task,
       session,
       signal,
       run: runContext,
-      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(context === undefined ? {} : { context }),
     };
     let result: TaskResult | undefined;
     if (onItem === undefined) result = await options.runner.run(run);
@@ -130,6 +147,7 @@ async function attempt(
     if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
     // A run that ignored its signal is still not stored once the signal fired (a timeout, a client gone).
     if (signal.aborted) throw abortError(signal);
+    if (keep !== undefined) session.apply({ requestContext: keep });
     await store.put(tenant, session.snapshot(), stored?.version ?? 0, {
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
@@ -140,4 +158,18 @@ async function attempt(
     await releaseShared?.().catch(() => undefined);
     release();
   }
+}
+
+/** The turn's context, and what the session is to keep of it. */
+async function contextOf(
+  options: SessionTurnOptions,
+  kept: RequestContext | undefined,
+): Promise<{ context: RequestContext | undefined; keep: RequestContext | undefined }> {
+  const given = options.context;
+  if (typeof given === "function") {
+    const made = await given(kept);
+    return { context: made.context, keep: made.keep };
+  }
+  if (options.keepContext !== true) return { context: given, keep: undefined };
+  return given === undefined ? { context: kept, keep: undefined } : { context: given, keep: given };
 }

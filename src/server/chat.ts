@@ -5,7 +5,7 @@ import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { isSessionId } from "../runtime/session-turn.ts";
+import { type ContextForTurn, isSessionId } from "../runtime/session-turn.ts";
 import { canWarmRunner } from "../runtime/synthetic-turns.ts";
 import type { RequestContext, RunContext } from "../core/run-context.ts";
 import type { Logger } from "../internal/log.ts";
@@ -90,8 +90,8 @@ export interface ChatContext {
   readonly log: Logger;
   /** The server's own synthetic warm-up request: models stubbed, tools not called. */
   readonly synthetic: boolean;
-  /** The request's context, as the app's context option read it (undefined: none). */
-  readonly requestContext: RequestContext | undefined;
+  /** The request's context, as the app's context option read it (undefined: none; a function: kept with the session). */
+  readonly requestContext: RequestContext | ContextForTurn | undefined;
 }
 
 interface Target {

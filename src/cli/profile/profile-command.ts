@@ -23,17 +23,8 @@ async function mockEnvironment(
 ): Promise<{ env: Record<string, string>; close: () => Promise<void> }> {
   if (mock === undefined) return { env: {}, close: async () => undefined };
   const { startMockOpenAIServer } = await import("../../testing/mock-openai-server.ts");
-  type MockOpenAIServerOptions = import("../../testing/mock-openai-server.ts").MockOpenAIServerOptions;
-  let respond: MockOpenAIServerOptions["respond"];
-  if (mock !== "") {
-    const [file, name = "default"] = mock.split("#") as [string, string?];
-    const { pathToFileURL } = process.getBuiltinModule("node:url");
-    const { resolve } = process.getBuiltinModule("node:path");
-    const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
-    if (typeof module[name] !== "function")
-      throw new UserError(`--mock ${mock}: ${file} exports no function "${name}".`, { field: "--mock" });
-    respond = module[name] as typeof respond;
-  }
+  const { loadResponder } = await import("../responder.ts");
+  const respond = await loadResponder(mock, "--mock");
   const server = await startMockOpenAIServer(respond === undefined ? {} : { respond });
   return { env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-profile-mock" }, close: () => server.close() };
 }

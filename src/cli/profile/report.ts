@@ -102,8 +102,12 @@ export function textReport(summary: ProfileSummary, noTools?: ProfileSummary, wi
   lines.push("CPU time while loading, by package (median ms)");
   for (const [name, ms] of Object.entries(summary.imports).slice(0, 10))
     lines.push(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(7)} ms`);
+  if ("node (built-in)" in summary.imports) lines.push(`  ${builtInNote}`);
   return `${lines.join("\n")}\n`;
 }
+
+const builtInNote =
+  "node (built-in): Node's own modules, the module loader resolving and linking imports, type stripping and V8 compiling what loads; it grows with the number of files loaded (see docs/ci.md).";
 
 const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -213,6 +217,7 @@ ${waterfallSvg(summary.trace)}
 ${barChartSvg(latency, "ms")}
 <h2>CPU time while loading, by package</h2>
 ${barChartSvg(Object.entries(summary.imports).slice(0, 10), "ms")}
+<p>${escapeHtml(builtInNote)}</p>
 </body></html>
 `;
 }
