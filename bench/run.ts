@@ -112,8 +112,8 @@ async function coldRun(app: string, into: Cold, extraEnv: Record<string, string>
   }
 }
 
-async function steady(app: string) {
-  const running = await start(app);
+async function steady(app: string, extraEnv: Record<string, string> = {}) {
+  const running = await start(app, extraEnv);
   try {
     for (let index = 0; index < 20; index++) await chat(running.url);
     const latencies: number[] = [];
@@ -195,6 +195,14 @@ for (let index = 0; index < coldRuns; index++) {
 }
 rmSync(cacheRoot, { recursive: true, force: true });
 const steadyResults = { hearth: await steady("hearth"), floor: await steady("floor"), broken: await steady("broken") };
+// Durable sessions: hearth on its default store (SQLite) against the floor with one durable SQLite
+// write per turn (WAL, synchronous = FULL), each on a fresh file.
+const durableRoot = mkdtempSync(join(tmpdir(), "hearth-bench-durable-"));
+const durable = {
+  floor: await steady("floor", { BENCH_DURABLE_DB: join(durableRoot, "floor.db") }),
+  hearth: await steady("hearth", { BENCH_DURABLE_DB: join(durableRoot, "hearth.db") }),
+};
+rmSync(durableRoot, { recursive: true, force: true });
 const importMs = await importCost();
 const bytesPerTenant = await tenantBytes();
 await mock.close();
@@ -236,6 +244,18 @@ const targets = [
     limit: ">= 0.8",
     ok: hearth.throughput / floor.throughput >= 0.8,
   },
+  {
+    name: "throughput with durable sessions, hearth (SQLite) / floor (one SQLite write per turn)",
+    value: round(durable.hearth.throughput / durable.floor.throughput),
+    limit: ">= 0.8",
+    ok: durable.hearth.throughput / durable.floor.throughput >= 0.8,
+  },
+  {
+    name: "warm p50 with durable sessions, hearth (SQLite) / floor (one SQLite write per turn)",
+    value: round(durable.hearth.p50 / durable.floor.p50),
+    limit: "<= 1.2",
+    ok: durable.hearth.p50 / durable.floor.p50 <= 1.2,
+  },
   { name: "hearth's import cost (ms over an empty module)", value: importMs, limit: "<= 15", ok: importMs <= 15 },
   { name: "bytes per cached tenant stack", value: bytesPerTenant, limit: "<= 51200", ok: bytesPerTenant <= 51_200 },
 ];
@@ -248,6 +268,7 @@ const result = {
   hearth,
   floor,
   broken: steadyResults.broken,
+  durable,
   withCompileCache,
   importMs,
   bytesPerTenant,
@@ -272,6 +293,14 @@ const markdown = [
   row("throughput, 32 connections (req/s)", hearth.throughput, floor.throughput, steadyResults.broken.throughput),
   row("CPU per request (ms)", hearth.cpuMsPerRequest, floor.cpuMsPerRequest, steadyResults.broken.cpuMsPerRequest),
   row("resident memory after load (MB)", hearth.rssMb, floor.rssMb, steadyResults.broken.rssMb),
+  row(
+    "durable sessions (hearth: SQLite; floor: one SQLite write per turn): warm p50 (ms)",
+    durable.hearth.p50,
+    durable.floor.p50,
+  ),
+  row("durable sessions: warm p99 (ms)", durable.hearth.p99, durable.floor.p99),
+  row("durable sessions: throughput, 32 connections (req/s)", durable.hearth.throughput, durable.floor.throughput),
+  row("durable sessions: CPU per request (ms)", durable.hearth.cpuMsPerRequest, durable.floor.cpuMsPerRequest),
   row(
     "with Node's compile cache primed: spawn to first correct reply, median (ms)",
     withCompileCache.hearth.spawnToFirstReplyMedian,

@@ -289,11 +289,18 @@ export const mutants: readonly Mutant[] = [
     tests: stores,
   },
   {
-    id: "sqlite-no-expired-purge",
+    id: "sqlite-no-expired-recreate",
     file: "src/state/sqlite-session-store.ts",
-    find: "      this.#statements.purgeOne.run(tenant, session.id, now);\n",
-    replace: "",
+    find: "WHERE sessions.expires_at IS NOT NULL AND sessions.expires_at <= excluded.updated_at",
+    replace: "WHERE 0",
     tests: stores,
+  },
+  {
+    id: "sqlite-group-conflict-succeeds",
+    file: "src/state/sqlite-session-store.ts",
+    find: "      if (outcome?.ok === true) item.resolve(outcome.version);",
+    replace: "      if (outcome !== undefined) item.resolve(1);",
+    tests: ["src/state/sqlite-session-store.test.ts"],
   },
   {
     id: "sqlite-expired-read",

@@ -75,6 +75,49 @@ test("SIGKILL during a stream of turns on SQLite: after a restart, every answere
   }
 });
 
+test("SIGKILL under concurrent load on SQLite, writes grouped into shared commits: every answered turn of every session is there", async () => {
+  const database = join(directory, "crash-concurrent.db");
+  const flags = ["--store", "sqlite", "--sessions-db", database];
+  const first = await spawnServer(mock.url, flags);
+  const clients = 16;
+  const answered = new Map<string, string[]>();
+  let killed = false;
+  setTimeout(() => {
+    killed = true;
+    first.child.kill("SIGKILL");
+  }, 400);
+  // Each client runs turns back to back on its own session until the server dies under it.
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      let sessionId: string | undefined;
+      for (let index = 0; !killed && index < 200; index++) {
+        const message = `client ${client} turn ${index}`;
+        const result = await chatOn(first.url, message, sessionId).catch(() => undefined);
+        if (result?.status !== 200) break;
+        sessionId = result.body.sessionId as string;
+        answered.set(sessionId, [...(answered.get(sessionId) ?? []), message]);
+      }
+    }),
+  );
+  await first.exited;
+  const total = [...answered.values()].reduce((sum, turns) => sum + turns.length, 0);
+  assert.ok(answered.size === clients && total >= clients * 3, `${total} turns on ${answered.size} sessions answered`);
+
+  const second = await spawnServer(mock.url, flags);
+  try {
+    for (const [sessionId, turns] of answered) {
+      const users = (await turnsOf(second.url, sessionId))
+        .filter((turn) => turn.role === "user")
+        .map((turn) => turn.content);
+      assert.deepEqual(users.slice(0, turns.length), turns, `session of ${turns[0]}`);
+      assert.ok(users.length <= turns.length + 1, "at most the turn in flight at the kill is extra");
+    }
+  } finally {
+    second.child.kill("SIGTERM");
+    await second.exited;
+  }
+});
+
 const skip = redisSkipReason();
 
 test("two instances on Redis, 50 concurrent turns each on one session: exactly 100 turns, in a valid order", {

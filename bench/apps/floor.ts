@@ -78,10 +78,25 @@ async function answer(message: string): Promise<string> {
   return (await complete({ model: "support-mock", messages })).choices[0]?.message.content ?? "";
 }
 
+// With BENCH_DURABLE_DB, the floor also stores each turn as hearth's default store does: one
+// SQLite insert per turn, WAL journal, synchronous = FULL (a commit waits for the disk).
+const durable = process.env.BENCH_DURABLE_DB;
+const store = (() => {
+  if (durable === undefined) return undefined;
+  const { DatabaseSync } = process.getBuiltinModule("node:sqlite");
+  const db = new DatabaseSync(durable);
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE IF NOT EXISTS turns (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
+  );
+  return db.prepare("INSERT INTO turns (id, json) VALUES (?, ?)");
+})();
+
 const server = http.createServer(async (request, response) => {
   let body = "";
   for await (const chunk of request) body += chunk;
-  const reply = await answer((JSON.parse(body) as { message: string }).message);
+  const message = (JSON.parse(body) as { message: string }).message;
+  const reply = await answer(message);
+  store?.run(crypto.randomUUID(), JSON.stringify({ messages: [message, reply] }));
   const text = JSON.stringify({ reply });
   response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   response.end(text);

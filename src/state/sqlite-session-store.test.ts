@@ -104,3 +104,42 @@ test("the purge does not wait for, or crash on, another process's write lock: it
     await store.close();
   }
 });
+
+test("group commit: writes asked for together share one commit, each answered for itself, all on disk after", async () => {
+  const path = join(directory, "group.db");
+  const store = new SqliteSessionStore({ path });
+  await store.put("t", new Session({ id: "taken" }).toJSON(), 0);
+  const before = store.commitStats;
+  const writes = Array.from({ length: 20 }, (_, index) => store.put("t", new Session({ id: `s${index}` }).toJSON(), 0));
+  // Two more in the same batch that must fail alone: an id already taken, and a stale version.
+  const taken = store.put("t", new Session({ id: "taken" }).toJSON(), 0);
+  const stale = store.put("t", new Session({ id: "taken" }).toJSON(), 7);
+  assert.deepEqual(
+    await Promise.all(writes),
+    writes.map(() => 1),
+  );
+  await assert.rejects(taken, (error) => HearthError.is(error, "HEARTH_SESSION_CONFLICT"));
+  await assert.rejects(stale, (error) => HearthError.is(error, "HEARTH_SESSION_CONFLICT"));
+  assert.deepEqual(store.commitStats, { commits: before.commits + 1, writes: before.writes + 22 });
+  // A write alone commits by itself, at once.
+  assert.equal(await store.put("t", new Session({ id: "alone" }).toJSON(), 0), 1);
+  assert.equal(store.commitStats.commits, before.commits + 2);
+  // Writes still waiting for their commit when the store closes are committed first.
+  const last = store.put("t", new Session({ id: "last" }).toJSON(), 0);
+  await store.close();
+  assert.equal(await last, 1);
+  const reopened = new SqliteSessionStore({ path });
+  assert.deepEqual((await reopened.list("t")).length, 23);
+  await reopened.close();
+});
+
+test("a new session over an expired row of the same id is one write: the id is created again", async () => {
+  const store = new SqliteSessionStore({ path: join(directory, "recreate.db") });
+  await store.put("t", new Session({ id: "again" }).toJSON(), 0, { ttlMs: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const before = store.commitStats.commits;
+  assert.equal(await store.put("t", new Session({ id: "again" }).toJSON(), 0), 1);
+  assert.equal(store.commitStats.commits, before + 1);
+  assert.equal((await store.get("t", "again"))?.version, 1);
+  await store.close();
+});

@@ -47,10 +47,13 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: DatabaseSync;
   readonly #ttlMs: number | undefined;
   readonly #statements: Record<
-    "get" | "insert" | "update" | "delete" | "list" | "purgeOne" | "anyExpired" | "purgeSome",
+    "get" | "insert" | "update" | "delete" | "list" | "anyExpired" | "purgeSome",
     StatementSync
   >;
   #closed = false;
+  #commits = 0;
+  #writes = 0;
+  #pending: { write: () => number; resolve: (version: number) => void; reject: (error: unknown) => void }[] = [];
   #purgeTimer: NodeJS.Timeout | undefined;
   #purgeWarned = false;
 
@@ -73,8 +76,12 @@ export class SqliteSessionStore implements SessionStore {
     this.#migrate();
     this.#statements = {
       get: this.#db.prepare("SELECT version, json, expires_at FROM sessions WHERE tenant = ? AND id = ?"),
+      // A new session: inserted, or written over an expired row with the same id (gone as far as
+      // anyone can tell), in one statement and so one commit. A live row is left alone: no change.
       insert: this.#db.prepare(
-        "INSERT INTO sessions (tenant, id, version, json, updated_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)",
+        `INSERT INTO sessions (tenant, id, version, json, updated_at, expires_at) VALUES (?, ?, 1, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET version = 1, json = excluded.json, updated_at = excluded.updated_at, expires_at = excluded.expires_at
+         WHERE sessions.expires_at IS NOT NULL AND sessions.expires_at <= excluded.updated_at`,
       ),
       update: this.#db.prepare(
         "UPDATE sessions SET version = version + 1, json = ?, updated_at = ?, expires_at = ? WHERE tenant = ? AND id = ? AND version = ?",
@@ -84,9 +91,6 @@ export class SqliteSessionStore implements SessionStore {
       ),
       list: this.#db.prepare(
         "SELECT id FROM sessions WHERE tenant = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id",
-      ),
-      purgeOne: this.#db.prepare(
-        "DELETE FROM sessions WHERE tenant = ? AND id = ? AND expires_at IS NOT NULL AND expires_at <= ?",
       ),
       anyExpired: this.#db.prepare(
         "SELECT 1 AS found FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1",
@@ -183,20 +187,80 @@ export class SqliteSessionStore implements SessionStore {
         `Session ${session.id} changed while this turn ran (expected version ${expectedVersion}).`,
         { retryable: true, tenantId: tenant },
       );
-    if (expectedVersion === 0) {
-      // An expired row is gone as far as anyone can tell: clear it so the id can be created again.
-      this.#statements.purgeOne.run(tenant, session.id, now);
-      try {
-        this.#statements.insert.run(tenant, session.id, json, now, expiresAt);
-      } catch (error) {
-        if (/UNIQUE|PRIMARY KEY/i.test(errorMessage(error))) throw conflict();
-        throw error;
-      }
-      return 1;
+    return this.#commit(() => {
+      const result =
+        expectedVersion === 0
+          ? this.#statements.insert.run(tenant, session.id, json, now, expiresAt)
+          : this.#statements.update.run(json, now, expiresAt, tenant, session.id, expectedVersion);
+      if (Number(result.changes) !== 1) throw conflict();
+      return expectedVersion + 1;
+    });
+  }
+
+  /**
+   * Group commit: the writes asked for in one turn of the event loop (turns that finished
+   * together) run in one transaction, so they share one commit and one fsync; each is answered
+   * only once that commit is on disk. A write that fails its own check (a conflict) fails alone.
+   */
+  #commit(write: () => number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ write, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  /** Sessions written, and the commits (each one fsync) they took: group commit makes the second smaller. */
+  get commitStats(): { readonly commits: number; readonly writes: number } {
+    return { commits: this.#commits, writes: this.#writes };
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    // One write needs no transaction of its own: it commits by itself.
+    const grouped = batch.length > 1;
+    try {
+      if (grouped) this.#db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
     }
-    const result = this.#statements.update.run(json, now, expiresAt, tenant, session.id, expectedVersion);
-    if (Number(result.changes) !== 1) throw conflict();
-    return expectedVersion + 1;
+    const outcomes: ({ ok: true; version: number } | { ok: false; error: unknown })[] = [];
+    for (const item of batch) {
+      try {
+        outcomes.push({ ok: true, version: item.write() });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        // Some errors (a full disk, an I/O error) make SQLite roll the whole transaction back: then
+        // nothing of the batch is on disk, and the writes left must not commit one by one.
+        if (grouped && this.#db.isTransaction === false) {
+          for (const other of batch) other.reject(error);
+          return;
+        }
+      }
+    }
+    if (grouped) {
+      try {
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        // Nothing of the batch is on disk: every write in it fails.
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // Already rolled back by SQLite.
+        }
+        for (const item of batch) item.reject(error);
+        return;
+      }
+    }
+    this.#commits += 1;
+    this.#writes += batch.length;
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true) item.resolve(outcome.version);
+      else item.reject(outcome?.error);
+    });
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
@@ -221,6 +285,8 @@ export class SqliteSessionStore implements SessionStore {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#purgeTimer);
+    // Writes already asked for are committed (or fail) before the file closes.
+    this.#flush();
     this.#db.close();
   }
 }
