@@ -1,7 +1,7 @@
 // The `hearth` command: the demo (the README's run command) serves and answers; version; errors.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -128,6 +128,48 @@ test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to se
     child.kill("SIGTERM");
   }
   assert.equal(await exited, 0);
+});
+
+test("hearth mock --tls serves HTTPS and writes the certificate a client is to trust", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "hearth-mock-tls-"));
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@hearth/source", cli, "mock", "--tls", "--idle-timeout", "2000"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd,
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      const found = /OPENAI_BASE_URL=(\S+)/.exec(stdout)?.[1];
+      if (found !== undefined) resolve(found);
+    });
+    void exited.then((code) => reject(new Error(`hearth mock exited (${code}): ${stdout}`)));
+  });
+  const { ConnectionPools, OpenAIChatCompletionClient } = await import("../src/index.ts");
+  const pools = new ConnectionPools({ ca: readFileSync(join(cwd, ".hearth/mock-cert.pem"), "utf8") });
+  try {
+    assert.match(url, /^https:/);
+    assert.match(stdout, /NODE_EXTRA_CA_CERTS=\.hearth\/mock-cert\.pem OPENAI_BASE_URL=/);
+    const client = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: url,
+      apiKey: "sk-mock",
+      connectionPools: pools,
+    });
+    const reply = await client.create({ messages: [{ role: "user", content: "over TLS" }] });
+    assert.equal(reply.content, "You said: over TLS");
+  } finally {
+    pools.close();
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });
 
 test("hearth serve takes a folder and finds its app module; a folder without one is a message naming what it looks for", async () => {

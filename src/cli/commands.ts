@@ -1,5 +1,5 @@
 // The `hearth` command's commands; `main.ts` is the entry point.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { HearthError, UserError } from "../core/errors.ts";
@@ -42,6 +42,10 @@ Commands:
                           function), for hearth serve to talk to: it prints the OPENAI_BASE_URL to use
       --port N            default 0: a free port
       --host ADDRESS      default 127.0.0.1
+      --tls               serve HTTPS; its certificate is written to .hearth/mock-cert.pem for
+                          NODE_EXTRA_CA_CERTS
+      --connection-delay MS  added to each new connection's first answer (a handshake's cost)
+      --idle-timeout MS   close connections quiet this long (default 5000)
   demo [question]         the support example served over HTTP, against hearth's mock model server
                           (or the real provider when OPENAI_API_KEY is set); runs from a source checkout
   version                 print hearth's version
@@ -223,6 +227,9 @@ ${usage}`);
       const { values, positionals } = parseCommand(command, rest, {
         port: { type: "string" },
         host: { type: "string" },
+        tls: { type: "boolean" },
+        "connection-delay": { type: "string" },
+        "idle-timeout": { type: "string" },
       });
       const port = values.port === undefined ? 0 : Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -232,13 +239,24 @@ ${usage}`);
       const { loadResponder } = await import("./responder.ts");
       const { startMockOpenAIServer } = await import("../testing/mock-openai-server.ts");
       const respond = await loadResponder(positionals[0] ?? "", "hearth mock");
+      const connectionDelayMs = parseMs(values["connection-delay"], "--connection-delay");
+      const idleTimeoutMs = parseMs(values["idle-timeout"], "--idle-timeout");
       const server = await startMockOpenAIServer({
         port,
         ...(values.host === undefined ? {} : { host: values.host }),
         ...(respond === undefined ? {} : { respond }),
+        ...(values.tls === true ? { tls: true } : {}),
+        ...(connectionDelayMs === undefined ? {} : { connectionDelayMs }),
+        ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
       });
+      let trust = "";
+      if (server.certificate !== undefined) {
+        mkdirSync(".hearth", { recursive: true });
+        writeFileSync(".hearth/mock-cert.pem", server.certificate);
+        trust = "NODE_EXTRA_CA_CERTS=.hearth/mock-cert.pem ";
+      }
       process.stdout.write(
-        `hearth mock: an OpenAI-compatible model server on ${server.url}\nServe an app against it:\n  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=sk-mock hearth serve app.ts\n`,
+        `hearth mock: an OpenAI-compatible model server on ${server.url}\nServe an app against it:\n  ${trust}OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=sk-mock hearth serve app.ts\n`,
       );
       return await new Promise<number>((resolve) => {
         const stop = () => void server.close().then(() => resolve(0));
@@ -263,6 +281,17 @@ ${usage}`);
       process.stderr.write(`hearth: unknown command ${JSON.stringify(command)}\n\n${usage}`);
       return 2;
   }
+}
+
+/** A millisecond option: a whole number, 0 or more; undefined when not given. */
+function parseMs(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new UserError(`${flag} must be a whole number of milliseconds, not ${JSON.stringify(value)}.`, {
+      field: flag,
+    });
+  return ms;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {

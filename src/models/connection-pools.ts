@@ -7,6 +7,11 @@ export interface ConnectionPoolOptions {
   readonly maxIdleSocketsPerOrigin?: number;
   /** An idle socket is closed after this long; providers close theirs after about a minute. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Certificates (PEM) to trust for https origins, besides the system's: a gateway's private CA, or
+   * a test server's self-signed certificate (`hearth/testing`'s mock with `tls: true`).
+   */
+  readonly ca?: string | readonly string[];
 }
 
 /**
@@ -16,7 +21,8 @@ export interface ConnectionPoolOptions {
  */
 export class ConnectionPools {
   readonly #pools = new Map<string, HttpAgent>();
-  readonly #options: Required<ConnectionPoolOptions>;
+  readonly #options: Required<Omit<ConnectionPoolOptions, "ca">>;
+  readonly #ca: readonly string[] | undefined;
 
   constructor(options: ConnectionPoolOptions = {}) {
     this.#options = {
@@ -24,6 +30,7 @@ export class ConnectionPools {
       maxIdleSocketsPerOrigin: options.maxIdleSocketsPerOrigin ?? 32,
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
     };
+    this.#ca = options.ca === undefined ? undefined : typeof options.ca === "string" ? [options.ca] : options.ca;
   }
 
   /** The pool for a URL's origin, created on first use. */
@@ -41,6 +48,10 @@ export class ConnectionPools {
         maxFreeSockets: this.#options.maxIdleSocketsPerOrigin,
         timeout: this.#options.idleTimeoutMs,
         scheduling: "lifo",
+        // Given CAs replace Node's own unless the system's are listed too.
+        ...(this.#ca === undefined || url.protocol !== "https:"
+          ? {}
+          : { ca: [...process.getBuiltinModule("node:tls").rootCertificates, ...this.#ca] }),
       });
       this.#pools.set(origin, pool);
     }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { mockTlsCertificate, mockTlsKey } from "./mock-tls.ts";
 
 /** The parts of a Chat Completions request a responder looks at. */
 export interface MockChatRequest {
@@ -64,6 +65,16 @@ export interface MockOpenAIServerOptions {
   readonly models?: readonly string[];
   /** Decides each reply. The default echoes the last user message. */
   readonly respond?: (request: MockChatRequest) => MockReply | Promise<MockReply>;
+  /**
+   * Serve HTTPS, as providers do, with a self-signed certificate for localhost and 127.0.0.1: give
+   * the client `certificate` to trust (`new ConnectionPools({ ca: mock.certificate })`, or
+   * NODE_EXTRA_CA_CERTS for another process). Default false.
+   */
+  readonly tls?: boolean;
+  /** Added before the first answer on each new connection: what a real handshake (DNS, TCP, TLS) costs. Default 0. */
+  readonly connectionDelayMs?: number;
+  /** A connection quiet this long is closed by the server, as providers close theirs. Default 5000 (Node's). */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface MockOpenAIServer {
@@ -73,6 +84,10 @@ export interface MockOpenAIServer {
   readonly requests: RecordedRequest[];
   /** TCP connections accepted since start. */
   readonly connectionCount: number;
+  /** Connections open now. */
+  readonly openConnections: number;
+  /** With `tls`: the certificate (PEM) a client must trust to reach it. */
+  readonly certificate: string | undefined;
   /** Faults (or replies) for the next chat requests, in order, before `respond` is used again. */
   enqueue(...items: (MockFault | MockReply)[]): void;
   /** Resolves when the request with this index sees its connection close early. */
@@ -136,7 +151,13 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
       response.once("close", onClose);
     });
 
-  const server: Server = http.createServer(async (request, response) => {
+  // Each connection's first answer waits for its handshake cost.
+  const greeted = new WeakSet<object>();
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if ((options.connectionDelayMs ?? 0) > 0 && !greeted.has(request.socket)) {
+      greeted.add(request.socket);
+      if (!(await sleep(options.connectionDelayMs ?? 0, response))) return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
@@ -218,7 +239,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     } else {
       sendJson(response, 200, completion.json);
     }
-  });
+  };
 
   function applyFault(fault: MockFault, request: IncomingMessage, response: ServerResponse): boolean {
     switch (fault.fault) {
@@ -289,6 +310,11 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     response.end("data: [DONE]\n\n");
   }
 
+  const server: Server =
+    options.tls === true
+      ? process.getBuiltinModule("node:https").createServer({ key: mockTlsKey, cert: mockTlsCertificate }, handle)
+      : http.createServer(handle);
+  server.keepAliveTimeout = options.idleTimeoutMs ?? 5_000;
   server.on("connection", (socket: Socket) => {
     connectionCount += 1;
     sockets.add(socket);
@@ -304,11 +330,15 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
   const hostInUrl = host.includes(":") ? `[${host}]` : host;
 
   return {
-    url: `http://${hostInUrl}:${port}/v1`,
+    url: `${options.tls === true ? "https" : "http"}://${hostInUrl}:${port}/v1`,
     port,
     requests,
+    certificate: options.tls === true ? mockTlsCertificate : undefined,
     get connectionCount() {
       return connectionCount;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     enqueue(...items) {
       queue.push(...items);

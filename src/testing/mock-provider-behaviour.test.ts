@@ -1,0 +1,102 @@
+// The mock model server behaves like a provider where cold starts come from: TLS with a
+// certificate the client is told to trust, a cost for each new connection, and quiet connections
+// closed by the server.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HearthError } from "../core/errors.ts";
+import { ConnectionPools } from "../models/connection-pools.ts";
+import { OpenAIChatCompletionClient } from "../models/openai/openai-client.ts";
+import { startMockOpenAIServer } from "./mock-openai-server.ts";
+
+const hello = { messages: [{ role: "user" as const, content: "hello" }] };
+
+test("with tls, the mock serves HTTPS: a client that trusts its certificate gets answers, one that does not is refused", async () => {
+  const mock = await startMockOpenAIServer({ tls: true });
+  const pools = new ConnectionPools({ ca: mock.certificate ?? [] });
+  const untrusting = new ConnectionPools();
+  try {
+    assert.match(mock.url, /^https:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.match(mock.certificate ?? "", /^-----BEGIN CERTIFICATE-----/);
+    const client = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: mock.url,
+      apiKey: "k",
+      connectionPools: pools,
+    });
+    assert.equal((await client.create(hello)).content, "You said: hello");
+    await client.warmup();
+    const refused = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: mock.url,
+      apiKey: "k",
+      maxRetries: 0,
+      connectionPools: untrusting,
+    });
+    await assert.rejects(refused.create(hello), (error) => HearthError.is(error, "HEARTH_MODEL_CONNECTION"));
+  } finally {
+    pools.close();
+    untrusting.close();
+    await mock.close();
+  }
+});
+
+test("connectionDelayMs is paid once per connection: a pooled connection answers without it", async () => {
+  const mock = await startMockOpenAIServer({ connectionDelayMs: 400 });
+  const pools = new ConnectionPools();
+  try {
+    const client = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: mock.url,
+      apiKey: "k",
+      connectionPools: pools,
+    });
+    const timed = async () => {
+      const started = performance.now();
+      await client.create(hello);
+      return performance.now() - started;
+    };
+    const first = await timed();
+    const second = await timed();
+    assert.ok(first >= 390, `the first request on a new connection waited (${first.toFixed(1)} ms)`);
+    assert.ok(second < 390, `the second, on the same connection, did not (${second.toFixed(1)} ms)`);
+    assert.equal(mock.connectionCount, 1);
+  } finally {
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("idleTimeoutMs: the server closes a connection quiet that long; a client's next request opens a new one and succeeds", async () => {
+  const mock = await startMockOpenAIServer({ idleTimeoutMs: 300 });
+  const pools = new ConnectionPools();
+  try {
+    // A raw connection, so nothing on the client side closes it: the server does, once quiet.
+    const { connect } = await import("node:net");
+    const socket = connect(mock.port, "127.0.0.1");
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      let answeredAt = 0;
+      socket.once("error", reject);
+      socket.on("data", () => (answeredAt ||= performance.now()));
+      socket.once("close", () => resolve(performance.now() - answeredAt));
+      socket.write("GET /v1/models HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n\r\n");
+    });
+    assert.ok(closedAfter >= 250 && closedAfter < 2_000, `closed ${closedAfter.toFixed(0)} ms after its answer`);
+    // Node's own client closes an idle socket a second before the server's advertised timeout;
+    // either way the next request finds a fresh connection and succeeds.
+    const client = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: mock.url,
+      apiKey: "k",
+      connectionPools: pools,
+    });
+    await client.create(hello);
+    const before = mock.connectionCount;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(mock.openConnections, 0);
+    assert.equal((await client.create(hello)).content, "You said: hello");
+    assert.equal(mock.connectionCount, before + 1, "a new connection was opened for it");
+  } finally {
+    pools.close();
+    await mock.close();
+  }
+});
