@@ -58,8 +58,8 @@ export const mutants: readonly Mutant[] = [
   {
     id: "context-unchecked-when-absent",
     file: "src/runtime/request-context.ts",
-    find: "    if (check !== undefined) {",
-    replace: "    if (check !== undefined && field !== undefined) {",
+    find: "    if (check === undefined) return field;",
+    replace: "    if (check === undefined || field === undefined) return field;",
     tests: ["test/request-context.test.ts"],
   },
   {
@@ -72,8 +72,8 @@ export const mutants: readonly Mutant[] = [
   {
     id: "turn-store-after-abort",
     file: "src/runtime/session-turn.ts",
-    find: "    if (signal.aborted) throw abortError(signal);\n    await store.put(",
-    replace: "    await store.put(",
+    find: "    if (signal.aborted) throw abortError(signal);\n    if (keep !== undefined)",
+    replace: "    if (keep !== undefined)",
     tests: turns,
   },
   {
@@ -445,7 +445,7 @@ export const mutants: readonly Mutant[] = [
   {
     id: "turn-missing-session-created",
     file: "src/runtime/session-turn.ts",
-    find: "    if (id !== undefined && stored === undefined)\n",
+    find: "    if (id !== undefined && stored === undefined && options.createSession !== true)\n",
     replace: "    if (false)\n",
     tests: ["test/server.test.ts", "src/runtime/session-turn.test.ts"],
   },
