@@ -280,6 +280,15 @@ export const mutants: readonly Mutant[] = [
       "the environment scan in internal/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early",
   },
 
+  // Session format.
+  {
+    id: "context-ref-without-equality",
+    file: "src/core/session-contexts.ts",
+    find: "if (made !== undefined && isDeepStrictEqual(made, entry)) {",
+    replace: "if (made !== undefined) {",
+    tests: ["src/core/session.test.ts", "test/session-format-migration.test.ts"],
+  },
+
   // Session stores.
   {
     id: "sqlite-update-ignores-version",

@@ -15,7 +15,7 @@ function sample(): Session {
 test("toJSON survives a JSON round trip and fromJSON restores the same session", () => {
   const session = sample();
   const json = JSON.parse(JSON.stringify(session.toJSON()));
-  assert.equal(json.version, 1);
+  assert.equal(json.version, 2);
   const restored = Session.fromJSON(json);
   assert.deepEqual(restored.toJSON(), session.toJSON());
   assert.deepEqual(Session.fromJSON(JSON.stringify(json)).toJSON(), session.toJSON());
@@ -39,7 +39,10 @@ test("malformed or unknown-version JSON is rejected with HEARTH_SESSION_INVALID"
     "{not json",
     null,
     [],
-    { ...good, version: 2 },
+    { ...good, version: 3 },
+    { ...good, version: 1 }, // a reference in a version-1 session
+    { ...good, contexts: { helper: [{ m: 5 }] } },
+    { ...good, contexts: { helper: [{ m: -1 }] } },
     { ...good, id: "" },
     { ...good, createdAt: "yesterday" },
     { ...good, messages: {} },
@@ -84,4 +87,83 @@ test("a kept request context round-trips through JSON, is copied in, and must be
     (error) =>
       HearthError.is(error, "HEARTH_SESSION_INVALID") && /requestContext must be an object/.test(error.message),
   );
+});
+
+test("a model-context entry that repeats the transcript is stored as a reference to it, and read back whole", () => {
+  const at = new Date().toISOString();
+  const call = { id: "c1", name: "lookup", arguments: "{}" };
+  const result = { callId: "c1", name: "lookup", content: "found", isError: false };
+  const session = new Session();
+  session.apply({
+    messages: [
+      { id: "m0", type: "text", source: "user", createdAt: at, content: "where?" },
+      { id: "m1", type: "tool-call-request", source: "helper", createdAt: at, toolCalls: [call] },
+      { id: "m2", type: "tool-call-execution", source: "helper", createdAt: at, results: [result] },
+      { id: "m3", type: "text", source: "helper", createdAt: at, content: "there" },
+    ],
+    contexts: {
+      helper: [
+        { role: "user", content: "where?", source: "user" },
+        { role: "assistant", content: "", toolCalls: [call], source: "helper" },
+        { role: "tool", results: [result] },
+        { role: "assistant", content: "there", source: "helper" },
+        // Not what the transcript says (the text differs): stored whole.
+        { role: "assistant", content: "an aside", source: "helper" },
+      ],
+      // Another agent sees the user and the helper as users.
+      other: [
+        { role: "user", content: "where?", source: "user" },
+        { role: "user", content: "there", source: "helper" },
+      ],
+      // An entry that differs from the message it follows (a rewritten text) is stored whole.
+      rewriter: [{ role: "user", content: "where? (translated)", source: "user" }],
+    },
+  });
+  const json = session.toJSON();
+  assert.deepEqual(json.contexts, {
+    helper: [{ m: 0 }, { m: 1 }, { m: 2 }, { m: 3 }, { role: "assistant", content: "an aside", source: "helper" }],
+    other: [{ m: 0 }, { m: 3 }],
+    rewriter: [{ role: "user", content: "where? (translated)", source: "user" }],
+  });
+  const restored = Session.fromJSON(JSON.parse(JSON.stringify(json)));
+  assert.deepEqual(restored.contextOf("helper"), session.contextOf("helper"));
+  assert.deepEqual(restored.contextOf("other"), session.contextOf("other"));
+  assert.deepEqual(restored.contextOf("rewriter"), session.contextOf("rewriter"));
+  // Entries added later are encoded as they come, after the ones already stored.
+  restored.apply({
+    messages: [{ id: "m4", type: "text", source: "user", createdAt: at, content: "thanks" }],
+    contexts: { helper: [{ role: "user", content: "thanks", source: "user" }] },
+  });
+  assert.deepEqual(restored.toJSON().contexts.helper?.at(-1), { m: 4 });
+  // A reference to a message it cannot stand for (the tool results, for another agent) is refused.
+  assert.throws(
+    () => Session.fromJSON({ ...json, contexts: { other: [{ m: 2 }] } }),
+    (error) => HearthError.is(error, "HEARTH_SESSION_INVALID") && /cannot stand for/.test(error.message),
+  );
+});
+
+test("a version-1 session, written by the previous hearth, is read as it was and written back as version 2", () => {
+  const at = "2026-11-20T10:00:00.000Z";
+  const v1 = {
+    version: 1,
+    id: "old",
+    createdAt: at,
+    updatedAt: at,
+    messages: [
+      { id: "m0", type: "text", source: "user", createdAt: at, content: "hi" },
+      { id: "m1", type: "text", source: "helper", createdAt: at, content: "hello" },
+    ],
+    contexts: {
+      helper: [
+        { role: "user", content: "hi", source: "user" },
+        { role: "assistant", content: "hello", source: "helper" },
+      ],
+    },
+  };
+  const session = Session.fromJSON(JSON.stringify(v1));
+  assert.deepEqual(session.contextOf("helper"), v1.contexts.helper);
+  const written = session.toJSON();
+  assert.equal(written.version, 2);
+  assert.deepEqual(written.contexts, { helper: [{ m: 0 }, { m: 1 }] });
+  assert.deepEqual(Session.fromJSON(written).contextOf("helper"), v1.contexts.helper);
 });

@@ -3,8 +3,17 @@ import { HearthError } from "./errors.ts";
 import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.ts";
 import { Mutex } from "../internal/mutex.ts";
 import type { ModelMessage } from "./model-client.ts";
+import { decodeContext, encodeContext, isContextRef, type StoredContextEntry } from "./session-contexts.ts";
 
-export const sessionFormatVersion = 1;
+/**
+ * The JSON format sessions are written in. 2 stores model-context entries that repeat the
+ * transcript as references to it (session-contexts.ts); 1 (every entry whole) is still read, and
+ * written as 2 the next time the session is stored.
+ */
+export const sessionFormatVersion = 2;
+
+/** Every format this hearth reads. */
+const readableVersions: ReadonlySet<unknown> = new Set([1, 2]);
 
 /** A team's progress in a session: whose turn it is and what each member has already received. */
 export interface TeamState {
@@ -29,8 +38,11 @@ export interface SessionJSON {
   readonly updatedAt: string;
   /** The visible transcript: every message and event of every turn, stream deltas excepted. */
   readonly messages: readonly AgentMessage[];
-  /** Each agent's model context (the conversation as that model sees it), by agent name. */
-  readonly contexts: Readonly<Record<string, readonly ModelMessage[]>>;
+  /**
+   * Each agent's model context (the conversation as that model sees it), by agent name. An entry
+   * that repeats a transcript message is stored as `{ "m": <its index in messages> }`.
+   */
+  readonly contexts: Readonly<Record<string, readonly StoredContextEntry[]>>;
   /** Present when a team drives the session. */
   readonly team?: TeamState;
   /** The request context kept with the conversation, when the app keeps it (`context.keep`). */
@@ -65,6 +77,9 @@ export class Session {
   #contexts = new Map<string, ModelMessage[]>();
   #team: TeamState | undefined;
   #requestContext: Readonly<Record<string, unknown>> | undefined;
+  // Each context as stored, kept between writes: contexts only grow, so each write encodes only
+  // the entries added since the last (`count` of them are encoded; `after` is the last reference).
+  readonly #stored = new Map<string, { encoded: StoredContextEntry[]; count: number; after: number }>();
   readonly #turns = new Mutex();
 
   constructor(init: SessionInit = {}) {
@@ -132,10 +147,29 @@ export class Session {
       createdAt: this.createdAt,
       updatedAt: this.#updatedAt,
       messages: this.#messages,
-      contexts: Object.fromEntries(this.#contexts),
+      contexts: this.#storedContexts(),
       ...(this.#team === undefined ? {} : { team: this.#team }),
       ...(this.#requestContext === undefined ? {} : { requestContext: this.#requestContext }),
     };
+  }
+
+  #storedContexts(): Record<string, readonly StoredContextEntry[]> {
+    const contexts: Record<string, readonly StoredContextEntry[]> = {};
+    for (const [name, context] of this.#contexts) {
+      let stored = this.#stored.get(name);
+      if (stored === undefined) {
+        stored = { encoded: [], count: 0, after: -1 };
+        this.#stored.set(name, stored);
+      }
+      if (stored.count < context.length) {
+        const { encoded, after } = encodeContext(context, stored.count, this.#messages, name, stored.after);
+        stored.encoded.push(...encoded);
+        stored.count = context.length;
+        stored.after = after;
+      }
+      contexts[name] = stored.encoded;
+    }
+    return contexts;
   }
 
   toJSON(): SessionJSON {
@@ -148,7 +182,19 @@ export class Session {
     const session = new Session({ id: data.id, createdAt: data.createdAt });
     session.#updatedAt = data.updatedAt;
     session.#messages = structuredClone(data.messages) as AgentMessage[];
-    session.#contexts = new Map(Object.entries(structuredClone(data.contexts)) as [string, ModelMessage[]][]);
+    for (const [name, stored] of Object.entries(structuredClone(data.contexts))) {
+      const context = decodeContext(stored, session.#messages, name);
+      if (context === undefined) throw invalidSession(`contexts.${name} refers to a message it cannot stand for`);
+      session.#contexts.set(name, context);
+      // Read as version 2: kept as stored, so the next write need not encode it again.
+      if (data.version === sessionFormatVersion) {
+        const after = stored.reduce(
+          (last: number, entry) => (isContextRef(entry) ? Math.max(last, entry.m) : last),
+          -1,
+        );
+        session.#stored.set(name, { encoded: [...stored], count: stored.length, after });
+      }
+    }
     session.#team = data.team === undefined ? undefined : structuredClone(data.team);
     session.#requestContext = data.requestContext === undefined ? undefined : structuredClone(data.requestContext);
     return session;
@@ -175,7 +221,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function checkSessionJson(json: unknown): SessionJSON {
   if (!isObject(json)) throw invalidSession("expected an object");
-  if (json.version !== sessionFormatVersion) {
+  if (!readableVersions.has(json.version)) {
     throw invalidSession(
       `unknown version ${JSON.stringify(json.version)} (this hearth reads version ${sessionFormatVersion})`,
     );
@@ -193,8 +239,12 @@ function checkSessionJson(json: unknown): SessionJSON {
   if (!isObject(json.contexts)) throw invalidSession("contexts must be an object");
   for (const [name, context] of Object.entries(json.contexts)) {
     if (!Array.isArray(context)) throw invalidSession(`contexts.${name} must be an array`);
+    const count = (json.messages as unknown[]).length;
     context.forEach((message: unknown, index) => {
-      if (!isObject(message) || typeof message.role !== "string" || !roles.has(message.role))
+      if (isContextRef(message)) {
+        if (json.version === 1 || message.m < 0 || message.m >= count)
+          throw invalidSession(`contexts.${name}[${index}] refers to no message`);
+      } else if (!isObject(message) || typeof message.role !== "string" || !roles.has(message.role))
         throw invalidSession(`contexts.${name}[${index}] has no valid role`);
     });
   }
