@@ -280,6 +280,22 @@ export const mutants: readonly Mutant[] = [
       "the environment scan in internal/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early",
   },
 
+  // Keep-warm.
+  {
+    id: "keep-warm-over-budget",
+    file: "src/runtime/keep-warm.ts",
+    find: "const allowed = Math.min(connections, maxPerHour - recent.length);",
+    replace: "const allowed = connections;",
+    tests: ["src/runtime/keep-warm.test.ts"],
+  },
+  {
+    id: "keep-warm-after-drain",
+    file: "src/runtime/runtime.ts",
+    find: "    this.#keepWarm?.stop();\n",
+    replace: "",
+    tests: ["src/runtime/keep-warm.test.ts"],
+  },
+
   // Session format.
   {
     id: "context-ref-without-equality",

@@ -133,6 +133,7 @@ export {
 } from "./runtime/app.ts";
 export { asset, type Asset } from "./runtime/asset.ts";
 export type { RequestContextInput, RequestContextOptions } from "./runtime/request-context.ts";
+export type { KeepWarmOptions } from "./runtime/keep-warm.ts";
 export { resource, type Resource, type ResourceContext, type ResourceDefinition } from "./runtime/resource.ts";
 export { inFactory } from "./runtime/construction-guard.ts";
 export type { LogEntry, Logger, LogLevel } from "./internal/log.ts";

@@ -21,6 +21,7 @@ export interface ConnectionPoolOptions {
  */
 export class ConnectionPools {
   readonly #pools = new Map<string, HttpAgent>();
+  readonly #lastUsed = new Map<string, number>();
   readonly #options: Required<Omit<ConnectionPoolOptions, "ca">>;
   readonly #ca: readonly string[] | undefined;
 
@@ -36,6 +37,7 @@ export class ConnectionPools {
   /** The pool for a URL's origin, created on first use. */
   forOrigin(url: URL): HttpAgent {
     const origin = url.origin;
+    this.#lastUsed.set(origin, performance.now());
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
       // getBuiltinModule, not a static import: on Node 24 an ES-module import of node:http also loads
@@ -56,6 +58,12 @@ export class ConnectionPools {
       this.#pools.set(origin, pool);
     }
     return pool;
+  }
+
+  /** Milliseconds since a request last took a socket from the origin's pool; Infinity if none has. */
+  idleMs(origin: string): number {
+    const last = this.#lastUsed.get(origin);
+    return last === undefined ? Number.POSITIVE_INFINITY : performance.now() - last;
   }
 
   /** The origins that have a pool, for tests and diagnostics. */
@@ -82,6 +90,7 @@ export class ConnectionPools {
   close(): void {
     for (const pool of this.#pools.values()) pool.destroy();
     this.#pools.clear();
+    this.#lastUsed.clear();
   }
 }
 

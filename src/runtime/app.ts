@@ -4,6 +4,7 @@ import type { ModelClient } from "../core/model-client.ts";
 import type { Team } from "../core/team.ts";
 import type { TenantsOptions } from "../tenancy/tenant-cache.ts";
 import type { Asset } from "./asset.ts";
+import { checkKeepWarmOptions, type KeepWarmOptions } from "./keep-warm.ts";
 import { checkRequestContextOptions, type RequestContextOptions } from "./request-context.ts";
 import type { Resource } from "./resource.ts";
 
@@ -87,6 +88,8 @@ export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
     readonly [K in keyof Teams]: (context: TeamFactoryContext<Assets, Resources, Models, Agents>) => Teams[K];
   };
   readonly warmup?: WarmupOptions;
+  /** Keep each model provider's connections open through quiet periods (see KeepWarmOptions). Default on. */
+  readonly keepWarm?: KeepWarmOptions | false;
   /** How a chat request's `context` field becomes the run's request context (see RequestContextOptions). */
   readonly context?: RequestContextOptions;
   /** Work that the first request does not need (metrics exporters, optional integrations): run after ready. */
@@ -246,6 +249,7 @@ export function defineApp<
     }
   }
   checkRequestContextOptions(definition.context);
+  checkKeepWarmOptions(definition.keepWarm);
   const timeout = definition.stepTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
     throw new UserError("App `stepTimeoutMs` must be a positive number.", { field: "stepTimeoutMs" });

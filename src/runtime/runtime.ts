@@ -26,6 +26,7 @@ import {
 import { KeyedLock } from "../internal/keyed-lock.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 import { runAfterReady } from "./after-ready.ts";
+import { type KeepWarm, startKeepWarm } from "./keep-warm.ts";
 import { runSessionTurn, type SessionTurnOptions, type SessionTurnResult } from "./session-turn.ts";
 import { closeBuilt } from "./shutdown.ts";
 import { StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
@@ -68,6 +69,7 @@ export class Runtime<
   #assets: Readonly<Record<string, unknown>> = {};
   #resources: Record<string, unknown> = {};
   readonly #models: Record<string, ModelClient> = {};
+  #keepWarm: KeepWarm | undefined;
   #agents: Readonly<Record<string, ChatAgent>> = {};
   #teams: Readonly<Record<string, Team>> = {};
   /** Each resource as it is built, so a startup that fails part way closes what it built. */
@@ -231,6 +233,7 @@ export class Runtime<
         this.#watchAssets();
       this.#log(this.#trace.summary());
       this.#resolveReady();
+      if (this.app.keepWarm !== false) this.#keepWarm = startKeepWarm(this.#models, this.app.keepWarm ?? {}, this.#log);
       setImmediate(() => void this.#afterReady());
     } catch (error) {
       const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED")
@@ -429,6 +432,7 @@ export class Runtime<
     if (this.#state === "starting" || this.#state === "warming") await this.#started?.catch(() => undefined);
     if (this.#state === "closed") return;
     this.#state = "draining";
+    this.#keepWarm?.stop();
     this.#rejectReady(new HearthError("HEARTH_RUNTIME_CLOSED", `App "${this.app.name}" closed before it was ready.`));
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {

@@ -156,6 +156,11 @@ export class OpenAIChatCompletionClient implements ModelClient {
     await call.readText();
   }
 
+  /** Milliseconds since any client last sent a request to this client's origin (see ConnectionPools). */
+  idleMs(): number {
+    return this.#pools.idleMs(this.origin);
+  }
+
   /** Nothing to release: the connection pools are shared and closed with the process's runtime. */
   async close(): Promise<void> {}
 

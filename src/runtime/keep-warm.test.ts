@@ -1,0 +1,138 @@
+// Keep-warm holds a provider's connection open through a quiet period longer than the provider
+// keeps an idle connection, costs no tokens, keeps to its budget, and stops when the runtime drains.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { AssistantAgent } from "../agents/assistant-agent.ts";
+import { ConnectionPools } from "../models/connection-pools.ts";
+import { OpenAIChatCompletionClient } from "../models/openai/openai-client.ts";
+import { startMockOpenAIServer } from "../testing/mock-openai-server.ts";
+import { defineApp } from "./app.ts";
+import type { KeepWarmOptions } from "./keep-warm.ts";
+import { createRuntime } from "./runtime.ts";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The mock closes connections quiet for 2.5 s and says so (`Keep-Alive: timeout=2`), so Node's
+// client drops an idle socket after a second: a quiet spell of 2.5 s loses it unless refreshed.
+async function quietSpell(keepWarm: KeepWarmOptions | false) {
+  const mock = await startMockOpenAIServer({ idleTimeoutMs: 2_500 });
+  const pools = new ConnectionPools();
+  const runtime = createRuntime(
+    defineApp({
+      name: "keep-warm",
+      keepWarm,
+      warmup: { syntheticTurns: false },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      },
+      agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },
+    }),
+    { log: () => undefined, closeConnectionPools: false },
+  );
+  await runtime.start();
+  const afterWarmup = mock.connectionCount;
+  await pause(2_500);
+  const result = await runtime.agent("helper").run({ task: "hello" });
+  const refreshes = mock.requests.filter((request) => request.path.endsWith("/models")).length - 1;
+  const connections = mock.connectionCount - afterWarmup;
+  return { mock, pools, runtime, result, refreshes, connections };
+}
+
+test("with keep-warm, the connection opened at warm-up serves the first request after a quiet spell", async () => {
+  const spell = await quietSpell({ intervalMs: 400 });
+  try {
+    assert.equal(spell.result.messages.at(-1)?.type, "text");
+    assert.equal(spell.connections, 0, "no new connection: the warm one was kept open");
+    assert.ok(spell.refreshes >= 2, `refreshed ${spell.refreshes} times (GET /models: no tokens)`);
+    assert.ok(
+      spell.mock.requests.every((request) => request.path.endsWith("/models") || request.body?.messages !== undefined),
+    );
+  } finally {
+    await spell.runtime.close();
+    spell.pools.close();
+    await spell.mock.close();
+  }
+});
+
+test("without keep-warm, the same quiet spell loses the connection: the first request after it opens a new one", async () => {
+  const spell = await quietSpell(false);
+  try {
+    assert.equal(spell.refreshes, 0);
+    assert.equal(spell.connections, 1);
+  } finally {
+    await spell.runtime.close();
+    spell.pools.close();
+    await spell.mock.close();
+  }
+});
+
+test("keep-warm keeps to its hourly budget", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  const runtime = createRuntime(
+    defineApp({
+      name: "keep-warm-budget",
+      keepWarm: { intervalMs: 40, connections: 2, maxRequestsPerHour: 5 },
+      warmup: { syntheticTurns: false },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+        // A second client on the same provider: one origin, refreshed once, not twice.
+        other: () =>
+          new OpenAIChatCompletionClient({ model: "n", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      },
+    }),
+    { log: () => undefined, closeConnectionPools: false },
+  );
+  const refreshes = () => mock.requests.filter((request) => request.path.endsWith("/models")).length - 2;
+  try {
+    await runtime.start();
+    await pause(600);
+    assert.equal(refreshes(), 5, "two, two, then the one the budget has left");
+  } finally {
+    await runtime.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("keep-warm stops when the runtime drains", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  const runtime = createRuntime(
+    defineApp({
+      name: "keep-warm-drain",
+      keepWarm: { intervalMs: 40 },
+      warmup: { syntheticTurns: false },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      },
+    }),
+    { log: () => undefined, closeConnectionPools: false },
+  );
+  try {
+    await runtime.start();
+    await pause(300);
+    assert.ok(mock.requests.length > 2, "refreshing while it runs");
+    await runtime.close();
+    const atClose = mock.requests.length;
+    await pause(300);
+    assert.equal(mock.requests.length, atClose, "nothing after the drain");
+  } finally {
+    await runtime.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("an app's keepWarm option is checked when the app is defined", () => {
+  for (const [keepWarm, field] of [
+    [true, "keepWarm"],
+    [{ intervalMs: 0 }, "keepWarm.intervalMs"],
+    [{ connections: 1.5 }, "keepWarm.connections"],
+    [{ everyMs: 5 }, "keepWarm.everyMs"],
+  ] as const)
+    assert.throws(() => defineApp({ name: "bad", keepWarm: keepWarm as never }), { field });
+});

@@ -1,0 +1,135 @@
+import { UserError } from "../core/errors.ts";
+import type { ModelClient } from "../core/model-client.ts";
+import { errorMessage } from "../internal/error-message.ts";
+import type { Logger } from "../internal/log.ts";
+
+/**
+ * Keeps each provider's connections open through quiet periods, so the first request after one
+ * does not pay DNS, TCP and TLS again. `false` turns it off.
+ */
+export interface KeepWarmOptions {
+  /**
+   * A provider's connections are refreshed once nothing has used them for this long, by the
+   * cheapest authenticated request it allows (the model list, as `warmup()` sends: no tokens).
+   * Default 20 s: under the 30 s hearth's pools keep an idle socket, and under the minute or so
+   * providers keep theirs (Node's client gives up on a socket a second before the timeout a server
+   * advertises).
+   */
+  readonly intervalMs?: number;
+  /** Connections kept open per provider. Default 1. */
+  readonly connections?: number;
+  /**
+   * At most this many keep-warm requests per provider in any hour, whatever the interval. Default
+   * 360 (one connection refreshed every 10 s). With the defaults a quiet process sends 180 an hour.
+   */
+  readonly maxRequestsPerHour?: number;
+}
+
+/** A model client keep-warm can refresh: one that knows its provider's origin and when it was last used. */
+interface Refreshable extends ModelClient {
+  readonly origin: string;
+  idleMs(): number;
+  warmup(options?: { readonly signal?: AbortSignal }): Promise<void>;
+}
+
+function isRefreshable(client: ModelClient): client is Refreshable {
+  const candidate = client as Partial<Refreshable>;
+  return (
+    typeof candidate.origin === "string" &&
+    typeof candidate.idleMs === "function" &&
+    typeof candidate.warmup === "function"
+  );
+}
+
+/** Checks the app's `keepWarm` option when the app is defined. */
+export function checkKeepWarmOptions(options: unknown): void {
+  if (options === undefined || options === false) return;
+  if (typeof options !== "object" || options === null)
+    throw new UserError("App `keepWarm` must be false or { intervalMs?, connections?, maxRequestsPerHour? }.", {
+      field: "keepWarm",
+    });
+  for (const [key, value] of Object.entries(options)) {
+    if (!["intervalMs", "connections", "maxRequestsPerHour"].includes(key))
+      throw new UserError(`App \`keepWarm.${key}\` is not an option (intervalMs, connections, maxRequestsPerHour).`, {
+        field: `keepWarm.${key}`,
+      });
+    if (!Number.isInteger(value) || (value as number) < 1)
+      throw new UserError(`App \`keepWarm.${key}\` must be a whole number, 1 or more.`, { field: `keepWarm.${key}` });
+  }
+}
+
+export interface KeepWarm {
+  /** Keep-warm requests sent so far, over every provider. */
+  readonly sent: number;
+  /** Stops at once; a refresh under way finishes by itself. */
+  stop(): void;
+}
+
+const hourMs = 3_600_000;
+
+/**
+ * Refreshes each provider's connections once they have been quiet for `intervalMs`: one client
+ * per origin sends `connections` warm-up requests at once. A failed refresh is logged at debug and
+ * tried again at the next interval. Its timer never holds the process open.
+ */
+export function startKeepWarm(
+  models: Readonly<Record<string, ModelClient>>,
+  options: KeepWarmOptions,
+  log: Logger,
+): KeepWarm {
+  const intervalMs = options.intervalMs ?? 20_000;
+  const connections = options.connections ?? 1;
+  const maxPerHour = options.maxRequestsPerHour ?? 360;
+  const byOrigin = new Map<string, Refreshable>();
+  for (const client of Object.values(models))
+    if (isRefreshable(client) && !byOrigin.has(client.origin)) byOrigin.set(client.origin, client);
+  // When each origin's keep-warm requests of the last hour were sent.
+  const sentAt = new Map<string, number[]>();
+  const busy = new Set<string>();
+  let sent = 0;
+  let stopped = false;
+  const controller = new AbortController();
+
+  const refresh = async (origin: string, client: Refreshable) => {
+    const now = performance.now();
+    const recent = (sentAt.get(origin) ?? []).filter((at) => now - at < hourMs);
+    const allowed = Math.min(connections, maxPerHour - recent.length);
+    if (allowed <= 0) return;
+    busy.add(origin);
+    for (let index = 0; index < allowed; index++) recent.push(now);
+    sentAt.set(origin, recent);
+    sent += allowed;
+    try {
+      await Promise.all(Array.from({ length: allowed }, () => client.warmup({ signal: controller.signal })));
+    } catch (error) {
+      if (!stopped)
+        log({
+          level: "debug",
+          msg: `a keep-warm request to ${(client as { provider?: string }).provider ?? "a model provider"} failed: ${errorMessage(error)}`,
+        });
+    } finally {
+      busy.delete(origin);
+    }
+  };
+
+  // Checked four times an interval, so a connection is refreshed at most a quarter-interval late.
+  const timer = setInterval(
+    () => {
+      for (const [origin, client] of byOrigin) {
+        if (!busy.has(origin) && client.idleMs() >= intervalMs) void refresh(origin, client);
+      }
+    },
+    Math.max(1, Math.floor(intervalMs / 4)),
+  );
+  timer.unref();
+  return {
+    get sent() {
+      return sent;
+    },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      controller.abort();
+    },
+  };
+}
