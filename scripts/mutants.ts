@@ -280,6 +280,15 @@ export const mutants: readonly Mutant[] = [
       "the environment scan in internal/redact.ts finds OPENAI_API_KEY and AZURE_OPENAI_API_KEY by their names too; this line only adds them early",
   },
 
+  // A connection that died while idle.
+  {
+    id: "stale-socket-not-resent",
+    file: "src/models/http-call.ts",
+    find: "if (mayResend && request.reusedSocket &&",
+    replace: "if (false && request.reusedSocket &&",
+    tests: ["src/models/stale-socket.test.ts"],
+  },
+
   // Keep-warm.
   {
     id: "keep-warm-over-budget",

@@ -60,14 +60,28 @@ export class HttpCall {
     }
   }
 
-  #send(): Promise<IncomingMessage> {
+  /**
+   * Sends the request. A pooled connection may have died while it sat idle (the provider closed
+   * it, or the process was frozen): a request that fails on a reused connection before a single
+   * byte of answer arrives was never seen by the provider, so it is sent once more, at once, on a
+   * fresh connection, and the pool's other idle connections, as suspect, are dropped.
+   */
+  #send(mayResend = true): Promise<IncomingMessage> {
     const { url, method, headers, body, pool } = this.#options;
     const http =
       url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
     return new Promise<IncomingMessage>((resolve, reject) => {
       const request = http.request(url, { method, headers, agent: pool }, resolve);
       this.#request = request;
-      request.on("error", reject);
+      let readBefore = 0;
+      request.once("socket", (socket) => (readBefore = socket.bytesRead));
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        const answered = (request.socket?.bytesRead ?? readBefore) !== readBefore;
+        if (mayResend && request.reusedSocket && !answered && this.#failure === undefined && isStaleSocket(error)) {
+          dropIdleSockets(pool);
+          this.#send(false).then(resolve, reject);
+        } else reject(error);
+      });
       request.end(body);
     });
   }
@@ -169,4 +183,13 @@ export class HttpCall {
     this.#request?.destroy(error);
     this.#response?.destroy(error);
   }
+}
+
+/** The errors of a connection that was already gone when the request was written to it. */
+function isStaleSocket(error: NodeJS.ErrnoException): boolean {
+  return error.code === "ECONNRESET" || error.code === "EPIPE" || error.code === "ECONNABORTED";
+}
+
+function dropIdleSockets(pool: HttpAgent): void {
+  for (const sockets of Object.values(pool.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }

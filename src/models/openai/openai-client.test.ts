@@ -114,15 +114,16 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
   });
 
   test("each failure class surfaces as its documented error once retries are spent", async () => {
-    const cases: [Parameters<MockOpenAIServer["enqueue"]>[0], string][] = [
-      [{ fault: "server-error" }, "HEARTH_MODEL_SERVER"],
-      [{ fault: "reset" }, "HEARTH_MODEL_CONNECTION"],
-      [{ fault: "malformed-json" }, "HEARTH_MODEL_INVALID_RESPONSE"],
-      [{ fault: "status", status: 400 }, "HEARTH_MODEL_BAD_REQUEST"],
-      [{ fault: "status", status: 403 }, "HEARTH_MODEL_AUTH"],
+    const cases: [Parameters<MockOpenAIServer["enqueue"]>, string][] = [
+      [[{ fault: "server-error" }], "HEARTH_MODEL_SERVER"],
+      // Two: a reset on a reused connection before any answer is sent again once, at once (stale-socket.test.ts).
+      [[{ fault: "reset" }, { fault: "reset" }], "HEARTH_MODEL_CONNECTION"],
+      [[{ fault: "malformed-json" }], "HEARTH_MODEL_INVALID_RESPONSE"],
+      [[{ fault: "status", status: 400 }], "HEARTH_MODEL_BAD_REQUEST"],
+      [[{ fault: "status", status: 403 }], "HEARTH_MODEL_AUTH"],
     ];
-    for (const [fault, code] of cases) {
-      mock.enqueue(fault);
+    for (const [faults, code] of cases) {
+      mock.enqueue(...faults);
       await assert.rejects(client({ maxRetries: 0 }).create(hello), isCode(code), code);
     }
   });
