@@ -74,3 +74,23 @@ export class ResourceHealth {
     return started;
   }
 }
+
+/**
+ * What `runtime.health()` reports: once ready, every model and resource has its line, ok unless
+ * warming it failed (degraded, retried in the background) or its health check fails now.
+ */
+export function healthChecks(state: {
+  readonly ready: boolean;
+  readonly models: readonly string[];
+  readonly resources: readonly string[];
+  readonly degraded: Iterable<[string, string]>;
+  readonly resourceChecks: HealthChecks;
+}): HealthChecks {
+  const checks: Record<string, { ok: boolean; error?: string }> = {};
+  if (state.ready) {
+    for (const name of state.models) checks[`model:${name}`] = { ok: true };
+    for (const name of state.resources) checks[`resource:${name}`] = { ok: true };
+  }
+  for (const [label, error] of state.degraded) checks[label] = { ok: false, error };
+  return Object.assign(checks, state.resourceChecks);
+}

@@ -39,7 +39,18 @@ export interface HealthReport {
 }
 
 /** The options checked before anything starts, with their defaults. */
-export function validateRuntimeOptions(options: RuntimeOptions): { healthCacheMs: number; healthTimeoutMs: number } {
+export function validateRuntimeOptions(
+  options: RuntimeOptions,
+  app: { readonly name: string; readonly models?: object | undefined },
+): { healthCacheMs: number; healthTimeoutMs: number } {
+  for (const name of Object.keys(options.models ?? {})) {
+    if (!Object.hasOwn(app.models ?? {}, name))
+      throw new HearthError(
+        "HEARTH_CONFIG_INVALID",
+        `The runtime option \`models.${name}\` replaces no model: app "${app.name}" has ${Object.keys(app.models ?? {}).join(", ") || "none"}.`,
+        { field: `models.${name}` },
+      );
+  }
   const healthCacheMs = options.healthCacheMs ?? 1_000;
   if (!Number.isFinite(healthCacheMs) || healthCacheMs < 0)
     throw new HearthError("HEARTH_CONFIG_INVALID", "`healthCacheMs` must be a number, 0 or more.", {

@@ -13,7 +13,7 @@ import { watchAssets } from "./asset-watcher.ts";
 import { assetPath } from "./asset.ts";
 import { ConstructionGuard } from "./construction-guard.ts";
 import { type Logger, safeLogger } from "../internal/log.ts";
-import { ResourceHealth } from "./health-checks.ts";
+import { healthChecks, ResourceHealth } from "./health-checks.ts";
 import {
   buildAgentsAndTeams,
   initModels,
@@ -90,15 +90,7 @@ export class Runtime<
       throw new HearthError("HEARTH_CONFIG_INVALID", "createRuntime needs an app made with defineApp().", {
         field: "app",
       });
-    const { healthCacheMs, healthTimeoutMs } = validateRuntimeOptions(options);
-    for (const name of Object.keys(options.models ?? {})) {
-      if (!Object.hasOwn(app.models ?? {}, name))
-        throw new HearthError(
-          "HEARTH_CONFIG_INVALID",
-          `The runtime option \`models.${name}\` replaces no model: app "${app.name}" has ${Object.keys(app.models ?? {}).join(", ") || "none"}.`,
-          { field: `models.${name}` },
-        );
-    }
+    const { healthCacheMs, healthTimeoutMs } = validateRuntimeOptions(options, app);
     this.app = app;
     this.#options = options;
     // Every line the runtime logs is redacted, whatever logger it was given.
@@ -164,23 +156,11 @@ export class Runtime<
   }
 
   agent(name: string): ChatAgent {
-    const agent = Object.hasOwn(this.#agents, name) ? this.#agents[name] : undefined;
-    if (agent === undefined)
-      throw new HearthError(
-        "HEARTH_AGENT_UNKNOWN",
-        `App "${this.app.name}" has no agent "${name}" (it has: ${Object.keys(this.#agents).join(", ") || "none"}).`,
-      );
-    return agent;
+    return named(this.#agents, name, "HEARTH_AGENT_UNKNOWN", `App "${this.app.name}" has no agent`);
   }
 
   team(name: string): Team {
-    const team = Object.hasOwn(this.#teams, name) ? this.#teams[name] : undefined;
-    if (team === undefined)
-      throw new HearthError(
-        "HEARTH_TEAM_UNKNOWN",
-        `App "${this.app.name}" has no team "${name}" (it has: ${Object.keys(this.#teams).join(", ") || "none"}).`,
-      );
-    return team;
+    return named(this.#teams, name, "HEARTH_TEAM_UNKNOWN", `App "${this.app.name}" has no team`);
   }
 
   startupTrace(): StartupTraceJSON {
@@ -191,7 +171,7 @@ export class Runtime<
    * Adds a synthetic warm-up of the caller's own to the warm phase: it runs alongside the model
    * warm-ups and synthetic turns, with network calls from model clients refused, is recorded in the
    * startup trace as a `synthetic` step, and never fails startup. The runs it makes say they are
-   * synthetic (`context: syntheticRun`; `track(work, syntheticRun)`), so their models are stubbed
+   * synthetic (`run: syntheticRun`; `track(work, syntheticRun)`), so their models are stubbed
    * and their tools not called. The Node server sends its synthetic HTTP requests this way, so they
    * are over before ready. Only before start().
    */
@@ -352,16 +332,13 @@ export class Runtime<
 
   /** Readiness: the state now, each degraded step's error, and each resource's health (see health-checks.ts). */
   async health(): Promise<HealthReport> {
-    const resourceChecks = await this.#health.check(this.#builtResources);
-    // Once ready, every model and resource has its line: ok, unless warming it failed (degraded,
-    // retried in the background) or its health check fails now.
-    const checks: Record<string, { ok: boolean; error?: string }> = {};
-    if (this.isReady) {
-      for (const name of Object.keys(this.#models)) checks[`model:${name}`] = { ok: true };
-      for (const { name } of this.#builtResources) checks[`resource:${name}`] = { ok: true };
-    }
-    for (const [label, error] of this.#degraded.entries()) checks[label] = { ok: false, error };
-    Object.assign(checks, resourceChecks);
+    const checks = healthChecks({
+      ready: this.isReady,
+      models: Object.keys(this.#models),
+      resources: this.#builtResources.map((resource) => resource.name),
+      degraded: this.#degraded.entries(),
+      resourceChecks: await this.#health.check(this.#builtResources),
+    });
     return { state: this.#state, ready: this.isReady, checks };
   }
 
@@ -483,3 +460,16 @@ export function createRuntime<Assets, Resources, Models, Agents, Teams>(
 /** Any runtime, whatever its app's definitions: what the adapters accept beside an app. */
 // biome-ignore lint/suspicious/noExplicitAny: each type parameter is whatever the app declares
 export type AnyRuntime = Runtime<any, any, any, any, any>;
+
+/** The runner of that name; an unknown name is `code`, listing the names there are. */
+function named<T>(
+  runners: Readonly<Record<string, T>>,
+  name: string,
+  code: "HEARTH_AGENT_UNKNOWN" | "HEARTH_TEAM_UNKNOWN",
+  what: string,
+): T {
+  const runner = Object.hasOwn(runners, name) ? runners[name] : undefined;
+  if (runner === undefined)
+    throw new HearthError(code, `${what} "${name}" (it has: ${Object.keys(runners).join(", ") || "none"}).`);
+  return runner;
+}
