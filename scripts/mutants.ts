@@ -289,6 +289,14 @@ export const mutants: readonly Mutant[] = [
     tests: ["src/models/stale-socket.test.ts"],
   },
 
+  {
+    id: "new-connection-not-marked",
+    file: "src/models/http-call.ts",
+    find: "if (!request.reusedSocket) this.#options.onNewConnection?.();",
+    replace: "if (request.reusedSocket) this.#options.onNewConnection?.();",
+    tests: ["src/runtime/keep-warm.test.ts"],
+  },
+
   // Keep-warm.
   {
     id: "keep-warm-over-budget",

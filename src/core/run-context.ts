@@ -29,6 +29,8 @@ export interface RunContext {
   readonly context?: RequestContext;
   /** Where the run's warnings go (a tool call that failed): the runtime's logger, behind it. */
   readonly log?: Logger;
+  /** Told when one of its model calls had to open a new connection to the provider, for the request's log line. */
+  readonly connected?: () => void;
   /** Told each model and tool call's duration, for the request's log line. */
   readonly measure?: (kind: "model" | "tool", durationMs: number) => void;
 }

@@ -13,6 +13,8 @@ export interface HttpCallOptions {
   readonly pool: HttpAgent;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** Told when the request had to open a new connection instead of reusing a pooled one. */
+  readonly onNewConnection?: () => void;
 }
 
 /**
@@ -74,7 +76,10 @@ export class HttpCall {
       const request = http.request(url, { method, headers, agent: pool }, resolve);
       this.#request = request;
       let readBefore = 0;
-      request.once("socket", (socket) => (readBefore = socket.bytesRead));
+      request.once("socket", (socket) => {
+        readBefore = socket.bytesRead;
+        if (!request.reusedSocket) this.#options.onNewConnection?.();
+      });
       request.on("error", (error: NodeJS.ErrnoException) => {
         const answered = (request.socket?.bytesRead ?? readBefore) !== readBefore;
         if (mayResend && request.reusedSocket && !answered && this.#failure === undefined && isStaleSocket(error)) {

@@ -136,3 +136,93 @@ test("an app's keepWarm option is checked when the app is defined", () => {
   ] as const)
     assert.throws(() => defineApp({ name: "bad", keepWarm: keepWarm as never }), { field });
 });
+
+test("/metrics shows each provider's connections, how long it has been quiet, and the keep-warm requests sent", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  const { serve } = await import("../server/node.ts");
+  const { MemorySessionStore } = await import("../state/memory-session-store.ts");
+  const server = await serve(
+    defineApp({
+      name: "provider-metrics",
+      keepWarm: { intervalMs: 60 },
+      warmup: { syntheticTurns: false },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({
+            model: "m",
+            baseURL: mock.url,
+            apiKey: "k",
+            provider: "mock-ai",
+            connectionPools: pools,
+          }),
+      },
+    }),
+    { port: 0, store: new MemorySessionStore(), log: () => undefined, runtime: { closeConnectionPools: false } },
+  );
+  try {
+    await pause(300);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    // One connection, idle or (a keep-warm request under way) in use.
+    const open = (state: string) =>
+      Number(
+        new RegExp(`\\nhearth_provider_connections\\{provider="mock-ai",state="${state}"\\} (\\d+)\\n`).exec(text)?.[1],
+      );
+    assert.equal(open("idle") + open("active"), 1);
+    assert.match(text, /\nhearth_provider_idle_seconds\{provider="mock-ai"\} [\d.]+\n/);
+    const sent = Number(/\nhearth_keep_warm_requests_total\{provider="mock-ai"\} (\d+)\n/.exec(text)?.[1]);
+    assert.ok(sent >= 1, `keep-warm requests counted (${sent})`);
+    assert.ok(sent <= mock.requests.filter((request) => request.path.endsWith("/models")).length - 1);
+    assert.doesNotMatch(text, /127\.0\.0\.1/, "named by the provider's label, never its URL");
+  } finally {
+    await server.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("the request log marks a request whose model call had to open a new connection", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  const lines: Record<string, unknown>[] = [];
+  const { serve } = await import("../server/node.ts");
+  const { MemorySessionStore } = await import("../state/memory-session-store.ts");
+  const server = await serve(
+    defineApp({
+      name: "cold-mark",
+      keepWarm: false,
+      warmup: { syntheticTurns: false },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      },
+      agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },
+    }),
+    {
+      port: 0,
+      store: new MemorySessionStore(),
+      log: (entry) => lines.push(entry),
+      runtime: { closeConnectionPools: false },
+    },
+  );
+  const chat = () =>
+    fetch(`${server.url}/v1/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "hi" }),
+    }).then((response) => response.text());
+  try {
+    await chat(); // on the connection warm-up opened
+    pools.close(); // every pooled connection gone, as after a long quiet spell
+    await chat();
+    const requests = lines.filter((line) => line.msg === "request" && line.route === "/v1/chat");
+    assert.deepEqual(
+      requests.map((line) => line.newConnections),
+      [undefined, 1],
+    );
+  } finally {
+    await server.close();
+    pools.close();
+    await mock.close();
+  }
+});

@@ -25,11 +25,23 @@ export interface KeepWarmOptions {
   readonly maxRequestsPerHour?: number;
 }
 
-/** A model client keep-warm can refresh: one that knows its provider's origin and when it was last used. */
+/** A model client keep-warm can refresh: one that knows its provider's origin, its connections and when it was last used. */
 interface Refreshable extends ModelClient {
   readonly origin: string;
+  readonly provider?: string;
   idleMs(): number;
+  connections(): { readonly active: number; readonly idle: number };
   warmup(options?: { readonly signal?: AbortSignal }): Promise<void>;
+}
+
+/** One provider's connections, as `/metrics` shows them: named by its label, never its URL. */
+export interface ProviderConnections {
+  readonly provider: string;
+  readonly active: number;
+  readonly idle: number;
+  /** Seconds since a request last went to it; undefined before any has. */
+  readonly idleSeconds: number | undefined;
+  readonly keepWarmRequests: number;
 }
 
 function isRefreshable(client: ModelClient): client is Refreshable {
@@ -37,6 +49,7 @@ function isRefreshable(client: ModelClient): client is Refreshable {
   return (
     typeof candidate.origin === "string" &&
     typeof candidate.idleMs === "function" &&
+    typeof candidate.connections === "function" &&
     typeof candidate.warmup === "function"
   );
 }
@@ -61,6 +74,8 @@ export function checkKeepWarmOptions(options: unknown): void {
 export interface KeepWarm {
   /** Keep-warm requests sent so far, over every provider. */
   readonly sent: number;
+  /** Keep-warm requests sent so far to one provider origin. */
+  sentTo(origin: string): number;
   /** Stops at once; a refresh under way finishes by itself. */
   stop(): void;
 }
@@ -87,6 +102,7 @@ export function startKeepWarm(
   const sentAt = new Map<string, number[]>();
   const busy = new Set<string>();
   let sent = 0;
+  const sentByOrigin = new Map<string, number>();
   let stopped = false;
   const controller = new AbortController();
 
@@ -99,6 +115,7 @@ export function startKeepWarm(
     for (let index = 0; index < allowed; index++) recent.push(now);
     sentAt.set(origin, recent);
     sent += allowed;
+    sentByOrigin.set(origin, (sentByOrigin.get(origin) ?? 0) + allowed);
     try {
       await Promise.all(Array.from({ length: allowed }, () => client.warmup({ signal: controller.signal })));
     } catch (error) {
@@ -126,10 +143,34 @@ export function startKeepWarm(
     get sent() {
       return sent;
     },
+    sentTo(origin) {
+      return sentByOrigin.get(origin) ?? 0;
+    },
     stop() {
       stopped = true;
       clearInterval(timer);
       controller.abort();
     },
   };
+}
+
+/** Each provider's connections now, one line per origin, for `/metrics`. */
+export function providerConnections(
+  models: Readonly<Record<string, ModelClient>>,
+  keepWarm: KeepWarm | undefined,
+): ProviderConnections[] {
+  const seen = new Set<string>();
+  const lines: ProviderConnections[] = [];
+  for (const client of Object.values(models)) {
+    if (!isRefreshable(client) || seen.has(client.origin)) continue;
+    seen.add(client.origin);
+    const idleMs = client.idleMs();
+    lines.push({
+      provider: client.provider ?? "model-provider",
+      ...client.connections(),
+      idleSeconds: Number.isFinite(idleMs) ? idleMs / 1000 : undefined,
+      keepWarmRequests: keepWarm?.sentTo(client.origin) ?? 0,
+    });
+  }
+  return lines;
 }

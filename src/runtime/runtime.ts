@@ -26,7 +26,7 @@ import {
 import { KeyedLock } from "../internal/keyed-lock.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 import { runAfterReady } from "./after-ready.ts";
-import { type KeepWarm, startKeepWarm } from "./keep-warm.ts";
+import { type KeepWarm, type ProviderConnections, providerConnections, startKeepWarm } from "./keep-warm.ts";
 import { runSessionTurn, type SessionTurnOptions, type SessionTurnResult } from "./session-turn.ts";
 import { closeBuilt } from "./shutdown.ts";
 import { StartupTrace, type StartupTraceJSON } from "./startup-trace.ts";
@@ -328,6 +328,11 @@ export class Runtime<
       }
     };
     this.#watchers = watchAssets(this.app, this.#root, reloaded, this.#log);
+  }
+
+  /** Each provider's connections now (for `/metrics`): open and idle, how long quiet, keep-warm requests sent. */
+  providerConnections(): ProviderConnections[] {
+    return providerConnections(this.#models, this.#keepWarm);
   }
 
   /** Readiness: the state now, each degraded step's error, and each resource's health (see health-checks.ts). */

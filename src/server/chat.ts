@@ -215,6 +215,9 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     tenant: context.tenant,
     requestId: record.id,
     measure: measureInto(record),
+    connected: () => {
+      record.newConnections = (record.newConnections ?? 0) + 1;
+    },
   };
   // Refusals (not ready, draining) come first: before ready, the app's agents do not exist yet.
   runtime.assertServing(run);

@@ -252,7 +252,7 @@ export class HttpApp {
         return {
           status: 200,
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-          body: this.#metrics.render(this.runtime.startupTrace()),
+          body: this.#metrics.render(this.runtime.startupTrace(), this.runtime.providerConnections()),
         };
       case "/v1/startup":
         allow(["GET"]);

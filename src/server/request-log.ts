@@ -21,6 +21,8 @@ export interface RequestRecord {
   toolMs: number;
   modelCalls: number;
   toolCalls: number;
+  /** Model calls that had to open a new connection to the provider (a cold one): in the log line when any did. */
+  newConnections?: number;
 }
 
 /** A run's `measure` for this record: each model and tool call of the request adds its time to it. */
@@ -70,6 +72,7 @@ export function logRequest(log: Logger, record: RequestRecord, totalMs: number):
     ...(record.code === undefined ? {} : { code: record.code }),
     ...(record.error === undefined ? {} : { error: record.error }),
     ...(record.url === undefined ? {} : { url: record.url }),
+    ...(record.newConnections === undefined ? {} : { newConnections: record.newConnections }),
   });
 }
 

@@ -1,4 +1,5 @@
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
+import type { ProviderConnections } from "../runtime/keep-warm.ts";
 import type { StartupTraceJSON } from "../runtime/startup-trace.ts";
 
 type Labels = Readonly<Record<string, string>>;
@@ -91,8 +92,13 @@ class Histogram {
   }
 }
 
-function gauge(name: string, help: string, samples: readonly [Labels, number][]): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+function gauge(
+  name: string,
+  help: string,
+  samples: readonly [Labels, number][],
+  type: "gauge" | "counter" = "gauge",
+): string {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
   for (const [labels, value] of samples) lines.push(`${name}${labelText(labels)} ${formatNumber(value)}`);
   return lines.join("\n");
 }
@@ -162,7 +168,7 @@ export class HearthMetrics {
     this.#unsubscribe.push(() => channel.unsubscribe(listener));
   }
 
-  render(trace: StartupTraceJSON): string {
+  render(trace: StartupTraceJSON, providers: readonly ProviderConnections[] = []): string {
     const blocks = [
       gauge(
         "hearth_startup_phase_duration_seconds",
@@ -189,6 +195,27 @@ export class HearthMetrics {
       this.modelErrors.render(),
       this.toolCalls.render(),
       this.toolErrors.render(),
+      gauge(
+        "hearth_provider_connections",
+        "Open connections to each model provider, by state.",
+        providers.flatMap((line) => [
+          [{ provider: line.provider, state: "active" }, line.active] as [Labels, number],
+          [{ provider: line.provider, state: "idle" }, line.idle] as [Labels, number],
+        ]),
+      ),
+      gauge(
+        "hearth_provider_idle_seconds",
+        "Seconds since a request last went to each model provider.",
+        providers.flatMap((line) =>
+          line.idleSeconds === undefined ? [] : [[{ provider: line.provider }, line.idleSeconds] as [Labels, number]],
+        ),
+      ),
+      gauge(
+        "hearth_keep_warm_requests_total",
+        "Keep-warm requests sent to each model provider since ready.",
+        providers.map((line) => [{ provider: line.provider }, line.keepWarmRequests]),
+        "counter",
+      ),
       this.tenantCache.render(),
       this.tenantBuilds.render(),
       this.constructions.render(),

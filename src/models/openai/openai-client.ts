@@ -108,7 +108,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
   async create(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
     const body = JSON.stringify(this.#wire(request, false));
     return withRetries(this.#retry, options.signal, async () => {
-      const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options.signal);
+      const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options);
       await call.open();
       return fromWireResponse(parseBody(await call.readText()));
     });
@@ -122,7 +122,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
     const body = JSON.stringify(this.#wire(request, true));
     const url = this.#endpoint.chatCompletionsURL;
     const call = await withRetries(this.#retry, options.signal, async () => {
-      const attempt = this.#call("POST", url, body, "text/event-stream", options.signal);
+      const attempt = this.#call("POST", url, body, "text/event-stream", options);
       await attempt.open();
       return attempt;
     });
@@ -151,9 +151,14 @@ export class OpenAIChatCompletionClient implements ModelClient {
    * (auth and bad URLs fail startup at once), and retrying here too would multiply the attempts.
    */
   async warmup(options: CallOptions = {}): Promise<void> {
-    const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options.signal);
+    const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options);
     await call.open();
     await call.readText();
+  }
+
+  /** Open connections to this client's origin, in use and idle (see ConnectionPools). */
+  connections(): { readonly active: number; readonly idle: number } {
+    return this.#pools.stats()[this.origin] ?? { active: 0, idle: 0 };
   }
 
   /** Milliseconds since any client last sent a request to this client's origin (see ConnectionPools). */
@@ -173,13 +178,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
     });
   }
 
-  #call(
-    method: "GET" | "POST",
-    url: URL,
-    body: string | undefined,
-    accept: string,
-    signal: AbortSignal | undefined,
-  ): HttpCall {
+  #call(method: "GET" | "POST", url: URL, body: string | undefined, accept: string, options: CallOptions): HttpCall {
     const headers: Record<string, string> = { ...this.#endpoint.headers, accept };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
@@ -192,7 +191,8 @@ export class OpenAIChatCompletionClient implements ModelClient {
       headers,
       pool: this.#pools.forOrigin(url),
       timeoutMs: this.#timeoutMs,
-      signal,
+      signal: options.signal,
+      ...(options.run?.connected === undefined ? {} : { onNewConnection: options.run.connected }),
       ...(body === undefined ? {} : { body }),
     });
   }
