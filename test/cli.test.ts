@@ -97,12 +97,12 @@ test("hearth version prints the package version; bad commands and flags exit 2 w
   );
 });
 
-test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to serve an app against, and stops on SIGTERM", async () => {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@hearth/source", cli, "mock", "examples/support/support-model.ts#supportModel"],
-    { stdio: ["ignore", "pipe", "pipe"], cwd: new URL("../", import.meta.url).pathname },
-  );
+/** Starts `hearth mock` with `args` in `cwd`; resolves once it prints the OPENAI_BASE_URL to use. */
+async function startMockCommand(args: string[], cwd: string) {
+  const child = spawn(process.execPath, ["--conditions=@hearth/source", cli, "mock", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd,
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   let stdout = "";
   child.stdout.setEncoding("utf8");
@@ -114,6 +114,14 @@ test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to se
     });
     void exited.then((code) => reject(new Error(`hearth mock exited (${code}): ${stdout}`)));
   });
+  return { child, exited, stdout, url };
+}
+
+test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to serve an app against, and stops on SIGTERM", async () => {
+  const { child, exited, stdout, url } = await startMockCommand(
+    ["examples/support/support-model.ts#supportModel"],
+    new URL("../", import.meta.url).pathname,
+  );
   try {
     assert.match(stdout, /hearth serve app\.ts/);
     const response = await fetch(`${url}/chat/completions`, {
@@ -132,25 +140,7 @@ test("hearth mock serves the mock model server, prints the OPENAI_BASE_URL to se
 
 test("hearth mock --tls serves HTTPS and writes the certificate a client is to trust", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "hearth-mock-tls-"));
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@hearth/source", cli, "mock", "--tls", "--idle-timeout", "2000"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      cwd,
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  let stdout = "";
-  child.stdout.setEncoding("utf8");
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", (chunk: string) => {
-      stdout += chunk;
-      const found = /OPENAI_BASE_URL=(\S+)/.exec(stdout)?.[1];
-      if (found !== undefined) resolve(found);
-    });
-    void exited.then((code) => reject(new Error(`hearth mock exited (${code}): ${stdout}`)));
-  });
+  const { child, exited, stdout, url } = await startMockCommand(["--tls", "--idle-timeout", "2000"], cwd);
   const { ConnectionPools, OpenAIChatCompletionClient } = await import("../src/index.ts");
   const pools = new ConnectionPools({ ca: readFileSync(join(cwd, ".hearth/mock-cert.pem"), "utf8") });
   try {

@@ -9,10 +9,10 @@ import { OpenAIChatCompletionClient } from "./openai/openai-client.ts";
 
 const hello = { messages: [{ role: "user" as const, content: "hello" }] };
 
-async function warmClient() {
+/** A client of the mock with no retries of its own (what succeeds below succeeds by the resend alone), warmed or not. */
+async function mockClient(warm = true) {
   const mock = await startMockOpenAIServer();
   const pools = new ConnectionPools();
-  // No retries of its own: what succeeds below succeeds by the resend alone.
   const client = new OpenAIChatCompletionClient({
     model: "m",
     baseURL: mock.url,
@@ -20,12 +20,12 @@ async function warmClient() {
     maxRetries: 0,
     connectionPools: pools,
   });
-  await client.warmup();
-  return { mock, pools, client, close: async () => (pools.close(), await mock.close()) };
+  if (warm) await client.warmup();
+  return { mock, client, close: async () => (pools.close(), await mock.close()) };
 }
 
 test("a reset on a reused connection before any answer is sent again at once on a fresh one", async () => {
-  const { mock, client, close } = await warmClient();
+  const { mock, client, close } = await mockClient();
   try {
     const before = mock.connectionCount;
     mock.enqueue({ fault: "reset" });
@@ -38,7 +38,7 @@ test("a reset on a reused connection before any answer is sent again at once on 
 });
 
 test("only once: a second reset on the fresh connection fails the call", async () => {
-  const { mock, client, close } = await warmClient();
+  const { mock, client, close } = await mockClient();
   try {
     mock.enqueue({ fault: "reset" }, { fault: "reset" });
     await assert.rejects(client.create(hello), (error) => HearthError.is(error, "HEARTH_MODEL_CONNECTION"));
@@ -48,15 +48,7 @@ test("only once: a second reset on the fresh connection fails the call", async (
 });
 
 test("a reset on a new connection, or after the answer began, is not sent again by this path", async () => {
-  const mock = await startMockOpenAIServer();
-  const pools = new ConnectionPools();
-  const client = new OpenAIChatCompletionClient({
-    model: "m",
-    baseURL: mock.url,
-    apiKey: "k",
-    maxRetries: 0,
-    connectionPools: pools,
-  });
+  const { mock, client, close } = await mockClient(false);
   try {
     mock.enqueue({ fault: "reset" });
     await assert.rejects(client.create(hello), (error) => HearthError.is(error, "HEARTH_MODEL_CONNECTION"));
@@ -72,7 +64,6 @@ test("a reset on a new connection, or after the answer began, is not sent again 
     );
     assert.equal(mock.requests.filter((request) => request.path.endsWith("/chat/completions")).length, 2);
   } finally {
-    pools.close();
-    await mock.close();
+    await close();
   }
 });

@@ -54,6 +54,14 @@ function isRefreshable(client: ModelClient): client is Refreshable {
   );
 }
 
+/** One client per provider origin (the first the app declares): clients of one origin share its connections. */
+function clientsByOrigin(models: Readonly<Record<string, ModelClient>>): Map<string, Refreshable> {
+  const byOrigin = new Map<string, Refreshable>();
+  for (const client of Object.values(models))
+    if (isRefreshable(client) && !byOrigin.has(client.origin)) byOrigin.set(client.origin, client);
+  return byOrigin;
+}
+
 /** Checks the app's `keepWarm` option when the app is defined. */
 export function checkKeepWarmOptions(options: unknown): void {
   if (options === undefined || options === false) return;
@@ -95,9 +103,7 @@ export function startKeepWarm(
   const intervalMs = options.intervalMs ?? 20_000;
   const connections = options.connections ?? 1;
   const maxPerHour = options.maxRequestsPerHour ?? 360;
-  const byOrigin = new Map<string, Refreshable>();
-  for (const client of Object.values(models))
-    if (isRefreshable(client) && !byOrigin.has(client.origin)) byOrigin.set(client.origin, client);
+  const byOrigin = clientsByOrigin(models);
   // When each origin's keep-warm requests of the last hour were sent.
   const sentAt = new Map<string, number[]>();
   const busy = new Set<string>();
@@ -159,11 +165,8 @@ export function providerConnections(
   models: Readonly<Record<string, ModelClient>>,
   keepWarm: KeepWarm | undefined,
 ): ProviderConnections[] {
-  const seen = new Set<string>();
   const lines: ProviderConnections[] = [];
-  for (const client of Object.values(models)) {
-    if (!isRefreshable(client) || seen.has(client.origin)) continue;
-    seen.add(client.origin);
+  for (const client of clientsByOrigin(models).values()) {
     const idleMs = client.idleMs();
     lines.push({
       provider: client.provider ?? "model-provider",
