@@ -1,5 +1,5 @@
 // The floor: the least code that does the support agent's job by hand. node:http, a keep-alive
-// HTTP client to the model, a hand-written tool loop, the orders table and policy loaded once.
+// HTTP (or HTTPS) client to the model, a hand-written tool loop, the orders table and policy loaded once.
 import { readFileSync } from "node:fs";
 
 const http = process.getBuiltinModule("node:http");
@@ -10,7 +10,8 @@ const orders = new Map(
 );
 const policy = readFileSync(new URL("../../examples/support/policy.md", import.meta.url), "utf8");
 const base = new URL(`${process.env.OPENAI_BASE_URL}/`);
-const agent = new http.Agent({ keepAlive: true });
+const client = base.protocol === "https:" ? process.getBuiltinModule("node:https") : http;
+const agent = new client.Agent({ keepAlive: true });
 const tools = [
   {
     type: "function",
@@ -35,7 +36,7 @@ function complete(body: unknown): Promise<{
 }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request(
+    const request = client.request(
       new URL("chat/completions", base),
       {
         method: "POST",

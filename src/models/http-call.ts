@@ -1,6 +1,7 @@
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from "node:http";
 import { abortError, HearthError } from "../core/errors.ts";
 import { networkRefused } from "../internal/synthetic-tripwire.ts";
+import { dropIdleSockets } from "./connection-pools.ts";
 import { errorFromNetwork, errorFromStatus, providerTarget, type ProviderTarget } from "./classify-error.ts";
 
 export interface HttpCallOptions {
@@ -193,8 +194,4 @@ export class HttpCall {
 /** The errors of a connection that was already gone when the request was written to it. */
 function isStaleSocket(error: NodeJS.ErrnoException): boolean {
   return error.code === "ECONNRESET" || error.code === "EPIPE" || error.code === "ECONNABORTED";
-}
-
-function dropIdleSockets(pool: HttpAgent): void {
-  for (const sockets of Object.values(pool.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }

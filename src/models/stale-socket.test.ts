@@ -21,7 +21,14 @@ async function mockClient(warm = true) {
     connectionPools: pools,
   });
   if (warm) await client.warmup();
-  return { mock, client, close: async () => (pools.close(), await mock.close()) };
+  return {
+    mock,
+    client,
+    close: async () => {
+      pools.close();
+      await mock.close();
+    },
+  };
 }
 
 test("a reset on a reused connection before any answer is sent again at once on a fresh one", async () => {

@@ -9,6 +9,7 @@ import { startMockOpenAIServer } from "../testing/mock-openai-server.ts";
 import { defineApp } from "./app.ts";
 import type { KeepWarmOptions } from "./keep-warm.ts";
 import { createRuntime } from "./runtime.ts";
+import { serve } from "../server/node.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -133,6 +134,7 @@ test("an app's keepWarm option is checked when the app is defined", () => {
     [{ intervalMs: 0 }, "keepWarm.intervalMs"],
     [{ connections: 1.5 }, "keepWarm.connections"],
     [{ everyMs: 5 }, "keepWarm.everyMs"],
+    [{ rewarmAfterMs: -1 }, "keepWarm.rewarmAfterMs"],
   ] as const)
     assert.throws(() => defineApp({ name: "bad", keepWarm: keepWarm as never }), { field });
 });
@@ -222,6 +224,94 @@ test("the request log marks a request whose model call had to open a new connect
     );
   } finally {
     await server.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("after a quiet spell keep-warm runs the synthetic turns again, off the network; a request starts the spell over", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  let syntheticTurns = 0;
+  const runtime = createRuntime(
+    defineApp({
+      name: "keep-warm-rewarm",
+      keepWarm: { intervalMs: 60_000, rewarmAfterMs: 300 },
+      models: {
+        default: () =>
+          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+      },
+      agents: {
+        helper: ({ models }) =>
+          new AssistantAgent({
+            name: "helper",
+            modelClient: models.default,
+            systemMessage: (run) => {
+              if (run.synthetic === true) syntheticTurns += 1;
+              return "Be brief.";
+            },
+          }),
+      },
+    }),
+    { log: () => undefined, closeConnectionPools: false },
+  );
+  const chats = () => mock.requests.filter((request) => request.path.endsWith("/chat/completions")).length;
+  try {
+    await runtime.start();
+    const atReady = syntheticTurns;
+    assert.equal(atReady, 1, "the warm phase's synthetic turn");
+    await pause(800);
+    assert.ok(syntheticTurns - atReady >= 1, `ran again after the quiet spell (${syntheticTurns - atReady} times)`);
+    assert.equal(chats(), 0, "with the model stubbed: nothing reached the provider");
+    await runtime.track(() => runtime.agent("helper").run({ task: "hello" }));
+    assert.equal(chats(), 1);
+    const afterRequest = syntheticTurns;
+    await pause(100);
+    assert.equal(syntheticTurns, afterRequest, "a request starts the quiet spell over");
+  } finally {
+    await runtime.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+test("served over HTTP, the re-warm sends the synthetic requests through the server again too", async () => {
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  let syntheticTurns = 0;
+  const app = defineApp({
+    name: "keep-warm-rewarm-http",
+    keepWarm: { intervalMs: 60_000, rewarmAfterMs: 300 },
+    models: {
+      default: () =>
+        new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+    },
+    agents: {
+      helper: ({ models }) =>
+        new AssistantAgent({
+          name: "helper",
+          modelClient: models.default,
+          systemMessage: (run) => {
+            if (run.synthetic === true) syntheticTurns += 1;
+            return "Be brief.";
+          },
+        }),
+    },
+  });
+  try {
+    for (const listenWhenReady of [false, true]) {
+      syntheticTurns = 0;
+      const server = await serve(app, { port: 0, log: () => undefined, listenWhenReady, store: { kind: "memory" } });
+      try {
+        // One agent turn of the runtime's own and two synthetic requests through the server.
+        assert.equal(syntheticTurns, 3, `at ready (listenWhenReady: ${listenWhenReady})`);
+        await pause(500);
+        assert.ok(syntheticTurns >= 6, `after a quiet spell, ${syntheticTurns} (listenWhenReady: ${listenWhenReady})`);
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
     pools.close();
     await mock.close();
   }

@@ -23,6 +23,20 @@ export interface KeepWarmOptions {
    * 360 (one connection refreshed every 10 s). With the defaults a quiet process sends 180 an hour.
    */
   readonly maxRequestsPerHour?: number;
+  /**
+   * After this long without a request, the warm phase's synthetic turns run again (stubbed models,
+   * no network, no tokens), and again each time the quiet lasts as long once more, so the request
+   * path stays compiled: V8 drops the compiled code of functions that go unused for a while.
+   * Default 300000 (five minutes).
+   */
+  readonly rewarmAfterMs?: number;
+}
+
+/** What keep-warm runs again after a quiet spell, and how it knows the spell. */
+export interface Rewarm {
+  /** Milliseconds since the last request was served (or since ready, before any). */
+  quietMs(): number;
+  run(): Promise<void>;
 }
 
 /** A model client keep-warm can refresh: one that knows its provider's origin, its connections and when it was last used. */
@@ -62,16 +76,18 @@ function clientsByOrigin(models: Readonly<Record<string, ModelClient>>): Map<str
   return byOrigin;
 }
 
+const keepWarmKeys = ["intervalMs", "connections", "maxRequestsPerHour", "rewarmAfterMs"];
+
 /** Checks the app's `keepWarm` option when the app is defined. */
 export function checkKeepWarmOptions(options: unknown): void {
   if (options === undefined || options === false) return;
   if (typeof options !== "object" || options === null)
-    throw new UserError("App `keepWarm` must be false or { intervalMs?, connections?, maxRequestsPerHour? }.", {
+    throw new UserError(`App \`keepWarm\` must be false or { ${keepWarmKeys.map((key) => `${key}?`).join(", ")} }.`, {
       field: "keepWarm",
     });
   for (const [key, value] of Object.entries(options)) {
-    if (!["intervalMs", "connections", "maxRequestsPerHour"].includes(key))
-      throw new UserError(`App \`keepWarm.${key}\` is not an option (intervalMs, connections, maxRequestsPerHour).`, {
+    if (!keepWarmKeys.includes(key))
+      throw new UserError(`App \`keepWarm.${key}\` is not an option (${keepWarmKeys.join(", ")}).`, {
         field: `keepWarm.${key}`,
       });
     if (!Number.isInteger(value) || (value as number) < 1)
@@ -84,6 +100,8 @@ export interface KeepWarm {
   readonly sent: number;
   /** Keep-warm requests sent so far to one provider origin. */
   sentTo(origin: string): number;
+  /** Times the synthetic turns ran again after a quiet spell. */
+  readonly rewarms: number;
   /** Stops at once; a refresh under way finishes by itself. */
   stop(): void;
 }
@@ -93,14 +111,17 @@ const hourMs = 3_600_000;
 /**
  * Refreshes each provider's connections once they have been quiet for `intervalMs`: one client
  * per origin sends `connections` warm-up requests at once. A failed refresh is logged at debug and
- * tried again at the next interval. Its timer never holds the process open.
+ * tried again at the next interval. After `rewarmAfterMs` without a request it runs `rewarm`. Its
+ * timer never holds the process open.
  */
 export function startKeepWarm(
   models: Readonly<Record<string, ModelClient>>,
   options: KeepWarmOptions,
   log: Logger,
+  rewarm?: Rewarm,
 ): KeepWarm {
   const intervalMs = options.intervalMs ?? 20_000;
+  const rewarmAfterMs = options.rewarmAfterMs ?? 300_000;
   const connections = options.connections ?? 1;
   const maxPerHour = options.maxRequestsPerHour ?? 360;
   const byOrigin = clientsByOrigin(models);
@@ -111,6 +132,26 @@ export function startKeepWarm(
   const sentByOrigin = new Map<string, number>();
   let stopped = false;
   const controller = new AbortController();
+  let rewarms = 0;
+  let rewarming = false;
+  let lastRewarmAt = performance.now();
+
+  const runRewarm = async (quietMs: number) => {
+    rewarming = true;
+    rewarms += 1;
+    lastRewarmAt = performance.now();
+    try {
+      await rewarm?.run();
+      log({
+        level: "debug",
+        msg: `ran the synthetic turns again after ${Math.round(quietMs / 1000)} s without a request`,
+      });
+    } catch (error) {
+      log({ level: "debug", msg: `the synthetic turns run after a quiet spell failed: ${errorMessage(error)}` });
+    } finally {
+      rewarming = false;
+    }
+  };
 
   const refresh = async (origin: string, client: Refreshable) => {
     const now = performance.now();
@@ -141,8 +182,11 @@ export function startKeepWarm(
       for (const [origin, client] of byOrigin) {
         if (!busy.has(origin) && client.idleMs() >= intervalMs) void refresh(origin, client);
       }
+      const quietMs = rewarm?.quietMs() ?? 0;
+      if (!rewarming && quietMs >= rewarmAfterMs && performance.now() - lastRewarmAt >= rewarmAfterMs)
+        void runRewarm(quietMs);
     },
-    Math.max(1, Math.floor(intervalMs / 4)),
+    Math.max(1, Math.floor(Math.min(intervalMs, rewarmAfterMs) / 4)),
   );
   timer.unref();
   return {
@@ -151,6 +195,9 @@ export function startKeepWarm(
     },
     sentTo(origin) {
       return sentByOrigin.get(origin) ?? 0;
+    },
+    get rewarms() {
+      return rewarms;
     },
     stop() {
       stopped = true;

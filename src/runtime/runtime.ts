@@ -79,6 +79,10 @@ export class Runtime<
   #idle: (() => void) | undefined;
   #watchers: FSWatcher[] = [];
   readonly #syntheticWarmups: (readonly [string, () => Promise<void>])[] = [];
+  /** Synthetic warm-ups run only when keep-warm runs them again after a quiet spell. */
+  readonly #rewarmOnly: (readonly [string, () => Promise<void>])[] = [];
+  /** When the last request (not a synthetic one) finished; ready time before any. */
+  #lastRequestAt = 0;
   /** Turns on one session in this process, one at a time, in arrival order. */
   readonly #turnLocks = new KeyedLock();
   readonly #readyPromise: Promise<void>;
@@ -173,9 +177,15 @@ export class Runtime<
    * startup trace as a `synthetic` step, and never fails startup. The runs it makes say they are
    * synthetic (`run: syntheticRun`; `track(work, syntheticRun)`), so their models are stubbed
    * and their tools not called. The Node server sends its synthetic HTTP requests this way, so they
-   * are over before ready. Only before start().
+   * are over before ready. Only before start(), unless `startup: false`: then it does not run in the
+   * warm phase (the caller runs it once itself), only when keep-warm runs the synthetic turns again
+   * after a quiet spell.
    */
-  addSyntheticWarmup(name: string, run: () => Promise<void>): void {
+  addSyntheticWarmup(name: string, run: () => Promise<void>, options: { readonly startup?: boolean } = {}): void {
+    if (options.startup === false) {
+      this.#rewarmOnly.push([name, run]);
+      return;
+    }
     if (this.#state !== "idle")
       throw new HearthError(
         "HEARTH_CONFIG_INVALID",
@@ -213,7 +223,12 @@ export class Runtime<
         this.#watchAssets();
       this.#log(this.#trace.summary());
       this.#resolveReady();
-      if (this.app.keepWarm !== false) this.#keepWarm = startKeepWarm(this.#models, this.app.keepWarm ?? {}, this.#log);
+      this.#lastRequestAt = performance.now();
+      if (this.app.keepWarm !== false)
+        this.#keepWarm = startKeepWarm(this.#models, this.app.keepWarm ?? {}, this.#log, {
+          quietMs: () => (this.#inFlight > 0 ? 0 : performance.now() - this.#lastRequestAt),
+          run: () => this.#rewarm(),
+        });
       setImmediate(() => void this.#afterReady());
     } catch (error) {
       const failure = HearthError.is(error, "HEARTH_STARTUP_FAILED")
@@ -310,6 +325,15 @@ export class Runtime<
     );
   }
 
+  /** The warm phase's synthetic turns once more, recorded nowhere: what keep-warm runs after a quiet spell. */
+  #rewarm(): Promise<void> {
+    if (!this.isReady || this.app.warmup?.syntheticTurns === false) return Promise.resolve();
+    return runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", undefined, this.#log, [
+      ...this.#syntheticWarmups,
+      ...this.#rewarmOnly,
+    ]);
+  }
+
   #afterReady(): Promise<void> {
     const context = { assets: this.#assets, resources: this.#resources, models: this.#models, agents: this.#agents };
     return runAfterReady(this.app.afterReady ?? [], context, this.#trace, this.#log);
@@ -359,7 +383,10 @@ export class Runtime<
     try {
       return await work(this.#controller.signal);
     } finally {
-      if (!run.synthetic) this.#trace.recordRequest(started, performance.now() - started);
+      if (!run.synthetic) {
+        this.#lastRequestAt = performance.now();
+        this.#trace.recordRequest(started, this.#lastRequestAt - started);
+      }
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#idle?.();
     }

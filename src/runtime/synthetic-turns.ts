@@ -34,13 +34,14 @@ export function canWarmRunner(runner: ChatAgent | Team, kind: "agent" | "team"):
  * loop, message and session handling, serialisation, tool argument checks) runs once, in a run
  * whose context says it is synthetic (models answer from a stub), in a throwaway session. What the first user's request would pay for lazily, JIT and
  * first-use initialisation, is paid here instead. `extra` are synthetic warm-ups of the serving
- * layer's own (the Node server's requests to itself), run alongside. Failures are recorded, never fatal.
+ * layer's own (the Node server's requests to itself), run alongside. Failures are recorded (in
+ * `trace`: none when keep-warm runs them again after ready), never fatal.
  */
 export async function runSyntheticTurns(
   agents: Readonly<Record<string, ChatAgent>>,
   teams: Readonly<Record<string, Team>>,
   task: string,
-  trace: StartupTrace,
+  trace: StartupTrace | undefined,
   log: Logger,
   extra: readonly (readonly [string, () => Promise<void>])[] = [],
 ): Promise<void> {
@@ -76,9 +77,9 @@ export async function runSyntheticTurns(
       try {
         // Told it is synthetic by its context; the tripwire refuses any network call it makes anyway.
         await withNetworkRefused(turn);
-        trace.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
+        trace?.step({ phase: "warm", kind: "synthetic", name, status: "ok" }, started, performance.now());
       } catch (error) {
-        trace.step(
+        trace?.step(
           { phase: "warm", kind: "synthetic", name, status: "failed", error: errorSummary(error) },
           started,
           performance.now(),

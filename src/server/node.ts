@@ -284,7 +284,8 @@ export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions =
   // Listening first, the synthetic requests are part of the warm phase: over before /readyz says
   // ready. Listening once ready (cluster workers), or given a runtime already started, they follow it.
   const warmInPhase = options.listenWhenReady !== true && runtime.state === "idle";
-  if (warmInPhase) runtime.addSyntheticWarmup("http:/v1/chat", () => app.warmup(loopbackSender(server)));
+  // In the warm phase when it can be; in any case again whenever keep-warm re-warms after a quiet spell.
+  runtime.addSyntheticWarmup("http:/v1/chat", () => app.warmup(loopbackSender(server)), { startup: warmInPhase });
   const warmAfterReady = () => app.warmup(loopbackSender(server)).catch(() => undefined);
   try {
     if (options.listenWhenReady === true) {

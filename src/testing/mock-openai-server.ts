@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { mockTlsCertificate, mockTlsKey } from "./mock-tls.ts";
 
 /** The parts of a Chat Completions request a responder looks at. */
@@ -88,6 +89,8 @@ export interface MockOpenAIServer {
   readonly openConnections: number;
   /** With `tls`: the certificate (PEM) a client must trust to reach it. */
   readonly certificate: string | undefined;
+  /** With `tls`: connections whose client resumed an earlier TLS session instead of a full handshake. */
+  readonly resumedSessions: number;
   /** Faults (or replies) for the next chat requests, in order, before `respond` is used again. */
   enqueue(...items: (MockFault | MockReply)[]): void;
   /** Resolves when the request with this index sees its connection close early. */
@@ -131,6 +134,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
   const timers = new Set<NodeJS.Timeout>();
   const earlyCloseWaiters = new Map<number, (at: number) => void>();
   let connectionCount = 0;
+  let resumedSessions = 0;
   let completionCounter = 0;
 
   /** Waits `ms`; resolves false instead if the client goes away first. */
@@ -320,6 +324,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
+  server.on("secureConnection", (socket: TLSSocket) => {
+    if (socket.isSessionReused()) resumedSessions += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -336,6 +343,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     certificate: options.tls === true ? mockTlsCertificate : undefined,
     get connectionCount() {
       return connectionCount;
+    },
+    get resumedSessions() {
+      return resumedSessions;
     },
     get openConnections() {
       return sockets.size;

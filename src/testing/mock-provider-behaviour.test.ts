@@ -100,3 +100,26 @@ test("idleTimeoutMs: the server closes a connection quiet that long; a client's 
     await mock.close();
   }
 });
+
+test("a reconnect resumes the TLS session instead of a full handshake, and the mock counts it", async () => {
+  const mock = await startMockOpenAIServer({ tls: true, idleTimeoutMs: 200 });
+  const pools = new ConnectionPools({ ca: mock.certificate ?? [] });
+  try {
+    const client = new OpenAIChatCompletionClient({
+      model: "m",
+      baseURL: mock.url,
+      apiKey: "k",
+      connectionPools: pools,
+    });
+    await client.warmup();
+    assert.equal(mock.resumedSessions, 0, "the first connection makes a full handshake");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(mock.openConnections, 0, "the server closed the quiet connection");
+    assert.equal((await client.create(hello)).content, "You said: hello");
+    assert.equal(mock.connectionCount, 2);
+    assert.equal(mock.resumedSessions, 1, "the second resumed the first one's session");
+  } finally {
+    pools.close();
+    await mock.close();
+  }
+});
