@@ -220,6 +220,14 @@ const tlsMock = await startMockOpenAIServer({
 const certificateFile = join(mkdtempSync(join(tmpdir(), "hearth-bench-tls-")), "mock.pem");
 writeFileSync(certificateFile, tlsMock.certificate ?? "");
 const tlsEnv = { OPENAI_BASE_URL: tlsMock.url, NODE_EXTRA_CA_CERTS: certificateFile };
+// The same provider keeping quiet connections open: what the quiet spell costs when no connection
+// is lost (the machine's caches and scheduler), measured on the floor.
+const keepingMock = await startMockOpenAIServer({
+  respond: supportModel,
+  tls: true,
+  connectionDelayMs: handshakeMs,
+  idleTimeoutMs: 600_000,
+});
 
 interface Idle {
   warm: number[];
@@ -243,16 +251,19 @@ const idleApps = {
   floor: ["floor", {}],
   hearthKeepWarm: ["hearth", { BENCH_KEEP_WARM: String(providerIdleMs / 2) }],
   hearthNoKeepWarm: ["hearth", { BENCH_KEEP_WARM: "off" }],
+  floorConnectionKept: ["floor", { OPENAI_BASE_URL: keepingMock.url }],
 } as const;
 const idle: Record<keyof typeof idleApps, Idle> = {
   floor: { warm: [], afterIdle: [] },
   hearthKeepWarm: { warm: [], afterIdle: [] },
   hearthNoKeepWarm: { warm: [], afterIdle: [] },
+  floorConnectionKept: { warm: [], afterIdle: [] },
 };
 for (let index = 0; index < idleRuns; index++)
   for (const [name, [app, extraEnv]] of Object.entries(idleApps))
     await idleRun(app, idle[name as keyof typeof idleApps], extraEnv);
 await tlsMock.close();
+await keepingMock.close();
 rmSync(join(certificateFile, ".."), { recursive: true, force: true });
 const idleSummary = Object.fromEntries(
   Object.entries(idle).map(([name, runs]) => [
@@ -388,11 +399,11 @@ const markdown = [
   "",
   `First request after ${(providerIdleMs * 1.5) / 1000} s without traffic, against the mock over HTTPS closing connections quiet for ${providerIdleMs / 1000} s, each new connection costing ${handshakeMs} ms; ${idleRuns} runs each (hearth's keep-warm refreshing after ${providerIdleMs / 2000} s, scaled down with the provider's timeout).`,
   "",
-  "| | hearth, keep-warm on | hearth, keep-warm off | floor (hand-written) |",
-  "|---|---:|---:|---:|",
+  "| | hearth, keep-warm on | hearth, keep-warm off | floor (hand-written) | floor, provider keeping its connection |",
+  "|---|---:|---:|---:|---:|",
   ...(["warmMedian", "afterIdleMedian", "afterIdleToWarm"] as const).map(
     (key) =>
-      `| ${{ warmMedian: "warm request, median (ms)", afterIdleMedian: "first request after the quiet spell, median (ms)", afterIdleToWarm: "after the quiet spell / warm" }[key]} | ${idleSummary.hearthKeepWarm[key]} | ${idleSummary.hearthNoKeepWarm[key]} | ${idleSummary.floor[key]} |`,
+      `| ${{ warmMedian: "warm request, median (ms)", afterIdleMedian: "first request after the quiet spell, median (ms)", afterIdleToWarm: "after the quiet spell / warm" }[key]} | ${idleSummary.hearthKeepWarm[key]} | ${idleSummary.hearthNoKeepWarm[key]} | ${idleSummary.floor[key]} | ${idleSummary.floorConnectionKept[key]} |`,
   ),
   "",
   "| target | measured | limit | |",

@@ -50,6 +50,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
     "headAndTailContext",
     "inFactory",
     "isChatMessage",
+    "isWorkbench",
     "modelInfoFor",
     "redact",
     "resource",
@@ -72,6 +73,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
   "hearth/fetch": ["createFetchHandler", "toHttpRequest", "toResponse"],
   "hearth/lambda": ["createLambdaHandler", "createStreamingLambdaHandler", "isKeepWarmPing"],
   "hearth/cli": ["closeOnSignals", "loadApp", "serveCommand"],
+  "hearth/mcp": ["McpWorkbench", "mcpServer", "providerToolNames", "resultText"],
 };
 
 for (const [entry, names] of Object.entries(published)) {

@@ -37,7 +37,15 @@ test("are-the-types-wrong finds the types of every entry point for ESM consumers
     [tarball, "--profile", "esm-only", "--format", "table-flipped", "--no-color"],
     { timeout: 120_000 },
   );
-  for (const entry of ["hearth", "hearth/testing", "hearth/node", "hearth/fetch", "hearth/lambda", "hearth/cli"]) {
+  for (const entry of [
+    "hearth",
+    "hearth/testing",
+    "hearth/node",
+    "hearth/fetch",
+    "hearth/lambda",
+    "hearth/cli",
+    "hearth/mcp",
+  ]) {
     assert.match(stdout, new RegExp(`"${entry}"\\s*│\\s*🟢 \\(ESM\\)\\s*│\\s*🟢`), entry);
   }
 });
@@ -80,10 +88,15 @@ test("the published types compile with skipLibCheck off in an app that has not i
       'import { AssistantAgent, defineApp, RedisSessionStore } from "hearth";',
       'import { serve } from "hearth/node";',
       'import { ScriptedModelClient } from "hearth/testing";',
+      'import { mcpServer } from "hearth/mcp";',
       "export const app = defineApp({",
       '  name: "strict",',
+      '  resources: { docs: mcpServer({ name: "docs", stdio: { command: "docs-server" } }) },',
       "  models: { default: () => new ScriptedModelClient() },",
-      '  agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },',
+      "  agents: {",
+      "    helper: ({ models, resources }) =>",
+      '      new AssistantAgent({ name: "helper", modelClient: models.default, workbench: resources.docs }),',
+      "  },",
       "});",
       "export const start = () => serve(app, { port: 0 });",
       "export const store = () => RedisSessionStore.connect({ redis: { connectTimeout: 500 } });",

@@ -12,17 +12,11 @@ import {
   type ToolResult,
   type Usage,
 } from "../core/messages.ts";
-import type {
-  ModelClient,
-  ModelMessage,
-  ModelRequest,
-  ModelResponse,
-  ResponseFormat,
-  ToolSchema,
-} from "../core/model-client.ts";
+import type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ResponseFormat } from "../core/model-client.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
 import type { RunContext } from "../core/run-context.ts";
+import { isWorkbench, type Workbench } from "../core/workbench.ts";
 import { executeToolCalls } from "../tools/execute-tool-calls.ts";
 import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
@@ -32,6 +26,7 @@ import { createModelResponse, streamModelResponse } from "./runner/call-model.ts
 import { makeMessage } from "./runner/make-message.ts";
 import { parseStructuredOutput } from "./runner/structured-output.ts";
 import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
+import { ToolSet, type Tools } from "./tool-set.ts";
 import { toModelMessages } from "./runner/to-model-messages.ts";
 
 export interface AssistantAgentOptions<Output = unknown> {
@@ -40,6 +35,12 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly description?: string;
   readonly modelClient: ModelClient;
   readonly tools?: readonly AnyTool[];
+  /**
+   * Tools from outside the agent, as AutoGen's `workbench`: an MCP server's (`McpWorkbench`, or an
+   * `mcpServer` resource of the app, from `hearth/mcp`). The model is offered the workbench's tools
+   * as they are at each model call, beside the agent's own (which win a clash of names).
+   */
+  readonly workbench?: Workbench | readonly Workbench[];
   /** Agents (or "user") this agent may hand the conversation to; each is a tool its model can call. */
   readonly handoffs?: readonly (string | HandoffOptions)[];
   /**
@@ -91,9 +92,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly maxToolIterations: number;
   readonly modelClientStream: boolean;
   readonly modelContext: ModelContext;
-  readonly #toolsByName: ReadonlyMap<string, AnyTool>;
+  readonly workbenches: readonly Workbench[];
+  readonly #tools: ToolSet;
   readonly #handoffsByName: ReadonlyMap<string, Handoff>;
-  readonly #toolSchemas: readonly ToolSchema[];
   readonly #responseFormat: ResponseFormat | undefined;
   readonly #checkOutput: ((value: unknown) => ArgumentCheck<unknown> | Promise<ArgumentCheck<unknown>>) | undefined;
   readonly #options: AssistantAgentOptions<Output>;
@@ -112,7 +113,13 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       });
     const tools = options.tools ?? [];
     const handoffs = (options.handoffs ?? []).map((handoff) => toHandoff(handoff, options.name));
-    if (tools.length + handoffs.length > 0 && !options.modelClient.modelInfo.functionCalling) {
+    const workbenches =
+      options.workbench === undefined ? [] : isWorkbench(options.workbench) ? [options.workbench] : options.workbench;
+    if (!Array.isArray(workbenches) || !workbenches.every(isWorkbench))
+      throw new UserError(`${where}: workbench must be a workbench (an McpWorkbench, say) or a list of them.`, {
+        field: "workbench",
+      });
+    if (tools.length + handoffs.length + workbenches.length > 0 && !options.modelClient.modelInfo.functionCalling) {
       throw new UserError(
         `${where} has tools or handoffs, but its model does not support function calling (modelInfo.functionCalling is false).`,
         { field: "tools" },
@@ -161,19 +168,13 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     this.maxToolIterations = maxToolIterations;
     this.modelClientStream = options.modelClientStream ?? false;
     this.modelContext = options.modelContext ?? unboundedContext();
-    this.#toolsByName = new Map(tools.map((tool) => [tool.name, tool]));
+    this.workbenches = Object.freeze([...workbenches]);
     this.#handoffsByName = new Map(handoffs.map((handoff) => [handoff.name, handoff]));
-    this.#toolSchemas = Object.freeze([
-      ...tools.map((tool) =>
-        Object.freeze({
-          name: tool.name,
-          description: tool.description,
-          parameters: tool.parameters,
-          strict: tool.strict,
-        }),
-      ),
-      ...handoffs.map((handoff) => handoff.schema),
-    ]);
+    this.#tools = new ToolSet(
+      this.tools,
+      handoffs.map((handoff) => handoff.schema),
+      this.workbenches,
+    );
     Object.freeze(this);
     reportConstruction("agent", this.name);
   }
@@ -185,7 +186,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
   /** This agent without its tools (and so without reflecting on them): what `hearth profile --no-tools` measures. */
   withoutTools(): AssistantAgent<Output> {
-    return this.withOptions({ tools: [], reflectOnToolUse: false });
+    return this.withOptions({ tools: [], workbench: [], reflectOnToolUse: false });
   }
 
   override run(options?: RunOptions): Promise<TaskResult & { readonly output?: Output }> {
@@ -216,7 +217,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
     const system = this.#systemText(turn.run);
     for (let iteration = 1; ; iteration++) {
-      const response = await this.#callModel(this.#request(system, turn.context, context, true), turn, emit);
+      // Taken once per model call: the tools offered are the tools its calls run against.
+      const tools = this.#tools.current();
+      const response = await this.#callModel(this.#request(system, turn.context, context, tools), turn, emit);
       usage = addUsage(usage, response.usage);
       if (response.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: response.thought }));
 
@@ -233,7 +236,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       }
 
       add(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
-      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn);
+      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn, tools.byName);
       add(makeMessage(this.name, { type: "tool-call-execution", results }));
       context.push(
         { role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name },
@@ -250,7 +253,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = await this.#callModel(this.#request(system, turn.context, context, false), turn, emit);
+        const reflection = await this.#callModel(this.#request(system, turn.context, context, undefined), turn, emit);
         usage = addUsage(usage, reflection.usage);
         if (reflection.thought !== undefined)
           add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
@@ -289,7 +292,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     system: string | null,
     stored: readonly ModelMessage[],
     pending: readonly ModelMessage[],
-    withTools: boolean,
+    tools: Tools | undefined,
   ): ModelRequest {
     const viewed = this.modelContext.view(pending.length === 0 ? stored : stored.concat(pending));
     // A view may hand back the session's own array: the request never shares it.
@@ -299,7 +302,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     else messages = viewed;
     return {
       messages,
-      ...(withTools && this.#toolSchemas.length > 0 ? { tools: this.#toolSchemas } : {}),
+      ...(tools !== undefined && tools.schemas.length > 0 ? { tools: tools.schemas } : {}),
       ...(this.#responseFormat === undefined ? {} : { responseFormat: this.#responseFormat }),
     };
   }
@@ -324,16 +327,17 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   async #executeCalls(
     calls: readonly ToolCall[],
     turn: AgentTurn,
+    tools: ReadonlyMap<string, AnyTool>,
   ): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
     const { signal, run } = turn;
     if (this.#handoffsByName.size === 0) {
-      const results = await executeToolCalls(this.#toolsByName, calls, signal, run);
+      const results = await executeToolCalls(tools, calls, signal, run);
       if (signal.aborted) throw abortError(signal);
       return { results, handoff: undefined };
     }
     const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
     const toolResults = await executeToolCalls(
-      this.#toolsByName,
+      tools,
       calls.filter((call) => !this.#handoffsByName.has(call.name)),
       signal,
       run,

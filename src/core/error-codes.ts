@@ -48,6 +48,11 @@ export const errorCatalogue = {
   HEARTH_INTERNAL: { status: 500, kind: "system", summary: "An unexpected error; the log has the details." },
   HEARTH_STORE_UNAVAILABLE: { status: 503, kind: "system", summary: "The session store cannot be reached." },
   HEARTH_ABORTED: { status: 499, kind: "system", summary: "The caller aborted the run through its signal." },
+  HEARTH_MCP_UNAVAILABLE: {
+    status: 502,
+    kind: "system",
+    summary: "An MCP server could not be started or reached, or lost its session during a call.",
+  },
   HEARTH_MODEL_TIMEOUT: { status: 504, kind: "system", summary: "The model provider did not answer within timeoutMs." },
   HEARTH_MODEL_CONNECTION: {
     status: 502,

@@ -1,0 +1,353 @@
+// Tools from MCP servers: a real published server (@modelcontextprotocol/server-everything) over
+// stdio and over Streamable HTTP, and a fixture server on the SDK's own server classes for what a
+// published server cannot be made to do on demand (pages of tools, a changed list, a cancelled
+// call, an exit in the middle of a call).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { AssistantAgent, ConnectionPools, defineApp, HearthError, OpenAIChatCompletionClient } from "hearth";
+import { McpWorkbench, mcpServer } from "hearth/mcp";
+import { serve } from "hearth/node";
+import { type MockChatRequest, startMockOpenAIServer } from "hearth/testing";
+
+const everythingBin = new URL("../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url)
+  .pathname;
+const fixtureServer = new URL("./fixtures/mcp/fixture-server.ts", import.meta.url).pathname;
+const everythingStdio = { command: process.execPath, args: [everythingBin, "stdio"] };
+
+function fixture(env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-mcp-"));
+  const events = join(dir, "events.log");
+  return {
+    stdio: { command: process.execPath, args: [fixtureServer], env: { FIXTURE_EVENTS: events, ...env } },
+    events: () => {
+      try {
+        return readFileSync(events, "utf8").trim().split("\n");
+      } catch {
+        return [];
+      }
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The model: asks for the named tool with the user's text once, then answers with what it returned. */
+function toolThenAnswer(tool: string, args: (text: string) => Record<string, unknown>) {
+  return (request: MockChatRequest) => {
+    const toolMessage = request.messages.find((message) => message.role === "tool");
+    if (toolMessage !== undefined) return { content: `The tool said: ${String(toolMessage.content)}` };
+    const user = [...request.messages].reverse().find((message) => message.role === "user");
+    return { toolCalls: [{ name: tool, arguments: args(String(user?.content)) }] };
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test("stdio: the published everything server's tools are listed with provider-valid names and called", async () => {
+  const workbench = new McpWorkbench({ name: "everything", stdio: everythingStdio });
+  try {
+    await workbench.start();
+    const tools = await workbench.listTools();
+    assert.ok(tools.some((tool) => tool.name === "echo"));
+    assert.ok(tools.some((tool) => tool.name === "get-sum"));
+    for (const tool of workbench.tools()) assert.match(tool.name, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.equal((await workbench.callTool("echo", { message: "hello" })).text, "Echo: hello");
+    const sum = await workbench.callTool("get-sum", { a: 2, b: 3 });
+    assert.match(sum.text, /5/);
+    assert.equal(sum.isError, false);
+  } finally {
+    await workbench.stop();
+  }
+});
+
+test("an agent calls an MCP tool end to end over POST /v1/chat; 100 concurrent conversations share one MCP session", async () => {
+  const mock = await startMockOpenAIServer({ respond: toolThenAnswer("echo", (text) => ({ message: text })) });
+  const pools = new ConnectionPools();
+  const app = defineApp({
+    name: "mcp-chat",
+    resources: { everything: mcpServer({ name: "everything", stdio: everythingStdio }) },
+    models: {
+      default: () =>
+        new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+    },
+    agents: {
+      helper: ({ models, resources }) =>
+        new AssistantAgent({
+          name: "helper",
+          modelClient: models.default,
+          workbench: resources.everything,
+          reflectOnToolUse: true,
+        }),
+    },
+  });
+  const server = await serve(app, { port: 0, log: () => undefined, store: { kind: "memory" } });
+  try {
+    const chat = async (message: string) => {
+      const response = await fetch(`${server.url}/v1/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ message }),
+      });
+      return { status: response.status, body: (await response.json()) as { reply: string } };
+    };
+    const first = await chat("hello over MCP");
+    assert.equal(first.status, 200);
+    assert.equal(first.body.reply, "The tool said: Echo: hello over MCP");
+    const replies = await Promise.all(Array.from({ length: 100 }, (_, index) => chat(`conversation ${index}`)));
+    replies.forEach((reply, index) => {
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body.reply, `The tool said: Echo: conversation ${index}`, "its own answer, not another's");
+    });
+    const workbench = (server.runtime.resources as Record<string, unknown>).everything as McpWorkbench;
+    assert.equal(workbench.sessionsOpened, 1, "one MCP session for the 101 conversations");
+    // The model was offered the MCP tools, with their schemas passed through.
+    const offered = mock.requests.find((request) => request.body?.tools !== undefined)?.body?.tools as {
+      function: { name: string; parameters: { properties?: Record<string, unknown> } };
+    }[];
+    const echo = offered.find((tool) => tool.function.name === "echo");
+    assert.ok(echo?.function.parameters.properties?.message !== undefined);
+  } finally {
+    await server.close();
+    pools.close();
+    await mock.close();
+  }
+});
+
+/** The everything server over Streamable HTTP on a port, with what it prints. */
+async function startHttpEverything(port: number) {
+  const child = spawn(process.execPath, [everythingBin, "streamableHttp"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let printed = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => (printed += chunk));
+  await new Promise<void>((resolve, reject) => {
+    let said = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      said += chunk;
+      if (said.includes("listening")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}): ${said}`)));
+  });
+  return {
+    printed: () => printed,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+test("Streamable HTTP: the everything server over HTTP; a restarted server that forgot the session is reconnected; stop sends a DELETE", async () => {
+  const port = await freePort();
+  let server = await startHttpEverything(port);
+  const workbench = new McpWorkbench({ name: "everything-http", http: { url: `http://127.0.0.1:${port}/mcp` } });
+  try {
+    await workbench.start();
+    assert.equal((await workbench.callTool("echo", { message: "over http" })).text, "Echo: over http");
+    await workbench.ping();
+    // A new server process knows no session: it answers 404, which the server never acted on, so the call is sent again.
+    await server.stop();
+    server = await startHttpEverything(port);
+    assert.equal((await workbench.callTool("echo", { message: "again" })).text, "Echo: again");
+    assert.equal(workbench.sessionsOpened, 2);
+    await workbench.stop();
+    assert.equal(workbench.connected, false);
+    for (let wait = 0; wait < 50 && !server.printed().includes("session termination"); wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(server.printed(), /Received session termination request/);
+  } finally {
+    await workbench.stop();
+    await server.stop();
+  }
+});
+
+test("every page of tools is listed; names are made valid and kept apart; toolFilter and prefix apply", async () => {
+  const server = fixture();
+  const all = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  const some = new McpWorkbench({
+    name: "fixture-some",
+    stdio: server.stdio,
+    prefix: "shop_",
+    toolFilter: ["lookup.order", "charge"],
+  });
+  try {
+    await all.start();
+    assert.deepEqual(
+      (await all.listTools()).map((tool) => tool.toolName),
+      ["slow", "lookup_order", "charge", "picture", "fail", "grow"],
+    );
+    assert.ok(
+      server.events().filter((line) => line.startsWith("list")).length >= 3,
+      "three pages of two were asked for",
+    );
+    await some.start();
+    assert.deepEqual(
+      some.tools().map((tool) => tool.name),
+      ["shop_lookup_order", "shop_charge"],
+    );
+    assert.equal((await some.callTool("shop_lookup_order", { id: "A1" })).text, "order A1: shipped");
+  } finally {
+    await all.stop();
+    await some.stop();
+    server.remove();
+  }
+});
+
+test("results: images and links described, text joined; isError reaches the model as a tool error", async () => {
+  const server = fixture();
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    assert.equal(
+      (await workbench.callTool("picture")).text,
+      'a red dot\n[image image/png, 16 bytes]\n[resource link file:///dot.png "dot"]',
+    );
+    const failed = await workbench.callTool("fail");
+    assert.equal(failed.isError, true);
+    const tool = workbench.tools().find((candidate) => candidate.name === "fail");
+    await assert.rejects(
+      Promise.resolve(
+        tool?.execute({}, { signal: new AbortController().signal, callId: "c1", context: {}, run: {} as never }),
+      ),
+      /the card was declined/,
+    );
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
+test("an aborted run cancels its MCP call on the server", async () => {
+  const server = fixture();
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    const controller = new AbortController();
+    const call = workbench.callTool("slow", { ms: 10_000 }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    await assert.rejects(call, (error) => HearthError.is(error, "HEARTH_ABORTED"));
+    for (let wait = 0; wait < 50 && !server.events().includes("cancelled slow"); wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(server.events().includes("cancelled slow"), "the server saw notifications/cancelled");
+    assert.equal((await workbench.callTool("lookup_order", { id: "B2" })).text, "order B2: shipped", "still usable");
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
+test("a server that exits mid-call: a read-only call is repeated on a new session, another is not; later calls reconnect", async () => {
+  const server = fixture({ FIXTURE_EXIT_AFTER: "2" });
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    assert.equal((await workbench.callTool("lookup_order", { id: "A1" })).text, "order A1: shipped");
+    // The second call makes the server exit before answering: read-only, so it is sent again.
+    assert.equal((await workbench.callTool("lookup_order", { id: "A2" })).text, "order A2: shipped");
+    assert.equal(workbench.sessionsOpened, 2);
+    // A new process counts from one again: its second call is a charge, which is not repeated.
+    assert.equal((await workbench.callTool("lookup_order", { id: "A3" })).text, "order A3: shipped");
+    await assert.rejects(workbench.callTool("charge", { id: "C1" }), (error) => {
+      assert.ok(HearthError.is(error, "HEARTH_MCP_UNAVAILABLE"));
+      assert.match(error.message, /not repeated/);
+      return true;
+    });
+    assert.equal(server.events().filter((line) => line === "call charge").length, 1, "charged once at most");
+    assert.equal((await workbench.callTool("lookup_order", { id: "A4" })).text, "order A4: shipped");
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
+test("tools/list_changed: the list is fetched again, and the new tool can be called", async () => {
+  const server = fixture();
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    const version = workbench.toolsVersion;
+    assert.ok(!workbench.tools().some((tool) => tool.name === "extra"));
+    await workbench.callTool("grow");
+    for (let wait = 0; wait < 50 && workbench.toolsVersion === version; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(workbench.tools().some((tool) => tool.name === "extra"));
+    assert.equal((await workbench.callTool("extra")).text, "extra here");
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
+test("a required server that cannot start fails startup, naming it and what it said; an optional one leaves the runtime degraded and named", async () => {
+  const broken = {
+    command: process.execPath,
+    args: ["-e", "console.error('no such folder: /policies'); process.exit(2)"],
+  };
+  const failing = defineApp({
+    name: "mcp-required",
+    resources: { docs: mcpServer({ name: "docs", stdio: broken, timeoutMs: 5_000 }) },
+  });
+  await assert.rejects(serve(failing, { port: 0, log: () => undefined, store: { kind: "memory" } }), (error: Error) => {
+    assert.ok(HearthError.is(error, "HEARTH_STARTUP_FAILED"));
+    assert.match(error.message, /MCP server "docs"/);
+    assert.match(error.message, /no such folder/);
+    return true;
+  });
+  const degraded = defineApp({
+    name: "mcp-optional",
+    warmup: { attempts: 1 },
+    resources: { docs: mcpServer({ name: "docs", stdio: broken, required: false, timeoutMs: 5_000 }) },
+  });
+  const server = await serve(degraded, { port: 0, log: () => undefined, store: { kind: "memory" } });
+  try {
+    assert.equal(server.runtime.state, "degraded");
+    const health = await server.runtime.health();
+    const docs = Object.entries(health.checks).find(([name]) => name.includes("docs"));
+    assert.equal(docs?.[1].ok, false, JSON.stringify(health.checks));
+  } finally {
+    await server.close();
+  }
+});
+
+test("an app without MCP loads none of it", async () => {
+  const probe = `
+    import { registerHooks } from "node:module";
+    const loaded = [];
+    registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); loaded.push(result.url); return result; } });
+    const { serve } = await import("hearth/node");
+    const { supportApp } = await import(${JSON.stringify(new URL("../examples/support/app.ts", import.meta.url).href)});
+    const server = await serve(supportApp, { port: 0, log: () => {}, store: { kind: "memory" } });
+    await server.close();
+    console.log(JSON.stringify(loaded.filter((url) => /modelcontextprotocol|\\/mcp\\//.test(url))));
+  `;
+  const mock = await startMockOpenAIServer();
+  try {
+    const child = spawn(process.execPath, ["--conditions=@hearth/source", "--input-type=module", "-e", probe], {
+      env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "k", OPENAI_MODEL: "m" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => (output += chunk));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1) ?? "null"), []);
+  } finally {
+    await mock.close();
+  }
+});
