@@ -275,6 +275,23 @@ test("a server that exits mid-call: a read-only call is repeated on a new sessio
   }
 });
 
+test("a server killed under load: 40 concurrent read-only calls all answered, on one new session", async () => {
+  const server = fixture({ FIXTURE_EXIT_AFTER: "10", FIXTURE_EXIT_ONCE: "1" });
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => workbench.callTool("lookup_order", { id: `L${index}` })),
+    );
+    for (const [index, answer] of answers.entries()) assert.equal(answer.text, `order L${index}: shipped`);
+    assert.ok(server.events().includes("exit"), "the server did exit mid-load");
+    assert.equal(workbench.sessionsOpened, 2, "the calls cut off waited for one reconnect");
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
 test("tools/list_changed: the list is fetched again, and the new tool can be called", async () => {
   const server = fixture();
   const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
@@ -350,4 +367,48 @@ test("an app without MCP loads none of it", async () => {
   } finally {
     await mock.close();
   }
+});
+
+test("warm-up: synthetic turns never call an MCP tool; the app's warmupCalls are the only calls made before ready; the trace shows each part", async () => {
+  const server = fixture();
+  const mock = await startMockOpenAIServer();
+  const pools = new ConnectionPools();
+  const app = defineApp({
+    name: "mcp-warm",
+    resources: {
+      shop: mcpServer({
+        name: "shop",
+        stdio: server.stdio,
+        warmupCalls: [{ tool: "lookup.order", arguments: { id: "warm" } }],
+      }),
+    },
+    models: {
+      default: () =>
+        new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
+    },
+    agents: {
+      helper: ({ models, resources }) =>
+        new AssistantAgent({ name: "helper", modelClient: models.default, workbench: resources.shop }),
+    },
+  });
+  const served = await serve(app, { port: 0, log: () => undefined, store: { kind: "memory" } });
+  try {
+    assert.deepEqual(
+      server.events().filter((line) => line.startsWith("call")),
+      ["call lookup.order"],
+      "the warm-up call, and nothing the synthetic turns made",
+    );
+    const steps = served.runtime.startupTrace().steps.map((step) => `${step.kind}:${step.name}`);
+    for (const step of ["resource:shop", "resource:shop/spawn+initialize", "resource:shop/list-tools"])
+      assert.ok(steps.includes(step), `${step} in ${steps.join(", ")}`);
+  } finally {
+    await served.close();
+    pools.close();
+    await mock.close();
+    server.remove();
+  }
+  assert.throws(() => mcpServer({ name: "bad", stdio: { command: "x" }, warmupCalls: [{}] as never }), {
+    field: "warmupCalls",
+  });
+  assert.throws(() => mcpServer({ name: "bad" } as never), { field: "stdio" });
 });

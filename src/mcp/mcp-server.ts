@@ -1,3 +1,4 @@
+import { UserError } from "../core/errors.ts";
 import { resource, type Resource } from "../runtime/resource.ts";
 import { checkMcpServerParams, McpWorkbench, type McpServerParams } from "./mcp-workbench.ts";
 
@@ -8,6 +9,13 @@ export interface McpServerOptions extends McpServerParams {
    * once it connects. Default true.
    */
   readonly required?: boolean;
+  /**
+   * Tool calls the app knows to be harmless (a read, a listing), made in the warm phase after the
+   * ping, so the first user's call does not run the server's tool code cold. hearth never calls a
+   * server's tools on its own: synthetic warm-up turns stop before tools. A call that fails (or
+   * returns an error) fails the warm-up, which is retried.
+   */
+  readonly warmupCalls?: readonly { readonly tool: string; readonly arguments?: Readonly<Record<string, unknown>> }[];
 }
 
 /**
@@ -18,17 +26,42 @@ export interface McpServerOptions extends McpServerParams {
  */
 export function mcpServer(options: McpServerOptions): Resource<McpWorkbench> {
   checkMcpServerParams(options);
+  const calls = options.warmupCalls;
+  if (
+    calls !== undefined &&
+    (!Array.isArray(calls) ||
+      calls.some(
+        (call) =>
+          typeof call?.tool !== "string" || (call.arguments !== undefined && typeof call.arguments !== "object"),
+      ))
+  )
+    throw new UserError(`MCP server "${options.name}": warmupCalls must be a list of { tool, arguments? }.`, {
+      field: "warmupCalls",
+    });
   const required = options.required !== false;
   return resource({
-    init: async ({ signal }) => {
+    init: async ({ signal, mark }) => {
       const workbench = new McpWorkbench(options);
       const started = workbench.start({ signal });
       // An optional server that is down now is tried again by the warm phase, which reports it.
       if (required) await started;
       else await started.catch(() => undefined);
+      const timings = workbench.startTimings;
+      if (timings !== undefined && mark !== undefined) {
+        const connected = timings.startMs + timings.connectMs;
+        mark(options.stdio === undefined ? "connect+initialize" : "spawn+initialize", timings.startMs, connected);
+        mark("list-tools", connected, connected + timings.listMs);
+      }
       return workbench;
     },
-    warmup: (workbench, { signal }) => workbench.ping({ signal }),
+    warmup: async (workbench, { signal }) => {
+      await workbench.ping({ signal });
+      for (const call of options.warmupCalls ?? []) {
+        const result = await workbench.callTool(call.tool, call.arguments ?? {}, { signal });
+        if (result.isError)
+          throw new Error(`the warm-up call to ${call.tool} returned an error: ${result.text.slice(0, 200)}`);
+      }
+    },
     health: (workbench, { signal }) =>
       workbench.ping({ signal }).then(
         () => true,

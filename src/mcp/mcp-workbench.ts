@@ -62,6 +62,8 @@ export interface McpToolCallResult {
 
 /** How long each part of connecting took, for the startup trace. */
 export interface McpStartTimings {
+  /** When connecting began (`performance.now()`). */
+  readonly startMs: number;
   /** Spawning the process (stdio) or reaching the URL, and the `initialize` exchange. */
   readonly connectMs: number;
   /** Listing every page of tools. */
@@ -260,7 +262,7 @@ export class McpWorkbench implements Workbench {
       await client.connect(transport, requestOptions);
       const connected = performance.now();
       await this.#listTools(client, signal);
-      this.#timings = { connectMs: connected - started, listMs: performance.now() - connected };
+      this.#timings = { startMs: started, connectMs: connected - started, listMs: performance.now() - connected };
     } catch (error) {
       await client.close().catch(() => undefined);
       if (signal?.aborted === true) throw abortError(signal);

@@ -80,6 +80,7 @@ export async function initResources(
   assets: Readonly<Record<string, unknown>>,
   step: InitStep,
   built: BuiltResource[],
+  mark?: (resource: string, part: string, startMs: number, endMs: number) => void,
 ): Promise<Record<string, unknown>> {
   const definitions = (app.resources ?? {}) as Record<string, Resource<unknown>>;
   const values: Record<string, unknown> = {};
@@ -93,7 +94,12 @@ export async function initResources(
           const dependencies = Object.fromEntries(
             (definition.dependsOn ?? []).map((dependency) => [dependency, values[dependency]]),
           );
-          const value = await definition.init({ assets, resources: dependencies, signal });
+          const value = await definition.init({
+            assets,
+            resources: dependencies,
+            signal,
+            ...(mark === undefined ? {} : { mark: (part, startMs, endMs) => mark(name, part, startMs, endMs) }),
+          });
           values[name] = value;
           built.push({ name, definition, value });
           return value;

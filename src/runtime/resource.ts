@@ -8,6 +8,12 @@ export interface ResourceContext {
   readonly resources: Readonly<Record<string, unknown>>;
   /** Aborted when the step times out or the runtime is destroyed. */
   readonly signal: AbortSignal;
+  /**
+   * Records a part of the init in the startup trace (and `hearth profile`'s waterfall) as
+   * `<resource>/<part>`, from `startMs` to `endMs` (`performance.now()` times): an MCP server's
+   * connect and tool listing, say.
+   */
+  readonly mark?: (part: string, startMs: number, endMs: number) => void;
 }
 
 export interface ResourceDefinition<Value> {

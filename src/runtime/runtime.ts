@@ -266,7 +266,14 @@ export class Runtime<
   async #init(): Promise<void> {
     const step = this.#step();
     this.#assets = await loadAssets(this.app, this.#root, step);
-    this.#resources = await initResources(this.app, this.#assets, step, this.#builtResources);
+    this.#resources = await initResources(
+      this.app,
+      this.#assets,
+      step,
+      this.#builtResources,
+      (name, part, start, end) =>
+        this.#trace.step({ phase: "init", kind: "resource", name: `${name}/${part}`, status: "ok" }, start, end),
+    );
     await initModels(
       this.app,
       { assets: this.#assets, resources: this.#resources },
