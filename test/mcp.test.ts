@@ -412,3 +412,65 @@ test("warm-up: synthetic turns never call an MCP tool; the app's warmupCalls are
   });
   assert.throws(() => mcpServer({ name: "bad" } as never), { field: "stdio" });
 });
+
+test("per-tenant servers: each tenant's stack starts its own server with its credentials, and closes it when evicted", async () => {
+  const servers = new Map<string, ReturnType<typeof fixture>>();
+  const workbenches = new Map<string, McpWorkbench>();
+  const mock = await startMockOpenAIServer({
+    respond: toolThenAnswer("whoami_lookup_order", () => ({ id: "T1" })),
+  });
+  const pools = new ConnectionPools();
+  const app = defineApp({
+    name: "mcp-tenants",
+    tenants: {
+      resolve: (apiKey) => (apiKey.startsWith("key-") ? apiKey.slice("key-".length) : undefined),
+      credentials: (tenantId) => ({ token: `token-of-${tenantId}` }),
+      build: async ({ tenantId, credentials }) => {
+        const server = fixture({ FIXTURE_TOKEN: credentials.token ?? "" });
+        servers.set(tenantId, server);
+        const workbench = new McpWorkbench({ name: `shop-${tenantId}`, stdio: server.stdio, prefix: "whoami_" });
+        await workbench.start();
+        workbenches.set(tenantId, workbench);
+        const modelClient = new OpenAIChatCompletionClient({
+          model: "m",
+          baseURL: mock.url,
+          apiKey: "k",
+          connectionPools: pools,
+        });
+        return {
+          agents: {
+            helper: new AssistantAgent({ name: "helper", modelClient, workbench, reflectOnToolUse: true }),
+          },
+          close: () => workbench.stop(),
+        };
+      },
+    },
+  });
+  const served = await serve(app, { port: 0, log: () => undefined, store: { kind: "memory" } });
+  try {
+    for (const tenant of ["acme", "globex"]) {
+      const response = await fetch(`${served.url}/v1/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer key-${tenant}` },
+        body: JSON.stringify({ message: "where is my order?" }),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(((await response.json()) as { reply: string }).reply, "The tool said: order T1: shipped");
+    }
+    assert.equal(workbenches.size, 2, "one server per tenant");
+    for (const tenant of ["acme", "globex"]) {
+      const events = servers.get(tenant)?.events() ?? [];
+      assert.ok(events.includes(`token token-of-${tenant}`), "started with the tenant's own credential");
+      assert.ok(events.includes("call lookup.order"), "and called for that tenant");
+    }
+    await served.runtime.tenants?.invalidate("acme");
+    assert.equal(workbenches.get("acme")?.connected, false, "closed with its stack");
+    assert.equal(workbenches.get("globex")?.connected, true);
+  } finally {
+    await served.close();
+    pools.close();
+    await mock.close();
+    for (const server of servers.values()) server.remove();
+  }
+  assert.equal(workbenches.get("globex")?.connected, false, "closed with the runtime");
+});
