@@ -210,7 +210,7 @@ rmSync(durableRoot, { recursive: true, force: true });
 // about a minute and keep-warm refreshes after 20 s by default; here both are scaled down alike.
 const handshakeMs = 100;
 const providerIdleMs = 2_000;
-const idleRuns = Number(process.env.BENCH_IDLE_RUNS ?? 5);
+const idleRuns = Number(process.env.BENCH_IDLE_RUNS ?? 7);
 const tlsMock = await startMockOpenAIServer({
   respond: supportModel,
   tls: true,

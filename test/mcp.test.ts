@@ -188,11 +188,11 @@ test("every page of tools is listed; names are made valid and kept apart; toolFi
     await all.start();
     assert.deepEqual(
       (await all.listTools()).map((tool) => tool.toolName),
-      ["slow", "lookup_order", "charge", "picture", "fail", "grow"],
+      ["slow", "lookup_order", "charge", "picture", "fail", "grow", "busy"],
     );
     assert.ok(
-      server.events().filter((line) => line.startsWith("list")).length >= 3,
-      "three pages of two were asked for",
+      server.events().filter((line) => line.startsWith("list")).length >= 4,
+      "four pages of two were asked for",
     );
     await some.start();
     assert.deepEqual(
@@ -292,6 +292,41 @@ test("a server killed under load: 40 concurrent read-only calls all answered, on
   }
 });
 
+test("a server's own error with the code the SDK uses for a closed connection is not taken for a lost session", async () => {
+  const server = fixture();
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    await workbench.start();
+    await assert.rejects(workbench.callTool("busy"), (error) => {
+      assert.ok(HearthError.is(error, "HEARTH_MCP_UNAVAILABLE"));
+      assert.match(error.message, /the fixture is busy/);
+      return true;
+    });
+    assert.equal(workbench.sessionsOpened, 1, "no reconnect");
+    assert.equal((await workbench.callTool("lookup_order", { id: "A1" })).text, "order A1: shipped");
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
+test("callers waiting for one connect: one giving up does not fail the others", async () => {
+  const server = fixture();
+  const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
+  try {
+    const impatient = new AbortController();
+    const first = workbench.callTool("lookup_order", { id: "A1" }, { signal: impatient.signal });
+    const second = workbench.callTool("lookup_order", { id: "A2" });
+    impatient.abort();
+    await assert.rejects(first, (error) => HearthError.is(error, "HEARTH_ABORTED"));
+    assert.equal((await second).text, "order A2: shipped");
+    assert.equal(workbench.sessionsOpened, 1);
+  } finally {
+    await workbench.stop();
+    server.remove();
+  }
+});
+
 test("tools/list_changed: the list is fetched again, and the new tool can be called", async () => {
   const server = fixture();
   const workbench = new McpWorkbench({ name: "fixture", stdio: server.stdio });
@@ -304,6 +339,7 @@ test("tools/list_changed: the list is fetched again, and the new tool can be cal
       await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(workbench.tools().some((tool) => tool.name === "extra"));
     assert.equal((await workbench.callTool("extra")).text, "extra here");
+    assert.equal(server.events().filter((line) => line.startsWith("list 0")).length, 2, "listed again, once");
   } finally {
     await workbench.stop();
     server.remove();

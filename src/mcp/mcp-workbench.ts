@@ -5,6 +5,7 @@ import type { JsonSchema } from "../core/json-schema.ts";
 import type { AnyTool, ToolContext } from "../core/tool.ts";
 import type { Workbench } from "../core/workbench.ts";
 import { errorMessage } from "../internal/error-message.ts";
+import { linkAbort } from "../internal/linked-abort.ts";
 import { providerToolNames } from "./tool-names.ts";
 import { type McpCallResult, type McpContent, resultText } from "./tool-result.ts";
 
@@ -28,7 +29,9 @@ export interface McpServerParams {
     readonly transport?: "streamable-http" | "sse";
   };
   /** Which of the server's tools to offer: a list of names, or a test. Default all. */
-  readonly toolFilter?: readonly string[] | ((tool: McpToolInfo) => boolean);
+  readonly toolFilter?:
+    | readonly string[]
+    | ((tool: { readonly name: string; readonly description: string }) => boolean);
   /** Put in front of each tool's name (for example `"fs_"`), to tell servers' tools apart. */
   readonly prefix?: string;
   /** For connecting, listing and each call. Default 30000. */
@@ -96,6 +99,8 @@ function loadSdk(): Promise<Sdk> {
 }
 
 const stderrTailBytes = 2_000;
+/** A server that lists more pages of tools than this is taken to be looping. */
+const maxToolPages = 100;
 
 /**
  * AutoGen's McpWorkbench: one long-lived session with one MCP server, shared by every conversation
@@ -139,7 +144,10 @@ export class McpWorkbench implements Workbench {
     await this.#session(options.signal);
   }
 
-  /** Ends the session: a DELETE for Streamable HTTP, the child process for stdio. Idempotent. */
+  /**
+   * Ends the session: a DELETE for Streamable HTTP (given at most `timeoutMs`, capped at 5 s), the
+   * child process for stdio. Idempotent.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     const connecting = this.#connecting;
@@ -150,7 +158,8 @@ export class McpWorkbench implements Workbench {
     this.#transport = undefined;
     if (client === undefined) return;
     const terminate = (transport as { terminateSession?: () => Promise<void> } | undefined)?.terminateSession;
-    if (typeof terminate === "function") await terminate.call(transport).catch(() => undefined);
+    if (typeof terminate === "function")
+      await withinMs(terminate.call(transport), Math.min(this.#timeoutMs, 5_000)).catch(() => undefined);
     await client.close().catch(() => undefined);
   }
 
@@ -183,13 +192,23 @@ export class McpWorkbench implements Workbench {
     return this.#version;
   }
 
-  /** Proves the session is alive (`ping`), connecting first if it is not. */
+  /**
+   * Proves the session is alive (`ping`), connecting first if it is not; a session the server has
+   * lost is opened again once.
+   */
   async ping(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
-    const client = await this.#session(options.signal);
-    await client.ping({
-      timeout: this.#timeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#session(options.signal);
+      try {
+        await this.#request(options.signal, (signal) => client.ping({ timeout: this.#timeoutMs, signal }));
+        return;
+      } catch (error) {
+        if (options.signal?.aborted === true) throw abortError(options.signal);
+        const lost = sessionLost(error, client);
+        if (lost !== undefined) this.#forget(client);
+        if (lost === undefined || attempt > 1) throw this.#failure("the ping failed", error);
+      }
+    }
   }
 
   /**
@@ -201,18 +220,31 @@ export class McpWorkbench implements Workbench {
     args: Readonly<Record<string, unknown>> = {},
     options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
   ): Promise<McpToolCallResult> {
+    // Connected first: the name is looked up in the list the connect fetched.
+    await this.#session(options.signal);
     const info = this.#byToolName.get(name) ?? this.#infos.find((tool) => tool.name === name);
-    const serverName = info?.name ?? name;
-    const safeToRepeat = info?.annotations?.readOnlyHint === true || info?.annotations?.idempotentHint === true;
+    return this.#call(info ?? { name }, args, options);
+  }
+
+  /** A call of the tool as it was listed (`info`), whatever the list says now. */
+  async #call(
+    info: Pick<McpToolInfo, "name" | "annotations">,
+    args: Readonly<Record<string, unknown>>,
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
+  ): Promise<McpToolCallResult> {
+    const serverName = info.name;
+    const safeToRepeat = info.annotations?.readOnlyHint === true || info.annotations?.idempotentHint === true;
     const { signal } = options;
     for (let attempt = 1; ; attempt++) {
       const client = await this.#session(signal);
       try {
-        const result = (await client.callTool({ name: serverName, arguments: { ...args } }, undefined, {
-          // hearth's own tool timeout runs the call; the SDK's only stops a request nothing else does.
-          timeout: (options.timeoutMs ?? this.#timeoutMs) + 1_000,
-          ...(signal === undefined ? {} : { signal }),
-        })) as McpCallResult;
+        const result = (await this.#request(signal, (requestSignal) =>
+          client.callTool({ name: serverName, arguments: { ...args } }, undefined, {
+            // hearth's own tool timeout runs the call; the SDK's only stops a request nothing else does.
+            timeout: (options.timeoutMs ?? this.#timeoutMs) + 1_000,
+            signal: requestSignal,
+          }),
+        )) as McpCallResult;
         return {
           name: serverName,
           text: resultText(result),
@@ -222,51 +254,79 @@ export class McpWorkbench implements Workbench {
         };
       } catch (error) {
         if (signal?.aborted === true) throw abortError(signal);
-        const lost = sessionLost(error);
+        const lost = sessionLost(error, client);
         if (lost === undefined) throw this.#failure(`the call to ${serverName} failed`, error);
         this.#forget(client);
-        if (attempt > 1 || (lost === "cut-off" && !safeToRepeat)) {
+        if (attempt > 1)
+          throw this.#failure(`the server lost the session during the call to ${serverName} twice`, error);
+        if (lost === "cut-off" && !safeToRepeat)
           throw this.#failure(
-            lost === "cut-off"
-              ? `the server went away during the call to ${serverName}; the call was not repeated, as the tool may have acted (it is not marked read-only or idempotent)`
-              : `the server lost the session again`,
+            `the server went away during the call to ${serverName}; the call was not repeated, as the tool may have acted (it is not marked read-only or idempotent)`,
             error,
           );
-        }
       }
     }
   }
 
-  /** The open session, or a new one: connected, initialised and its tools listed; one connect at a time. */
+  /**
+   * One request with a signal of its own, linked to the caller's and unlinked when it ends: the
+   * SDK listens to a request's signal and never stops, so a long-lived signal given to it directly
+   * would gather listeners and cancel requests long finished.
+   */
+  async #request<T>(signal: AbortSignal | undefined, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const link = linkAbort([signal]);
+    try {
+      return await send(link.signal);
+    } finally {
+      link.unlink();
+    }
+  }
+
+  /**
+   * The open session, or a new one: connected, initialised and its tools listed. One connect at a
+   * time, under its own deadline: a caller that gives up stops waiting, and the connect goes on for
+   * the others.
+   */
   #session(signal: AbortSignal | undefined): Promise<Client> {
     if (this.#client !== undefined) return Promise.resolve(this.#client);
     if (this.#stopped)
       return Promise.reject(new HearthError("HEARTH_MCP_UNAVAILABLE", `MCP server "${this.name}" was stopped.`));
-    this.#connecting ??= this.#connect(signal).finally(() => {
+    this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
-    return this.#connecting;
+    return signal === undefined ? this.#connecting : untilAborted(this.#connecting, signal);
   }
 
-  async #connect(signal: AbortSignal | undefined): Promise<Client> {
+  async #connect(): Promise<Client> {
     const { Client: SdkClient, types } = await loadSdk();
     const started = performance.now();
     const client = new SdkClient({ name: "hearth", version: "1" }, { capabilities: {} });
     const transport = await this.#newTransport();
     client.onclose = () => this.#forget(client);
+    let listing = Promise.resolve();
     client.setNotificationHandler(types.ToolListChangedNotificationSchema, () => {
-      void this.#listTools(client, undefined).catch(() => undefined);
+      // One listing at a time, in order, and only for the session in use.
+      listing = listing
+        .then(() => (this.#client === client ? this.#listTools(client) : undefined))
+        .catch(() => undefined);
     });
-    const requestOptions = { timeout: this.#timeoutMs, ...(signal === undefined ? {} : { signal }) };
+    const deadline = AbortSignal.timeout(this.#timeoutMs);
     try {
-      await client.connect(transport, requestOptions);
+      // Some transports (HTTP+SSE) wait for the server with no timeout of their own.
+      await untilAborted(client.connect(transport, { timeout: this.#timeoutMs, signal: deadline }), deadline);
       const connected = performance.now();
-      await this.#listTools(client, signal);
+      await this.#listTools(client);
       this.#timings = { startMs: started, connectMs: connected - started, listMs: performance.now() - connected };
     } catch (error) {
       await client.close().catch(() => undefined);
-      if (signal?.aborted === true) throw abortError(signal);
-      throw this.#failure("could not connect", error);
+      throw this.#failure(
+        deadline.aborted ? `could not connect within ${this.#timeoutMs} ms` : "could not connect",
+        error,
+      );
+    }
+    if (this.#stopped) {
+      await client.close().catch(() => undefined);
+      throw new HearthError("HEARTH_MCP_UNAVAILABLE", `MCP server "${this.name}" was stopped while it connected.`);
     }
     this.#client = client;
     this.#transport = transport;
@@ -302,46 +362,46 @@ export class McpWorkbench implements Workbench {
     return new StreamableHTTPClientTransport(url, options);
   }
 
-  async #listTools(client: Client, signal: AbortSignal | undefined): Promise<void> {
+  async #listTools(client: Client): Promise<void> {
     const listed: { name: string; description?: string | undefined; inputSchema: unknown; annotations?: unknown }[] =
       [];
     let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor === undefined ? undefined : { cursor }, {
-        timeout: this.#timeoutMs,
-        ...(signal === undefined ? {} : { signal }),
-      });
+    for (let pages = 0; pages === 0 || cursor !== undefined; pages++) {
+      if (pages >= maxToolPages) throw new Error(`the server listed more than ${maxToolPages} pages of tools`);
+      const page = await this.#request(undefined, (signal) =>
+        client.listTools(cursor === undefined ? undefined : { cursor }, { timeout: this.#timeoutMs, signal }),
+      );
       listed.push(...page.tools);
       cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    }
+    // Filtered first, so a tool left out takes no name from one offered.
+    const kept = listed.filter((tool) => this.#accepts(tool.name, tool.description ?? ""));
     const names = providerToolNames(
-      listed.map((tool) => tool.name),
+      kept.map((tool) => tool.name),
       this.#params.prefix,
     );
-    const infos = listed
-      .map(
-        (tool): McpToolInfo => ({
-          name: tool.name,
-          toolName: names.get(tool.name) as string,
-          description: tool.description ?? "",
-          inputSchema: tool.inputSchema as JsonSchema,
-          ...(tool.annotations === undefined
-            ? {}
-            : { annotations: tool.annotations as NonNullable<McpToolInfo["annotations"]> }),
-        }),
-      )
-      .filter(this.#accepts);
+    const infos = kept.map(
+      (tool): McpToolInfo => ({
+        name: tool.name,
+        toolName: names.get(tool.name) as string,
+        description: tool.description ?? "",
+        inputSchema: tool.inputSchema as JsonSchema,
+        ...(tool.annotations === undefined
+          ? {}
+          : { annotations: tool.annotations as NonNullable<McpToolInfo["annotations"]> }),
+      }),
+    );
     this.#infos = Object.freeze(infos);
     this.#byToolName = new Map(infos.map((info) => [info.toolName, info]));
     this.#tools = Object.freeze(infos.map((info) => this.#asTool(info)));
     this.#version += 1;
   }
 
-  readonly #accepts = (tool: McpToolInfo): boolean => {
+  #accepts(name: string, description: string): boolean {
     const filter = this.#params.toolFilter;
     if (filter === undefined) return true;
-    return typeof filter === "function" ? filter(tool) : filter.includes(tool.name);
-  };
+    return typeof filter === "function" ? filter({ name, description }) : filter.includes(name);
+  }
 
   #asTool(info: McpToolInfo): AnyTool {
     const workbench = this;
@@ -357,17 +417,21 @@ export class McpWorkbench implements Workbench {
           ? { ok: true as const, value: value as Record<string, unknown> }
           : { ok: false as const, message: "the arguments must be a JSON object" },
       async execute(args: Record<string, unknown>, context: ToolContext) {
-        const result = await workbench.callTool(info.toolName, args, { signal: context.signal });
+        // The tool as the model was offered it, even if the server's list has changed since.
+        const result = await workbench.#call(info, args, { signal: context.signal });
         if (result.isError) throw new Error(result.text || "the tool reported an error");
         return result.text;
       },
     });
   }
 
+  /** Drops a session that is gone or unusable, and closes what is left of it (a child process, an HTTP stream). */
   #forget(client: Client): void {
-    if (this.#client !== client) return;
-    this.#client = undefined;
-    this.#transport = undefined;
+    if (this.#client === client) {
+      this.#client = undefined;
+      this.#transport = undefined;
+    }
+    void client.close().catch(() => undefined);
   }
 
   #failure(what: string, error: unknown): HearthError {
@@ -381,17 +445,43 @@ export class McpWorkbench implements Workbench {
 }
 
 /**
- * How a call lost its session: "forgotten" when the server refused it for its session id, so never
- * acted on it (404, as the protocol says; some servers, the SDK's own examples among them, answer
- * 400 "No valid session ID"), "cut-off" when the connection closed while the server had it.
+ * How a request lost its session: "forgotten" when the server refused it for its session, so never
+ * acted on it (404, as the protocol says; some servers answer 400 "No valid session ID" or "Server
+ * not initialized"; the HTTP+SSE transport's errors carry the status in their text), "cut-off"
+ * when the connection closed while the server had it (the SDK's ConnectionClosed, -32000, with the
+ * client's transport gone: a server may use -32000 for errors of its own).
  */
-function sessionLost(error: unknown): "forgotten" | "cut-off" | undefined {
+function sessionLost(error: unknown, client: Client): "forgotten" | "cut-off" | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === 404) return "forgotten";
-  if (code === 400 && /session/i.test(errorMessage(error))) return "forgotten";
-  // The SDK's ErrorCode.ConnectionClosed.
-  if (code === -32000) return "cut-off";
+  const message = errorMessage(error);
+  if (code === 404 || /\(HTTP 404\)/.test(message)) return "forgotten";
+  if (code === 400 && /session|not initialized/i.test(message)) return "forgotten";
+  if (code === -32000 && client.transport === undefined) return "cut-off";
   return undefined;
+}
+
+/** Settles as `work` does, or rejects with the abort error when `signal` aborts first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** `work`, or a rejection once `ms` have passed. */
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  return untilAborted(work, AbortSignal.timeout(ms));
 }
 
 export function checkMcpServerParams(params: McpServerParams): void {

@@ -111,13 +111,15 @@ test("an address is looked up once and kept within its TTL; after the TTL it is 
   }
 });
 
-test("a name whose TTL cannot be learnt (the DNS server does not know it) is looked up for each connection", async () => {
+test("a name whose TTL cannot be learnt (the DNS server does not know it) is looked up for each connection, and not asked about again for a while", async () => {
   const setup = await setUp("unknown.hearth.test", {});
   try {
     await setup.connect();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await setup.connect();
-    assert.equal(setup.calls.length, 2);
+    await setup.connect();
+    assert.equal(setup.calls.length, 3);
+    assert.deepEqual(setup.dns.queries.sort(), ["A unknown.hearth.test", "AAAA unknown.hearth.test"], "asked once");
   } finally {
     await setup.close();
   }
@@ -134,4 +136,9 @@ test("localhost is left to the lookup, and no DNS query is sent for it", async (
   } finally {
     await setup.close();
   }
+});
+
+test("dns servers that are not addresses are refused when the pools are made", () => {
+  assert.throws(() => new ConnectionPools({ dns: { servers: ["not an address"] } }), { field: "dns.servers" });
+  assert.throws(() => new ConnectionPools({ dns: { maxTtlMs: -1 } }), { field: "dns.maxTtlMs" });
 });

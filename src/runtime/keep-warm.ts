@@ -36,7 +36,8 @@ export interface KeepWarmOptions {
 export interface Rewarm {
   /** Milliseconds since the last request was served (or since ready, before any). */
   quietMs(): number;
-  run(): Promise<void>;
+  /** Runs the synthetic turns; false when there were none to run. */
+  run(): Promise<boolean>;
 }
 
 /** A model client keep-warm can refresh: one that knows its provider's origin, its connections and when it was last used. */
@@ -177,17 +178,20 @@ export function startKeepWarm(
   };
 
   // Checked four times an interval, so a connection is refreshed at most a quarter-interval late.
-  const timer = setInterval(
-    () => {
-      for (const [origin, client] of byOrigin) {
-        if (!busy.has(origin) && client.idleMs() >= intervalMs) void refresh(origin, client);
-      }
-      const quietMs = rewarm?.quietMs() ?? 0;
-      if (!rewarming && quietMs >= rewarmAfterMs && performance.now() - lastRewarmAt >= rewarmAfterMs)
-        void runRewarm(quietMs);
-    },
-    Math.max(1, Math.floor(Math.min(intervalMs, rewarmAfterMs) / 4)),
-  );
+  const tickMs = Math.max(1, Math.floor(Math.min(intervalMs, rewarmAfterMs) / 4));
+  let lastTickAt = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    // A tick far later than due means the process was frozen (or stalled): the request that woke it
+    // may be about to run, and the synthetic turns must not compete with it. They wait a tick.
+    const late = now - lastTickAt > tickMs * 2 + 1_000;
+    lastTickAt = now;
+    for (const [origin, client] of byOrigin) {
+      if (!busy.has(origin) && client.idleMs() >= intervalMs) void refresh(origin, client);
+    }
+    const quietMs = rewarm?.quietMs() ?? 0;
+    if (!late && !rewarming && quietMs >= rewarmAfterMs && now - lastRewarmAt >= rewarmAfterMs) void runRewarm(quietMs);
+  }, tickMs);
   timer.unref();
   return {
     get sent() {

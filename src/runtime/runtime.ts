@@ -333,12 +333,13 @@ export class Runtime<
   }
 
   /** The warm phase's synthetic turns once more, recorded nowhere: what keep-warm runs after a quiet spell. */
-  #rewarm(): Promise<void> {
-    if (!this.isReady || this.app.warmup?.syntheticTurns === false) return Promise.resolve();
-    return runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", undefined, this.#log, [
+  async #rewarm(): Promise<boolean> {
+    if (!this.isReady || this.app.warmup?.syntheticTurns === false) return false;
+    await runSyntheticTurns(this.#agents, this.#teams, this.app.warmup?.task ?? "warm-up", undefined, this.#log, [
       ...this.#syntheticWarmups,
       ...this.#rewarmOnly,
     ]);
+    return true;
   }
 
   #afterReady(): Promise<void> {
