@@ -129,6 +129,7 @@ export {
   type AppDefinition,
   type AssetValues,
   type AuthOptions,
+  type ModelPrice,
   type ResourceValues,
   type WarmupOptions,
 } from "./runtime/app.ts";

@@ -249,7 +249,7 @@ describe("the HTTP server", () => {
       /hearth_first_request_duration_seconds [\d.]+/,
       /hearth_http_request_duration_seconds_count\{route="\/v1\/chat",status="200"\} \d+/,
       /hearth_http_request_duration_seconds_count\{route="\/v1\/chat",status="400"\} \d+/,
-      /hearth_model_call_duration_seconds_count \d+/,
+      /hearth_model_call_duration_seconds_count\{model="support-mock",outcome="ok"\} \d+/,
       /hearth_tool_call_duration_seconds_count\{tool="lookup_order"\} \d+/,
       /# TYPE hearth_constructions_after_ready_total counter/,
     ]) {

@@ -1,12 +1,13 @@
 import type { Channel } from "node:diagnostics_channel";
+import { type Usage, zeroUsage } from "./messages.ts";
 import type { RunContext } from "./run-context.ts";
 
 /**
  * hearth's named diagnostics channels. Publishers check `hasSubscribers` first, so telemetry costs
  * nothing until something (metrics, request logs, a user's tracer) subscribes.
  *
- * - `hearth:model-call`: `{ durationMs, model?, errorCode? }` after each model call.
- * - `hearth:tool-call`: `{ tool, durationMs, isError, errorCode? }` after each tool call.
+ * - `hearth:model-call`: a `ModelCallEvent` after each model call (the selector's included).
+ * - `hearth:tool-call`: a `ToolCallEvent` after each tool call.
  * - `hearth:startup`, `hearth:step`: the startup trace's phases and steps.
  * - `hearth:construction`: a definition built while serving.
  * - `hearth:asset-reload`: a dev-mode asset reload.
@@ -22,29 +23,92 @@ export function diagnosticsChannel(name: string): Channel {
   return channel;
 }
 
+/** One model call, as `hearth:model-call` publishes it once it has ended. Every field is present. */
 export interface ModelCallEvent {
   readonly durationMs: number;
-  readonly errorCode?: string;
+  /** Set when the call failed. */
+  readonly errorCode: string | undefined;
+  /** The model asked for (the client's `model`), or else the one the provider named; "unknown" if neither. */
+  readonly model: string;
+  /** The model the provider says answered, when it said. */
+  readonly responseModel: string | undefined;
+  /** Who called: the agent's name, or `<team>/selector` for a selector team's choice of speaker. */
+  readonly caller: string;
+  /** Tokens the provider reported (zero for a failed call). */
+  readonly usage: Usage;
+  readonly finishReason: string | undefined;
+  readonly tenant: string | undefined;
+  readonly sessionId: string | undefined;
+  readonly requestId: string | undefined;
 }
 
+/** One tool call, as `hearth:tool-call` publishes it once it has ended. */
 export interface ToolCallEvent {
   readonly tool: string;
   readonly durationMs: number;
   readonly isError: boolean;
+  readonly errorCode: string | undefined;
+  readonly callId: string;
+  readonly tenant: string | undefined;
+  readonly sessionId: string | undefined;
+  readonly requestId: string | undefined;
+}
+
+/** What a model call's publisher knows; the event is made from it only when something listens. */
+export interface ModelCallFacts {
+  readonly durationMs: number;
+  readonly client: unknown;
+  readonly caller: string;
+  readonly response?: { readonly usage: Usage; readonly model?: string | undefined; readonly finishReason?: string };
   readonly errorCode?: string;
 }
 
 // A synthetic warm-up run's calls are not calls: telemetry never sees them, nor the request's log line.
-export function publishModelCall(event: ModelCallEvent, run: RunContext): void {
+export function publishModelCall(facts: ModelCallFacts, run: RunContext): void {
   if (run.synthetic) return;
-  run.measure?.("model", event.durationMs);
+  run.measure?.("model", facts.durationMs, facts.response?.usage);
   const channel = diagnosticsChannel("hearth:model-call");
-  if (channel.hasSubscribers) channel.publish(event);
+  if (!channel.hasSubscribers) return;
+  const asked = (facts.client as { model?: unknown } | undefined)?.model;
+  const response = facts.response;
+  const event: ModelCallEvent = {
+    durationMs: facts.durationMs,
+    errorCode: facts.errorCode,
+    model: typeof asked === "string" ? asked : (response?.model ?? "unknown"),
+    responseModel: response?.model,
+    caller: facts.caller,
+    usage: response?.usage ?? zeroUsage,
+    finishReason: response?.finishReason,
+    tenant: run.tenant,
+    sessionId: run.sessionId,
+    requestId: run.requestId,
+  };
+  channel.publish(event);
 }
 
-export function publishToolCall(event: ToolCallEvent, run: RunContext): void {
+/** What a tool call's publisher knows. */
+export interface ToolCallFacts {
+  readonly tool: string;
+  readonly durationMs: number;
+  readonly isError: boolean;
+  readonly errorCode: string | undefined;
+  readonly callId: string;
+}
+
+export function publishToolCall(facts: ToolCallFacts, run: RunContext): void {
   if (run.synthetic) return;
-  run.measure?.("tool", event.durationMs);
+  run.measure?.("tool", facts.durationMs);
   const channel = diagnosticsChannel("hearth:tool-call");
-  if (channel.hasSubscribers) channel.publish(event);
+  if (!channel.hasSubscribers) return;
+  const event: ToolCallEvent = {
+    tool: facts.tool,
+    durationMs: facts.durationMs,
+    isError: facts.isError,
+    errorCode: facts.errorCode,
+    callId: facts.callId,
+    tenant: run.tenant,
+    sessionId: run.sessionId,
+    requestId: run.requestId,
+  };
+  channel.publish(event);
 }

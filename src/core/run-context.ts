@@ -1,3 +1,4 @@
+import type { Usage } from "./messages.ts";
 import type { Logger } from "../internal/log.ts";
 
 /**
@@ -31,8 +32,8 @@ export interface RunContext {
   readonly log?: Logger;
   /** Told when one of its model calls had to open a new connection to the provider, for the request's log line. */
   readonly connected?: () => void;
-  /** Told each model and tool call's duration, for the request's log line. */
-  readonly measure?: (kind: "model" | "tool", durationMs: number) => void;
+  /** Told each model and tool call's duration (and a model call's tokens), for the request's log line. */
+  readonly measure?: (kind: "model" | "tool", durationMs: number, usage?: Usage) => void;
 }
 
 /** A run with nothing special about it: what `agent.run()` gets without a context. */

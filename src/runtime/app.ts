@@ -90,6 +90,12 @@ export interface AppDefinition<Assets, Resources, Models, Agents, Teams> {
   readonly warmup?: WarmupOptions;
   /** Keep each model provider's connections open through quiet periods (see KeepWarmOptions). Default on. */
   readonly keepWarm?: KeepWarmOptions | false;
+  /**
+   * What each model's tokens cost, per million, in a currency of the app's choosing: `/metrics`
+   * then counts `hearth_model_cost_total` by model, caller and tenant. Keyed by the model name the
+   * client asks for.
+   */
+  readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** How a chat request's `context` field becomes the run's request context (see RequestContextOptions). */
   readonly context?: RequestContextOptions;
   /** Work that the first request does not need (metrics exporters, optional integrations): run after ready. */
@@ -250,6 +256,7 @@ export function defineApp<
   }
   checkRequestContextOptions(definition.context);
   checkKeepWarmOptions(definition.keepWarm);
+  checkPrices(definition.prices);
   const timeout = definition.stepTimeoutMs;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0))
     throw new UserError("App `stepTimeoutMs` must be a positive number.", { field: "stepTimeoutMs" });
@@ -257,6 +264,29 @@ export function defineApp<
   if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
     throw new UserError("App `warmup.attempts` must be a whole number, 1 or more.", { field: "warmup.attempts" });
   return Object.freeze({ ...definition, kind: "hearth-app" as const });
+}
+
+/** What a model's tokens cost, per million, in the app's currency. */
+export interface ModelPrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
+function checkPrices(prices: unknown): void {
+  if (prices === undefined) return;
+  if (typeof prices !== "object" || prices === null)
+    throw new UserError("App `prices` must map model names to { inputPerMillion, outputPerMillion }.", {
+      field: "prices",
+    });
+  for (const [model, price] of Object.entries(prices)) {
+    const { inputPerMillion, outputPerMillion } = (price ?? {}) as Partial<ModelPrice>;
+    for (const value of [inputPerMillion, outputPerMillion])
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+        throw new UserError(
+          `App \`prices["${model}"]\` must be { inputPerMillion, outputPerMillion }, each a number, 0 or more.`,
+          { field: `prices.${model}` },
+        );
+  }
 }
 
 /** A dependency cycle among resources, as the names along it, or undefined. */

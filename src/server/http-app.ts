@@ -44,6 +44,12 @@ export interface HttpAppOptions {
   readonly streamWriteTimeoutMs?: number;
   /** Distinct tool names `/metrics` keeps apart; more, and unknown ones, are counted together. Default 200. */
   readonly maxToolLabels?: number;
+  /**
+   * Tenants `/metrics` names in its token and cost counters; more are counted together. Default 0:
+   * `/metrics` is open to scrapers, and a tenant's name is the operator's to reveal. Set it when
+   * `/metrics` is reachable only from inside.
+   */
+  readonly maxTenantLabels?: number;
   /** Log lines (one per request, and the runtime's). Default: the runtime's logger. */
   readonly log?: Logger;
   /** Values that must never appear in what the server lets out; the app's API keys and the provider keys in the environment are always added. */
@@ -73,12 +79,17 @@ function limitsOf(options: HttpAppOptions) {
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? 30_000,
     maxToolLabels: options.maxToolLabels ?? 200,
   };
+  const maxTenantLabels = options.maxTenantLabels ?? 0;
+  if (!Number.isInteger(maxTenantLabels) || maxTenantLabels < 0)
+    throw new UserError("The server option `maxTenantLabels` must be a whole number, 0 or more.", {
+      field: "maxTenantLabels",
+    });
   const sessionTtlMs = options.sessionTtlMs;
   for (const [name, value] of Object.entries({ ...limits, ...(sessionTtlMs === undefined ? {} : { sessionTtlMs }) })) {
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
       throw new UserError(`The server option \`${name}\` must be a positive number.`, { field: name });
   }
-  return { ...limits, sessionTtlMs };
+  return { ...limits, sessionTtlMs, maxTenantLabels };
 }
 
 /**
@@ -127,7 +138,11 @@ export class HttpApp {
   }
 
   #newMetrics(): HearthMetrics {
-    return new HearthMetrics({ maxToolLabels: this.limits.maxToolLabels });
+    return new HearthMetrics({
+      maxToolLabels: this.limits.maxToolLabels,
+      maxTenantLabels: this.limits.maxTenantLabels,
+      ...(this.runtime.app.prices === undefined ? {} : { prices: this.runtime.app.prices }),
+    });
   }
 
   get log(): Logger {

@@ -1,4 +1,5 @@
 import { HearthError } from "../core/errors.ts";
+import type { Usage } from "../core/messages.ts";
 import { addSecrets } from "../internal/redact.ts";
 import type { Logger } from "../internal/log.ts";
 
@@ -23,14 +24,23 @@ export interface RequestRecord {
   toolCalls: number;
   /** Model calls that had to open a new connection to the provider (a cold one): in the log line when any did. */
   newConnections?: number;
+  /** Tokens the provider reported for the request's model calls. */
+  inputTokens?: number;
+  outputTokens?: number;
 }
 
 /** A run's `measure` for this record: each model and tool call of the request adds its time to it. */
-export function measureInto(record: RequestRecord): (kind: "model" | "tool", durationMs: number) => void {
-  return (kind, durationMs) => {
+export function measureInto(
+  record: RequestRecord,
+): (kind: "model" | "tool", durationMs: number, usage?: Usage) => void {
+  return (kind, durationMs, usage) => {
     if (kind === "model") {
       record.modelMs += durationMs;
       record.modelCalls += 1;
+      if (usage !== undefined) {
+        record.inputTokens = (record.inputTokens ?? 0) + usage.promptTokens;
+        record.outputTokens = (record.outputTokens ?? 0) + usage.completionTokens;
+      }
     } else {
       record.toolMs += durationMs;
       record.toolCalls += 1;
@@ -73,6 +83,7 @@ export function logRequest(log: Logger, record: RequestRecord, totalMs: number):
     ...(record.error === undefined ? {} : { error: record.error }),
     ...(record.url === undefined ? {} : { url: record.url }),
     ...(record.newConnections === undefined ? {} : { newConnections: record.newConnections }),
+    ...(record.inputTokens === undefined ? {} : { inputTokens: record.inputTokens, outputTokens: record.outputTokens }),
   });
 }
 

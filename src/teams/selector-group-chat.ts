@@ -1,4 +1,4 @@
-import { createResponse } from "../models/model-call.ts";
+import { createModelResponse } from "../agents/runner/call-model.ts";
 import type { ChatAgent } from "../core/agent.ts";
 import { HearthError, UserError } from "../core/errors.ts";
 import { addUsage, chatMessageText, zeroUsage, type ChatMessage, type Usage } from "../core/messages.ts";
@@ -82,10 +82,10 @@ export class SelectorGroupChat extends BaseGroupChat {
     let usage: Usage = zeroUsage;
     for (let attempt = 1; attempt <= this.maxSelectorAttempts; attempt++) {
       // In a synthetic run the stub answers with the first candidate: the selector says whom, no prompt is read for it.
-      const response = await createResponse(
+      const response = await createModelResponse(
         this.modelClient,
         { messages },
-        { signal, run, syntheticReply: names[0] ?? "" },
+        { source: `${this.name}/selector`, signal, run, syntheticReply: names[0] ?? "" },
       );
       usage = addUsage(usage, response.usage);
       const mentioned = names.filter((name) => mentions(response.content, name));

@@ -37,11 +37,11 @@ test("tool names are bounded labels: a name no agent has is one series, and past
     // A model can be prompted into calling any number of made-up tools.
     for (let index = 0; index < 500; index++)
       publishToolCall(
-        { tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN" },
+        { tool: `made_up_${index}`, durationMs: 1, isError: true, errorCode: "HEARTH_TOOL_UNKNOWN", callId: "c" },
         plainRun,
       );
     for (const tool of ["lookup", "search", "refund", "refund"])
-      publishToolCall({ tool, durationMs: 1, isError: false }, plainRun);
+      publishToolCall({ tool, durationMs: 1, isError: false, errorCode: undefined, callId: "c" }, plainRun);
     const text = metrics.render({ phases: [], steps: [] } as unknown as StartupTraceJSON);
     assert.doesNotMatch(text, /made_up_/);
     assert.match(text, /hearth_tool_call_duration_seconds_count\{tool="_unknown"\} 500/);
@@ -55,5 +55,35 @@ test("tool names are bounded labels: a name no agent has is one series, and past
     );
   } finally {
     metrics.close();
+  }
+});
+
+test("token counters name no tenant unless the server allows it, and then a bounded number of them", async () => {
+  const { publishModelCall } = await import("../core/diagnostics.ts");
+  const call = (tenant: string) =>
+    publishModelCall(
+      {
+        durationMs: 1,
+        client: { model: "m" },
+        caller: "helper",
+        response: { usage: { promptTokens: 3, completionTokens: 2 } },
+      },
+      { synthetic: false, tenant },
+    );
+  const closed = new HearthMetrics();
+  const open = new HearthMetrics({ maxTenantLabels: 1 });
+  try {
+    for (const tenant of ["acme", "globex", "acme"]) call(tenant);
+    const trace = { phases: [], steps: [] } as unknown as StartupTraceJSON;
+    const hidden = closed.render(trace);
+    assert.match(hidden, /hearth_model_tokens_total\{model="m",caller="helper",kind="input"\} 9/);
+    assert.doesNotMatch(hidden, /acme|globex/);
+    const named = open.render(trace);
+    assert.match(named, /hearth_model_tokens_total\{model="m",caller="helper",tenant="acme",kind="output"\} 4/);
+    assert.match(named, /hearth_model_tokens_total\{model="m",caller="helper",tenant="_other",kind="output"\} 2/);
+    assert.doesNotMatch(named, /globex/);
+  } finally {
+    closed.close();
+    open.close();
   }
 });

@@ -1,4 +1,5 @@
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
+import type { ModelPrice } from "../runtime/app.ts";
 import type { ProviderConnections } from "../runtime/keep-warm.ts";
 import type { StartupTraceJSON } from "../runtime/startup-trace.ts";
 
@@ -113,8 +114,19 @@ export class HearthMetrics {
     "hearth_http_request_duration_seconds",
     "HTTP request duration by route and status.",
   );
-  readonly modelCalls = new Histogram("hearth_model_call_duration_seconds", "Model call duration.");
+  readonly modelCalls = new Histogram(
+    "hearth_model_call_duration_seconds",
+    "Model call duration by model and outcome (ok, or the error code).",
+  );
   readonly modelErrors = new Counter("hearth_model_call_errors_total", "Failed model calls by error code.");
+  readonly tokens = new Counter(
+    "hearth_model_tokens_total",
+    "Tokens the providers reported, by model, kind (input or output), caller (agent, or team/selector), and tenant when the server names them.",
+  );
+  readonly cost = new Counter(
+    "hearth_model_cost_total",
+    "What the reported tokens cost by the app's price table (in its currency), by model, caller, and tenant when the server names them.",
+  );
   readonly toolCalls = new Histogram("hearth_tool_call_duration_seconds", "Tool call duration by tool.");
   readonly toolErrors = new Counter(
     "hearth_tool_call_errors_total",
@@ -129,13 +141,38 @@ export class HearthMetrics {
   readonly #unsubscribe: (() => void)[] = [];
   readonly #toolLabels = new Set<string>();
   readonly #maxToolLabels: number;
+  readonly #tenantLabels = new Set<string>();
+  readonly #maxTenantLabels: number;
+  readonly #prices: Readonly<Record<string, ModelPrice>>;
 
-  /** `maxToolLabels`: distinct tool names kept apart; past it, a new name is counted as "_other". Default 200. */
-  constructor(options: { readonly maxToolLabels?: number } = {}) {
+  /**
+   * `maxToolLabels`: distinct tool names kept apart; past it, a new one is counted as "_other".
+   * Default 200. `maxTenantLabels`: the same for tenants in the token and cost counters; default 0,
+   * no tenant label at all (`/metrics` is open to scrapers). `prices`: the app's price table.
+   */
+  constructor(
+    options: {
+      readonly maxToolLabels?: number;
+      readonly maxTenantLabels?: number;
+      readonly prices?: Readonly<Record<string, ModelPrice>>;
+    } = {},
+  ) {
     this.#maxToolLabels = options.maxToolLabels ?? 200;
+    this.#maxTenantLabels = options.maxTenantLabels ?? 0;
+    this.#prices = options.prices ?? {};
     this.#listen("hearth:model-call", (event: ModelCallEvent) => {
-      this.modelCalls.observe({}, event.durationMs / 1000);
+      this.modelCalls.observe({ model: event.model, outcome: event.errorCode ?? "ok" }, event.durationMs / 1000);
       if (event.errorCode !== undefined) this.modelErrors.inc({ code: event.errorCode });
+      const { model, caller } = event;
+      const { promptTokens, completionTokens } = event.usage;
+      if (promptTokens + completionTokens === 0) return;
+      const labels: Labels =
+        this.#maxTenantLabels === 0 ? { model, caller } : { model, caller, tenant: this.#tenantLabel(event.tenant) };
+      if (promptTokens > 0) this.tokens.inc({ ...labels, kind: "input" }, promptTokens);
+      if (completionTokens > 0) this.tokens.inc({ ...labels, kind: "output" }, completionTokens);
+      const price = Object.hasOwn(this.#prices, model) ? this.#prices[model] : undefined;
+      if (price !== undefined)
+        this.cost.inc(labels, (promptTokens * price.inputPerMillion + completionTokens * price.outputPerMillion) / 1e6);
     });
     this.#listen("hearth:tool-call", (event: ToolCallEvent) => {
       const tool = this.#toolLabel(event);
@@ -159,6 +196,15 @@ export class HearthMetrics {
     if (this.#toolLabels.size >= this.#maxToolLabels) return "_other";
     this.#toolLabels.add(event.tool);
     return event.tool;
+  }
+
+  /** Tenants are as many as the app has keys for: bounded like tool names. */
+  #tenantLabel(tenant: string | undefined): string {
+    if (tenant === undefined) return "none";
+    if (this.#tenantLabels.has(tenant)) return tenant;
+    if (this.#tenantLabels.size >= this.#maxTenantLabels) return "_other";
+    this.#tenantLabels.add(tenant);
+    return tenant;
   }
 
   #listen<Event>(name: string, handle: (event: Event) => void): void {
@@ -193,6 +239,8 @@ export class HearthMetrics {
       this.requests.render(),
       this.modelCalls.render(),
       this.modelErrors.render(),
+      this.tokens.render(),
+      this.cost.render(),
       this.toolCalls.render(),
       this.toolErrors.render(),
       gauge(

@@ -50,8 +50,16 @@ export async function executeToolCall(
 ): Promise<ToolResult> {
   const started = performance.now();
   const result = await runToolCall(tools, call, signal, run);
-  const event = { tool: call.name, durationMs: performance.now() - started, isError: result.isError };
-  publishToolCall(result.errorCode === undefined ? event : { ...event, errorCode: result.errorCode }, run);
+  publishToolCall(
+    {
+      tool: call.name,
+      durationMs: performance.now() - started,
+      isError: result.isError,
+      errorCode: result.errorCode,
+      callId: call.id,
+    },
+    run,
+  );
   // The model reads the error and may recover, so the request still succeeds: the log says what failed.
   if (result.isError && !run.synthetic)
     run.log?.({

@@ -11,6 +11,8 @@ export interface CallModelOptions {
   readonly source: string;
   readonly signal: AbortSignal;
   readonly run: RunContext;
+  /** In a synthetic run, what the stub answers (the selector's choice of speaker). */
+  readonly syntheticReply?: string;
 }
 
 /**
@@ -24,14 +26,18 @@ export async function createModelResponse(
 ): Promise<ModelResponse> {
   const started = performance.now();
   try {
-    const response = await createResponse(client, request, { signal: options.signal, run: options.run });
-    publishModelCall({ durationMs: performance.now() - started }, options.run);
-    return response;
-  } catch (error) {
+    const response = await createResponse(client, request, {
+      signal: options.signal,
+      run: options.run,
+      ...(options.syntheticReply === undefined ? {} : { syntheticReply: options.syntheticReply }),
+    });
     publishModelCall(
-      { durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" },
+      { durationMs: performance.now() - started, client, caller: options.source, response },
       options.run,
     );
+    return response;
+  } catch (error) {
+    publishModelCall(failedCall(client, options.source, started, error), options.run);
     throw error;
   }
 }
@@ -47,7 +53,10 @@ export async function streamModelResponse(
   try {
     for await (const chunk of createStream(client, request, { signal: options.signal, run: options.run })) {
       if (chunk.type === "response") {
-        publishModelCall({ durationMs: performance.now() - started }, options.run);
+        publishModelCall(
+          { durationMs: performance.now() - started, client, caller: options.source, response: chunk.response },
+          options.run,
+        );
         return chunk.response;
       }
       if (chunk.type === "text-delta")
@@ -55,10 +64,16 @@ export async function streamModelResponse(
     }
     throw invalidResponse("the model stream ended without a final response");
   } catch (error) {
-    publishModelCall(
-      { durationMs: performance.now() - started, errorCode: HearthError.is(error) ? error.code : "ERROR" },
-      options.run,
-    );
+    publishModelCall(failedCall(client, options.source, started, error), options.run);
     throw error;
   }
+}
+
+function failedCall(client: ModelClient, caller: string, started: number, error: unknown) {
+  return {
+    durationMs: performance.now() - started,
+    client,
+    caller,
+    errorCode: HearthError.is(error) ? error.code : "ERROR",
+  };
 }
