@@ -98,6 +98,8 @@ export { modelInfoFor } from "./models/model-info.ts";
 // Tools.
 export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
 export { isWorkbench, type Workbench } from "./core/workbench.ts";
+export type { ModelCallEvent, ToolCallEvent } from "./core/diagnostics.ts";
+export type { Operation, OperationEnd } from "./core/operations.ts";
 export type { JsonSchema, JsonValue } from "./core/json-schema.ts";
 export type { StandardSchemaV1 } from "./core/standard-schema.ts";
 export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";

@@ -74,6 +74,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
   "hearth/lambda": ["createLambdaHandler", "createStreamingLambdaHandler", "isKeepWarmPing"],
   "hearth/cli": ["closeOnSignals", "loadApp", "serveCommand"],
   "hearth/mcp": ["McpWorkbench", "mcpServer", "providerToolNames", "resultText"],
+  "hearth/otel": ["instrument"],
 };
 
 for (const [entry, names] of Object.entries(published)) {

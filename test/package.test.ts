@@ -45,6 +45,7 @@ test("are-the-types-wrong finds the types of every entry point for ESM consumers
     "hearth/lambda",
     "hearth/cli",
     "hearth/mcp",
+    "hearth/otel",
   ]) {
     assert.match(stdout, new RegExp(`"${entry}"\\s*│\\s*🟢 \\(ESM\\)\\s*│\\s*🟢`), entry);
   }

@@ -1,6 +1,8 @@
 import type { AgentResponse, AgentTurn, ChatAgent, Emit } from "../core/agent.ts";
 import { AsyncQueue } from "../internal/async-queue.ts";
 import type { AgentMessage } from "../core/messages.ts";
+import { withOperation } from "../core/operations.ts";
+import type { RunContext } from "../core/run-context.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 
 /** An `Emit` for a run nobody streams. */
@@ -8,7 +10,26 @@ export const ignoreMessages: Emit = () => undefined;
 
 /** Runs one agent turn. */
 export function runAgentTurn(agent: ChatAgent, turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
-  return agent.onMessages(turn, emit);
+  return withOperation(
+    turn.run,
+    "agent",
+    agent.name,
+    (run) => (run === turn.run ? agent.onMessages(turn, emit) : agent.onMessages(withRun(turn, run), emit)),
+    (response) => response.usage,
+  );
+}
+
+/** The same turn, in a run that carries its operation. */
+function withRun(turn: AgentTurn, run: RunContext): AgentTurn {
+  return {
+    get context() {
+      return turn.context;
+    },
+    newMessages: turn.newMessages,
+    signal: turn.signal,
+    run,
+    commit: (messages, context) => turn.commit(messages, context),
+  };
 }
 
 /**

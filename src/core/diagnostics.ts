@@ -1,5 +1,6 @@
 import type { Channel } from "node:diagnostics_channel";
 import { type Usage, zeroUsage } from "./messages.ts";
+import type { Operation } from "./operations.ts";
 import type { RunContext } from "./run-context.ts";
 
 /**
@@ -34,6 +35,10 @@ export interface ModelCallEvent {
   readonly responseModel: string | undefined;
   /** Who called: the agent's name, or `<team>/selector` for a selector team's choice of speaker. */
   readonly caller: string;
+  /** The provider's label (the client's `provider`: "openai", "azure.ai.openai"), when the client has one. */
+  readonly provider: string | undefined;
+  /** The agent turn or team run the call was made in, when a tracer listens (see operations.ts). */
+  readonly parent: Operation | undefined;
   /** Tokens the provider reported (zero for a failed call). */
   readonly usage: Usage;
   readonly finishReason: string | undefined;
@@ -49,6 +54,8 @@ export interface ToolCallEvent {
   readonly isError: boolean;
   readonly errorCode: string | undefined;
   readonly callId: string;
+  /** The agent turn the call was made in, when a tracer listens (see operations.ts). */
+  readonly parent: Operation | undefined;
   readonly tenant: string | undefined;
   readonly sessionId: string | undefined;
   readonly requestId: string | undefined;
@@ -69,7 +76,7 @@ export function publishModelCall(facts: ModelCallFacts, run: RunContext): void {
   run.measure?.("model", facts.durationMs, facts.response?.usage);
   const channel = diagnosticsChannel("hearth:model-call");
   if (!channel.hasSubscribers) return;
-  const asked = (facts.client as { model?: unknown } | undefined)?.model;
+  const { model: asked, provider } = (facts.client ?? {}) as { model?: unknown; provider?: unknown };
   const response = facts.response;
   const event: ModelCallEvent = {
     durationMs: facts.durationMs,
@@ -77,6 +84,8 @@ export function publishModelCall(facts: ModelCallFacts, run: RunContext): void {
     model: typeof asked === "string" ? asked : (response?.model ?? "unknown"),
     responseModel: response?.model,
     caller: facts.caller,
+    provider: typeof provider === "string" ? provider : undefined,
+    parent: run.operation,
     usage: response?.usage ?? zeroUsage,
     finishReason: response?.finishReason,
     tenant: run.tenant,
@@ -106,6 +115,7 @@ export function publishToolCall(facts: ToolCallFacts, run: RunContext): void {
     isError: facts.isError,
     errorCode: facts.errorCode,
     callId: facts.callId,
+    parent: run.operation,
     tenant: run.tenant,
     sessionId: run.sessionId,
     requestId: run.requestId,

@@ -1,4 +1,5 @@
 import type { Usage } from "./messages.ts";
+import type { Operation } from "./operations.ts";
 import type { Logger } from "../internal/log.ts";
 
 /**
@@ -32,6 +33,10 @@ export interface RunContext {
   readonly log?: Logger;
   /** Told when one of its model calls had to open a new connection to the provider, for the request's log line. */
   readonly connected?: () => void;
+  /** The agent turn or team run this run is part of, when a tracer listens (see operations.ts). */
+  readonly operation?: Operation;
+  /** The caller's W3C `traceparent` header, for the outermost operation of the request. */
+  readonly traceparent?: string;
   /** Told each model and tool call's duration (and a model call's tokens), for the request's log line. */
   readonly measure?: (kind: "model" | "tool", durationMs: number, usage?: Usage) => void;
 }

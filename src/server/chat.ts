@@ -92,6 +92,8 @@ export interface ChatContext {
   readonly synthetic: boolean;
   /** The request's context, as the app's context option read it (undefined: none; a function: kept with the session). */
   readonly requestContext: RequestContext | ContextForTurn | undefined;
+  /** The caller's W3C `traceparent`, when it sent a well-formed one: a tracer makes the turn's spans its children. */
+  readonly traceparent: string | undefined;
 }
 
 interface Target {
@@ -214,6 +216,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     synthetic: context.synthetic,
     tenant: context.tenant,
     requestId: record.id,
+    ...(context.traceparent === undefined ? {} : { traceparent: context.traceparent }),
     measure: measureInto(record),
     connected: () => {
       record.newConnections = (record.newConnections ?? 0) + 1;

@@ -302,6 +302,7 @@ export class HttpApp {
             log,
             synthetic,
             requestContext,
+            traceparent: traceparentOf(request.headers.traceparent),
           },
           parsed,
         );
@@ -412,4 +413,9 @@ export function runtimeWithApp(
   const runtimeLog = safeLogger(options.log);
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log: runtimeLog, ...options.runtime });
   return { runtime, app: new HttpApp(runtime, options) };
+}
+
+/** A W3C `traceparent` header (version 00), or undefined when absent or malformed: it is only passed on. */
+function traceparentOf(header: string | undefined): string | undefined {
+  return header !== undefined && /^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(header) ? header : undefined;
 }

@@ -1,3 +1,4 @@
+import { withOperation } from "../core/operations.ts";
 import type { RunContext } from "../core/run-context.ts";
 import type { AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
@@ -191,7 +192,23 @@ export abstract class BaseGroupChat implements Team {
     return state;
   }
 
-  async #runTeam(
+  #runTeam(
+    session: Session,
+    task: string | undefined,
+    signal: AbortSignal,
+    emit: Emit,
+    run: RunContext,
+  ): Promise<TaskResult> {
+    return withOperation(
+      run,
+      "workflow",
+      this.name,
+      (traced) => this.#runLoop(session, task, signal, emit, traced),
+      (result) => result.usage,
+    );
+  }
+
+  async #runLoop(
     session: Session,
     task: string | undefined,
     signal: AbortSignal,

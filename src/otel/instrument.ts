@@ -1,0 +1,217 @@
+import * as otel from "@opentelemetry/api";
+import type { Attributes, Context, Span, Tracer, TracerProvider } from "@opentelemetry/api";
+import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
+import type { Operation, OperationEnd } from "../core/operations.ts";
+
+type Api = typeof import("@opentelemetry/api");
+
+export interface InstrumentOptions {
+  /** Where spans go; default the global provider (`trace.getTracerProvider()`). */
+  readonly tracerProvider?: TracerProvider;
+}
+
+/** A phase or step of the startup trace, as `hearth:startup` and `hearth:step` publish them. */
+interface StartupEntry {
+  readonly app: string;
+  readonly name: string;
+  readonly phase?: string;
+  readonly kind?: string;
+  readonly status?: string;
+  readonly startMs: number;
+  readonly durationMs: number;
+}
+
+/** `performance.now()` milliseconds as the epoch milliseconds OpenTelemetry takes. */
+const epochMs = (ms: number) => performance.timeOrigin + ms;
+
+/**
+ * Subscribes to hearth's diagnostics channels and turns what they publish into spans in the
+ * OpenTelemetry GenAI semantic conventions: `invoke_workflow {team}` per team run,
+ * `invoke_agent {agent}` per agent turn, `chat {model}` per model call (a selector's choice of
+ * speaker included), `execute_tool {tool}` per tool call, each under the one it ran in, and a
+ * request's outermost span under the caller's `traceparent`. The startup trace becomes one
+ * `hearth.startup` span with a child per phase and a grandchild per step, at their real times.
+ * Returns a function that unsubscribes. Message content is never recorded.
+ *
+ * Call it before the runtime starts (at the top of the app's module), so the startup is traced too.
+ * `@opentelemetry/api` is an optional peer dependency, loaded with `hearth/otel`: an app that does
+ * not import `hearth/otel` loads none of it.
+ */
+export function instrument(options: InstrumentOptions = {}): () => void {
+  const api: Api = otel;
+  const tracer: Tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer("hearth");
+  const spans = new WeakMap<Operation, Span>();
+  const parentOf = (operation: Operation | undefined): Context => {
+    if (operation !== undefined) {
+      const span = spans.get(operation);
+      if (span !== undefined) return api.trace.setSpan(api.ROOT_CONTEXT, span);
+    }
+    return api.context.active();
+  };
+  const ids = (event: { tenant: string | undefined; sessionId: string | undefined; requestId: string | undefined }) => {
+    const attributes: Attributes = {};
+    if (event.sessionId !== undefined) attributes["gen_ai.conversation.id"] = event.sessionId;
+    if (event.tenant !== undefined) attributes["hearth.tenant"] = event.tenant;
+    if (event.requestId !== undefined) attributes["hearth.request.id"] = event.requestId;
+    return attributes;
+  };
+  const failed = (span: Span, code: string | undefined) => {
+    if (code === undefined) return;
+    span.setAttribute("error.type", code);
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: code });
+  };
+
+  const onStart = (message: unknown) => {
+    const operation = message as Operation;
+    const parent =
+      operation.parent === undefined && operation.traceparent !== undefined
+        ? remoteParent(api, operation.traceparent)
+        : parentOf(operation.parent);
+    const name = operation.kind === "workflow" ? "invoke_workflow" : "invoke_agent";
+    const span = tracer.startSpan(
+      `${name} ${operation.name}`,
+      {
+        kind: api.SpanKind.INTERNAL,
+        startTime: epochMs(operation.startMs),
+        attributes: {
+          "gen_ai.operation.name": name,
+          [operation.kind === "workflow" ? "gen_ai.workflow.name" : "gen_ai.agent.name"]: operation.name,
+          ...ids(operation),
+        },
+      },
+      parent,
+    );
+    spans.set(operation, span);
+  };
+  const onEnd = (message: unknown) => {
+    const end = message as OperationEnd;
+    const span = spans.get(end.operation);
+    if (span === undefined) return;
+    if (end.usage !== undefined) {
+      span.setAttribute("gen_ai.usage.input_tokens", end.usage.promptTokens);
+      span.setAttribute("gen_ai.usage.output_tokens", end.usage.completionTokens);
+    }
+    failed(span, end.errorCode);
+    span.end(epochMs(end.operation.startMs + end.durationMs));
+  };
+  const onModelCall = (message: unknown) => {
+    const call = message as ModelCallEvent;
+    const end = performance.now();
+    const attributes: Attributes = {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": call.model,
+      "gen_ai.agent.name": call.caller,
+      "gen_ai.usage.input_tokens": call.usage.promptTokens,
+      "gen_ai.usage.output_tokens": call.usage.completionTokens,
+      ...ids(call),
+    };
+    if (call.provider !== undefined) attributes["gen_ai.provider.name"] = call.provider;
+    if (call.responseModel !== undefined) attributes["gen_ai.response.model"] = call.responseModel;
+    if (call.finishReason !== undefined) attributes["gen_ai.response.finish_reasons"] = [call.finishReason];
+    const span = tracer.startSpan(
+      `chat ${call.model}`,
+      { kind: api.SpanKind.CLIENT, startTime: epochMs(end - call.durationMs), attributes },
+      parentOf(call.parent),
+    );
+    failed(span, call.errorCode);
+    span.end(epochMs(end));
+  };
+  const onToolCall = (message: unknown) => {
+    const call = message as ToolCallEvent;
+    const end = performance.now();
+    const span = tracer.startSpan(
+      `execute_tool ${call.tool}`,
+      {
+        kind: api.SpanKind.INTERNAL,
+        startTime: epochMs(end - call.durationMs),
+        attributes: {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": call.tool,
+          "gen_ai.tool.call.id": call.callId,
+          ...ids(call),
+        },
+      },
+      parentOf(call.parent),
+    );
+    failed(span, call.isError ? (call.errorCode ?? "HEARTH_TOOL_FAILED") : undefined);
+    span.end(epochMs(end));
+  };
+
+  // Startup: phases and steps are collected as they are published; at ready they become spans.
+  const phases: StartupEntry[] = [];
+  const steps: StartupEntry[] = [];
+  const onPhase = (message: unknown) => {
+    const phase = message as StartupEntry;
+    phases.push(phase);
+    if (phase.name === "ready") emitStartup(api, tracer, phases.splice(0), steps.splice(0));
+  };
+  const onStep = (message: unknown) => {
+    steps.push(message as StartupEntry);
+  };
+
+  const subscriptions: [string, (message: unknown) => void][] = [
+    ["hearth:operation-start", onStart],
+    ["hearth:operation-end", onEnd],
+    ["hearth:model-call", onModelCall],
+    ["hearth:tool-call", onToolCall],
+    ["hearth:startup", onPhase],
+    ["hearth:step", onStep],
+  ];
+  for (const [name, listener] of subscriptions) diagnosticsChannel(name).subscribe(listener);
+  return () => {
+    for (const [name, listener] of subscriptions) diagnosticsChannel(name).unsubscribe(listener);
+  };
+}
+
+/** The caller's span, from its `traceparent`, as the parent of a request's outermost span. */
+function remoteParent(api: Api, traceparent: string): Context {
+  const [, traceId, spanId, flags] = traceparent.split("-") as [string, string, string, string];
+  return api.trace.setSpanContext(api.ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: Number.parseInt(flags, 16),
+    isRemote: true,
+  });
+}
+
+/** One `hearth.startup` span from the process's start to ready, a child per phase, and each step under its phase. */
+function emitStartup(api: Api, tracer: Tracer, phases: StartupEntry[], steps: StartupEntry[]): void {
+  const first = phases[0];
+  const ready = phases.at(-1);
+  if (first === undefined || ready === undefined) return;
+  const root = tracer.startSpan(
+    "hearth.startup",
+    { startTime: epochMs(first.startMs), attributes: { "hearth.app": first.app } },
+    api.ROOT_CONTEXT,
+  );
+  const rootContext = api.trace.setSpan(api.ROOT_CONTEXT, root);
+  const phaseSpans = new Map<string, Context>();
+  for (const phase of phases) {
+    if (phase.name === "ready") continue;
+    const span = tracer.startSpan(
+      `hearth.startup.${phase.name}`,
+      { startTime: epochMs(phase.startMs), attributes: { "hearth.phase": phase.name } },
+      rootContext,
+    );
+    span.end(epochMs(phase.startMs + phase.durationMs));
+    phaseSpans.set(phase.name, api.trace.setSpan(api.ROOT_CONTEXT, span));
+  }
+  for (const step of steps) {
+    const span = tracer.startSpan(
+      `${step.kind}:${step.name}`,
+      {
+        startTime: epochMs(step.startMs),
+        attributes: {
+          "hearth.phase": step.phase ?? "",
+          "hearth.step.kind": step.kind ?? "",
+          "hearth.step.name": step.name,
+          "hearth.step.status": step.status ?? "",
+        },
+      },
+      phaseSpans.get(step.phase ?? "") ?? rootContext,
+    );
+    if (step.status === "failed") span.setStatus({ code: api.SpanStatusCode.ERROR });
+    span.end(epochMs(step.startMs + step.durationMs));
+  }
+  root.end(epochMs(ready.startMs));
+}
