@@ -11,6 +11,12 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import {
   AssistantAgent,
   ConnectionPools,
   createRuntime,
@@ -25,8 +31,11 @@ import { instrument } from "hearth/otel";
 import { type MockChatRequest, startMockOpenAIServer } from "hearth/testing";
 
 const exporter = new InMemorySpanExporter();
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.DELTA);
+const metricReader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
 const stop = instrument({
   tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  meterProvider: new MeterProvider({ readers: [metricReader] }),
 });
 after(() => stop());
 beforeEach(() => exporter.reset());
@@ -69,6 +78,7 @@ const byName = (spans: readonly ReadableSpan[], name: string) => {
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 test("an agent turn with a tool call: invoke_agent, with its two chat calls and the tool's execute_tool under it", async () => {
+  const sentBefore = mock.requests.length;
   const agent = new AssistantAgent({
     name: "forecaster",
     modelClient: client(),
@@ -98,6 +108,11 @@ test("an agent turn with a tool call: invoke_agent, with its two chat calls and 
   assert.equal(parentOf(tool as ReadableSpan), turn?.spanContext().spanId);
   assert.equal(tool?.attributes["gen_ai.tool.name"], "weather");
   assert.equal(tool?.attributes["gen_ai.tool.call.id"], "call_w1");
+  // The provider calls carried the turn's span as their parent.
+  const { traceId, spanId } = turn?.spanContext() ?? {};
+  const sent = mock.requests.slice(sentBefore).filter((request) => request.path.endsWith("/chat/completions"));
+  assert.equal(sent.length, 2);
+  for (const request of sent) assert.equal(request.headers.traceparent, `00-${traceId}-${spanId}-01`);
   // Nothing of what was said is recorded.
   for (const span of spans) assert.doesNotMatch(JSON.stringify(span.attributes), /Oslo|21 degrees/);
 });
@@ -217,4 +232,51 @@ test("a request carrying traceparent: its spans are in the caller's trace, under
   } finally {
     await server.close();
   }
+});
+
+test("the GenAI client metrics: token usage by type and call duration, per model call, through the meter provider", async () => {
+  await metricReader.forceFlush();
+  metricExporter.reset();
+  const agent = new AssistantAgent({
+    name: "forecaster",
+    modelClient: client(),
+    tools: [weather],
+    reflectOnToolUse: true,
+  });
+  await agent.run({ task: "Weather in Oslo?" });
+  await metricReader.forceFlush();
+  const metrics = metricExporter.getMetrics().flatMap((batch) => batch.scopeMetrics.flatMap((scope) => scope.metrics));
+  const points = (name: string) =>
+    metrics
+      .filter((metric) => metric.descriptor.name === name)
+      .flatMap((metric) => metric.dataPoints as readonly unknown[]);
+  const tokens = points("gen_ai.client.token.usage") as {
+    attributes: Record<string, unknown>;
+    value: { sum?: number; count: number };
+  }[];
+  const byType = (type: string) => tokens.filter((point) => point.attributes["gen_ai.token.type"] === type);
+  assert.equal(
+    byType("input").reduce((sum, point) => sum + (point.value.sum ?? 0), 0),
+    24,
+  );
+  assert.equal(
+    byType("output").reduce((sum, point) => sum + (point.value.sum ?? 0), 0),
+    6,
+  );
+  assert.equal(byType("input")[0]?.attributes["gen_ai.request.model"], "m");
+  const durations = points("gen_ai.client.operation.duration") as { value: { count: number } }[];
+  assert.equal(
+    durations.reduce((sum, point) => sum + point.value.count, 0),
+    2,
+  );
+});
+
+test("once stopped, nothing is traced and provider calls carry no traceparent", async () => {
+  stop();
+  const sentBefore = mock.requests.length;
+  await new AssistantAgent({ name: "quiet", modelClient: client() }).run({ task: "Plan a trip." });
+  assert.deepEqual(exporter.getFinishedSpans(), []);
+  const sent = mock.requests.slice(sentBefore);
+  assert.ok(sent.length > 0);
+  for (const request of sent) assert.equal(request.headers.traceparent, undefined);
 });

@@ -83,3 +83,19 @@ async function traced<T>(
     throw error;
   }
 }
+
+let traceparentSource: ((operation: Operation) => string | undefined) | undefined;
+
+/**
+ * For a tracer: how an operation's span is named in the `traceparent` header of the provider calls
+ * made inside it. `undefined` stops it.
+ */
+export function setTraceparentSource(source: ((operation: Operation) => string | undefined) | undefined): void {
+  traceparentSource = source;
+}
+
+/** The `traceparent` for an outgoing call made in `run`, when a tracer gives one. */
+export function outgoingTraceparent(run: RunContext | undefined): string | undefined {
+  const operation = run?.operation;
+  return operation === undefined || traceparentSource === undefined ? undefined : traceparentSource(operation);
+}

@@ -1,13 +1,18 @@
 import * as otel from "@opentelemetry/api";
-import type { Attributes, Context, Span, Tracer, TracerProvider } from "@opentelemetry/api";
+import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from "@opentelemetry/api";
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
-import type { Operation, OperationEnd } from "../core/operations.ts";
+import { type Operation, type OperationEnd, setTraceparentSource } from "../core/operations.ts";
 
 type Api = typeof import("@opentelemetry/api");
 
 export interface InstrumentOptions {
   /** Where spans go; default the global provider (`trace.getTracerProvider()`). */
   readonly tracerProvider?: TracerProvider;
+  /**
+   * Where the GenAI client metrics go (`gen_ai.client.token.usage`, `gen_ai.client.operation.duration`);
+   * default the global provider (`metrics.getMeterProvider()`), which records nothing until an SDK registers one.
+   */
+  readonly meterProvider?: MeterProvider;
 }
 
 /** A phase or step of the startup trace, as `hearth:startup` and `hearth:step` publish them. */
@@ -25,7 +30,8 @@ interface StartupEntry {
 const epochMs = (ms: number) => performance.timeOrigin + ms;
 
 /**
- * Subscribes to hearth's diagnostics channels and turns what they publish into spans in the
+ * Subscribes to hearth's diagnostics channels and turns what they publish into spans (and the
+ * GenAI client metrics, token usage and call duration, per model call) in the
  * OpenTelemetry GenAI semantic conventions: `invoke_workflow {team}` per team run,
  * `invoke_agent {agent}` per agent turn, `chat {model}` per model call (a selector's choice of
  * speaker included), `execute_tool {tool}` per tool call, each under the one it ran in, and a
@@ -40,6 +46,15 @@ const epochMs = (ms: number) => performance.timeOrigin + ms;
 export function instrument(options: InstrumentOptions = {}): () => void {
   const api: Api = otel;
   const tracer: Tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer("hearth");
+  const meter = (options.meterProvider ?? api.metrics.getMeterProvider()).getMeter("hearth");
+  const tokenUsage: Histogram = meter.createHistogram("gen_ai.client.token.usage", {
+    description: "Tokens used by each model call, by type.",
+    unit: "{token}",
+  });
+  const callDuration: Histogram = meter.createHistogram("gen_ai.client.operation.duration", {
+    description: "Duration of each model call.",
+    unit: "s",
+  });
   const spans = new WeakMap<Operation, Span>();
   const parentOf = (operation: Operation | undefined): Context => {
     if (operation !== undefined) {
@@ -115,6 +130,17 @@ export function instrument(options: InstrumentOptions = {}): () => void {
     );
     failed(span, call.errorCode);
     span.end(epochMs(end));
+    const measured: Attributes = { "gen_ai.operation.name": "chat", "gen_ai.request.model": call.model };
+    if (call.provider !== undefined) measured["gen_ai.provider.name"] = call.provider;
+    if (call.responseModel !== undefined) measured["gen_ai.response.model"] = call.responseModel;
+    callDuration.record(
+      call.durationMs / 1000,
+      call.errorCode === undefined ? measured : { ...measured, "error.type": call.errorCode },
+    );
+    if (call.usage.promptTokens > 0)
+      tokenUsage.record(call.usage.promptTokens, { ...measured, "gen_ai.token.type": "input" });
+    if (call.usage.completionTokens > 0)
+      tokenUsage.record(call.usage.completionTokens, { ...measured, "gen_ai.token.type": "output" });
   };
   const onToolCall = (message: unknown) => {
     const call = message as ToolCallEvent;
@@ -158,8 +184,16 @@ export function instrument(options: InstrumentOptions = {}): () => void {
     ["hearth:step", onStep],
   ];
   for (const [name, listener] of subscriptions) diagnosticsChannel(name).subscribe(listener);
+  // Provider calls made inside an agent turn carry its span, so the provider's own traces join ours.
+  setTraceparentSource((operation) => {
+    const span = spans.get(operation);
+    if (span === undefined) return undefined;
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, "0")}`;
+  });
   return () => {
     for (const [name, listener] of subscriptions) diagnosticsChannel(name).unsubscribe(listener);
+    setTraceparentSource(undefined);
   };
 }
 

@@ -2,6 +2,7 @@ import { reportConstruction } from "../../core/construction.ts";
 import { UserError } from "../../core/errors.ts";
 import { addSecrets } from "../../internal/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
+import { outgoingTraceparent } from "../../core/operations.ts";
 import type {
   CallOptions,
   ModelClient,
@@ -180,6 +181,8 @@ export class OpenAIChatCompletionClient implements ModelClient {
 
   #call(method: "GET" | "POST", url: URL, body: string | undefined, accept: string, options: CallOptions): HttpCall {
     const headers: Record<string, string> = { ...this.#endpoint.headers, accept };
+    const traceparent = outgoingTraceparent(options.run);
+    if (traceparent !== undefined) headers.traceparent = traceparent;
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(body));
