@@ -18,6 +18,7 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import {
   AssistantAgent,
+  addSecrets,
   ConnectionPools,
   createRuntime,
   defineApp,
@@ -269,6 +270,44 @@ test("the GenAI client metrics: token usage by type and call duration, per model
     durations.reduce((sum, point) => sum + point.value.count, 0),
     2,
   );
+});
+
+test("captureContent records what was said on chat spans, redacted; without it nothing is", async () => {
+  const captured = new InMemorySpanExporter();
+  const stopCapturing = instrument({
+    tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(captured)] }),
+    captureContent: true,
+  });
+  try {
+    addSecrets(["sk-live-do-not-leak-4242"]);
+    const agent = new AssistantAgent({
+      name: "forecaster",
+      modelClient: client(),
+      tools: [weather],
+      reflectOnToolUse: true,
+      systemMessage: "Answer about the weather.",
+    });
+    await agent.run({ task: "Weather in Oslo? My key is sk-live-do-not-leak-4242" });
+    const [first, second] = byName(captured.getFinishedSpans(), "chat m");
+    assert.equal(
+      first?.attributes["gen_ai.system_instructions"],
+      JSON.stringify([{ type: "text", content: "Answer about the weather." }]),
+    );
+    const input = String(first?.attributes["gen_ai.input.messages"]);
+    assert.match(input, /Weather in Oslo\?/);
+    assert.doesNotMatch(input, /sk-live-do-not-leak-4242/, "redacted");
+    assert.match(
+      String(first?.attributes["gen_ai.output.messages"]),
+      /"type":"tool_call","id":"call_w1","name":"weather"/,
+    );
+    assert.match(String(second?.attributes["gen_ai.input.messages"]), /"type":"tool_call_response","id":"call_w1"/);
+    assert.match(String(second?.attributes["gen_ai.output.messages"]), /It is 21 degrees/);
+    // The instrumentation without captureContent saw the same calls and kept no content.
+    for (const span of byName(exporter.getFinishedSpans(), "chat m"))
+      assert.equal(span.attributes["gen_ai.input.messages"], undefined);
+  } finally {
+    stopCapturing();
+  }
 });
 
 test("once stopped, nothing is traced and provider calls carry no traceparent", async () => {

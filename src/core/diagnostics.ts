@@ -1,5 +1,6 @@
 import type { Channel } from "node:diagnostics_channel";
-import { type Usage, zeroUsage } from "./messages.ts";
+import { type ToolCall, type Usage, zeroUsage } from "./messages.ts";
+import type { ModelMessage } from "./model-client.ts";
 import type { Operation } from "./operations.ts";
 import type { RunContext } from "./run-context.ts";
 
@@ -39,6 +40,10 @@ export interface ModelCallEvent {
   readonly provider: string | undefined;
   /** The agent turn or team run the call was made in, when a tracer listens (see operations.ts). */
   readonly parent: Operation | undefined;
+  /** The messages sent (the request's own array, not a copy: read it, never change it). */
+  readonly input: readonly ModelMessage[] | undefined;
+  /** What the model answered, for a call that succeeded. */
+  readonly output: { readonly content: string; readonly toolCalls: readonly ToolCall[] } | undefined;
   /** Tokens the provider reported (zero for a failed call). */
   readonly usage: Usage;
   readonly finishReason: string | undefined;
@@ -66,7 +71,14 @@ export interface ModelCallFacts {
   readonly durationMs: number;
   readonly client: unknown;
   readonly caller: string;
-  readonly response?: { readonly usage: Usage; readonly model?: string | undefined; readonly finishReason?: string };
+  readonly request?: { readonly messages: readonly ModelMessage[] };
+  readonly response?: {
+    readonly usage: Usage;
+    readonly model?: string | undefined;
+    readonly finishReason?: string;
+    readonly content: string;
+    readonly toolCalls: readonly ToolCall[];
+  };
   readonly errorCode?: string;
 }
 
@@ -86,6 +98,8 @@ export function publishModelCall(facts: ModelCallFacts, run: RunContext): void {
     caller: facts.caller,
     provider: typeof provider === "string" ? provider : undefined,
     parent: run.operation,
+    input: facts.request?.messages,
+    output: response === undefined ? undefined : { content: response.content, toolCalls: response.toolCalls },
     usage: response?.usage ?? zeroUsage,
     finishReason: response?.finishReason,
     tenant: run.tenant,

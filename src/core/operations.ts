@@ -88,10 +88,15 @@ let traceparentSource: ((operation: Operation) => string | undefined) | undefine
 
 /**
  * For a tracer: how an operation's span is named in the `traceparent` header of the provider calls
- * made inside it. `undefined` stops it.
+ * made inside it. The last one set is used; clearing a source that is no longer the one in use
+ * changes nothing.
  */
-export function setTraceparentSource(source: ((operation: Operation) => string | undefined) | undefined): void {
+export function setTraceparentSource(source: (operation: Operation) => string | undefined): void {
   traceparentSource = source;
+}
+
+export function clearTraceparentSource(source: (operation: Operation) => string | undefined): void {
+  if (traceparentSource === source) traceparentSource = undefined;
 }
 
 /** The `traceparent` for an outgoing call made in `run`, when a tracer gives one. */

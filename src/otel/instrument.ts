@@ -1,7 +1,9 @@
 import * as otel from "@opentelemetry/api";
 import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, TracerProvider } from "@opentelemetry/api";
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
-import { type Operation, type OperationEnd, setTraceparentSource } from "../core/operations.ts";
+import type { ModelMessage } from "../core/model-client.ts";
+import { clearTraceparentSource, type Operation, type OperationEnd, setTraceparentSource } from "../core/operations.ts";
+import { redact } from "../internal/redact.ts";
 
 type Api = typeof import("@opentelemetry/api");
 
@@ -13,6 +15,12 @@ export interface InstrumentOptions {
    * default the global provider (`metrics.getMeterProvider()`), which records nothing until an SDK registers one.
    */
   readonly meterProvider?: MeterProvider;
+  /**
+   * Record what was said on each `chat` span, as the conventions' opt-in has it
+   * (`gen_ai.system_instructions`, `gen_ai.input.messages`, `gen_ai.output.messages`), after
+   * hearth's redaction (known keys, secrets, key-shaped text). Default false: no content.
+   */
+  readonly captureContent?: boolean;
 }
 
 /** A phase or step of the startup trace, as `hearth:startup` and `hearth:step` publish them. */
@@ -37,7 +45,7 @@ const epochMs = (ms: number) => performance.timeOrigin + ms;
  * speaker included), `execute_tool {tool}` per tool call, each under the one it ran in, and a
  * request's outermost span under the caller's `traceparent`. The startup trace becomes one
  * `hearth.startup` span with a child per phase and a grandchild per step, at their real times.
- * Returns a function that unsubscribes. Message content is never recorded.
+ * Returns a function that unsubscribes. Message content is recorded only with `captureContent`.
  *
  * Call it before the runtime starts (at the top of the app's module), so the startup is traced too.
  * `@opentelemetry/api` is an optional peer dependency, loaded with `hearth/otel`: an app that does
@@ -123,6 +131,7 @@ export function instrument(options: InstrumentOptions = {}): () => void {
     if (call.provider !== undefined) attributes["gen_ai.provider.name"] = call.provider;
     if (call.responseModel !== undefined) attributes["gen_ai.response.model"] = call.responseModel;
     if (call.finishReason !== undefined) attributes["gen_ai.response.finish_reasons"] = [call.finishReason];
+    if (options.captureContent === true) Object.assign(attributes, contentAttributes(call));
     const span = tracer.startSpan(
       `chat ${call.model}`,
       { kind: api.SpanKind.CLIENT, startTime: epochMs(end - call.durationMs), attributes },
@@ -185,16 +194,75 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   ];
   for (const [name, listener] of subscriptions) diagnosticsChannel(name).subscribe(listener);
   // Provider calls made inside an agent turn carry its span, so the provider's own traces join ours.
-  setTraceparentSource((operation) => {
+  const traceparentOf = (operation: Operation) => {
     const span = spans.get(operation);
     if (span === undefined) return undefined;
     const { traceId, spanId, traceFlags } = span.spanContext();
     return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, "0")}`;
-  });
+  };
+  setTraceparentSource(traceparentOf);
   return () => {
     for (const [name, listener] of subscriptions) diagnosticsChannel(name).unsubscribe(listener);
-    setTraceparentSource(undefined);
+    clearTraceparentSource(traceparentOf);
   };
+}
+
+/** A message's parts, in the shape the GenAI conventions give them. */
+function parts(message: ModelMessage): Record<string, unknown>[] {
+  switch (message.role) {
+    case "system":
+      return [{ type: "text", content: message.content }];
+    case "user":
+      return typeof message.content === "string"
+        ? [{ type: "text", content: message.content }]
+        : message.content.map((part) =>
+            part.type === "text"
+              ? { type: "text", content: part.text }
+              : { type: "uri", uri: part.url, modality: "image" },
+          );
+    case "assistant":
+      return [
+        ...(message.content === "" ? [] : [{ type: "text", content: message.content }]),
+        ...(message.toolCalls ?? []).map((call) => ({
+          type: "tool_call",
+          id: call.id,
+          name: call.name,
+          arguments: call.arguments,
+        })),
+      ];
+    case "tool":
+      return message.results.map((result) => ({
+        type: "tool_call_response",
+        id: result.callId,
+        response: result.content,
+      }));
+  }
+}
+
+/** What was said in a model call, redacted, as the conventions' opt-in content attributes. */
+function contentAttributes(call: ModelCallEvent): Attributes {
+  const attributes: Attributes = {};
+  const input = call.input ?? [];
+  const system = input.filter((message) => message.role === "system");
+  if (system.length > 0) attributes["gen_ai.system_instructions"] = redact(JSON.stringify(system.flatMap(parts)));
+  attributes["gen_ai.input.messages"] = redact(
+    JSON.stringify(
+      input
+        .filter((message) => message.role !== "system")
+        .map((message) => ({ role: message.role, parts: parts(message) })),
+    ),
+  );
+  if (call.output !== undefined)
+    attributes["gen_ai.output.messages"] = redact(
+      JSON.stringify([
+        {
+          role: "assistant",
+          parts: parts({ role: "assistant", content: call.output.content, toolCalls: call.output.toolCalls }),
+          ...(call.finishReason === undefined ? {} : { finish_reason: call.finishReason }),
+        },
+      ]),
+    );
+  return attributes;
 }
 
 /** The caller's span, from its `traceparent`, as the parent of a request's outermost span. */

@@ -66,7 +66,7 @@ test("token counters name no tenant unless the server allows it, and then a boun
         durationMs: 1,
         client: { model: "m" },
         caller: "helper",
-        response: { usage: { promptTokens: 3, completionTokens: 2 } },
+        response: { usage: { promptTokens: 3, completionTokens: 2 }, content: "ok", toolCalls: [] },
       },
       { synthetic: false, tenant },
     );

@@ -32,12 +32,12 @@ export async function createModelResponse(
       ...(options.syntheticReply === undefined ? {} : { syntheticReply: options.syntheticReply }),
     });
     publishModelCall(
-      { durationMs: performance.now() - started, client, caller: options.source, response },
+      { durationMs: performance.now() - started, client, caller: options.source, request, response },
       options.run,
     );
     return response;
   } catch (error) {
-    publishModelCall(failedCall(client, options.source, started, error), options.run);
+    publishModelCall(failedCall(client, options.source, request, started, error), options.run);
     throw error;
   }
 }
@@ -54,7 +54,13 @@ export async function streamModelResponse(
     for await (const chunk of createStream(client, request, { signal: options.signal, run: options.run })) {
       if (chunk.type === "response") {
         publishModelCall(
-          { durationMs: performance.now() - started, client, caller: options.source, response: chunk.response },
+          {
+            durationMs: performance.now() - started,
+            client,
+            caller: options.source,
+            request,
+            response: chunk.response,
+          },
           options.run,
         );
         return chunk.response;
@@ -64,16 +70,17 @@ export async function streamModelResponse(
     }
     throw invalidResponse("the model stream ended without a final response");
   } catch (error) {
-    publishModelCall(failedCall(client, options.source, started, error), options.run);
+    publishModelCall(failedCall(client, options.source, request, started, error), options.run);
     throw error;
   }
 }
 
-function failedCall(client: ModelClient, caller: string, started: number, error: unknown) {
+function failedCall(client: ModelClient, caller: string, request: ModelRequest, started: number, error: unknown) {
   return {
     durationMs: performance.now() - started,
     client,
     caller,
+    request,
     errorCode: HearthError.is(error) ? error.code : "ERROR",
   };
 }
