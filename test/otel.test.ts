@@ -205,7 +205,8 @@ test("a request carrying traceparent: its spans are in the caller's trace, under
     models: { default: () => client() },
     agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },
   });
-  const server = await serve(app, { port: 0, log: () => undefined, store: { kind: "memory" } });
+  const logs: Record<string, unknown>[] = [];
+  const server = await serve(app, { port: 0, log: (entry) => logs.push(entry), store: { kind: "memory" } });
   try {
     exporter.reset();
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -222,6 +223,10 @@ test("a request carrying traceparent: its spans are in the caller's trace, under
     assert.equal(parentOf(turn as ReadableSpan), callerSpan);
     assert.equal(typeof turn?.attributes["gen_ai.conversation.id"], "string");
     for (const span of spans) assert.equal(span.spanContext().traceId, traceId);
+    // The request's log line names its trace and its outermost span.
+    const line = logs.find((entry) => entry.msg === "request" && entry.id === response.headers.get("x-request-id"));
+    assert.equal(line?.traceId, traceId);
+    assert.equal(line?.spanId, turn?.spanContext().spanId);
     // A malformed header is ignored: a new trace.
     exporter.reset();
     await fetch(`${server.url}/v1/chat`, {

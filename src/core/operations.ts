@@ -69,6 +69,7 @@ async function traced<T>(
     requestId: run.requestId,
   };
   started.publish(operation);
+  if (run.operation === undefined) run.traced?.(operation);
   const ended = (errorCode: string | undefined, usage: Usage | undefined) => {
     const end: OperationEnd = { operation, durationMs: performance.now() - operation.startMs, errorCode, usage };
     diagnosticsChannel("hearth:operation-end").publish(end);
@@ -101,6 +102,10 @@ export function clearTraceparentSource(source: (operation: Operation) => string 
 
 /** The `traceparent` for an outgoing call made in `run`, when a tracer gives one. */
 export function outgoingTraceparent(run: RunContext | undefined): string | undefined {
-  const operation = run?.operation;
+  return traceparentOf(run?.operation);
+}
+
+/** The `traceparent` naming an operation's span, when a tracer made one. */
+export function traceparentOf(operation: Operation | undefined): string | undefined {
   return operation === undefined || traceparentSource === undefined ? undefined : traceparentSource(operation);
 }

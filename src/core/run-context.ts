@@ -37,6 +37,8 @@ export interface RunContext {
   readonly operation?: Operation;
   /** The caller's W3C `traceparent` header, for the outermost operation of the request. */
   readonly traceparent?: string;
+  /** Told the request's outermost operation when a tracer listens, for the request's log line. */
+  readonly traced?: (operation: Operation) => void;
   /** Told each model and tool call's duration (and a model call's tokens), for the request's log line. */
   readonly measure?: (kind: "model" | "tool", durationMs: number, usage?: Usage) => void;
 }

@@ -217,6 +217,9 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     tenant: context.tenant,
     requestId: record.id,
     ...(context.traceparent === undefined ? {} : { traceparent: context.traceparent }),
+    traced: (operation) => {
+      record.operation = operation;
+    },
     measure: measureInto(record),
     connected: () => {
       record.newConnections = (record.newConnections ?? 0) + 1;

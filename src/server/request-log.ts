@@ -1,5 +1,6 @@
 import { HearthError } from "../core/errors.ts";
 import type { Usage } from "../core/messages.ts";
+import { type Operation, traceparentOf } from "../core/operations.ts";
 import { addSecrets } from "../internal/redact.ts";
 import type { Logger } from "../internal/log.ts";
 
@@ -27,6 +28,8 @@ export interface RequestRecord {
   /** Tokens the provider reported for the request's model calls. */
   inputTokens?: number;
   outputTokens?: number;
+  /** The request's outermost agent turn or team run, when a tracer listens: its span's ids go in the line. */
+  operation?: Operation;
 }
 
 /** A run's `measure` for this record: each model and tool call of the request adds its time to it. */
@@ -84,7 +87,16 @@ export function logRequest(log: Logger, record: RequestRecord, totalMs: number):
     ...(record.url === undefined ? {} : { url: record.url }),
     ...(record.newConnections === undefined ? {} : { newConnections: record.newConnections }),
     ...(record.inputTokens === undefined ? {} : { inputTokens: record.inputTokens, outputTokens: record.outputTokens }),
+    ...traceIds(record.operation),
   });
+}
+
+/** The trace and span ids of the request's outermost span, from its `traceparent`. */
+function traceIds(operation: Operation | undefined): { traceId?: string; spanId?: string } {
+  const traceparent = traceparentOf(operation);
+  if (traceparent === undefined) return {};
+  const [, traceId, spanId] = traceparent.split("-");
+  return traceId === undefined || spanId === undefined ? {} : { traceId, spanId };
 }
 
 /**
