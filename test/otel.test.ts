@@ -133,7 +133,8 @@ test("a selector team's turn: invoke_workflow, with the selector's chat and the 
   const [workflow] = byName(spans, "invoke_workflow crew");
   assert.equal(workflow?.attributes["gen_ai.workflow.name"], "crew");
   const workflowId = workflow?.spanContext().spanId;
-  const selector = byName(spans, "chat m").find((span) => span.attributes["gen_ai.agent.name"] === "crew/selector");
+  const selector = byName(spans, "chat m").find((span) => span.attributes["hearth.caller"] === "crew/selector");
+  assert.equal(selector?.attributes["gen_ai.agent.name"], undefined, "the selector is not an agent");
   assert.equal(parentOf(selector as ReadableSpan), workflowId);
   const [planner] = byName(spans, "invoke_agent planner");
   assert.equal(parentOf(planner as ReadableSpan), workflowId);
@@ -284,7 +285,7 @@ test("captureContent records what was said on chat spans, redacted; without it n
     captureContent: true,
   });
   try {
-    addSecrets(["sk-live-do-not-leak-4242"]);
+    addSecrets(["sk-live-do-not-leak-4242", 'Tr0ub4d"or\\&3']);
     const agent = new AssistantAgent({
       name: "forecaster",
       modelClient: client(),
@@ -292,7 +293,7 @@ test("captureContent records what was said on chat spans, redacted; without it n
       reflectOnToolUse: true,
       systemMessage: "Answer about the weather.",
     });
-    await agent.run({ task: "Weather in Oslo? My key is sk-live-do-not-leak-4242" });
+    await agent.run({ task: 'Weather in Oslo? My key is sk-live-do-not-leak-4242, my password Tr0ub4d"or\\&3' });
     const [first, second] = byName(captured.getFinishedSpans(), "chat m");
     assert.equal(
       first?.attributes["gen_ai.system_instructions"],
@@ -301,6 +302,7 @@ test("captureContent records what was said on chat spans, redacted; without it n
     const input = String(first?.attributes["gen_ai.input.messages"]);
     assert.match(input, /Weather in Oslo\?/);
     assert.doesNotMatch(input, /sk-live-do-not-leak-4242/, "redacted");
+    assert.doesNotMatch(input, /Tr0ub4d/, "redacted, though JSON would escape its quote");
     assert.match(
       String(first?.attributes["gen_ai.output.messages"]),
       /"type":"tool_call","id":"call_w1","name":"weather"/,
@@ -312,6 +314,19 @@ test("captureContent records what was said on chat spans, redacted; without it n
       assert.equal(span.attributes["gen_ai.input.messages"], undefined);
   } finally {
     stopCapturing();
+  }
+});
+
+test("with no SDK behind the API (a no-op tracer), provider calls carry no traceparent", async () => {
+  const stopNoop = instrument();
+  try {
+    const sentBefore = mock.requests.length;
+    await new AssistantAgent({ name: "untraced", modelClient: client() }).run({ task: "Plan a trip." });
+    const sent = mock.requests.slice(sentBefore);
+    assert.ok(sent.length > 0);
+    for (const request of sent) assert.equal(request.headers.traceparent, undefined);
+  } finally {
+    stopNoop();
   }
 });
 

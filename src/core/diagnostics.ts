@@ -30,7 +30,7 @@ export interface ModelCallEvent {
   readonly durationMs: number;
   /** Set when the call failed. */
   readonly errorCode: string | undefined;
-  /** The model asked for (the client's `model`), or else the one the provider named; "unknown" if neither. */
+  /** The model asked for (the client's `model`); "unknown" for a client without one (the provider's answer is `responseModel`: never a label, as a provider could name anything). */
   readonly model: string;
   /** The model the provider says answered, when it said. */
   readonly responseModel: string | undefined;
@@ -93,7 +93,7 @@ export function publishModelCall(facts: ModelCallFacts, run: RunContext): void {
   const event: ModelCallEvent = {
     durationMs: facts.durationMs,
     errorCode: facts.errorCode,
-    model: typeof asked === "string" ? asked : (response?.model ?? "unknown"),
+    model: typeof asked === "string" ? asked : "unknown",
     responseModel: response?.model,
     caller: facts.caller,
     provider: typeof provider === "string" ? provider : undefined,

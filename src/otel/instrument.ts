@@ -3,7 +3,7 @@ import type { Attributes, Context, Histogram, MeterProvider, Span, Tracer, Trace
 import { diagnosticsChannel, type ModelCallEvent, type ToolCallEvent } from "../core/diagnostics.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { clearTraceparentSource, type Operation, type OperationEnd, setTraceparentSource } from "../core/operations.ts";
-import { redact } from "../internal/redact.ts";
+import { redactValue } from "../internal/redact.ts";
 
 type Api = typeof import("@opentelemetry/api");
 
@@ -55,13 +55,17 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   const api: Api = otel;
   const tracer: Tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer("hearth");
   const meter = (options.meterProvider ?? api.metrics.getMeterProvider()).getMeter("hearth");
+  // The bucket boundaries the GenAI conventions give (the SDK's defaults would put nearly every
+  // call in the first bucket).
   const tokenUsage: Histogram = meter.createHistogram("gen_ai.client.token.usage", {
     description: "Tokens used by each model call, by type.",
     unit: "{token}",
+    advice: { explicitBucketBoundaries: Array.from({ length: 14 }, (_, index) => 4 ** index) },
   });
   const callDuration: Histogram = meter.createHistogram("gen_ai.client.operation.duration", {
     description: "Duration of each model call.",
     unit: "s",
+    advice: { explicitBucketBoundaries: Array.from({ length: 14 }, (_, index) => 0.01 * 2 ** index) },
   });
   const spans = new WeakMap<Operation, Span>();
   const parentOf = (operation: Operation | undefined): Context => {
@@ -123,20 +127,24 @@ export function instrument(options: InstrumentOptions = {}): () => void {
     const attributes: Attributes = {
       "gen_ai.operation.name": "chat",
       "gen_ai.request.model": call.model,
-      "gen_ai.agent.name": call.caller,
-      "gen_ai.usage.input_tokens": call.usage.promptTokens,
-      "gen_ai.usage.output_tokens": call.usage.completionTokens,
+      // A selector team's choice of speaker is not an agent's call: its caller is `<team>/selector`.
+      [call.caller.includes("/") ? "hearth.caller" : "gen_ai.agent.name"]: call.caller,
       ...ids(call),
     };
+    if (call.errorCode === undefined) {
+      attributes["gen_ai.usage.input_tokens"] = call.usage.promptTokens;
+      attributes["gen_ai.usage.output_tokens"] = call.usage.completionTokens;
+    }
     if (call.provider !== undefined) attributes["gen_ai.provider.name"] = call.provider;
     if (call.responseModel !== undefined) attributes["gen_ai.response.model"] = call.responseModel;
     if (call.finishReason !== undefined) attributes["gen_ai.response.finish_reasons"] = [call.finishReason];
-    if (options.captureContent === true) Object.assign(attributes, contentAttributes(call));
     const span = tracer.startSpan(
       `chat ${call.model}`,
       { kind: api.SpanKind.CLIENT, startTime: epochMs(end - call.durationMs), attributes },
       parentOf(call.parent),
     );
+    // Content is serialised and redacted only for a span that is kept.
+    if (options.captureContent === true && span.isRecording()) span.setAttributes(contentAttributes(call));
     failed(span, call.errorCode);
     span.end(epochMs(end));
     const measured: Attributes = { "gen_ai.operation.name": "chat", "gen_ai.request.model": call.model };
@@ -154,14 +162,16 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   const onToolCall = (message: unknown) => {
     const call = message as ToolCallEvent;
     const end = performance.now();
+    // The model chooses a tool's name: one no agent has is not put in a span's name.
+    const tool = call.errorCode === "HEARTH_TOOL_UNKNOWN" ? "_unknown" : call.tool;
     const span = tracer.startSpan(
-      `execute_tool ${call.tool}`,
+      `execute_tool ${tool}`,
       {
         kind: api.SpanKind.INTERNAL,
         startTime: epochMs(end - call.durationMs),
         attributes: {
           "gen_ai.operation.name": "execute_tool",
-          "gen_ai.tool.name": call.tool,
+          "gen_ai.tool.name": tool,
           "gen_ai.tool.call.id": call.callId,
           ...ids(call),
         },
@@ -175,13 +185,20 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   // Startup: phases and steps are collected as they are published; at ready they become spans.
   const phases: StartupEntry[] = [];
   const steps: StartupEntry[] = [];
+  // Steps after ready (work the app does once serving) are not part of startup: dropped.
+  let collecting = true;
   const onPhase = (message: unknown) => {
     const phase = message as StartupEntry;
+    if (phase.name === "node") collecting = true;
+    if (!collecting) return;
     phases.push(phase);
-    if (phase.name === "ready") emitStartup(api, tracer, phases.splice(0), steps.splice(0));
+    if (phase.name === "ready") {
+      collecting = false;
+      emitStartup(api, tracer, phases.splice(0), steps.splice(0));
+    }
   };
   const onStep = (message: unknown) => {
-    steps.push(message as StartupEntry);
+    if (collecting) steps.push(message as StartupEntry);
   };
 
   const subscriptions: [string, (message: unknown) => void][] = [
@@ -196,7 +213,8 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   // Provider calls made inside an agent turn carry its span, so the provider's own traces join ours.
   const traceparentOf = (operation: Operation) => {
     const span = spans.get(operation);
-    if (span === undefined) return undefined;
+    // No SDK, or a no-op tracer: its spans have no real ids, and none is sent.
+    if (span === undefined || !api.trace.isSpanContextValid(span.spanContext())) return undefined;
     const { traceId, spanId, traceFlags } = span.spanContext();
     return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, "0")}`;
   };
@@ -241,27 +259,25 @@ function parts(message: ModelMessage): Record<string, unknown>[] {
 
 /** What was said in a model call, redacted, as the conventions' opt-in content attributes. */
 function contentAttributes(call: ModelCallEvent): Attributes {
+  // Redacted before serialising: JSON escaping could hide a secret with a quote in it from the redactor.
+  const json = (value: unknown) => JSON.stringify(redactValue(value));
   const attributes: Attributes = {};
   const input = call.input ?? [];
   const system = input.filter((message) => message.role === "system");
-  if (system.length > 0) attributes["gen_ai.system_instructions"] = redact(JSON.stringify(system.flatMap(parts)));
-  attributes["gen_ai.input.messages"] = redact(
-    JSON.stringify(
-      input
-        .filter((message) => message.role !== "system")
-        .map((message) => ({ role: message.role, parts: parts(message) })),
-    ),
+  if (system.length > 0) attributes["gen_ai.system_instructions"] = json(system.flatMap(parts));
+  attributes["gen_ai.input.messages"] = json(
+    input
+      .filter((message) => message.role !== "system")
+      .map((message) => ({ role: message.role, parts: parts(message) })),
   );
   if (call.output !== undefined)
-    attributes["gen_ai.output.messages"] = redact(
-      JSON.stringify([
-        {
-          role: "assistant",
-          parts: parts({ role: "assistant", content: call.output.content, toolCalls: call.output.toolCalls }),
-          ...(call.finishReason === undefined ? {} : { finish_reason: call.finishReason }),
-        },
-      ]),
-    );
+    attributes["gen_ai.output.messages"] = json([
+      {
+        role: "assistant",
+        parts: parts({ role: "assistant", content: call.output.content, toolCalls: call.output.toolCalls }),
+        ...(call.finishReason === undefined ? {} : { finish_reason: call.finishReason }),
+      },
+    ]);
   return attributes;
 }
 

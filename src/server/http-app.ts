@@ -415,7 +415,11 @@ export function runtimeWithApp(
   return { runtime, app: new HttpApp(runtime, options) };
 }
 
-/** A W3C `traceparent` header (version 00), or undefined when absent or malformed: it is only passed on. */
+/**
+ * A W3C `traceparent` header (version 00), or undefined when absent, malformed or naming no trace
+ * (all-zero ids, which the standard says to ignore): it is only passed on.
+ */
 function traceparentOf(header: string | undefined): string | undefined {
-  return header !== undefined && /^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(header) ? header : undefined;
+  if (header === undefined || !/^00-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/.test(header)) return undefined;
+  return /^00-0{32}-|-0{16}-/.test(header) ? undefined : header;
 }
