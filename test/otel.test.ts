@@ -2,6 +2,9 @@
 // of an agent turn with a tool call, a selector team's turn, a streamed turn, a failed model call,
 // startup, and a request that carries a traceparent.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, beforeEach, test } from "node:test";
 import { SpanStatusCode } from "@opentelemetry/api";
 import {
@@ -28,6 +31,7 @@ import {
   SelectorGroupChat,
 } from "hearth";
 import { serve } from "hearth/node";
+import { McpWorkbench } from "hearth/mcp";
 import { instrument } from "hearth/otel";
 import { type MockChatRequest, startMockOpenAIServer } from "hearth/testing";
 
@@ -46,6 +50,8 @@ const respond = (request: MockChatRequest) => {
   const system = String(request.messages[0]?.content ?? "");
   if (system.includes("Read the above conversation")) return { content: "planner", usage };
   if (request.messages.some((message) => message.role === "tool")) return { content: "It is 21 degrees.", usage };
+  if (request.tools?.some((tool) => tool.function.name === "lookup_order") === true)
+    return { toolCalls: [{ id: "call_m1", name: "lookup_order", arguments: { id: "A1" } }], usage };
   if (request.tools?.some((tool) => tool.function.name === "weather") === true)
     return { toolCalls: [{ id: "call_w1", name: "weather", arguments: { city: "Oslo" } }], usage };
   return { content: "A plan.", usage };
@@ -317,20 +323,35 @@ test("captureContent records what was said on chat spans, redacted; without it n
   }
 });
 
-test("with no SDK behind the API (a no-op tracer), provider calls carry no traceparent", async () => {
-  const stopNoop = instrument();
+test("an MCP tool call made in a traced turn carries the turn's span in _meta.traceparent, and has its execute_tool span", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-otel-mcp-"));
+  const events = join(dir, "events.log");
+  const workbench = new McpWorkbench({
+    name: "fixture",
+    stdio: {
+      command: process.execPath,
+      args: [new URL("./fixtures/mcp/fixture-server.ts", import.meta.url).pathname],
+      env: { FIXTURE_EVENTS: events },
+    },
+    toolFilter: ["lookup.order"],
+  });
   try {
-    const sentBefore = mock.requests.length;
-    await new AssistantAgent({ name: "untraced", modelClient: client() }).run({ task: "Plan a trip." });
-    const sent = mock.requests.slice(sentBefore);
-    assert.ok(sent.length > 0);
-    for (const request of sent) assert.equal(request.headers.traceparent, undefined);
+    await workbench.start();
+    const agent = new AssistantAgent({ name: "shopper", modelClient: client(), workbench, reflectOnToolUse: true });
+    await agent.run({ task: "Where is A1?" });
+    const spans = exporter.getFinishedSpans();
+    const [turn] = byName(spans, "invoke_agent shopper");
+    const [tool] = byName(spans, "execute_tool lookup_order");
+    assert.equal(parentOf(tool as ReadableSpan), turn?.spanContext().spanId);
+    const { traceId, spanId } = turn?.spanContext() ?? {};
+    assert.ok(readFileSync(events, "utf8").includes(`traceparent 00-${traceId}-${spanId}-01`), "sent in _meta");
   } finally {
-    stopNoop();
+    await workbench.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("once stopped, nothing is traced and provider calls carry no traceparent", async () => {
+test("once stopped, nothing is traced and provider calls carry no traceparent; nor with a no-op tracer", async () => {
   stop();
   const sentBefore = mock.requests.length;
   await new AssistantAgent({ name: "quiet", modelClient: client() }).run({ task: "Plan a trip." });
@@ -338,4 +359,13 @@ test("once stopped, nothing is traced and provider calls carry no traceparent", 
   const sent = mock.requests.slice(sentBefore);
   assert.ok(sent.length > 0);
   for (const request of sent) assert.equal(request.headers.traceparent, undefined);
+  // And with an instrumentation whose API has no SDK behind it (a no-op tracer), none is sent either.
+  const stopNoop = instrument();
+  try {
+    const noopBefore = mock.requests.length;
+    await new AssistantAgent({ name: "untraced", modelClient: client() }).run({ task: "Plan a trip." });
+    for (const request of mock.requests.slice(noopBefore)) assert.equal(request.headers.traceparent, undefined);
+  } finally {
+    stopNoop();
+  }
 });

@@ -85,19 +85,20 @@ async function traced<T>(
   }
 }
 
-let traceparentSource: ((operation: Operation) => string | undefined) | undefined;
+/** Tracers' ways to name an operation's span in a `traceparent`: the last one added that is still there is used. */
+const traceparentSources: ((operation: Operation) => string | undefined)[] = [];
 
 /**
  * For a tracer: how an operation's span is named in the `traceparent` header of the provider calls
- * made inside it. The last one set is used; clearing a source that is no longer the one in use
- * changes nothing.
+ * made inside it. With two tracers, the later one's is used until it is cleared.
  */
 export function setTraceparentSource(source: (operation: Operation) => string | undefined): void {
-  traceparentSource = source;
+  traceparentSources.push(source);
 }
 
 export function clearTraceparentSource(source: (operation: Operation) => string | undefined): void {
-  if (traceparentSource === source) traceparentSource = undefined;
+  const index = traceparentSources.lastIndexOf(source);
+  if (index !== -1) traceparentSources.splice(index, 1);
 }
 
 /** The `traceparent` for an outgoing call made in `run`, when a tracer gives one. */
@@ -107,5 +108,10 @@ export function outgoingTraceparent(run: RunContext | undefined): string | undef
 
 /** The `traceparent` naming an operation's span, when a tracer made one. */
 export function traceparentOf(operation: Operation | undefined): string | undefined {
-  return operation === undefined || traceparentSource === undefined ? undefined : traceparentSource(operation);
+  if (operation === undefined) return undefined;
+  for (let index = traceparentSources.length - 1; index >= 0; index--) {
+    const traceparent = (traceparentSources[index] as (operation: Operation) => string | undefined)(operation);
+    if (traceparent !== undefined) return traceparent;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { abortError, HearthError, UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
 import type { AnyTool, ToolContext } from "../core/tool.ts";
 import type { Workbench } from "../core/workbench.ts";
+import { outgoingTraceparent } from "../core/operations.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 import { providerToolNames } from "./tool-names.ts";
@@ -230,7 +231,7 @@ export class McpWorkbench implements Workbench {
   async #call(
     info: Pick<McpToolInfo, "name" | "annotations">,
     args: Readonly<Record<string, unknown>>,
-    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number },
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number; readonly traceparent?: string },
   ): Promise<McpToolCallResult> {
     const serverName = info.name;
     const safeToRepeat = info.annotations?.readOnlyHint === true || info.annotations?.idempotentHint === true;
@@ -239,11 +240,20 @@ export class McpWorkbench implements Workbench {
       const client = await this.#session(signal);
       try {
         const result = (await this.#request(signal, (requestSignal) =>
-          client.callTool({ name: serverName, arguments: { ...args } }, undefined, {
-            // hearth's own tool timeout runs the call; the SDK's only stops a request nothing else does.
-            timeout: (options.timeoutMs ?? this.#timeoutMs) + 1_000,
-            signal: requestSignal,
-          }),
+          client.callTool(
+            {
+              name: serverName,
+              arguments: { ...args },
+              // Trace context in `_meta`, as the MCP specification documents it (SEP-414).
+              ...(options.traceparent === undefined ? {} : { _meta: { traceparent: options.traceparent } }),
+            },
+            undefined,
+            {
+              // hearth's own tool timeout runs the call; the SDK's only stops a request nothing else does.
+              timeout: (options.timeoutMs ?? this.#timeoutMs) + 1_000,
+              signal: requestSignal,
+            },
+          ),
         )) as McpCallResult;
         return {
           name: serverName,
@@ -418,7 +428,11 @@ export class McpWorkbench implements Workbench {
           : { ok: false as const, message: "the arguments must be a JSON object" },
       async execute(args: Record<string, unknown>, context: ToolContext) {
         // The tool as the model was offered it, even if the server's list has changed since.
-        const result = await workbench.#call(info, args, { signal: context.signal });
+        const traceparent = outgoingTraceparent(context.run);
+        const result = await workbench.#call(info, args, {
+          signal: context.signal,
+          ...(traceparent === undefined ? {} : { traceparent }),
+        });
         if (result.isError) throw new Error(result.text || "the tool reported an error");
         return result.text;
       },
