@@ -20,6 +20,10 @@ export interface SessionStoreConfig {
  * expiring 30 days after their last turn unless told otherwise, so no store grows for good.
  */
 export async function openSessionStore(config: SessionStoreConfig = {}): Promise<SessionStore> {
+  // A JavaScript caller may write `store: "memory"`: taken as the kind, never silently the default.
+  if (typeof config === "string") config = { kind: config };
+  if (typeof config !== "object" || config === null)
+    throw new UserError("The session store must be a store, or { kind, path, url, ttlMs }.", { field: "store" });
   const kind = config.kind ?? process.env.HEARTH_SESSION_STORE ?? "sqlite";
   const ttlMs = config.ttlMs ?? defaultSessionTtlMs;
   const ttl = ttlMs === Infinity ? {} : { ttlMs };
