@@ -189,6 +189,7 @@ test("an unknown option or a missing value is one line naming it, not a stack; -
       ["check", "app.ts", "--runs"],
       /^hearth: check: Option '--runs <value>' argument missing\. See `hearth help`\.\n$/,
     ],
+    [["serve", "app.ts", "--cors", "app.example.com"], /^hearth: .*cors\.origins.*"app\.example\.com" is not one\.\n$/],
   ];
   for (const [args, message] of mistakes) {
     await assert.rejects(

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { HearthError, UserError } from "../core/errors.ts";
 import { defaultSessionTtlMs } from "../core/session-store.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
+import { checkCors, type CorsOptions } from "../server/cors.ts";
 import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
 
 const usage = `Usage: hearth <command>
@@ -22,6 +23,8 @@ Commands:
       --session-ttl TIME  sessions expire this long after their last turn: 30d (default), 12h, 45m, 90s, or never
       --no-compile-cache  do not keep Node's compile cache in ./.hearth/compile-cache (or HEARTH_COMPILE_CACHE)
       --no-tools          build the agents without their tools (what hearth profile --no-tools measures)
+      --cors ORIGINS      let browsers on these origins call the server: a comma-separated list, or *
+                          (default HEARTH_CORS_ORIGINS; off when neither is given)
   profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
                           the startup waterfall, CPU time by package while loading, first request
                           against warm, constructions after ready and first-call errors
@@ -53,6 +56,21 @@ Commands:
 `;
 
 const packageRoot = new URL("../../", import.meta.url);
+
+/** `--cors`: "*" or a comma-separated list of origins; nothing when not given. */
+function corsOption(value: string | undefined): { cors?: CorsOptions } {
+  if (value === undefined || value.trim() === "") return {};
+  const origins: CorsOptions["origins"] =
+    value.trim() === "*"
+      ? "*"
+      : value
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean);
+  const cors: CorsOptions = { origins };
+  checkCors(cors);
+  return { cors };
+}
 
 function storeConfig(kind: string | undefined, path: string | undefined, url: string | undefined): SessionStoreConfig {
   if (kind !== undefined && kind !== "memory" && kind !== "sqlite" && kind !== "redis")
@@ -143,6 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
         "redis-url": { type: "string" },
         "session-ttl": { type: "string" },
         "no-tools": { type: "boolean" },
+        cors: { type: "string" },
         // Read by main.ts before anything loads; accepted here so parseArgs knows it.
         "no-compile-cache": { type: "boolean" },
       });
@@ -158,6 +177,7 @@ async function main(argv: readonly string[]): Promise<number> {
         workers: parsePositiveInteger(values.workers, "--workers", 1),
         strict: values.strict === true,
         withoutTools: values["no-tools"] === true,
+        ...corsOption(values.cors ?? process.env.HEARTH_CORS_ORIGINS),
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
         store: {
           ...storeConfig(values.store, values["sessions-db"], values["redis-url"]),

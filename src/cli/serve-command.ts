@@ -1,6 +1,7 @@
 import { errorMessage } from "../internal/error-message.ts";
 import type { Cluster } from "node:cluster";
 import { UserError } from "../core/errors.ts";
+import type { CorsOptions } from "../server/cors.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { serve, type HearthServer, type ServeOptions } from "../server/node.ts";
 import { loadApp } from "./load-app.ts";
@@ -14,6 +15,8 @@ export interface ServeCommandOptions {
   readonly withoutTools: boolean;
   readonly drainDeadlineMs: number;
   readonly store: SessionStoreConfig;
+  /** Browser origins allowed to call the server (`--cors`); undefined: CORS off. */
+  readonly cors?: CorsOptions;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     host: options.host,
     runtime: { strict: options.strict, withoutTools: options.withoutTools },
     store: options.store,
+    ...(options.cors === undefined ? {} : { cors: options.cors }),
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,
   };

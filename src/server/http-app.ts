@@ -1,3 +1,4 @@
+import { checkCors, type CorsOptions, corsHeaders, preflight } from "./cors.ts";
 import { HearthError, UserError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
 import type { SessionStore } from "../core/session-store.ts";
@@ -60,6 +61,8 @@ export interface HttpAppOptions {
    * outside it is a 404. Default: the routes at the root.
    */
   readonly basePath?: string;
+  /** Browsers allowed to call hearth's routes from other origins (see cors.ts). Default off: no CORS headers. */
+  readonly cors?: CorsOptions;
   /**
    * Routes of the app's own, served beside hearth's (`{ "POST /chat": (request, { runtime, store,
    * tenant, readJson }) => response }`): logged, counted and answered with problem documents like
@@ -101,6 +104,7 @@ export class HttpApp {
   readonly runtime: Runtime;
   readonly store: SessionStore;
   readonly limits: ReturnType<typeof limitsOf>;
+  readonly #cors: CorsOptions | undefined;
   readonly #log: Logger;
   #metrics: HearthMetrics | undefined;
   /** Set while the synthetic warm-up requests run. */
@@ -114,6 +118,8 @@ export class HttpApp {
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
     this.limits = limitsOf(options);
+    checkCors(options.cors);
+    this.#cors = options.cors;
     this.runtime = runtime;
     this.store = options.store ?? new SqliteSessionStore();
     addServerSecrets(runtime.app.auth, options.secrets);
@@ -158,7 +164,14 @@ export class HttpApp {
       // nowhere and metrics that are thrown away; any network call it makes is refused.
       return withNetworkRefused(() => this.#serve(request, warmup.log, warmup.metrics, true));
     }
-    return this.#serve(request, this.#log, this.#metrics, false);
+    if (this.#cors === undefined) return this.#serve(request, this.#log, this.#metrics, false);
+    const answer = preflight(this.#cors, request);
+    if (answer !== undefined) return Promise.resolve(answer);
+    const allowed = corsHeaders(this.#cors, request);
+    const served = this.#serve(request, this.#log, this.#metrics, false);
+    return allowed === undefined
+      ? served
+      : served.then((response) => ({ ...response, headers: { ...response.headers, ...allowed } }));
   }
 
   async #serve(
