@@ -200,6 +200,28 @@ export interface NodeHandler {
 }
 
 /**
+ * The store (the one given, or one opened from its configuration) and the runtime and HTTP app on
+ * it. A wrong option fails here, and a store opened for it (an SQLite file, a Redis connection) is
+ * closed again.
+ */
+async function runtimeAndStore(
+  target: AnyApp | AnyRuntime,
+  options: Omit<HttpAppOptions, "store"> & {
+    readonly store?: SessionStore | SessionStoreConfig;
+    readonly runtime?: RuntimeOptions;
+  },
+): Promise<ReturnType<typeof runtimeWithApp>> {
+  if (isStore(options.store)) return runtimeWithApp(target, { ...options, store: options.store });
+  const store = await openSessionStore(options.store);
+  try {
+    return runtimeWithApp(target, { ...options, store });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * hearth's routes as a `node:http` listener, to mount in a server you already run: Express
  * (`app.use("/agents", handler)`, before any body parser), Fastify (with `basePath`, see
  * docs/server.md) or `http.createServer`. The runtime starts at once; `ready` says when it is warm.
@@ -210,8 +232,7 @@ export async function createNodeHandler(
   target: AnyApp | AnyRuntime,
   options: NodeHandlerOptions = {},
 ): Promise<NodeHandler> {
-  const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
-  const { runtime, app } = runtimeWithApp(target, { ...options, store });
+  const { runtime, app } = await runtimeAndStore(target, options);
   const listener = createNodeListener(app);
   const ready = runtime.start();
   ready.catch(() => undefined);
@@ -260,8 +281,7 @@ export interface HearthServer {
  * runtime, and resolves when it is ready. If startup fails it stops listening and rejects.
  */
 export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions = {}): Promise<HearthServer> {
-  const store = isStore(options.store) ? options.store : await openSessionStore(options.store);
-  const { runtime, app } = runtimeWithApp(target, { ...options, store });
+  const { runtime, app } = await runtimeAndStore(target, options);
   const http = process.getBuiltinModule("node:http");
   const listener = createNodeListener(app);
   // Set while close() stops the server: a request waits for it, so its client does not connect again.
