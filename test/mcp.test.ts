@@ -13,6 +13,7 @@ import { AssistantAgent, ConnectionPools, defineApp, HearthError, OpenAIChatComp
 import { McpWorkbench, mcpServer } from "hearth/mcp";
 import { serve } from "hearth/node";
 import { type MockChatRequest, startMockOpenAIServer } from "hearth/testing";
+import { runNode } from "./support/run-node.ts";
 
 const everythingBin = new URL("../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url)
   .pathname;
@@ -391,14 +392,14 @@ test("an app without MCP loads none of it", async () => {
   `;
   const mock = await startMockOpenAIServer();
   try {
-    const child = spawn(process.execPath, ["--conditions=@hearth/source", "--input-type=module", "-e", probe], {
-      env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "k", OPENAI_MODEL: "m" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => (output += chunk));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
+    const { code, stdout: output } = await runNode(
+      ["--conditions=@hearth/source", "--input-type=module", "-e", probe],
+      {
+        OPENAI_BASE_URL: mock.url,
+        OPENAI_API_KEY: "k",
+        OPENAI_MODEL: "m",
+      },
+    );
     assert.equal(code, 0);
     assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1) ?? "null"), []);
   } finally {

@@ -1,9 +1,9 @@
 // The OTLP recipe (examples/otel/tracing.ts) works: the support app's traces reach a collector over
 // OTLP/HTTP, here a receiver on loopback that keeps what it is sent.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { test } from "node:test";
+import { runNode } from "./support/run-node.ts";
 
 test("examples/otel sends the startup trace and a turn's spans to an OTLP/HTTP collector", async () => {
   const received: { path: string; body: string }[] = [];
@@ -19,18 +19,10 @@ test("examples/otel sends the startup trace and a turn's spans to an OTLP/HTTP c
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
   const { port } = collector.address() as { port: number };
   try {
-    const child = spawn(
-      process.execPath,
+    const { code, stdout: output } = await runNode(
       ["--conditions=@hearth/source", new URL("../examples/otel/traced-support.ts", import.meta.url).pathname],
-      {
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     );
-    let output = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => (output += chunk));
-    const code = await new Promise((resolve) => child.once("exit", resolve));
     assert.equal(code, 0);
     assert.match(output, /JD014600006281/, "the app answered");
     const traces = received.filter((entry) => entry.path === "/v1/traces").map((entry) => entry.body);

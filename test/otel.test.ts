@@ -77,6 +77,16 @@ const weather = defineTool({
   execute: () => ({ celsius: 21 }),
 });
 
+/** The agent of most tests here: one tool, and a second model call that answers from its result. */
+const forecaster = (systemMessage?: string) =>
+  new AssistantAgent({
+    name: "forecaster",
+    modelClient: client(),
+    tools: [weather],
+    reflectOnToolUse: true,
+    ...(systemMessage === undefined ? {} : { systemMessage }),
+  });
+
 const byName = (spans: readonly ReadableSpan[], name: string) => {
   const found = spans.filter((span) => span.name === name);
   assert.ok(found.length > 0, `a span ${name} among ${spans.map((span) => span.name).join(", ")}`);
@@ -86,13 +96,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 test("an agent turn with a tool call: invoke_agent, with its two chat calls and the tool's execute_tool under it", async () => {
   const sentBefore = mock.requests.length;
-  const agent = new AssistantAgent({
-    name: "forecaster",
-    modelClient: client(),
-    tools: [weather],
-    reflectOnToolUse: true,
-  });
-  await agent.run({ task: "Weather in Oslo?" });
+  await forecaster().run({ task: "Weather in Oslo?" });
   const spans = exporter.getFinishedSpans();
   const [turn] = byName(spans, "invoke_agent forecaster");
   assert.equal(parentOf(turn as ReadableSpan), undefined, "the outermost span");
@@ -250,13 +254,7 @@ test("a request carrying traceparent: its spans are in the caller's trace, under
 test("the GenAI client metrics: token usage by type and call duration, per model call, through the meter provider", async () => {
   await metricReader.forceFlush();
   metricExporter.reset();
-  const agent = new AssistantAgent({
-    name: "forecaster",
-    modelClient: client(),
-    tools: [weather],
-    reflectOnToolUse: true,
-  });
-  await agent.run({ task: "Weather in Oslo?" });
+  await forecaster().run({ task: "Weather in Oslo?" });
   await metricReader.forceFlush();
   const metrics = metricExporter.getMetrics().flatMap((batch) => batch.scopeMetrics.flatMap((scope) => scope.metrics));
   const points = (name: string) =>
@@ -292,14 +290,9 @@ test("captureContent records what was said on chat spans, redacted; without it n
   });
   try {
     addSecrets(["sk-live-do-not-leak-4242", 'Tr0ub4d"or\\&3']);
-    const agent = new AssistantAgent({
-      name: "forecaster",
-      modelClient: client(),
-      tools: [weather],
-      reflectOnToolUse: true,
-      systemMessage: "Answer about the weather.",
+    await forecaster("Answer about the weather.").run({
+      task: 'Weather in Oslo? My key is sk-live-do-not-leak-4242, my password Tr0ub4d"or\\&3',
     });
-    await agent.run({ task: 'Weather in Oslo? My key is sk-live-do-not-leak-4242, my password Tr0ub4d"or\\&3' });
     const [first, second] = byName(captured.getFinishedSpans(), "chat m");
     assert.equal(
       first?.attributes["gen_ai.system_instructions"],

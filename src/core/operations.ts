@@ -47,42 +47,34 @@ export function withOperation<T>(
   // Not an async function: with nothing listening, the work's own promise is returned as it is.
   const started = diagnosticsChannel("hearth:operation-start");
   if (run.synthetic || !started.hasSubscribers) return work(run);
-  return traced(run, kind, name, work, usageOf, started);
-}
-
-async function traced<T>(
-  run: RunContext,
-  kind: Operation["kind"],
-  name: string,
-  work: (run: RunContext) => Promise<T>,
-  usageOf: (value: T) => Usage | undefined,
-  started: import("node:diagnostics_channel").Channel,
-): Promise<T> {
-  const operation: Operation = {
-    kind,
-    name,
-    parent: run.operation,
-    traceparent: run.operation === undefined ? run.traceparent : undefined,
-    startMs: performance.now(),
-    tenant: run.tenant,
-    sessionId: run.sessionId,
-    requestId: run.requestId,
-  };
-  started.publish(operation);
-  if (run.operation === undefined) run.traced?.(operation);
-  const ended = (errorCode: string | undefined, usage: Usage | undefined) => {
-    const end: OperationEnd = { operation, durationMs: performance.now() - operation.startMs, errorCode, usage };
-    diagnosticsChannel("hearth:operation-end").publish(end);
-  };
-  try {
-    const value = await work({ ...run, operation });
-    ended(undefined, usageOf(value));
-    return value;
-  } catch (error) {
-    const code = (error as { code?: unknown } | undefined)?.code;
-    ended(typeof code === "string" ? code : "ERROR", undefined);
-    throw error;
-  }
+  // Made only here, past the check: a nested function declaration would be made on every call.
+  return (async () => {
+    const operation: Operation = {
+      kind,
+      name,
+      parent: run.operation,
+      traceparent: run.operation === undefined ? run.traceparent : undefined,
+      startMs: performance.now(),
+      tenant: run.tenant,
+      sessionId: run.sessionId,
+      requestId: run.requestId,
+    };
+    started.publish(operation);
+    if (run.operation === undefined) run.traced?.(operation);
+    const ended = (errorCode: string | undefined, usage: Usage | undefined) => {
+      const end: OperationEnd = { operation, durationMs: performance.now() - operation.startMs, errorCode, usage };
+      diagnosticsChannel("hearth:operation-end").publish(end);
+    };
+    try {
+      const value = await work({ ...run, operation });
+      ended(undefined, usageOf(value));
+      return value;
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      ended(typeof code === "string" ? code : "ERROR", undefined);
+      throw error;
+    }
+  })();
 }
 
 /** Tracers' ways to name an operation's span in a `traceparent`: the last one added that is still there is used. */

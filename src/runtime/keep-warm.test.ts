@@ -229,45 +229,55 @@ test("the request log marks a request whose model call had to open a new connect
   }
 });
 
+/**
+ * An app on the mock whose agent counts the synthetic turns it takes (its system message is made
+ * for each turn, and says whether the run is synthetic), re-warming after 300 ms of quiet.
+ */
+function countingApp(name: string, mockUrl: string, pools: ConnectionPools) {
+  const counted = { syntheticTurns: 0 };
+  const app = defineApp({
+    name,
+    keepWarm: { intervalMs: 60_000, rewarmAfterMs: 300 },
+    models: {
+      default: () =>
+        new OpenAIChatCompletionClient({ model: "m", baseURL: mockUrl, apiKey: "k", connectionPools: pools }),
+    },
+    agents: {
+      helper: ({ models }) =>
+        new AssistantAgent({
+          name: "helper",
+          modelClient: models.default,
+          systemMessage: (run) => {
+            if (run.synthetic === true) counted.syntheticTurns += 1;
+            return "Be brief.";
+          },
+        }),
+    },
+  });
+  return { app, counted };
+}
+
 test("after a quiet spell keep-warm runs the synthetic turns again, off the network; a request starts the spell over", async () => {
   const mock = await startMockOpenAIServer();
   const pools = new ConnectionPools();
-  let syntheticTurns = 0;
-  const runtime = createRuntime(
-    defineApp({
-      name: "keep-warm-rewarm",
-      keepWarm: { intervalMs: 60_000, rewarmAfterMs: 300 },
-      models: {
-        default: () =>
-          new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
-      },
-      agents: {
-        helper: ({ models }) =>
-          new AssistantAgent({
-            name: "helper",
-            modelClient: models.default,
-            systemMessage: (run) => {
-              if (run.synthetic === true) syntheticTurns += 1;
-              return "Be brief.";
-            },
-          }),
-      },
-    }),
-    { log: () => undefined, closeConnectionPools: false },
-  );
+  const { app, counted } = countingApp("keep-warm-rewarm", mock.url, pools);
+  const runtime = createRuntime(app, { log: () => undefined, closeConnectionPools: false });
   const chats = () => mock.requests.filter((request) => request.path.endsWith("/chat/completions")).length;
   try {
     await runtime.start();
-    const atReady = syntheticTurns;
+    const atReady = counted.syntheticTurns;
     assert.equal(atReady, 1, "the warm phase's synthetic turn");
     await pause(800);
-    assert.ok(syntheticTurns - atReady >= 1, `ran again after the quiet spell (${syntheticTurns - atReady} times)`);
+    assert.ok(
+      counted.syntheticTurns - atReady >= 1,
+      `ran again after the quiet spell (${counted.syntheticTurns - atReady} times)`,
+    );
     assert.equal(chats(), 0, "with the model stubbed: nothing reached the provider");
     await runtime.track(() => runtime.agent("helper").run({ task: "hello" }));
     assert.equal(chats(), 1);
-    const afterRequest = syntheticTurns;
+    const afterRequest = counted.syntheticTurns;
     await pause(100);
-    assert.equal(syntheticTurns, afterRequest, "a request starts the quiet spell over");
+    assert.equal(counted.syntheticTurns, afterRequest, "a request starts the quiet spell over");
   } finally {
     await runtime.close();
     pools.close();
@@ -278,35 +288,19 @@ test("after a quiet spell keep-warm runs the synthetic turns again, off the netw
 test("served over HTTP, the re-warm sends the synthetic requests through the server again too", async () => {
   const mock = await startMockOpenAIServer();
   const pools = new ConnectionPools();
-  let syntheticTurns = 0;
-  const app = defineApp({
-    name: "keep-warm-rewarm-http",
-    keepWarm: { intervalMs: 60_000, rewarmAfterMs: 300 },
-    models: {
-      default: () =>
-        new OpenAIChatCompletionClient({ model: "m", baseURL: mock.url, apiKey: "k", connectionPools: pools }),
-    },
-    agents: {
-      helper: ({ models }) =>
-        new AssistantAgent({
-          name: "helper",
-          modelClient: models.default,
-          systemMessage: (run) => {
-            if (run.synthetic === true) syntheticTurns += 1;
-            return "Be brief.";
-          },
-        }),
-    },
-  });
+  const { app, counted } = countingApp("keep-warm-rewarm-http", mock.url, pools);
   try {
     for (const listenWhenReady of [false, true]) {
-      syntheticTurns = 0;
+      counted.syntheticTurns = 0;
       const server = await serve(app, { port: 0, log: () => undefined, listenWhenReady, store: { kind: "memory" } });
       try {
         // One agent turn of the runtime's own and two synthetic requests through the server.
-        assert.equal(syntheticTurns, 3, `at ready (listenWhenReady: ${listenWhenReady})`);
+        assert.equal(counted.syntheticTurns, 3, `at ready (listenWhenReady: ${listenWhenReady})`);
         await pause(500);
-        assert.ok(syntheticTurns >= 6, `after a quiet spell, ${syntheticTurns} (listenWhenReady: ${listenWhenReady})`);
+        assert.ok(
+          counted.syntheticTurns >= 6,
+          `after a quiet spell, ${counted.syntheticTurns} (listenWhenReady: ${listenWhenReady})`,
+        );
       } finally {
         await server.close();
       }

@@ -17,7 +17,7 @@ import {
 import type { ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
-import { checkAgentName, parseState, runTask, streamTask } from "../agents/base-chat-agent.ts";
+import { checkAgentName, parseState, runTask, streamTask, type TaskWork } from "../agents/base-chat-agent.ts";
 import { runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { makeMessage } from "../agents/runner/make-message.ts";
@@ -134,19 +134,11 @@ export abstract class BaseGroupChat implements Team {
   }
 
   run(options: RunOptions = {}): Promise<TaskResult> {
-    return runTask(
-      options,
-      () => this.createSession(),
-      (session, task, signal, emit, run) => this.#runTeam(session, task, signal, emit, run),
-    );
+    return runTask(options, () => this.createSession(), this.#runTeam);
   }
 
   runStream(options: RunOptions = {}): AsyncGenerator<RunStreamItem> {
-    return streamTask(
-      options,
-      () => this.createSession(),
-      (session, task, signal, emit, run) => this.#runTeam(session, task, signal, emit, run),
-    );
+    return streamTask(options, () => this.createSession(), this.#runTeam);
   }
 
   /** The team's state in `session`: the session itself (thread, members' contexts, whose turn). */
@@ -192,21 +184,15 @@ export abstract class BaseGroupChat implements Team {
     return state;
   }
 
-  #runTeam(
-    session: Session,
-    task: string | undefined,
-    signal: AbortSignal,
-    emit: Emit,
-    run: RunContext,
-  ): Promise<TaskResult> {
-    return withOperation(
+  /** A run of the team, traced as one workflow when a tracer listens (see core/operations.ts). */
+  readonly #runTeam: TaskWork = (session, task, signal, emit, run) =>
+    withOperation(
       run,
       "workflow",
       this.name,
       (traced) => this.#runLoop(session, task, signal, emit, traced),
       (result) => result.usage,
     );
-  }
 
   async #runLoop(
     session: Session,

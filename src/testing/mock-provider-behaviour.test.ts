@@ -6,9 +6,19 @@ import { test } from "node:test";
 import { HearthError } from "../core/errors.ts";
 import { ConnectionPools } from "../models/connection-pools.ts";
 import { OpenAIChatCompletionClient } from "../models/openai/openai-client.ts";
-import { startMockOpenAIServer } from "./mock-openai-server.ts";
+import { type MockOpenAIServer, startMockOpenAIServer } from "./mock-openai-server.ts";
 
 const hello = { messages: [{ role: "user" as const, content: "hello" }] };
+
+/** A client of the mock on the given pools; `maxRetries: 0` where a failure must show at once. */
+const clientOf = (mock: MockOpenAIServer, pools: ConnectionPools, maxRetries?: number) =>
+  new OpenAIChatCompletionClient({
+    model: "m",
+    baseURL: mock.url,
+    apiKey: "k",
+    connectionPools: pools,
+    ...(maxRetries === undefined ? {} : { maxRetries }),
+  });
 
 test("with tls, the mock serves HTTPS: a client that trusts its certificate gets answers, one that does not is refused", async () => {
   const mock = await startMockOpenAIServer({ tls: true });
@@ -17,21 +27,10 @@ test("with tls, the mock serves HTTPS: a client that trusts its certificate gets
   try {
     assert.match(mock.url, /^https:\/\/127\.0\.0\.1:\d+\/v1$/);
     assert.match(mock.certificate ?? "", /^-----BEGIN CERTIFICATE-----/);
-    const client = new OpenAIChatCompletionClient({
-      model: "m",
-      baseURL: mock.url,
-      apiKey: "k",
-      connectionPools: pools,
-    });
+    const client = clientOf(mock, pools);
     assert.equal((await client.create(hello)).content, "You said: hello");
     await client.warmup();
-    const refused = new OpenAIChatCompletionClient({
-      model: "m",
-      baseURL: mock.url,
-      apiKey: "k",
-      maxRetries: 0,
-      connectionPools: untrusting,
-    });
+    const refused = clientOf(mock, untrusting, 0);
     await assert.rejects(refused.create(hello), (error) => HearthError.is(error, "HEARTH_MODEL_CONNECTION"));
   } finally {
     pools.close();
@@ -44,12 +43,7 @@ test("connectionDelayMs is paid once per connection: a pooled connection answers
   const mock = await startMockOpenAIServer({ connectionDelayMs: 400 });
   const pools = new ConnectionPools();
   try {
-    const client = new OpenAIChatCompletionClient({
-      model: "m",
-      baseURL: mock.url,
-      apiKey: "k",
-      connectionPools: pools,
-    });
+    const client = clientOf(mock, pools);
     const timed = async () => {
       const started = performance.now();
       await client.create(hello);
@@ -83,12 +77,7 @@ test("idleTimeoutMs: the server closes a connection quiet that long; a client's 
     assert.ok(closedAfter >= 250 && closedAfter < 2_000, `closed ${closedAfter.toFixed(0)} ms after its answer`);
     // Node's own client closes an idle socket a second before the server's advertised timeout;
     // either way the next request finds a fresh connection and succeeds.
-    const client = new OpenAIChatCompletionClient({
-      model: "m",
-      baseURL: mock.url,
-      apiKey: "k",
-      connectionPools: pools,
-    });
+    const client = clientOf(mock, pools);
     await client.create(hello);
     const before = mock.connectionCount;
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -105,12 +94,7 @@ test("a reconnect resumes the TLS session instead of a full handshake, and the m
   const mock = await startMockOpenAIServer({ tls: true, idleTimeoutMs: 200 });
   const pools = new ConnectionPools({ ca: mock.certificate ?? [] });
   try {
-    const client = new OpenAIChatCompletionClient({
-      model: "m",
-      baseURL: mock.url,
-      apiKey: "k",
-      connectionPools: pools,
-    });
+    const client = clientOf(mock, pools);
     await client.warmup();
     assert.equal(mock.resumedSessions, 0, "the first connection makes a full handshake");
     await new Promise((resolve) => setTimeout(resolve, 400));
