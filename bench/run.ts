@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startMockOpenAIServer } from "hearth/testing";
+import { policyModel } from "../examples/mcp/policy-model.ts";
 import { supportModel } from "../examples/support/support-model.ts";
 
 const check = process.argv.includes("--check");
@@ -57,15 +58,15 @@ async function stop(running: Running): Promise<void> {
   await exited;
 }
 
-async function chat(url: string): Promise<number> {
+async function chat(url: string, sent = question, expected = correct): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${url}/v1/chat`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: question,
+    body: sent,
   });
   const body = (await response.json()) as { reply?: string };
-  if (response.status !== 200 || !correct.test(body.reply ?? ""))
+  if (response.status !== 200 || !expected.test(body.reply ?? ""))
     throw new Error(`wrong reply: ${response.status} ${JSON.stringify(body)}`);
   return performance.now() - started;
 }
@@ -97,16 +98,21 @@ interface Cold {
 
 const newCold = (): Cold => ({ firstReply: [], first: [], warm: [], afterIdle: [] });
 
-async function coldRun(app: string, into: Cold, extraEnv: Record<string, string> = {}): Promise<void> {
+async function coldRun(
+  app: string,
+  into: Cold,
+  extraEnv: Record<string, string> = {},
+  ask: (url: string) => Promise<number> = (url) => chat(url),
+): Promise<void> {
   const running = await start(app, extraEnv);
   try {
-    into.first.push(await chat(running.url));
+    into.first.push(await ask(running.url));
     into.firstReply.push(performance.now() - running.startedAt);
     const warm: number[] = [];
-    for (let index = 0; index < 10; index++) warm.push(await chat(running.url));
+    for (let index = 0; index < 10; index++) warm.push(await ask(running.url));
     into.warm.push(median(warm));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    into.afterIdle.push(await chat(running.url));
+    into.afterIdle.push(await ask(running.url));
   } finally {
     await stop(running);
   }
@@ -276,22 +282,33 @@ const idleSummary = Object.fromEntries(
   ]),
 ) as Record<keyof typeof idleApps, { warmMedian: number; afterIdleMedian: number; afterIdleToWarm: number }>;
 
+// The first request that uses an MCP tool: the MCP example, its filesystem server spawned,
+// initialised, its tools listed and one warm-up read made before ready, against its warm median.
+const mcpRuns = Number(process.env.BENCH_MCP_RUNS ?? 7);
+const policyMock = await startMockOpenAIServer({ respond: policyModel });
+const refundQuestion = JSON.stringify({ message: "How do refunds work?" });
+const askPolicy = (url: string) => chat(url, refundQuestion, /within 30 days of delivery/);
+const mcpCold = newCold();
+for (let index = 0; index < mcpRuns; index++)
+  await coldRun("mcp", mcpCold, { OPENAI_BASE_URL: policyMock.url }, askPolicy);
+await policyMock.close();
+
 const importMs = await importCost();
 const bytesPerTenant = await tenantBytes();
 await mock.close();
 
-const summary = (app: "hearth" | "floor") => ({
-  spawnToFirstReplyMedian: round(median(cold[app].firstReply)),
-  spawnToFirstReplyP90: round(quantile(cold[app].firstReply, 0.9)),
-  firstRequestMedian: round(median(cold[app].first)),
-  warmMedian: round(median(cold[app].warm)),
-  firstToWarm: round(median(cold[app].first) / median(cold[app].warm)),
-  afterIdleMedian: round(median(cold[app].afterIdle)),
-  firstToAfterIdle: round(median(cold[app].first) / median(cold[app].afterIdle)),
-  ...steadyResults[app],
+const coldSummary = (runs: Cold) => ({
+  spawnToFirstReplyMedian: round(median(runs.firstReply)),
+  spawnToFirstReplyP90: round(quantile(runs.firstReply, 0.9)),
+  firstRequestMedian: round(median(runs.first)),
+  warmMedian: round(median(runs.warm)),
+  firstToWarm: round(median(runs.first) / median(runs.warm)),
+  afterIdleMedian: round(median(runs.afterIdle)),
+  firstToAfterIdle: round(median(runs.first) / median(runs.afterIdle)),
 });
-const hearth = summary("hearth");
-const floor = summary("floor");
+const hearth = { ...coldSummary(cold.hearth), ...steadyResults.hearth };
+const floor = { ...coldSummary(cold.floor), ...steadyResults.floor };
+const mcp = { runs: mcpRuns, ...coldSummary(mcpCold) };
 const cachedSummary = (app: "hearth" | "floor") => ({
   spawnToFirstReplyMedian: round(median(cached[app].firstReply)),
   spawnToFirstReplyP90: round(quantile(cached[app].firstReply, 0.9)),
@@ -335,6 +352,12 @@ const targets = [
     limit: "<= 1.2",
     ok: idleSummary.hearthKeepWarm.afterIdleToWarm <= 1.2,
   },
+  {
+    name: "first request that uses an MCP tool / its warm median",
+    value: mcp.firstToWarm,
+    limit: "<= 1.5",
+    ok: mcp.firstToWarm <= 1.5,
+  },
   { name: "hearth's import cost (ms over an empty module)", value: importMs, limit: "<= 15", ok: importMs <= 15 },
   { name: "bytes per cached tenant stack", value: bytesPerTenant, limit: "<= 51200", ok: bytesPerTenant <= 51_200 },
 ];
@@ -350,6 +373,7 @@ const result = {
   durable,
   withCompileCache,
   afterIdle: { handshakeMs, providerIdleMs, runs: idleRuns, ...idleSummary },
+  mcp,
   importMs,
   bytesPerTenant,
   targets,
@@ -405,6 +429,17 @@ const markdown = [
     (key) =>
       `| ${{ warmMedian: "warm request, median (ms)", afterIdleMedian: "first request after the quiet spell, median (ms)", afterIdleToWarm: "after the quiet spell / warm" }[key]} | ${idleSummary.hearthKeepWarm[key]} | ${idleSummary.hearthNoKeepWarm[key]} | ${idleSummary.floor[key]} | ${idleSummary.floorConnectionKept[key]} |`,
   ),
+  "",
+  `The MCP example (its filesystem server over stdio, connected before ready), "How do refunds work?" (one MCP tool call, two model calls); ${mcpRuns} cold runs.`,
+  "",
+  "| | hearth with an MCP server |",
+  "|---|---:|",
+  `| spawn to first correct reply, median (ms) | ${mcp.spawnToFirstReplyMedian} |`,
+  `| first request (ms) | ${mcp.firstRequestMedian} |`,
+  `| warm request, median of each cold run (ms) | ${mcp.warmMedian} |`,
+  `| first / warm | ${mcp.firstToWarm} |`,
+  `| warm request after 100 ms idle, median (ms) | ${mcp.afterIdleMedian} |`,
+  `| first / warm after idle | ${mcp.firstToAfterIdle} |`,
   "",
   "| target | measured | limit | |",
   "|---|---:|---:|---|",
