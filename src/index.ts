@@ -151,6 +151,7 @@ export {
   type RuntimeState,
 } from "./runtime/runtime.ts";
 export type { ContextForTurn, SessionTurnOptions, SessionTurnResult } from "./runtime/session-turn.ts";
+export type { HistoryMessage } from "./runtime/session-history.ts";
 export type { PhaseName, StartupTraceJSON, StepKind, TracePhase, TraceStep } from "./runtime/startup-trace.ts";
 export type {
   TenantBuildContext,

@@ -6,6 +6,7 @@ import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { KeyedLock } from "../internal/keyed-lock.ts";
+import { historyChange, type HistoryMessage } from "./session-history.ts";
 import { sleep } from "../models/retry.ts";
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/;
@@ -32,6 +33,11 @@ export interface SessionTurnOptions {
    */
   readonly createSession?: boolean;
   readonly task: string;
+  /**
+   * The conversation before `task`, as a client that keeps its own history sends it: a new session
+   * starts with it (see session-history.ts); a stored session keeps its own and this is ignored.
+   */
+  readonly history?: readonly HistoryMessage[];
   readonly signal?: AbortSignal;
   /**
    * The app's request context, given to every tool and dynamic system message of the turn. Not
@@ -126,6 +132,8 @@ async function attempt(
     // Two turns creating one id race to the first write; the loser finds it stored and runs again on it.
     const session =
       stored === undefined ? new Session(id === undefined ? {} : { id }) : Session.fromJSON(stored.session);
+    if (stored === undefined && options.history !== undefined && options.history.length > 0)
+      session.apply(historyChange(options.runner, options.history));
     options.onSession?.(session.id);
     const runContext: RunContext = { ...(options.run ?? { synthetic: false }), tenant, sessionId: session.id };
     const { context, keep } = await contextOf(options, session.requestContext);

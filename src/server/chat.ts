@@ -1,12 +1,13 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
-import type { AgentMessage } from "../core/messages.ts";
+import type { AgentMessage, TaskResult } from "../core/messages.ts";
 import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { type ContextForTurn, isSessionId } from "../runtime/session-turn.ts";
 import { canWarmRunner } from "../runtime/synthetic-turns.ts";
+import type { HistoryMessage } from "../runtime/session-history.ts";
 import type { RequestContext, RunContext } from "../core/run-context.ts";
 import type { Logger } from "../internal/log.ts";
 import type { HttpResponse } from "./http-types.ts";
@@ -19,12 +20,43 @@ export interface ChatRequest {
   readonly message: string;
   readonly agent?: string;
   readonly team?: string;
+  /** An agent's or a team's name, as other APIs name it (`model`): an agent first, `team:<name>` for a team only. */
+  readonly runner?: string;
   readonly sessionId?: string;
   /** Start the session under `sessionId` when it is unknown (see SessionTurnOptions.createSession). */
   readonly createSession?: boolean;
   readonly stream: boolean;
   /** The `context` field as sent (any JSON value): the app's context option reads it. */
   readonly context?: unknown;
+  /** The conversation before `message`, for a new session (a client that keeps its own history). */
+  readonly history?: readonly HistoryMessage[];
+}
+
+/** How a chat turn ended, as a reply format renders it. */
+export interface ChatOutcome {
+  readonly result: TaskResult;
+  readonly sessionId: string;
+  /** The text of the turn's last chat message. */
+  readonly reply: string;
+}
+
+/**
+ * How a chat turn is answered: hearth's own JSON and events (`hearthReplies`), or another API's
+ * (OpenAI's chat completions, the AI SDK's UI message stream). A format lives for one request.
+ */
+export interface ReplyFormat {
+  /** The reply in one piece. */
+  whole(outcome: ChatOutcome): HttpResponse;
+  /** Headers of a streamed reply beside the event-stream ones. */
+  readonly streamHeaders?: Readonly<Record<string, string>>;
+  /** What a streamed reply begins with, before the run's first item ("" for nothing). */
+  start(): string;
+  /** The events for one item of the run ("" for none). */
+  item(item: AgentMessage): string;
+  /** The last events of a turn that ended. */
+  done(outcome: ChatOutcome): string;
+  /** The last events of a turn that failed, from its problem document. */
+  failed(problem: { readonly status: number; readonly body: Record<string, unknown> }, error: unknown): string;
 }
 
 const maxMessageLength = 100_000;
@@ -102,36 +134,44 @@ interface Target {
   readonly name: string;
 }
 
+/** The agents and teams a request may run on. */
+export interface Runners {
+  readonly agents: Readonly<Record<string, ChatAgent>>;
+  readonly teams: Readonly<Record<string, Team>>;
+}
+
 /**
- * The agent or team asked for. With tenants, a request runs on its tenant's own stack (built with
- * the tenant's credentials), plus the app-level runners the app shares with every tenant
- * (`tenants.shared`); never on an app-level runner the app did not share, whose models hold the
- * operator's key. Without a tenant cache the answer is at hand, and no promise is made for it
+ * The runners a tenant's requests reach. With tenants, a request runs on its tenant's own stack
+ * (built with the tenant's credentials), plus the app-level runners the app shares with every
+ * tenant (`tenants.shared`); never on an app-level runner the app did not share, whose models hold
+ * the operator's key. Without a tenant cache the answer is at hand, and no promise is made for it
  * (with the single-call path of execute-tool-calls.ts: medians 6.7 µs apart; see there).
  */
+export function runnersFor(runtime: Runtime, tenant: string, synthetic: boolean): Runners | Promise<Runners> {
+  const tenants = runtime.tenants;
+  if (tenants === undefined) return { agents: runtime.agents, teams: runtime.teams };
+  const shared = runtime.app.tenants?.shared ?? [];
+  const sharedAgents = pick(runtime.agents, shared);
+  const sharedTeams = pick(runtime.teams, shared);
+  // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
+  if (synthetic) return { agents: sharedAgents, teams: sharedTeams };
+  return tenants.get(tenant).then((stack) => ({
+    agents: { ...stack.agents, ...without(sharedAgents, stack.agents) },
+    teams: { ...stack.teams, ...without(sharedTeams, stack.teams ?? {}) },
+  }));
+}
+
+/** The agent or team asked for, among the tenant's runners. */
 function pickTarget(
   runtime: Runtime,
   tenant: string,
   request: ChatRequest,
   synthetic: boolean,
 ): Target | Promise<Target> {
-  const tenants = runtime.tenants;
-  if (tenants === undefined) return targetIn(runtime.agents, runtime.teams, request, synthetic);
-  const shared = runtime.app.tenants?.shared ?? [];
-  const sharedAgents = pick(runtime.agents, shared);
-  const sharedTeams = pick(runtime.teams, shared);
-  // The server's synthetic warm-up request builds no tenant stack: its clients are not stubbed.
-  if (synthetic) return targetIn(sharedAgents, sharedTeams, request, true);
-  return tenants
-    .get(tenant)
-    .then((stack) =>
-      targetIn(
-        { ...stack.agents, ...without(sharedAgents, stack.agents) },
-        { ...stack.teams, ...without(sharedTeams, stack.teams ?? {}) },
-        request,
-        false,
-      ),
-    );
+  const runners = runnersFor(runtime, tenant, synthetic);
+  return runners instanceof Promise
+    ? runners.then((found) => targetIn(found, request, synthetic))
+    : targetIn(runners, request, synthetic);
 }
 
 function pick<Runner>(runners: Readonly<Record<string, Runner>>, names: readonly string[]): Record<string, Runner> {
@@ -155,12 +195,35 @@ function firstKey(record: Readonly<Record<string, unknown>>): string | undefined
   return undefined;
 }
 
-function targetIn(
-  agents: Readonly<Record<string, ChatAgent>>,
-  teams: Readonly<Record<string, Team>>,
-  request: ChatRequest,
-  synthetic: boolean,
-): Target {
+/** The runner a request names by `runner`: an agent of that name, else a team; `team:<name>` for a team only. */
+function namedTarget({ agents, teams }: Runners, name: string): Target {
+  const team = name.startsWith("team:") ? name.slice(5) : undefined;
+  // Own properties only: a name like "constructor" is not an agent.
+  if (team === undefined && Object.hasOwn(agents, name))
+    return { runner: agents[name] as ChatAgent, kind: "agent", name };
+  const teamName = team ?? name;
+  if (Object.hasOwn(teams, teamName)) return { runner: teams[teamName] as Team, kind: "team", name: teamName };
+  throw new HearthError(
+    team === undefined ? "HEARTH_AGENT_UNKNOWN" : "HEARTH_TEAM_UNKNOWN",
+    `There is no ${team === undefined ? "agent or team" : "team"} "${teamName}" (there is: ${[...Object.keys(agents), ...Object.keys(teams)].join(", ") || "none"}).`,
+    { field: "model" },
+  );
+}
+
+function targetIn(runners: Runners, request: ChatRequest, synthetic: boolean): Target {
+  const target =
+    request.runner === undefined ? defaultOrKindTarget(runners, request) : namedTarget(runners, request.runner);
+  if (synthetic && !canWarmRunner(target.runner, target.kind)) {
+    throw new HearthError(
+      "HEARTH_NOT_READY",
+      `The synthetic warm-up request skips ${target.kind} "${target.name}": a model client the app's \`models\` did not build would reach the provider.`,
+    );
+  }
+  return target;
+}
+
+/** The runner a request names by `agent` or `team`, or the app's first agent (else its first team). */
+function defaultOrKindTarget({ agents, teams }: Runners, request: ChatRequest): Target {
   const firstAgent = firstKey(agents);
   const name = request.team ?? request.agent ?? firstAgent ?? firstKey(teams);
   if (name === undefined) throw new HearthError("HEARTH_AGENT_UNKNOWN", "This app has no agent or team to chat with.");
@@ -174,12 +237,6 @@ function targetIn(
     throw new HearthError(
       kind === "team" ? "HEARTH_TEAM_UNKNOWN" : "HEARTH_AGENT_UNKNOWN",
       `There is no ${kind} "${name}" (there is: ${available.join(", ") || "none"}).`,
-    );
-  }
-  if (synthetic && !canWarmRunner(runner, kind)) {
-    throw new HearthError(
-      "HEARTH_NOT_READY",
-      `The synthetic warm-up request skips ${kind} "${name}": a model client the app's \`models\` did not build would reach the provider.`,
     );
   }
   return { runner, kind, name };
@@ -203,13 +260,35 @@ function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** hearth's own reply: JSON, or server-sent events named for what each item is. */
+export const hearthReplies: ReplyFormat = {
+  whole: ({ result, sessionId, reply }) =>
+    json(200, {
+      reply,
+      sessionId,
+      stopReason: result.stopReason,
+      usage: result.usage,
+      messages: result.messages,
+      ...(result.output === undefined ? {} : { output: result.output }),
+    }),
+  start: () => "",
+  item: (item) => sse(eventName(item), item),
+  done: ({ result, sessionId, reply }) =>
+    sse("done", { reply, sessionId, stopReason: result.stopReason, usage: result.usage }),
+  failed: (problem) => sse("error", problem.body),
+};
+
 /**
  * One chat turn over HTTP: the refusals first (not ready, draining, no such agent), then the
  * session turn the runtime runs (`runtime.runTurn`: load, lock, run, compare-and-set, retry) under
  * the request's deadline, answered as JSON or as server-sent events. A turn that fails, times out or
  * loses its client stores nothing: the session stays as it was.
  */
-export async function chat(context: ChatContext, request: ChatRequest): Promise<HttpResponse> {
+export async function chat(
+  context: ChatContext,
+  request: ChatRequest,
+  format: ReplyFormat = hearthReplies,
+): Promise<HttpResponse> {
   const { runtime, record } = context;
   // What the run carries to every turn, model call and tool.
   const run: RunContext = {
@@ -262,21 +341,14 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       onSession: (id) => (record.session = id),
       ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
       ...(request.createSession === true ? { createSession: true } : {}),
+      ...(request.history === undefined ? {} : { history: request.history }),
       ...(context.sessionTtlMs === undefined ? {} : { ttlMs: context.sessionTtlMs }),
       ...(onItem === undefined ? {} : { onItem }),
     });
 
   if (!request.stream) {
     try {
-      const { result, sessionId, reply } = await turn();
-      return json(200, {
-        reply,
-        sessionId,
-        stopReason: result.stopReason,
-        usage: result.usage,
-        messages: result.messages,
-        ...(result.output === undefined ? {} : { output: result.output }),
-      });
+      return format.whole(await turn());
     } catch (error) {
       throw failure(error);
     } finally {
@@ -291,17 +363,21 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
     deadline.abort(error);
     abandon.abort(error);
   });
-  const running = turn((item) => body.push(sse(eventName(item), item)))
+  const push = (text: string) => {
+    if (text !== "") body.push(text);
+  };
+  push(format.start());
+  const running = turn((item) => push(format.item(item)))
     .then(
-      ({ result, sessionId, reply }) => {
-        body.push(sse("done", { reply, sessionId, stopReason: result.stopReason, usage: result.usage }));
+      (outcome) => {
+        push(format.done(outcome));
         record.status = 200;
       },
       (error: unknown) => {
         const failed = failure(error);
         const problem = problemOf(failed, record.id);
         noteFailure(record, failed, problem.status, context.log);
-        body.push(sse("error", problem.body));
+        push(format.failed(problem, failed));
       },
     )
     .finally(() => {
@@ -314,6 +390,7 @@ export async function chat(context: ChatContext, request: ChatRequest): Promise<
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       "x-accel-buffering": "no",
+      ...format.streamHeaders,
     },
     body: streamUntil(body, running),
     abandon: abandon.signal,

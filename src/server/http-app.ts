@@ -10,13 +10,16 @@ import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
 import { defaultTenant, tenantOf } from "./auth.ts";
-import { chat, parseChatRequest } from "./chat.ts";
+import { chat, type ChatRequest, parseChatRequest, type ReplyFormat, runnersFor } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
 import { type RequestContextReader, requestContextReader } from "../runtime/request-context.ts";
 import { readJsonBody } from "./json-body.ts";
-import { basePathOf, OwnRoutes, type RouteHandler, routeOf, sessionPath } from "./routes.ts";
+import { basePathOf, modelPath, openAIRoutes, OwnRoutes, type RouteHandler, routeOf, sessionPath } from "./routes.ts";
+import { CompletionReplies, completionSessionId, parseCompletionRequest } from "./openai/chat-completions.ts";
+import { openAIErrorResponse } from "./openai/errors.ts";
+import { listModels, retrieveModel } from "./openai/models.ts";
 import { addServerSecrets, logRequest, noteFailure, type RequestRecord } from "./request-log.ts";
 
 export interface HttpAppOptions {
@@ -115,6 +118,8 @@ export class HttpApp {
   readonly #own: OwnRoutes;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
+  /** When this server began, in seconds: the `created` of the models it lists. */
+  readonly #createdAt = Math.floor(Date.now() / 1000);
 
   constructor(runtime: Runtime, options: HttpAppOptions = {}) {
     this.limits = limitsOf(options);
@@ -192,7 +197,7 @@ export class HttpApp {
       toolCalls: 0,
     };
     const response = await this.#route(request, route, record, log, synthetic).catch((error: unknown) =>
-      this.#failed(error, record, log),
+      this.#failed(error, record, log, route),
     );
     record.status ??= response.status;
     const finish = () => {
@@ -221,8 +226,11 @@ export class HttpApp {
     };
   }
 
-  #failed(error: unknown, record: RequestRecord, log: Logger): HttpResponse {
-    const response = problemResponse(error, record.id);
+  #failed(error: unknown, record: RequestRecord, log: Logger, route: string): HttpResponse {
+    // OpenAI's clients read its error shape; every other route answers a problem document.
+    const response = openAIRoutes.has(route)
+      ? openAIErrorResponse(error, record.id)
+      : problemResponse(error, record.id);
     noteFailure(record, error, response.status, log);
     // A body that did not arrive in whole (too large, too slow): the connection cannot be reused.
     if (HearthError.is(error, "HEARTH_BODY_TIMEOUT") || HearthError.is(error, "HEARTH_BODY_TOO_LARGE"))
@@ -286,39 +294,30 @@ export class HttpApp {
         allow(["GET"]);
         record.tenant = await tenantOf(this.runtime, request.headers.authorization);
         return json(200, this.runtime.startupTrace());
-      case "/v1/chat": {
+      case "/v1/chat":
         allow(["POST"]);
-        // A synthetic warm-up request (only this process can send one) reaches only shared runners, and stores nothing.
-        record.tenant =
-          synthetic && request.headers.authorization === undefined
-            ? defaultTenant
-            : await tenantOf(this.runtime, request.headers.authorization);
-        const body = await readJsonBody(request, this.limits);
-        const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
-        const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
-        const parsed = parseChatRequest(body, wantsStream);
-        // The server's own warm-up request has no caller to describe: its run gets no context.
-        const requestContext = synthetic
-          ? undefined
-          : await this.#readContext(parsed.context, { tenant: record.tenant, headers: request.headers });
-        return chat(
-          {
-            runtime: this.runtime,
-            store: synthetic ? this.#scratchStore : this.store,
-            tenant: record.tenant,
-            record,
-            clientSignal: request.signal,
-            requestTimeoutMs,
-            sessionTtlMs,
-            maxSessionBytes,
-            streamBufferBytes,
-            log,
-            synthetic,
-            requestContext,
-            traceparent: traceparentOf(request.headers.traceparent),
-          },
-          parsed,
-        );
+        return this.#chat(request, record, log, synthetic, (body, wantsStream) => ({
+          chat: parseChatRequest(body, wantsStream),
+        }));
+      case "/v1/chat/completions": {
+        allow(["POST"]);
+        const sessionId = completionSessionId(request.headers["x-session-id"]);
+        const response = await this.#chat(request, record, log, synthetic, (body, wantsStream) => {
+          const parsed = parseCompletionRequest(body, sessionId, wantsStream);
+          return { chat: parsed.chat, format: new CompletionReplies(parsed) };
+        });
+        return { ...response, headers: { ...response.headers, "x-session-id": sessionId } };
+      }
+      case "/v1/models":
+      case "/v1/models/:id": {
+        allow(["GET"]);
+        record.tenant = await tenantOf(this.runtime, request.headers.authorization);
+        this.runtime.assertServing();
+        const runners = await runnersFor(this.runtime, record.tenant, false);
+        const owner = this.runtime.app.name;
+        return route === "/v1/models"
+          ? listModels(runners, this.#createdAt, owner)
+          : retrieveModel(runners, decodedModelId(modelPath.exec(path)?.[1] as string), this.#createdAt, owner);
       }
       case "/v1/sessions/:id": {
         allow(["GET", "DELETE"]);
@@ -339,6 +338,51 @@ export class HttpApp {
       default:
         throw new HearthError("HEARTH_NOT_FOUND", `No route ${method} ${path}.`);
     }
+  }
+
+  /**
+   * A chat turn over HTTP in one of the formats hearth speaks: the caller's tenant, the body read
+   * by `parse`, the request's context, then the turn (chat.ts).
+   */
+  async #chat(
+    request: HttpRequest,
+    record: RequestRecord,
+    log: Logger,
+    synthetic: boolean,
+    parse: (body: unknown, wantsStream: boolean) => { chat: ChatRequest; format?: ReplyFormat },
+  ): Promise<HttpResponse> {
+    // A synthetic warm-up request (only this process can send one) reaches only shared runners, and stores nothing.
+    record.tenant =
+      synthetic && request.headers.authorization === undefined
+        ? defaultTenant
+        : await tenantOf(this.runtime, request.headers.authorization);
+    const body = await readJsonBody(request, this.limits);
+    const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
+    const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
+    const parsed = parse(body, wantsStream);
+    // The server's own warm-up request has no caller to describe: its run gets no context.
+    const requestContext = synthetic
+      ? undefined
+      : await this.#readContext(parsed.chat.context, { tenant: record.tenant, headers: request.headers });
+    return chat(
+      {
+        runtime: this.runtime,
+        store: synthetic ? this.#scratchStore : this.store,
+        tenant: record.tenant,
+        record,
+        clientSignal: request.signal,
+        requestTimeoutMs,
+        sessionTtlMs,
+        maxSessionBytes,
+        streamBufferBytes,
+        log,
+        synthetic,
+        requestContext,
+        traceparent: traceparentOf(request.headers.traceparent),
+      },
+      parsed.chat,
+      parsed.format,
+    );
   }
 
   /** Whether a request carries a key the app knows. An app without authentication has no authenticated callers. */
@@ -426,6 +470,15 @@ export function runtimeWithApp(
   const runtimeLog = safeLogger(options.log);
   const runtime = target instanceof Runtime ? target : createRuntime(target, { log: runtimeLog, ...options.runtime });
   return { runtime, app: new HttpApp(runtime, options) };
+}
+
+/** A model id from the path, percent-decoded; one that does not decode names no model. */
+function decodedModelId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /**

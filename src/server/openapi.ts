@@ -4,6 +4,11 @@ export function openApiDocument(appName: string): Record<string, unknown> {
     description: "An RFC 9457 problem document; `code` is listed in docs/errors.md.",
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
   };
+  const openAIError = {
+    description:
+      "OpenAI's error shape, `{ error: { message, type, param, code } }`: `code` is OpenAI's (`model_not_found`, `invalid_api_key`) or one in docs/errors.md.",
+    content: { "application/json": { schema: { type: "object" } } },
+  };
   const usage = {
     type: "object",
     properties: { promptTokens: { type: "integer" }, completionTokens: { type: "integer" } },
@@ -88,6 +93,37 @@ export function openApiDocument(appName: string): Record<string, unknown> {
             "503": problem,
             "504": problem,
           },
+        },
+      },
+      "/v1/chat/completions": {
+        post: {
+          summary:
+            "OpenAI's Chat Completions API: `model` names an agent or team; `x-session-id` continues a session. See docs/server.md.",
+          parameters: [{ name: "x-session-id", in: "header", required: false, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+          responses: {
+            "200": {
+              description:
+                "A chat.completion; with `stream: true`, chat.completion.chunk events then [DONE]. The session's id in `x-session-id`.",
+            },
+            "400": openAIError,
+            "401": openAIError,
+            "404": openAIError,
+            "503": openAIError,
+          },
+        },
+      },
+      "/v1/models": {
+        get: {
+          summary: "The agents and teams, as OpenAI's API lists models.",
+          responses: { "200": { description: "A list of models." }, "401": openAIError },
+        },
+      },
+      "/v1/models/{id}": {
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        get: {
+          summary: "One agent or team, as OpenAI's API describes a model.",
+          responses: { "200": { description: "The model." }, "401": openAIError, "404": openAIError },
         },
       },
       "/v1/sessions/{id}": {

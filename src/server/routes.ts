@@ -4,11 +4,26 @@ import type { Runtime } from "../runtime/runtime.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 
 export const sessionPath = /^\/v1\/sessions\/([A-Za-z0-9_-]{1,128})$/;
-const hearthRoutes = ["/v1/chat", "/v1/startup", "/healthz", "/readyz", "/metrics", "/openapi.json"];
+/** A model's id, percent-encoded as clients send it (`team:support` as `team%3Asupport`). */
+export const modelPath = /^\/v1\/models\/([^/]{1,300})$/;
+const hearthRoutes = [
+  "/v1/chat",
+  "/v1/chat/completions",
+  "/v1/models",
+  "/v1/startup",
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  "/openapi.json",
+];
+
+/** The routes that answer as OpenAI's API does, errors included. */
+export const openAIRoutes: ReadonlySet<string> = new Set(["/v1/chat/completions", "/v1/models", "/v1/models/:id"]);
 
 /** The route a path belongs to, as logs and metrics name it ("unknown" for none of hearth's). */
 export function routeOf(path: string): string {
   if (sessionPath.test(path)) return "/v1/sessions/:id";
+  if (modelPath.test(path)) return "/v1/models/:id";
   return hearthRoutes.includes(path) ? path : "unknown";
 }
 
