@@ -1,6 +1,7 @@
 // The demo (`npm start`, `hearth demo`): the support app served over HTTP by hearth, against
 // hearth's mock OpenAI-compatible server on loopback, or the real provider when OPENAI_API_KEY is
-// set. It prints the startup trace and one exchange made over HTTP, then keeps serving.
+// set. It prints the startup trace and one exchange made over HTTP, then keeps serving, with the
+// playground at /playground.
 import { closeOnSignals } from "hearth/cli";
 import { serve } from "hearth/node";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
@@ -22,6 +23,7 @@ const port = process.env.PORT === undefined ? 8787 : Number(process.env.PORT);
 const server = await serve(supportApp, {
   port,
   host: process.env.HOST ?? "127.0.0.1",
+  playground: true,
   log: (entry) => {
     if (entry.level === "warn" || entry.level === "error")
       console.error(`${String(entry.level)}: ${String(entry.msg)}`);
@@ -59,6 +61,7 @@ for (const message of answer.messages)
 console.log(`  reply          ${answer.reply}`);
 console.log(`  sessionId      ${answer.sessionId}`);
 console.log(`\nlistening on ${server.url}  (Ctrl-C to stop)`);
+console.log(`playground: ${server.url}/playground`);
 console.log(
   `try: curl -s ${server.url}/v1/chat -H 'content-type: application/json' -d '{"message": "Where is order B201?"}'`,
 );

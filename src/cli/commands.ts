@@ -25,6 +25,8 @@ Commands:
       --no-tools          build the agents without their tools (what hearth profile --no-tools measures)
       --cors ORIGINS      let browsers on these origins call the server: a comma-separated list, or *
                           (default HEARTH_CORS_ORIGINS; off when neither is given)
+      --playground        serve the playground at /playground: chat with the agents, see their tool
+                          calls, sessions, startup waterfall and request timings
   profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
                           the startup waterfall, CPU time by package while loading, first request
                           against warm, constructions after ready and first-call errors
@@ -162,6 +164,7 @@ async function main(argv: readonly string[]): Promise<number> {
         "session-ttl": { type: "string" },
         "no-tools": { type: "boolean" },
         cors: { type: "string" },
+        playground: { type: "boolean" },
         // Read by main.ts before anything loads; accepted here so parseArgs knows it.
         "no-compile-cache": { type: "boolean" },
       });
@@ -177,6 +180,7 @@ async function main(argv: readonly string[]): Promise<number> {
         workers: parsePositiveInteger(values.workers, "--workers", 1),
         strict: values.strict === true,
         withoutTools: values["no-tools"] === true,
+        playground: values.playground === true,
         ...corsOption(values.cors ?? process.env.HEARTH_CORS_ORIGINS),
         drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
         store: {

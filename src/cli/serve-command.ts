@@ -15,6 +15,8 @@ export interface ServeCommandOptions {
   readonly withoutTools: boolean;
   readonly drainDeadlineMs: number;
   readonly store: SessionStoreConfig;
+  /** Serve the playground at /playground (`--playground`). */
+  readonly playground: boolean;
   /** Browser origins allowed to call the server (`--cors`); undefined: CORS off. */
   readonly cors?: CorsOptions;
 }
@@ -51,6 +53,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     host: options.host,
     runtime: { strict: options.strict, withoutTools: options.withoutTools },
     store: options.store,
+    playground: options.playground,
     ...(options.cors === undefined ? {} : { cors: options.cors }),
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,
@@ -63,6 +66,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     return 1;
   }
   say(`${app.name} ready on ${server.url}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`);
+  if (options.playground) say(`playground: ${server.url}/playground`);
   closeOnSignals(server, options.drainDeadlineMs, say);
   return await new Promise<number>(() => undefined);
 }

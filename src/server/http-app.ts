@@ -16,9 +16,20 @@ import { openApiDocument } from "./openapi.ts";
 import { problemOf, problemResponse } from "./problem.ts";
 import { type RequestContextReader, requestContextReader } from "../runtime/request-context.ts";
 import { readJsonBody } from "./json-body.ts";
-import { basePathOf, modelPath, openAIRoutes, OwnRoutes, type RouteHandler, routeOf, sessionPath } from "./routes.ts";
+import {
+  basePathOf,
+  modelPath,
+  openAIRoutes,
+  OwnRoutes,
+  playgroundPath,
+  type RouteHandler,
+  routeOf,
+  sessionPath,
+} from "./routes.ts";
+import type { Playground } from "./playground/playground.ts";
 import { CompletionReplies, completionSessionId, parseCompletionRequest } from "./openai/chat-completions.ts";
 import { openAIErrorResponse } from "./openai/errors.ts";
+import { isUIChatRequest, parseUIChatRequest } from "./ai-sdk/ui-message-stream.ts";
 import { listModels, retrieveModel } from "./openai/models.ts";
 import { addServerSecrets, logRequest, noteFailure, type RequestRecord } from "./request-log.ts";
 
@@ -72,6 +83,12 @@ export interface HttpAppOptions {
    * hearth's. See docs/server.md.
    */
   readonly routes?: Readonly<Record<string, RouteHandler>>;
+  /**
+   * Serve the playground at `/playground`: a page to chat with the app's agents and teams and watch
+   * their tool calls, sessions, startup and request timings (docs/server.md). Default off; its code
+   * is loaded only when on.
+   */
+  readonly playground?: boolean;
 }
 
 /** The options with their defaults, each checked: a wrong one is a UserError before anything starts. */
@@ -85,6 +102,8 @@ function limitsOf(options: HttpAppOptions) {
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? 30_000,
     maxToolLabels: options.maxToolLabels ?? 200,
   };
+  if (options.playground !== undefined && typeof options.playground !== "boolean")
+    throw new UserError("The server option `playground` must be true or false.", { field: "playground" });
   const maxTenantLabels = options.maxTenantLabels ?? 0;
   if (!Number.isInteger(maxTenantLabels) || maxTenantLabels < 0)
     throw new UserError("The server option `maxTenantLabels` must be a whole number, 0 or more.", {
@@ -118,6 +137,9 @@ export class HttpApp {
   readonly #own: OwnRoutes;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
+  /** The playground, once its module has loaded (only when the option is on). */
+  #playground: Playground | undefined;
+  readonly #playgroundLoading: Promise<Playground> | undefined;
   /** When this server began, in seconds: the `created` of the models it lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
 
@@ -132,6 +154,13 @@ export class HttpApp {
     this.#readContext = requestContextReader(runtime.app.context);
     this.#basePath = basePathOf(options.basePath);
     this.#own = new OwnRoutes(options.routes);
+    const basePath = this.#basePath;
+    this.#playgroundLoading =
+      options.playground === true
+        ? import("./playground/playground.ts").then(
+            ({ Playground }) => (this.#playground = new Playground(runtime, basePath)),
+          )
+        : undefined;
     // Metrics subscribe once the runtime is ready, not during warm-up (whose requests, tenant builds
     // and model calls are not traffic), and before any request can reach a ready server.
     void runtime.ready.then(
@@ -204,6 +233,7 @@ export class HttpApp {
       const totalMs = performance.now() - started;
       metrics?.requests.observe({ route, status: String(record.status) }, totalMs / 1000);
       logRequest(log, record, totalMs);
+      if (!synthetic) this.#playground?.record(record, totalMs);
     };
     if (typeof response.body === "string") {
       finish();
@@ -296,9 +326,10 @@ export class HttpApp {
         return json(200, this.runtime.startupTrace());
       case "/v1/chat":
         allow(["POST"]);
-        return this.#chat(request, record, log, synthetic, (body, wantsStream) => ({
-          chat: parseChatRequest(body, wantsStream),
-        }));
+        // The AI SDK's `useChat` posts its own body (`messages`, not `message`): answered as its UI message stream.
+        return this.#chat(request, record, log, synthetic, (body, wantsStream) =>
+          isUIChatRequest(body) ? parseUIChatRequest(body) : { chat: parseChatRequest(body, wantsStream) },
+        );
       case "/v1/chat/completions": {
         allow(["POST"]);
         const sessionId = completionSessionId(request.headers["x-session-id"]);
@@ -334,6 +365,16 @@ export class HttpApp {
         if (stored === undefined)
           throw new HearthError("HEARTH_SESSION_NOT_FOUND", `No session "${id}" for this tenant.`);
         return json(200, stored.session);
+      }
+      case "/playground":
+      case "/playground/:part": {
+        const playground = this.#playground ?? (await this.#playgroundLoading);
+        if (playground === undefined) throw new HearthError("HEARTH_NOT_FOUND", `No route ${method} ${path}.`);
+        allow(["GET"]);
+        const part = playgroundPath.exec(path)?.[1];
+        if (part === undefined || part === "app.js") return playground.asset(part);
+        record.tenant = await tenantOf(this.runtime, request.headers.authorization);
+        return playground.data(part, record.tenant);
       }
       default:
         throw new HearthError("HEARTH_NOT_FOUND", `No route ${method} ${path}.`);

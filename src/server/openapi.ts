@@ -79,7 +79,7 @@ export function openApiDocument(appName: string): Record<string, unknown> {
           responses: {
             "200": {
               description:
-                "The turn's result; with streaming, server-sent events: message-delta, tool-call, tool-result, message, done, error.",
+                "The turn's result; with streaming, server-sent events: message-delta, tool-call, tool-result, message, done, error. A body in the AI SDK's shape (`messages`, as `useChat` sends it) is answered with its UI message stream.",
               content: {
                 "application/json": { schema: { $ref: "#/components/schemas/ChatResponse" } },
                 "text/event-stream": { schema: { type: "string" } },

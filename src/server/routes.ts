@@ -17,6 +17,9 @@ const hearthRoutes = [
   "/openapi.json",
 ];
 
+/** The playground's page (`/playground`) and its parts (`/playground/app.js`, ...). */
+export const playgroundPath = /^\/playground(?:\/([A-Za-z0-9._-]{1,64}))?$/;
+
 /** The routes that answer as OpenAI's API does, errors included. */
 export const openAIRoutes: ReadonlySet<string> = new Set(["/v1/chat/completions", "/v1/models", "/v1/models/:id"]);
 
@@ -24,6 +27,8 @@ export const openAIRoutes: ReadonlySet<string> = new Set(["/v1/chat/completions"
 export function routeOf(path: string): string {
   if (sessionPath.test(path)) return "/v1/sessions/:id";
   if (modelPath.test(path)) return "/v1/models/:id";
+  const playground = playgroundPath.exec(path);
+  if (playground !== null) return playground[1] === undefined ? "/playground" : "/playground/:part";
   return hearthRoutes.includes(path) ? path : "unknown";
 }
 

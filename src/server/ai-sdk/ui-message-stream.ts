@@ -1,0 +1,211 @@
+import { HearthError } from "../../core/errors.ts";
+import { type AgentMessage, chatMessageText, isChatMessage, newId } from "../../core/messages.ts";
+import type { HistoryMessage } from "../../runtime/session-history.ts";
+import { isSessionId } from "../../runtime/session-turn.ts";
+import { type ChatOutcome, type ChatRequest, hearthReplies, type ReplyFormat } from "../chat.ts";
+import type { HttpResponse } from "../http-types.ts";
+
+/**
+ * Whether a `/v1/chat` body is the AI SDK's chat request (`useChat`'s default transport sends
+ * `{ id, messages, trigger, messageId }` and the transport's own `body` fields) rather than hearth's
+ * own (`message`): it is answered with the UI message stream.
+ */
+export function isUIChatRequest(body: unknown): boolean {
+  return typeof body === "object" && body !== null && "messages" in body && !("message" in body);
+}
+
+const uiFields = new Set(["id", "messages", "trigger", "messageId", "agent", "team", "context", "metadata"]);
+const maxMessageLength = 100_000;
+
+function invalid(field: string, why: string): HearthError {
+  return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
+}
+
+/** A UI message's text: its text parts joined; tool, reasoning and step parts are the app's own record, not input. */
+function textOf(message: Record<string, unknown>, field: string): string {
+  if (!Array.isArray(message.parts)) throw invalid(`${field}.parts`, "must be an array");
+  const texts: string[] = [];
+  for (const [index, part] of (message.parts as unknown[]).entries()) {
+    const { type, text } = (part ?? {}) as { type?: unknown; text?: unknown };
+    if (type === "text" && typeof text === "string") texts.push(text);
+    else if (type === "file")
+      throw invalid(`${field}.parts[${index}]`, "is a file: images and files are not taken yet, only text");
+  }
+  return texts.join("\n");
+}
+
+/**
+ * Reads the AI SDK's chat request. The chat's `id` is the hearth session's id: the first message of
+ * a chat starts the session under it, the next ones continue it, so hearth holds the conversation
+ * and only the last user message is the turn's task. The messages before it start a new session
+ * (a chat whose session hearth no longer has); a stored session keeps its own. `agent`, `team` and
+ * `context` come from the transport's `body` option. Regenerating a reply is refused: the session
+ * already holds the turn.
+ */
+export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: UIMessageReplies } {
+  const data = body as Record<string, unknown>;
+  const unknown = Object.keys(data).find((key) => !uiFields.has(key));
+  if (unknown !== undefined)
+    throw invalid(unknown, `is not a field of a chat request from the AI SDK (${[...uiFields].join(", ")})`);
+  if (!isSessionId(data.id)) throw invalid("id", "(the chat's id) must be 1-128 letters, digits, `_` or `-`");
+  if (data.trigger !== undefined && data.trigger !== "submit-message")
+    throw invalid("trigger", 'must be "submit-message": a reply cannot be regenerated, the session already holds it');
+  if (!Array.isArray(data.messages) || data.messages.length === 0)
+    throw invalid("messages", "must be a non-empty array");
+  for (const field of ["agent", "team"] as const) {
+    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === ""))
+      throw invalid(field, "must be a non-empty string");
+  }
+  if (data.agent !== undefined && data.team !== undefined)
+    throw invalid("team", "cannot be given together with `agent`");
+  const history: HistoryMessage[] = [];
+  for (const [index, entry] of (data.messages as unknown[]).entries()) {
+    const field = `messages[${index}]`;
+    if (typeof entry !== "object" || entry === null) throw invalid(field, "must be an object");
+    const message = entry as Record<string, unknown>;
+    if (message.role === "system") continue;
+    if (message.role !== "user" && message.role !== "assistant")
+      throw invalid(`${field}.role`, 'must be "system", "user" or "assistant"');
+    const content = textOf(message, field);
+    if (content !== "" || message.role === "user") history.push({ role: message.role, content });
+  }
+  const last = history.pop();
+  if (last === undefined || last.role !== "user" || last.content.trim() === "")
+    throw invalid("messages", "must end with the user's message, with text: it is the turn's task");
+  if (last.content.length > maxMessageLength)
+    throw invalid("messages", `must end with a user message of at most ${maxMessageLength} characters`);
+  return {
+    chat: {
+      message: last.content,
+      sessionId: data.id,
+      createSession: true,
+      stream: true,
+      ...(data.agent === undefined ? {} : { agent: data.agent as string }),
+      ...(data.team === undefined ? {} : { team: data.team as string }),
+      ...(data.context === undefined ? {} : { context: data.context }),
+      ...(history.length === 0 ? {} : { history }),
+    },
+    format: new UIMessageReplies(),
+  };
+}
+
+const data = (chunk: Record<string, unknown>) => `data: ${JSON.stringify(chunk)}\n\n`;
+
+/** A tool's arguments or result as the UI shows them: the JSON it is, or the text. */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A turn as the AI SDK's UI message stream (protocol v1): one assistant message whose parts are
+ * every agent's text (streamed as written when the model streams, else whole), the tool calls and
+ * their results as they happen (dynamic tool parts: the tools are the app's, unknown to the page)
+ * and exposed reasoning; `finish` carries the session's id, stop reason and usage as the message's
+ * metadata.
+ */
+export class UIMessageReplies implements ReplyFormat {
+  readonly streamHeaders = { "x-vercel-ai-ui-message-stream": "v1" };
+  /** The text part being streamed, by the source writing it. */
+  #open: { readonly id: string; readonly source: string } | undefined;
+
+  whole(outcome: ChatOutcome): HttpResponse {
+    return hearthReplies.whole(outcome);
+  }
+
+  start(): string {
+    return data({ type: "start", messageId: newId("msg") });
+  }
+
+  #close(): string {
+    const open = this.#open;
+    this.#open = undefined;
+    return open === undefined ? "" : data({ type: "text-end", id: open.id });
+  }
+
+  item(item: AgentMessage): string {
+    if (item.source === "user") return "";
+    switch (item.type) {
+      case "message-delta": {
+        if (item.content === "") return "";
+        let opened = "";
+        if (this.#open?.source !== item.source) {
+          opened = this.#close();
+          this.#open = { id: newId("text"), source: item.source };
+          opened += data({ type: "text-start", id: this.#open.id });
+        }
+        return opened + data({ type: "text-delta", id: this.#open.id, delta: item.content });
+      }
+      case "tool-call-request":
+        return (
+          this.#close() +
+          item.toolCalls
+            .map((call) =>
+              data({
+                type: "tool-input-available",
+                toolCallId: call.id,
+                toolName: call.name,
+                input: jsonOrText(call.arguments),
+                dynamic: true,
+              }),
+            )
+            .join("")
+        );
+      case "tool-call-execution":
+        return item.results
+          .map((result) =>
+            result.isError
+              ? data({ type: "tool-output-error", toolCallId: result.callId, errorText: result.content, dynamic: true })
+              : data({
+                  type: "tool-output-available",
+                  toolCallId: result.callId,
+                  output: jsonOrText(result.content),
+                  dynamic: true,
+                }),
+          )
+          .join("");
+      case "thought": {
+        const id = newId("reasoning");
+        return (
+          this.#close() +
+          data({ type: "reasoning-start", id }) +
+          data({ type: "reasoning-delta", id, delta: item.content }) +
+          data({ type: "reasoning-end", id })
+        );
+      }
+      default: {
+        if (!isChatMessage(item) || item.type === "stop") return "";
+        // The message its deltas streamed: it is whole now. Otherwise its text was not streamed: it comes whole.
+        if (this.#open?.source === item.source) return this.#close();
+        const text = chatMessageText(item);
+        if (text === "") return "";
+        const id = newId("text");
+        return (
+          this.#close() +
+          data({ type: "text-start", id }) +
+          data({ type: "text-delta", id, delta: text }) +
+          data({ type: "text-end", id })
+        );
+      }
+    }
+  }
+
+  done({ result, sessionId }: ChatOutcome): string {
+    return (
+      this.#close() +
+      data({
+        type: "finish",
+        finishReason: "stop",
+        messageMetadata: { sessionId, stopReason: result.stopReason, usage: result.usage },
+      }) +
+      "data: [DONE]\n\n"
+    );
+  }
+
+  failed(problem: { readonly status: number; readonly body: Record<string, unknown> }): string {
+    return this.#close() + data({ type: "error", errorText: String(problem.body.detail) });
+  }
+}
