@@ -33,7 +33,8 @@ function startDemo(args: string[] = []): Promise<{ stdout: string; url: string; 
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       stdout += chunk;
-      const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+      // The playground's URL is the demo's last line before it waits.
+      const url = /listening on (http:\/\/\S+)[\s\S]*\nplayground: /.exec(stdout)?.[1];
       if (url !== undefined) {
         resolve({
           stdout,
@@ -63,6 +64,10 @@ test("hearth demo serves the support app, shows its startup trace and one exchan
     });
     assert.equal(response.status, 200);
     assert.match(((await response.json()) as { reply: string }).reply, /Order B201 was delivered/);
+    assert.match(demo.stdout, new RegExp(`\nplayground: ${demo.url}/playground\n`));
+    const playground = await fetch(`${demo.url}/playground`);
+    assert.equal(playground.status, 200);
+    assert.match(await playground.text(), /<title>hearth playground<\/title>/);
   } finally {
     assert.equal(await demo.stop(), 0);
   }

@@ -1,12 +1,13 @@
 // The package as npm would publish it, checked by the tools its users' tooling trusts: publint (the
 // exports map, the files each condition names) and are-the-types-wrong (types that resolve, for ESM
-// consumers: hearth is ESM only, for Node 22 and later). Packed from a copy, so the checkout's dist/
-// is left alone while other tests run.
+// consumers: hearth is ESM only, for Node 22 and later); then used as a new user would, installed
+// from the tarball in a fresh folder. Packed from a copy, so the checkout's dist/ is left alone
+// while other tests run.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 
@@ -16,7 +17,7 @@ const copy = mkdtempSync(join(tmpdir(), "hearth-package-"));
 let tarball = "";
 
 before(async () => {
-  for (const entry of ["src", "package.json", "tsconfig.json", "tsconfig.build.json", "README.md"])
+  for (const entry of ["src", "examples", "package.json", "tsconfig.json", "tsconfig.build.json", "README.md"])
     cpSync(join(root, entry), join(copy, entry), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
   const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
@@ -108,4 +109,112 @@ test("the published types compile with skipLibCheck off in an app that has not i
   await run(join(root, "node_modules/.bin/tsc"), ["-p", app], { cwd: app, timeout: 120_000 }).catch(
     (error: { stdout?: string }) => assert.fail(`tsc failed:\n${error.stdout}`),
   );
+});
+
+/** A fresh folder with the tarball installed by npm, as a user's project would have it. */
+async function freshProject(): Promise<{ directory: string; env: NodeJS.ProcessEnv }> {
+  const directory = mkdtempSync(join(tmpdir(), "hearth-fresh-"));
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  writeFileSync(join(directory, "package.json"), JSON.stringify({ name: "fresh", private: true, type: "module" }));
+  const { NODE_TEST_CONTEXT: _runner, ...inherited } = process.env;
+  // `npx hearth` runs on the first `node` of the PATH: this Node 24, as a user's Node 22 or later.
+  const env = { ...inherited, PATH: `${dirname(process.execPath)}:${process.env.PATH}`, OPENAI_API_KEY: "" };
+  await run("npm", ["install", "--no-audit", "--no-fund", tarball], { cwd: directory, env, timeout: 180_000 });
+  return { directory, env };
+}
+
+/** `npx hearth <args>` in the folder until `pattern` shows in its output; then it is stopped. */
+async function untilPrinted(
+  project: { directory: string; env: NodeJS.ProcessEnv },
+  args: readonly string[],
+  pattern: RegExp,
+  use: (match: RegExpExecArray) => Promise<void>,
+): Promise<void> {
+  const child = spawn("npx", ["hearth", ...args], {
+    cwd: project.directory,
+    env: project.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  try {
+    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nothing like ${pattern} within 60 s:\n${output}`)), 60_000);
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = pattern.exec(output);
+        if (found !== null) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      child.stdout.on("data", read);
+      child.stderr.on("data", read);
+      void exited.then((code) => reject(new Error(`hearth ${args.join(" ")} exited (${code}):\n${output}`)));
+    });
+    await use(match);
+  } finally {
+    process.kill(-(child.pid as number), "SIGTERM");
+    await exited;
+  }
+}
+
+const ask = async (url: string, message: string) => {
+  const response = await fetch(`${url}/v1/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message }),
+  });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { reply: string }).reply;
+};
+
+test("from the tarball in a fresh folder: npx hearth demo serves the support app and answers", async () => {
+  const project = await freshProject();
+  await untilPrinted(project, ["demo"], /listening on (http:\/\/\S+)/, async ([, url]) => {
+    assert.match(await ask(url as string, "Where is order B201?"), /Order B201 was delivered/);
+  });
+});
+
+test("from the tarball: npx hearth serve takes app.ts, app.js or a folder, and says what it wants of anything else", async () => {
+  const project = await freshProject();
+  const app = (reply: string) =>
+    [
+      'import { AssistantAgent, defineApp } from "hearth";',
+      'import { ScriptedModelClient } from "hearth/testing";',
+      "export default defineApp({",
+      '  name: "fresh",',
+      `  models: { default: () => new ScriptedModelClient({ replies: Array.from({ length: 50 }, () => ${JSON.stringify(reply)}) }) },`,
+      '  agents: { helper: ({ models }) => new AssistantAgent({ name: "helper", modelClient: models.default }) },',
+      "});",
+      "",
+    ].join("\n");
+  writeFileSync(join(project.directory, "app.ts"), app("from TypeScript"));
+  mkdirSync(join(project.directory, "js"));
+  writeFileSync(join(project.directory, "js/app.js"), app("from JavaScript"));
+  writeFileSync(join(project.directory, "notes.txt"), "not an app");
+  for (const [target, reply] of [
+    ["app.ts", "from TypeScript"],
+    ["js/app.js", "from JavaScript"],
+    [".", "from TypeScript"],
+    ["js", "from JavaScript"],
+  ] as const) {
+    await untilPrinted(
+      project,
+      ["serve", target, "--port", "0", "--store", "memory"],
+      /ready on (http:\/\/\S+)/,
+      async ([, url]) => assert.equal(await ask(url as string, "hello"), reply, target),
+    );
+  }
+  for (const target of ["notes.txt", "missing.ts"]) {
+    const failed = await run("npx", ["hearth", "serve", target], { cwd: project.directory, env: project.env }).then(
+      () => assert.fail(`hearth serve ${target} succeeded`),
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    assert.equal(failed.code, 2, target);
+    const lines = (failed.stderr ?? "").trim().split("\n");
+    assert.equal(lines.length, 1, `one line for ${target}: ${failed.stderr}`);
+    assert.match(lines[0] ?? "", /app module/, target);
+  }
 });

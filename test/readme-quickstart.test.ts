@@ -67,6 +67,9 @@ test("the README's two quick-start commands work on a fresh clone", {
     });
     assert.equal(response.status, 200);
     assert.match(((await response.json()) as { reply: string }).reply, /Order A123 has shipped/);
+    // It prints the playground's URL, and serves it.
+    assert.match(output, new RegExp(`playground: ${url}/playground`));
+    assert.equal((await fetch(`${url}/playground`)).status, 200);
   } finally {
     process.kill(-(server.pid as number), "SIGTERM");
     await exited;

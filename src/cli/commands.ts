@@ -11,7 +11,8 @@ import { parsePositiveInteger, serveCommand } from "./serve-command.ts";
 const usage = `Usage: hearth <command>
 
 Commands:
-  serve <app.ts|app.js>   serve an app over HTTP
+  serve <app.ts|app.js|folder>
+                          serve an app over HTTP (a folder: its app.ts, app.js, index.ts or index.js)
       --port N            default 8787 (0 picks a free port)
       --host ADDRESS      default 127.0.0.1 (0.0.0.0 in a container)
       --workers N         N processes with Node's cluster; each warms before it takes traffic
@@ -289,11 +290,13 @@ ${usage}`);
       });
     }
     case "demo": {
-      const demo = new URL("examples/support/main.ts", packageRoot);
+      // From a source checkout, the example itself; from the package, its bundle (`npm run build:demo`).
+      const demo = new URL(
+        import.meta.url.endsWith(".ts") ? "examples/support/main.ts" : "dist/demo/main.js",
+        packageRoot,
+      );
       if (!existsSync(demo)) {
-        process.stderr.write(
-          "hearth demo needs hearth's source checkout (examples/support/ is not in the published package yet).\n",
-        );
+        process.stderr.write(`hearth demo: ${fileURLToPath(demo)} is missing; run \`npm run build\` first.\n`);
         return 1;
       }
       process.argv = [process.argv[0] ?? "node", fileURLToPath(demo), ...rest];

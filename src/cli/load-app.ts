@@ -8,7 +8,14 @@ function moduleIn(path: string): string {
   const { existsSync, statSync } = process.getBuiltinModule("node:fs");
   const { join } = process.getBuiltinModule("node:path");
   if (!existsSync(path)) throw new UserError(`There is no app module at ${path}.`, { field: "app" });
-  if (!statSync(path).isDirectory()) return path;
+  if (!statSync(path).isDirectory()) {
+    if (!/\.[cm]?[jt]s$/.test(path))
+      throw new UserError(
+        `${path} is not an app module: give a .ts or .js file that exports a defineApp() app, or a folder with one (${appFiles.join(", ")}).`,
+        { field: "app" },
+      );
+    return path;
+  }
   const found = appFiles.map((name) => join(path, name)).find((candidate) => existsSync(candidate));
   if (found === undefined)
     throw new UserError(`${path} is a folder with no app module in it: hearth looks for ${appFiles.join(", ")}.`, {
