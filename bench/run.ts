@@ -34,20 +34,39 @@ interface Running {
   readonly readyAt: number;
 }
 
+// The support app built by `hearth build` (from the published bundle, as a user's project would),
+// and served unbuilt by `hearth serve`: each says it is ready on stderr, as the command does.
+const buildRoot = mkdtempSync(join(tmpdir(), "hearth-bench-build-"));
+const hearthCli = new URL("../dist/cli/main.js", import.meta.url).pathname;
+const supportAppFile = new URL("../examples/support/app.ts", import.meta.url).pathname;
+await new Promise<void>((resolve, reject) =>
+  spawn(node, [hearthCli, "build", supportAppFile, "--out", join(buildRoot, "built")], { stdio: "inherit" }).once(
+    "exit",
+    (code) => (code === 0 ? resolve() : reject(new Error(`hearth build exited ${code}`))),
+  ),
+);
+const launches: Record<string, { readonly args: readonly string[]; readonly fromStderr: boolean }> = {
+  built: { args: [join(buildRoot, "built/server.mjs"), "--port", "0", "--store", "memory"], fromStderr: true },
+  serve: { args: [hearthCli, "serve", supportAppFile, "--port", "0", "--store", "memory"], fromStderr: true },
+};
+
 function start(app: string, extraEnv: Record<string, string | undefined> = {}): Promise<Running> {
   const startedAt = performance.now();
-  const child = spawn(node, [new URL(`./apps/${app}.ts`, import.meta.url).pathname], {
+  const launch = launches[app] ?? { args: [new URL(`./apps/${app}.ts`, import.meta.url).pathname], fromStderr: false };
+  const child = spawn(node, launch.args, {
     env: { ...env, ...extraEnv },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", launch.fromStderr ? "pipe" : "inherit"],
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
+    const read = (chunk: string) => {
       output += chunk;
-      const url = /READY (\S+)/.exec(output)?.[1];
+      const url = (launch.fromStderr ? / ready on (\S+)/ : /READY (\S+)/).exec(output)?.[1];
       if (url !== undefined) resolve({ child, url, startedAt, readyAt: performance.now() });
-    });
+    };
+    const stream = launch.fromStderr ? child.stderr : child.stdout;
+    stream?.setEncoding("utf8");
+    stream?.on("data", read);
     child.on("exit", (code) => reject(new Error(`${app} exited (${code}) before it was ready`)));
   });
 }
@@ -182,11 +201,23 @@ console.error(
 // This process's own HTTP client is cold too: warm it first, or the first app measured pays for it.
 for (let index = 0; index < 20; index++)
   await (await fetch(`${mock.url}/models`, { headers: { authorization: "Bearer sk-bench" } })).text();
-const cold: Record<"hearth" | "floor", Cold> = { hearth: newCold(), floor: newCold() };
+const cold: Record<"hearth" | "floor" | "built" | "serve", Cold> = {
+  hearth: newCold(),
+  floor: newCold(),
+  built: newCold(),
+  serve: newCold(),
+};
+// `hearth serve` keeps Node's compile cache, as it does by default, in a folder of the bench's; the
+// first run writes it.
+const serveCache = { HEARTH_COMPILE_CACHE: join(buildRoot, "serve-cache") };
+await coldRun("serve", newCold(), serveCache);
+const coldApps = ["floor", "hearth", "built", "serve"] as const;
 for (let index = 0; index < coldRuns; index++) {
-  // Alternate, so drift in the machine's load falls on both alike.
-  for (const app of index % 2 === 0 ? (["floor", "hearth"] as const) : (["hearth", "floor"] as const))
-    await coldRun(app, cold[app]);
+  // Rotate, so drift in the machine's load falls on all alike.
+  for (let offset = 0; offset < coldApps.length; offset++) {
+    const app = coldApps[(index + offset) % coldApps.length] as (typeof coldApps)[number];
+    await coldRun(app, cold[app], app === "serve" ? serveCache : {});
+  }
 }
 // The same cold runs with Node's module compile cache, as `hearth serve` keeps it: each app gets its
 // own cache directory, written by one run first (hearth's serve() and the floor flush it once they
@@ -309,6 +340,9 @@ const coldSummary = (runs: Cold) => ({
 const hearth = { ...coldSummary(cold.hearth), ...steadyResults.hearth };
 const floor = { ...coldSummary(cold.floor), ...steadyResults.floor };
 const mcp = { runs: mcpRuns, ...coldSummary(mcpCold) };
+const built = coldSummary(cold.built);
+const served = coldSummary(cold.serve);
+rmSync(buildRoot, { recursive: true, force: true });
 const cachedSummary = (app: "hearth" | "floor") => ({
   spawnToFirstReplyMedian: round(median(cached[app].firstReply)),
   spawnToFirstReplyP90: round(quantile(cached[app].firstReply, 0.9)),
@@ -321,6 +355,18 @@ const targets = [
     value: round(hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian),
     limit: "<= 1.15",
     ok: hearth.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.15,
+  },
+  {
+    name: "spawn to first correct reply, the app built by hearth build / floor",
+    value: round(built.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian),
+    limit: "<= 1.0",
+    ok: built.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.0,
+  },
+  {
+    name: "spawn to first correct reply, hearth serve app.ts (unbuilt) / floor",
+    value: round(served.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian),
+    limit: "<= 1.15",
+    ok: served.spawnToFirstReplyMedian / floor.spawnToFirstReplyMedian <= 1.15,
   },
   {
     name: "hearth's first request / its warm median",
@@ -374,6 +420,8 @@ const result = {
   withCompileCache,
   afterIdle: { handshakeMs, providerIdleMs, runs: idleRuns, ...idleSummary },
   mcp,
+  built,
+  served,
   importMs,
   bytesPerTenant,
   targets,
@@ -420,6 +468,25 @@ const markdown = [
     withCompileCache.hearth.firstRequestMedian,
     withCompileCache.floor.firstRequestMedian,
   ),
+  "",
+  "The same app started by its deployable forms: `hearth build` (one bundle with hearth, compile cache primed at build time, run by `node build/server.mjs`) and `hearth serve examples/support/app.ts` (TypeScript, Node's compile cache as `hearth serve` keeps it), in the same rotation as the above.",
+  "",
+  "| | hearth build | hearth serve app.ts | floor (hand-written) |",
+  "|---|---:|---:|---:|",
+  row(
+    "spawn to first correct reply, median (ms)",
+    built.spawnToFirstReplyMedian,
+    served.spawnToFirstReplyMedian,
+    floor.spawnToFirstReplyMedian,
+  ),
+  row(
+    "spawn to first correct reply, p90 (ms)",
+    built.spawnToFirstReplyP90,
+    served.spawnToFirstReplyP90,
+    floor.spawnToFirstReplyP90,
+  ),
+  row("first request (ms)", built.firstRequestMedian, served.firstRequestMedian, floor.firstRequestMedian),
+  row("first / warm", built.firstToWarm, served.firstToWarm, floor.firstToWarm),
   "",
   `First request after ${(providerIdleMs * 1.5) / 1000} s without traffic, against the mock over HTTPS closing connections quiet for ${providerIdleMs / 1000} s, each new connection costing ${handshakeMs} ms; ${idleRuns} runs each (hearth's keep-warm refreshing after ${providerIdleMs / 2000} s, scaled down with the provider's timeout).`,
   "",

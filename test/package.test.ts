@@ -5,7 +5,17 @@
 // while other tests run.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -175,6 +185,57 @@ test("from the tarball in a fresh folder: npx hearth demo serves the support app
   await untilPrinted(project, ["demo"], /listening on (http:\/\/\S+)/, async ([, url]) => {
     assert.match(await ask(url as string, "Where is order B201?"), /Order B201 was delivered/);
   });
+});
+
+test("from the tarball: npx hearth build, then the built app answers a chat with no node_modules", async () => {
+  const project = await freshProject();
+  // esbuild, as the user's devDependency: this checkout's, with its platform binary.
+  for (const name of ["esbuild", "@esbuild"])
+    symlinkSync(join(root, "node_modules", name), join(project.directory, "node_modules", name));
+  writeFileSync(join(project.directory, "greeting.txt"), "Hello from an asset.");
+  writeFileSync(
+    join(project.directory, "app.ts"),
+    [
+      'import { AssistantAgent, asset, defineApp } from "hearth";',
+      'import { ScriptedModelClient } from "hearth/testing";',
+      "export default defineApp({",
+      '  name: "fresh",',
+      '  assets: { greeting: asset.text(new URL("./greeting.txt", import.meta.url)) },',
+      '  models: { default: () => new ScriptedModelClient({ replies: Array.from({ length: 50 }, () => "built") }) },',
+      "  agents: {",
+      "    helper: ({ models, assets }) =>",
+      '      new AssistantAgent({ name: "helper", modelClient: models.default, systemMessage: assets.greeting }),',
+      "  },",
+      "});",
+      "",
+    ].join("\n"),
+  );
+  await run("npx", ["hearth", "build", "app.ts", "--out", "build"], { cwd: project.directory, env: project.env });
+  // Away from the project: nothing but the build and Node.
+  const away = mkdtempSync(join(tmpdir(), "hearth-away-"));
+  after(() => rmSync(away, { recursive: true, force: true }));
+  cpSync(join(project.directory, "build"), join(away, "build"), { recursive: true });
+  for (let at = away; at !== "/"; at = dirname(at)) assert.ok(!existsSync(join(at, "node_modules")), at);
+  const child = spawn(process.execPath, [join(away, "build/server.mjs"), "--port", "0", "--store", "memory"], {
+    cwd: away,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = / ready on (http:\/\/\S+)/.exec(stderr)?.[1];
+        if (found !== undefined) resolve(found);
+      });
+      void exited.then((code) => reject(new Error(`the built app exited (${code}):\n${stderr}`)));
+    });
+    assert.equal(await ask(url, "hello"), "built");
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+  }
 });
 
 test("from the tarball: npx hearth serve takes app.ts, app.js or a folder, and says what it wants of anything else", async () => {

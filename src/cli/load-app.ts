@@ -4,7 +4,7 @@ import type { App } from "../runtime/app.ts";
 const appFiles = ["app.ts", "app.mts", "app.js", "app.mjs", "index.ts", "index.js"];
 
 /** The module to load for `path`: the file itself, or a folder's app file (app.ts, app.js, index.ts, ...). */
-function moduleIn(path: string): string {
+export function moduleIn(path: string): string {
   const { existsSync, statSync } = process.getBuiltinModule("node:fs");
   const { join } = process.getBuiltinModule("node:path");
   if (!existsSync(path)) throw new UserError(`There is no app module at ${path}.`, { field: "app" });
@@ -34,7 +34,11 @@ export async function loadApp(file: string): Promise<App> {
       `${file} is TypeScript, which this Node (${process.versions.node}) cannot load: hearth runs TypeScript apps with Node's own type stripping, in Node 22.18 or later (or 23.6 or later). Use a newer Node, or build the app to JavaScript.`,
       { field: "app" },
     );
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  return appIn((await import(pathToFileURL(path).href)) as Record<string, unknown>, file);
+}
+
+/** The app a module exports: its default export, an export named `app`, or the only app it exports. */
+export function appIn(module: Readonly<Record<string, unknown>>, file: string): App {
   const isApp = (value: unknown): value is App => (value as { kind?: unknown } | undefined)?.kind === "hearth-app";
   if (isApp(module.default)) return module.default;
   if (isApp(module.app)) return module.app;

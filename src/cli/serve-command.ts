@@ -4,10 +4,12 @@ import { UserError } from "../core/errors.ts";
 import type { CorsOptions } from "../server/cors.ts";
 import type { SessionStoreConfig } from "../state/open-session-store.ts";
 import { serve, type HearthServer, type ServeOptions } from "../server/node.ts";
+import type { App } from "../runtime/app.ts";
 import { loadApp } from "./load-app.ts";
 
 export interface ServeCommandOptions {
-  readonly file: string;
+  /** The app's module (a file, or a folder holding one), or the app itself (a built app's). */
+  readonly app: string | App;
   readonly port: number;
   readonly host: string;
   readonly workers: number;
@@ -47,7 +49,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
   const say = (message: string) => process.stderr.write(`hearth: ${message}\n`);
   if (options.workers > 1 && cluster.isPrimary) return runPrimary(options, say);
-  const app = await loadApp(options.file);
+  const app = typeof options.app === "string" ? await loadApp(options.app) : options.app;
   const serveOptions: ServeOptions = {
     port: options.port,
     host: options.host,
