@@ -1,5 +1,6 @@
-// The same app through the fetch adapter (Request objects) and the Lambda adapter (recorded
-// API Gateway HTTP API and function URL events, a keep-warm ping, response streaming).
+// The same app through the fetch adapter (Request objects) and the Lambda adapter (recorded events
+// of every front door: API Gateway HTTP and REST APIs, function URLs, ALB; keep-warm pings;
+// response streaming). test/fixtures/lambda/README.md names each event's public source.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
@@ -10,6 +11,7 @@ import {
   createLambdaHandler,
   createStreamingLambdaHandler,
   type HttpApiEvent,
+  isKeepWarmPing,
   type LambdaStreamingGlobal,
 } from "hearth/lambda";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
@@ -111,6 +113,84 @@ test("Lambda adapter: recorded HTTP API and function URL events, and a keep-warm
   }
 });
 
+test("Lambda front doors as deployed: REST API, SAM's events, a named stage, ALB (single and multi-value); each answers a chat", async () => {
+  const logged: Record<string, unknown>[] = [];
+  const handler = createLambdaHandler(app(), { ...quiet, log: (entry) => void logged.push(entry) });
+  const context = { getRemainingTimeInMillis: () => 30_000 };
+  try {
+    for (const name of [
+      "rest-api-chat.json",
+      "sam-rest-api-chat.json",
+      "sam-http-api-chat.json",
+      "http-api-named-stage-chat.json",
+      "alb-chat.json",
+    ]) {
+      const answer = await handler(event(name), context);
+      assert.equal(answer.statusCode, 200, `${name}: ${answer.body}`);
+      assert.match((JSON.parse(answer.body) as { reply: string }).reply, /A123 has shipped with DHL/, name);
+    }
+    // ALB wants a status line; with multi-value headers on, the headers as lists.
+    const alb = await handler(event("alb-chat.json"), context);
+    assert.equal(alb.statusDescription, "200 OK");
+    assert.equal(alb.headers?.["content-type"], "application/json; charset=utf-8");
+    const multi = await handler(event("alb-multivalue-chat.json"), context);
+    assert.equal(multi.statusCode, 200, multi.body);
+    assert.equal(multi.statusDescription, "200 OK");
+    assert.equal(multi.headers, undefined);
+    assert.deepEqual(multi.multiValueHeaders?.["content-type"], ["application/json; charset=utf-8"]);
+    // The stage comes off an HTTP API's path; a REST API's path never had it; other routes still 404.
+    const staged = event("http-api-named-stage-chat.json");
+    const readyz = await handler({
+      ...staged,
+      rawPath: "/prod/readyz",
+      body: null,
+      requestContext: { ...staged.requestContext, http: { method: "GET", path: "/prod/readyz" } },
+    } as HttpApiEvent);
+    assert.equal(readyz.statusCode, 200);
+    const wrongMethod = await handler({ ...event("rest-api-chat.json"), httpMethod: "GET" } as HttpApiEvent);
+    assert.equal(wrongMethod.statusCode, 405);
+    // A body with a content type that is not JSON is still refused.
+    const text = event("rest-api-chat.json");
+    const plain = await handler({
+      ...text,
+      headers: { ...text.headers, "Content-Type": "text/plain" },
+      multiValueHeaders: { ...text.multiValueHeaders, "Content-Type": ["text/plain"] },
+    } as HttpApiEvent);
+    assert.equal(plain.statusCode, 415);
+    assert.deepEqual(
+      logged.filter((entry) => /rejected/.test(String(entry.msg))),
+      [],
+      "none was rejected",
+    );
+
+    // An event no front door sent: a 400, logged with its shape and not its content.
+    const odd = await handler({ Records: [{ body: "sk-secret-looking" }] } as unknown as HttpApiEvent);
+    assert.equal(odd.statusCode, 400);
+    const line = logged.find((entry) => /Lambda event rejected/.test(String(entry.msg)));
+    assert.deepEqual(line?.eventKeys, ["Records"]);
+    assert.doesNotMatch(JSON.stringify(line), /sk-secret-looking/);
+  } finally {
+    await handler.runtime.close();
+  }
+});
+
+test("EventBridge Scheduler's invocations are keep-warm pings, as a scheduled rule's are; HTTP events never are", async () => {
+  const handler = createLambdaHandler(app(), quiet);
+  try {
+    mock.requests.length = 0;
+    for (const name of ["scheduler-event.json", "scheduler-default-input.json", "scheduled-keep-warm.json"]) {
+      assert.ok(isKeepWarmPing(event(name)), name);
+      const pong = await handler(event(name));
+      assert.deepEqual(JSON.parse(pong.body), { warm: true, state: "ready" }, name);
+    }
+    assert.ok(!mock.requests.some((request) => request.path.endsWith("/chat/completions")), "no ping ran an agent");
+    for (const name of ["http-api-chat.json", "rest-api-chat.json", "alb-chat.json"])
+      assert.ok(!isKeepWarmPing(event(name)), name);
+  } finally {
+    await handler.runtime.close();
+  }
+});
+
 test("Lambda response streaming writes the events through awslambda.HttpResponseStream", async () => {
   const written: string[] = [];
   let metadata: unknown;
@@ -141,6 +221,17 @@ test("Lambda response streaming writes the events through awslambda.HttpResponse
     assert.equal((metadata as { statusCode: number }).statusCode, 200);
     assert.ok(written.length > 3, "events were written one by one");
     assert.match(written.join(""), /event: done/);
+    // An event it cannot stream is answered with its problem, not thrown.
+    written.length = 0;
+    const fresh = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk.toString());
+        done();
+      },
+    });
+    await handler({ Records: [] } as unknown as HttpApiEvent, fresh);
+    assert.equal((metadata as { statusCode: number }).statusCode, 400);
+    assert.match(written.join(""), /HEARTH_INVALID_REQUEST/);
     await created.runtime.close();
   } finally {
     delete (globalThis as { awslambda?: unknown }).awslambda;

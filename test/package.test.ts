@@ -238,6 +238,41 @@ test("from the tarball: npx hearth build, then the built app answers a chat with
   }
 });
 
+test("from the tarball: npx hearth init scaffolds an app whose npm install && npm test pass", async () => {
+  const project = await freshProject();
+  const init = await run("npx", ["hearth", "init", "my-agent"], { cwd: project.directory, env: project.env });
+  assert.match(init.stdout, /a new app in my-agent\//);
+  const app = join(project.directory, "my-agent");
+  for (const file of ["app.ts", "app.test.ts", "package.json", "hearth.budget.json", "Dockerfile", "README.md"])
+    assert.ok(existsSync(join(app, file)), file);
+  // The scaffold depends on hearth as published; here, on this tarball. esbuild comes from npm's cache.
+  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {
+    cwd: app,
+    env: project.env,
+    timeout: 180_000,
+  });
+  await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+    cwd: app,
+    env: project.env,
+    timeout: 180_000,
+  });
+  const tested = await run("npm", ["test"], { cwd: app, env: project.env, timeout: 120_000 }).catch(
+    (error: { stdout?: string; stderr?: string }) => assert.fail(`npm test failed:\n${error.stdout}\n${error.stderr}`),
+  );
+  assert.match(tested.stdout, /# pass 2\n/);
+  assert.match(tested.stdout, /# fail 0\n/);
+  // And its build runs.
+  await run("npm", ["run", "build"], { cwd: app, env: project.env, timeout: 120_000 });
+  assert.ok(existsSync(join(app, "build/server.mjs")) && existsSync(join(app, "build/assets/faq.md")));
+  // A folder with files in it is left alone.
+  const again = await run("npx", ["hearth", "init", "my-agent"], { cwd: project.directory, env: project.env }).then(
+    () => assert.fail("init wrote into a folder with files"),
+    (error: { code?: number; stderr?: string }) => error,
+  );
+  assert.equal(again.code, 2);
+  assert.match(again.stderr ?? "", /is not empty/);
+});
+
 test("from the tarball: npx hearth serve takes app.ts, app.js or a folder, and says what it wants of anything else", async () => {
   const project = await freshProject();
   const app = (reply: string) =>

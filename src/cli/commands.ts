@@ -27,6 +27,8 @@ Commands:
                           (default HEARTH_CORS_ORIGINS; off when neither is given)
       --playground        serve the playground at /playground: chat with the agents, see their tool
                           calls, sessions, startup waterfall and request timings
+  init [dir]              write a small working app into a new or empty folder (default .): one agent,
+                          one tool, one asset, its test, a startup budget and a Dockerfile
   build [app]             bundle the app and hearth into one folder that runs with plain node and no
                           node_modules (esbuild, an optional peer: npm install --save-dev esbuild),
                           and prime Node's compile cache by starting it once against the mock model
@@ -92,6 +94,12 @@ async function main(argv: readonly string[]): Promise<number> {
         return 2;
       }
       return serveCommand({ app: file, ...serveOptionsFrom(values) });
+    }
+    case "init": {
+      const { positionals } = parseCommand(command, rest, {});
+      const { initCommand } = await import("./init/init-command.ts");
+      const manifest = JSON.parse(readFileSync(new URL("package.json", packageRoot), "utf8")) as { version: string };
+      return initCommand(positionals[0] ?? ".", manifest.version);
     }
     case "build": {
       const { values, positionals } = parseCommand(command, rest, {

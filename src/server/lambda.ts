@@ -1,34 +1,23 @@
-import { HearthError, UserError } from "../core/errors.ts";
+import { UserError } from "../core/errors.ts";
 import type { AnyApp } from "../runtime/app.ts";
 import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { defaultSessionTtlMs } from "../core/session-store.ts";
 import { runtimeWithApp, type HttpApp, type HttpAppOptions } from "./http-app.ts";
-import { bodyTooLarge } from "./json-body.ts";
+import {
+  eventShape,
+  type FrontDoor,
+  frontDoorOf,
+  type HttpApiEvent,
+  type HttpApiResult,
+  notAnHttpEvent,
+  toHttpRequest,
+  toResult,
+} from "./lambda-events.ts";
 import type { HttpRequest, HttpResponse } from "./http-types.ts";
 import { problemResponse } from "./problem.ts";
 
-/** An API Gateway HTTP API (payload 2.0) or Lambda function URL event. */
-export interface HttpApiEvent {
-  readonly version?: string;
-  readonly rawPath?: string;
-  readonly rawQueryString?: string;
-  readonly headers?: Readonly<Record<string, string | undefined>>;
-  readonly body?: string | null;
-  readonly isBase64Encoded?: boolean;
-  readonly requestContext?: {
-    readonly http?: { readonly method?: string; readonly path?: string };
-    readonly requestId?: string;
-  };
-  readonly [key: string]: unknown;
-}
-
-export interface HttpApiResult {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly isBase64Encoded: boolean;
-}
+export type { HttpApiEvent, HttpApiResult } from "./lambda-events.ts";
 
 export interface LambdaContext {
   getRemainingTimeInMillis?(): number;
@@ -40,43 +29,21 @@ export interface LambdaHandlerOptions extends HttpAppOptions {
 }
 
 /**
- * A keep-warm ping: a scheduled EventBridge event, the serverless-plugin-warmup event, or
+ * A keep-warm ping: a scheduled EventBridge rule's event, an EventBridge Scheduler invocation
+ * (`source: "aws.scheduler"`, or its default input, `{}`), the serverless-plugin-warmup event, or
  * `{ "hearth": "warmup" }`. It is answered once the runtime is ready, without running an agent.
  */
 export function isKeepWarmPing(event: unknown): boolean {
-  if (typeof event !== "object" || event === null) return false;
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
+  if (frontDoorOf(event) !== undefined) return false;
   const data = event as Record<string, unknown>;
-  if ((data.requestContext as { http?: unknown } | undefined)?.http !== undefined) return false;
   return (
+    Object.keys(data).length === 0 ||
     data.hearth === "warmup" ||
     data.source === "serverless-plugin-warmup" ||
+    data.source === "aws.scheduler" ||
     (data.source === "aws.events" && data["detail-type"] === "Scheduled Event")
   );
-}
-
-function toHttpRequest(event: HttpApiEvent, signal: AbortSignal): HttpRequest {
-  const http = event.requestContext?.http;
-  if (http?.method === undefined)
-    throw new HearthError(
-      "HEARTH_INVALID_REQUEST",
-      "This Lambda handler takes API Gateway HTTP API (payload 2.0) and function URL events.",
-      { field: "event" },
-    );
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-  const body = event.body ?? "";
-  return {
-    method: http.method.toUpperCase(),
-    path: event.rawPath ?? http.path ?? "/",
-    query: new URLSearchParams(event.rawQueryString ?? ""),
-    headers,
-    readBody: async (limit) => {
-      const bytes = event.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
-      if (bytes.length > limit) throw bodyTooLarge(limit);
-      return bytes;
-    },
-    signal,
-  };
 }
 
 async function collect(body: HttpResponse["body"]): Promise<string> {
@@ -131,6 +98,22 @@ async function readyOrPing(runtime: Runtime, event: unknown): Promise<HttpApiRes
 }
 
 /**
+ * The request an event carries, or, for an event no front door sent, the 400 to answer it with,
+ * logged (its shape, not its content) so a misconfigured trigger shows in the logs.
+ */
+function requestOf(
+  app: HttpApp,
+  event: HttpApiEvent,
+  signal: AbortSignal,
+): { request: HttpRequest; door: FrontDoor } | { rejected: HttpResponse } {
+  const door = frontDoorOf(event);
+  if (door !== undefined) return { request: toHttpRequest(event, door, signal), door };
+  const error = notAnHttpEvent();
+  app.log({ level: "warn", msg: `Lambda event rejected: ${error.message}`, code: error.code, ...eventShape(event) });
+  return { rejected: problemResponse(error) };
+}
+
+/**
  * A Lambda handler for API Gateway HTTP APIs and function URLs (payload 2.0), buffered: a streamed
  * chat is returned whole, as server-sent events in one body. Use `createStreamingLambdaHandler`
  * with a function URL to stream.
@@ -141,25 +124,15 @@ export function createLambdaHandler(target: AnyApp | AnyRuntime, options: Lambda
     if (context !== undefined) context.callbackWaitsForEmptyEventLoop = false;
     const pong = await readyOrPing(runtime, event);
     if (pong !== undefined) return pong;
-    let request: HttpRequest;
-    try {
-      request = toHttpRequest(event, signalFor(context));
-    } catch (error) {
-      const problem = problemResponse(error);
-      return {
-        statusCode: problem.status,
-        headers: problem.headers,
-        body: await collect(problem.body),
-        isBase64Encoded: false,
-      };
-    }
-    const response = await app.handle(request);
-    return {
-      statusCode: response.status,
-      headers: response.headers,
-      body: await collect(response.body),
-      isBase64Encoded: false,
-    };
+    const read = requestOf(app, event, signalFor(context));
+    const response = "rejected" in read ? read.rejected : await app.handle(read.request);
+    return toResult(
+      event,
+      "door" in read ? read.door : undefined,
+      response.status,
+      response.headers,
+      await collect(response.body),
+    );
   };
   return Object.assign(handler, { runtime, app });
 }
@@ -194,10 +167,13 @@ export function createStreamingLambdaHandler(
   const { runtime, app, signalFor } = adapter(target, options);
   const handler = lambda.streamifyResponse(async (event, responseStream, context) => {
     const pong = await readyOrPing(runtime, event);
-    const response: HttpResponse =
-      pong === undefined
-        ? await app.handle(toHttpRequest(event, signalFor(context)))
-        : { status: pong.statusCode, headers: pong.headers, body: pong.body };
+    let response: HttpResponse;
+    if (pong !== undefined) response = { status: pong.statusCode, headers: pong.headers ?? {}, body: pong.body };
+    else {
+      // An event it cannot stream is answered with its problem, as the buffered handler answers it.
+      const read = requestOf(app, event, signalFor(context));
+      response = "rejected" in read ? read.rejected : await app.handle(read.request);
+    }
     const stream = lambda.HttpResponseStream.from(responseStream, {
       statusCode: response.status,
       headers: { ...response.headers },
