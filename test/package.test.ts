@@ -259,8 +259,8 @@ test("from the tarball: npx hearth init scaffolds an app whose npm install && np
   const tested = await run("npm", ["test"], { cwd: app, env: project.env, timeout: 120_000 }).catch(
     (error: { stdout?: string; stderr?: string }) => assert.fail(`npm test failed:\n${error.stdout}\n${error.stderr}`),
   );
-  assert.match(tested.stdout, /# pass 2\n/);
-  assert.match(tested.stdout, /# fail 0\n/);
+  assert.match(tested.stdout, /[#ℹ] pass 2\n/);
+  assert.match(tested.stdout, /[#ℹ] fail 0\n/);
   // And its build runs.
   await run("npm", ["run", "build"], { cwd: app, env: project.env, timeout: 120_000 });
   assert.ok(existsSync(join(app, "build/server.mjs")) && existsSync(join(app, "build/assets/faq.md")));
