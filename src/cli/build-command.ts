@@ -10,18 +10,81 @@ export interface BuildCommandOptions {
   readonly out: string;
   /** Start the built app once against hearth's mock model server to write its compile cache. Default true. */
   readonly prime: boolean;
+  /** `node`: a server (`node build/server.mjs`); `lambda`: a handler for AWS Lambda (`index.handler`). */
+  readonly target: "node" | "lambda";
 }
 
 /** The optional peers hearth loads only when an app uses them: bundled when installed, left out otherwise. */
 const optionalPeers = ["ioredis", "@modelcontextprotocol/sdk", "@opentelemetry/api"];
 
-const loader = `// Built by \`hearth build\`. Node's compile cache, primed when the app was built, is turned on
+const serverLoader = `// Built by \`hearth build\`. Node's compile cache, primed when the app was built, is turned on
 // before the app loads, so a cold start reads the app's compiled code instead of compiling it.
 import { enableCompileCache } from "node:module";
 import { fileURLToPath } from "node:url";
 if (!process.argv.includes("--no-compile-cache"))
   enableCompileCache?.({ directory: fileURLToPath(new URL("./compile-cache/", import.meta.url)), portable: true });
 await import("./app.mjs");
+`;
+
+const lambdaLoader = `// Built by \`hearth build --target lambda\`: the handler for Lambda's Node.js runtime (handler
+// "index.handler"). Node's compile cache, primed when the app was built, is turned on before the
+// app loads; the app is built and warmed here, in the init phase, so the first invocation finds it
+// ready. A startup that fails fails the init, and Lambda starts another.
+import { enableCompileCache } from "node:module";
+import { fileURLToPath } from "node:url";
+enableCompileCache?.({ directory: fileURLToPath(new URL("./compile-cache/", import.meta.url)), portable: true });
+const built = await import("./app.mjs");
+await built.handler.runtime.ready;
+export const handler = built.handler;
+`;
+
+// For custom runtimes and for running the handler outside Lambda: Lambda's Runtime API, spoken as
+// its own bootstrap speaks it (docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+const bootstrap = `// Built by \`hearth build --target lambda\`: a bootstrap for Lambda custom runtimes (a \`bootstrap\`
+// file that runs \`exec node bootstrap.mjs\`). It loads index.mjs in the init phase, then asks the
+// Runtime API for each invocation and posts the handler's answer, or its error.
+import { request } from "node:http";
+const [host, port] = String(process.env.AWS_LAMBDA_RUNTIME_API).split(":");
+function call(method, path, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const sent = request({ host, port, method, path: "/2018-06-01/runtime" + path, headers }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => resolve({ headers: response.headers, text }));
+    });
+    sent.on("error", reject);
+    sent.end(body);
+  });
+}
+const failure = (error, type) => [
+  JSON.stringify({ errorType: error?.name ?? type, errorMessage: String(error?.message ?? error) }),
+  { "content-type": "application/json", "lambda-runtime-function-error-type": type },
+];
+let handler;
+try {
+  ({ handler } = await import("./index.mjs"));
+} catch (error) {
+  await call("POST", "/init/error", ...failure(error, "Runtime.InitError"));
+  process.exit(1);
+}
+for (;;) {
+  const next = await call("GET", "/invocation/next");
+  const id = next.headers["lambda-runtime-aws-request-id"];
+  const deadline = Number(next.headers["lambda-runtime-deadline-ms"]);
+  const context = {
+    awsRequestId: id,
+    invokedFunctionArn: next.headers["lambda-runtime-invoked-function-arn"],
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    callbackWaitsForEmptyEventLoop: true,
+  };
+  try {
+    const result = await handler(JSON.parse(next.text), context);
+    await call("POST", "/invocation/" + id + "/response", JSON.stringify(result ?? null), { "content-type": "application/json" });
+  } catch (error) {
+    await call("POST", "/invocation/" + id + "/error", ...failure(error, "Runtime.HandlerError"));
+  }
+}
 `;
 
 /** Whether a package is installed where Node would find it from `directory`. */
@@ -101,8 +164,8 @@ function assetsPlugin(appDirectory: string, out: string, hearthRoot: string) {
   };
 }
 
-/** The build's entry: the app module, served by hearth's built-app entry point. */
-function entryPlugin(appModule: string) {
+/** The build's entry: the app module, served by hearth's built-app entry point, or made a Lambda handler. */
+function entryPlugin(appModule: string, target: BuildCommandOptions["target"]) {
   const { dirname } = process.getBuiltinModule("node:path");
   return {
     name: "hearth-entry",
@@ -111,8 +174,12 @@ function entryPlugin(appModule: string) {
       build.onLoad({ filter: /.*/, namespace: "hearth-entry" }, () => ({
         contents: [
           `import * as app from ${JSON.stringify(appModule)};`,
-          'import { runBuiltApp } from "hearth/cli";',
-          "process.exitCode = await runBuiltApp(app, process.argv.slice(2));",
+          ...(target === "lambda"
+            ? ['import { builtLambdaHandler } from "hearth/cli";', "export const handler = builtLambdaHandler(app);"]
+            : [
+                'import { runBuiltApp } from "hearth/cli";',
+                "process.exitCode = await runBuiltApp(app, process.argv.slice(2));",
+              ]),
         ].join("\n"),
         resolveDir: dirname(appModule),
         loader: "js",
@@ -121,14 +188,26 @@ function entryPlugin(appModule: string) {
   };
 }
 
-/** Starts the built app once against hearth's mock model server, until it is warm: its compile cache is written then. */
-async function prime(out: string): Promise<number> {
+/**
+ * Starts the built app once against hearth's mock model server, until it is warm (a server says it
+ * is ready; a Lambda handler's init resolves), so its compile cache is written then.
+ */
+async function prime(out: string, target: BuildCommandOptions["target"]): Promise<number> {
   const { spawn } = process.getBuiltinModule("node:child_process");
   const { join } = process.getBuiltinModule("node:path");
+  const { pathToFileURL } = process.getBuiltinModule("node:url");
   const { startMockOpenAIServer } = await import("../testing/mock-openai-server.ts");
   const mock = await startMockOpenAIServer();
   try {
-    const child = spawn(process.execPath, [join(out, "server.mjs"), "--port", "0", "--store", "memory"], {
+    const args =
+      target === "lambda"
+        ? [
+            "--input-type=module",
+            "-e",
+            `await import(${JSON.stringify(pathToFileURL(join(out, "index.mjs")).href)}); (await import("node:module")).flushCompileCache?.(); process.stderr.write("primed ready on http://lambda\\n"); process.exit(0);`,
+          ]
+        : [join(out, "server.mjs"), "--port", "0", "--store", "memory"];
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-hearth-build", HEARTH_LOG_LEVEL: "error" },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -201,23 +280,30 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
     },
     external: optionalPeers.filter((name) => !installed(dirname(appModule), name)),
     ...(fromSource ? { conditions: ["@hearth/source"] } : {}),
-    plugins: [entryPlugin(appModule), assetsPlugin(dirname(appModule), out, hearthRoot)],
+    plugins: [entryPlugin(appModule, options.target), assetsPlugin(dirname(appModule), out, hearthRoot)],
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
   });
-  writeFileSync(join(out, "server.mjs"), loader);
+  if (options.target === "lambda") {
+    writeFileSync(join(out, "index.mjs"), lambdaLoader);
+    writeFileSync(join(out, "bootstrap.mjs"), bootstrap);
+  } else writeFileSync(join(out, "server.mjs"), serverLoader);
   const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((sum, output) => sum + output.bytes, 0);
   say(
     `bundled ${relative(process.cwd(), appModule)} into ${relative(process.cwd(), out)}/ (${(bytes / 1024).toFixed(0)} KiB) in ${(performance.now() - started).toFixed(0)} ms`,
   );
   if (options.prime) {
     const primedAt = performance.now();
-    const entries = await prime(out);
+    const entries = await prime(out, options.target);
     say(
       `primed Node's compile cache (${entries} entries) by starting it once, in ${(performance.now() - primedAt).toFixed(0)} ms`,
     );
   }
-  say(`run it with: node ${relative(process.cwd(), join(out, "server.mjs"))} --port 8787`);
+  say(
+    options.target === "lambda"
+      ? `zip ${relative(process.cwd(), out)}/ as the function's code, with the handler index.handler (Node.js 22 or later)`
+      : `run it with: node ${relative(process.cwd(), join(out, "server.mjs"))} --port 8787`,
+  );
   return 0;
 }

@@ -1,4 +1,5 @@
 import { HearthError } from "../core/errors.ts";
+import { createLambdaHandler } from "../server/lambda.ts";
 import { appIn } from "./load-app.ts";
 import { serveCommand } from "./serve-command.ts";
 import { parseCommand, serveFlags, serveOptionsFrom } from "./serve-flags.ts";
@@ -22,4 +23,9 @@ export async function runBuiltApp(module: Readonly<Record<string, unknown>>, arg
     );
     return 2;
   }
+}
+
+/** The handler of an app built by `hearth build --target lambda`: the app module bundled with it. */
+export function builtLambdaHandler(module: Readonly<Record<string, unknown>>): ReturnType<typeof createLambdaHandler> {
+  return createLambdaHandler(appIn(module, "the built app"));
 }

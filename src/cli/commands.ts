@@ -33,6 +33,7 @@ Commands:
                           node_modules (esbuild, an optional peer: npm install --save-dev esbuild),
                           and prime Node's compile cache by starting it once against the mock model
       --out DIR           where the build goes, emptied first (default build)
+      --target lambda     a handler for AWS Lambda (index.handler, warm in the init phase) instead of a server
       --no-prime          skip starting it (the first cold start then compiles everything)
   profile <app>           spawn the app cold N times; report spawn to listening, ready and first reply,
                           the startup waterfall, CPU time by package while loading, first request
@@ -105,12 +106,17 @@ async function main(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseCommand(command, rest, {
         out: { type: "string" },
         "no-prime": { type: "boolean" },
+        target: { type: "string" },
       });
+      const target = values.target ?? "node";
+      if (target !== "node" && target !== "lambda")
+        throw new UserError(`--target must be node or lambda, not ${target}.`, { field: "--target" });
       const { buildCommand } = await import("./build-command.ts");
       return buildCommand({
         app: positionals[0] ?? ".",
         out: values.out ?? "build",
         prime: values["no-prime"] !== true,
+        target,
       });
     }
     case "profile":

@@ -77,7 +77,7 @@ export function toHttpRequest(event: HttpApiEvent, door: FrontDoor, signal: Abor
     if (event.cookies !== undefined && event.cookies.length > 0 && headers.cookie === undefined)
       headers.cookie = event.cookies.join("; ");
     for (const [name, value] of new URLSearchParams(event.rawQueryString ?? "")) query.append(name, value);
-    method = (event.requestContext?.http?.method as string).toUpperCase();
+    method = String(event.requestContext?.http?.method).toUpperCase();
     path = event.rawPath ?? event.requestContext?.http?.path ?? "/";
     const stage = event.requestContext?.stage;
     if (stage !== undefined && stage !== "$default" && (path === `/${stage}` || path.startsWith(`/${stage}/`)))
