@@ -167,7 +167,7 @@ test("the built handler answers each front door's events through the Runtime API
     assert.equal(chat.statusCode, 200, chat.body);
     assert.match((JSON.parse(chat.body) as { reply: string }).reply, /A123 has shipped with DHL/);
   }
-  assert.equal((api.posted[3]?.body as { statusDescription?: string }).statusDescription, "200 OK");
+  assert.equal((api.posted[3]?.body as { statusDescription?: string } | undefined)?.statusDescription, "200 OK");
   // Warm before the first invocation: the model client's warm-up reached the provider during init.
   assert.ok(mock.requests.findIndex((request) => request.path.endsWith("/models")) >= 0);
 });
@@ -210,5 +210,5 @@ test("a startup that fails is an init error posted to the Runtime API, and the b
   assert.equal(api.posted.length, 1);
   assert.equal(api.posted[0]?.kind, "init-error");
   assert.equal(api.posted[0]?.errorType, "Runtime.InitError");
-  assert.match(String((api.posted[0]?.body as { errorMessage: string }).errorMessage), /missing/);
+  assert.match(String((api.posted[0]?.body as { errorMessage?: string } | undefined)?.errorMessage), /missing/);
 });
