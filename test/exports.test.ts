@@ -72,7 +72,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
   "hearth/node": ["createNodeHandler", "createNodeListener", "serve"],
   "hearth/fetch": ["createFetchHandler", "toHttpRequest", "toResponse"],
   "hearth/lambda": ["createLambdaHandler", "createStreamingLambdaHandler", "isKeepWarmPing"],
-  "hearth/cli": ["closeOnSignals", "loadApp", "serveCommand"],
+  "hearth/cli": ["builtLambdaHandler", "closeOnSignals", "loadApp", "runBuiltApp", "serveCommand"],
   "hearth/mcp": ["McpWorkbench", "mcpServer", "providerToolNames", "resultText"],
   "hearth/otel": ["instrument"],
 };
