@@ -487,6 +487,12 @@ const markdown = [
   ),
   row("first request (ms)", built.firstRequestMedian, served.firstRequestMedian, floor.firstRequestMedian),
   row("first / warm", built.firstToWarm, served.firstToWarm, floor.firstToWarm),
+  row(
+    "spawn to first correct reply / the floor's with its compile cache primed",
+    round(built.spawnToFirstReplyMedian / withCompileCache.floor.spawnToFirstReplyMedian),
+    round(served.spawnToFirstReplyMedian / withCompileCache.floor.spawnToFirstReplyMedian),
+    1,
+  ),
   "",
   `First request after ${(providerIdleMs * 1.5) / 1000} s without traffic, against the mock over HTTPS closing connections quiet for ${providerIdleMs / 1000} s, each new connection costing ${handshakeMs} ms; ${idleRuns} runs each (hearth's keep-warm refreshing after ${providerIdleMs / 2000} s, scaled down with the provider's timeout).`,
   "",
