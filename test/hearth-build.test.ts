@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { supportModel } from "../examples/support/support-model.ts";
 import { runNode } from "./support/run-node.ts";
+import { chatOn, spawnUntilReady } from "./support/spawn-server.ts";
 
 const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), "hearth-built-"));
@@ -24,33 +25,17 @@ after(async () => {
 
 /** `node server.mjs` of a build, until it is ready; answers one chat, then stops. */
 async function ask(server: string, message: string, args: string[] = []): Promise<string> {
-  const child = spawn(process.execPath, [server, "--port", "0", "--store", "memory", ...args], {
+  const running = await spawnUntilReady([server, "--port", "0", "--store", "memory", ...args], {
     cwd: scratch,
     env: { ...process.env, OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "sk-built", HEARTH_LOG_LEVEL: "error" },
-    stdio: ["ignore", "ignore", "pipe"],
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let stderr = "";
-      child.stderr.setEncoding("utf8");
-      child.stderr.on("data", (chunk: string) => {
-        stderr += chunk;
-        const found = / ready on (http:\/\/\S+)/.exec(stderr)?.[1];
-        if (found !== undefined) resolve(found);
-      });
-      void exited.then((code) => reject(new Error(`the built app exited (${code}):\n${stderr}`)));
-    });
-    const response = await fetch(`${url}/v1/chat`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message }),
-    });
-    assert.equal(response.status, 200);
-    return ((await response.json()) as { reply: string }).reply;
+    const answer = await chatOn(running.url, message);
+    assert.equal(answer.status, 200);
+    return answer.body.reply ?? "";
   } finally {
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0, "it drains and exits 0 on SIGTERM");
+    running.child.kill("SIGTERM");
+    assert.equal(await running.exited, 0, "it drains and exits 0 on SIGTERM");
   }
 }
 

@@ -13,7 +13,7 @@ import { AssistantAgent, ConnectionPools, defineApp, HearthError, OpenAIChatComp
 import { McpWorkbench, mcpServer } from "hearth/mcp";
 import { serve } from "hearth/node";
 import { type MockChatRequest, startMockOpenAIServer } from "hearth/testing";
-import { runNode } from "./support/run-node.ts";
+import { modulesLoadedServing } from "./support/loaded-modules.ts";
 
 const everythingBin = new URL("../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url)
   .pathname;
@@ -380,28 +380,15 @@ test("a required server that cannot start fails startup, naming it and what it s
 });
 
 test("an app without MCP loads none of it", async () => {
-  const probe = `
-    import { registerHooks } from "node:module";
-    const loaded = [];
-    registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); loaded.push(result.url); return result; } });
-    const { serve } = await import("hearth/node");
-    const { supportApp } = await import(${JSON.stringify(new URL("../examples/support/app.ts", import.meta.url).href)});
-    const server = await serve(supportApp, { port: 0, log: () => {}, store: { kind: "memory" } });
-    await server.close();
-    console.log(JSON.stringify(loaded.filter((url) => /modelcontextprotocol|\\/mcp\\//.test(url))));
-  `;
   const mock = await startMockOpenAIServer();
   try {
-    const { code, stdout: output } = await runNode(
-      ["--conditions=@hearth/source", "--input-type=module", "-e", probe],
-      {
-        OPENAI_BASE_URL: mock.url,
-        OPENAI_API_KEY: "k",
-        OPENAI_MODEL: "m",
-      },
-    );
+    const { code, loaded } = await modulesLoadedServing(/modelcontextprotocol|\/mcp\//, {
+      OPENAI_BASE_URL: mock.url,
+      OPENAI_API_KEY: "k",
+      OPENAI_MODEL: "m",
+    });
     assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(output.trim().split("\n").at(-1) ?? "null"), []);
+    assert.deepEqual(loaded, []);
   } finally {
     await mock.close();
   }

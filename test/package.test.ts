@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
+import { spawnUntilReady } from "./support/spawn-server.ts";
 
 const run = promisify(execFile);
 const root = new URL("../", import.meta.url).pathname;
@@ -216,25 +217,14 @@ test("from the tarball: npx hearth build, then the built app answers a chat with
   after(() => rmSync(away, { recursive: true, force: true }));
   cpSync(join(project.directory, "build"), join(away, "build"), { recursive: true });
   for (let at = away; at !== "/"; at = dirname(at)) assert.ok(!existsSync(join(at, "node_modules")), at);
-  const child = spawn(process.execPath, [join(away, "build/server.mjs"), "--port", "0", "--store", "memory"], {
+  const running = await spawnUntilReady([join(away, "build/server.mjs"), "--port", "0", "--store", "memory"], {
     cwd: away,
-    stdio: ["ignore", "ignore", "pipe"],
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const found = / ready on (http:\/\/\S+)/.exec(stderr)?.[1];
-        if (found !== undefined) resolve(found);
-      });
-      void exited.then((code) => reject(new Error(`the built app exited (${code}):\n${stderr}`)));
-    });
-    assert.equal(await ask(url, "hello"), "built");
+    assert.equal(await ask(running.url, "hello"), "built");
   } finally {
-    child.kill("SIGTERM");
-    await exited;
+    running.child.kill("SIGTERM");
+    await running.exited;
   }
 });
 

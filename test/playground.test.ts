@@ -12,7 +12,7 @@ import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { createSupportAgent, loadOrders, loadPolicy } from "../examples/support/support-agent.ts";
 import { supportModel } from "../examples/support/support-model.ts";
 import { playgroundHtml } from "../src/server/playground/page.ts";
-import { runNode } from "./support/run-node.ts";
+import { modulesLoadedServing } from "./support/loaded-modules.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // CI installs Chromium and sets HEARTH_REQUIRE_CHROMIUM: there, a missing browser fails the tests.
@@ -147,24 +147,14 @@ test("the page and script are public and locked down; the data behind them needs
 });
 
 test("off by default: /playground is a 404 and its code is never loaded", async () => {
-  const probe = `
-    import { registerHooks } from "node:module";
-    const loaded = [];
-    registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); loaded.push(result.url); return result; } });
-    const { serve } = await import("hearth/node");
-    const { supportApp } = await import(${JSON.stringify(new URL("../examples/support/app.ts", import.meta.url).href)});
-    const server = await serve(supportApp, { port: 0, log: () => {}, store: { kind: "memory" } });
-    const status = (await fetch(server.url + "/playground")).status;
-    await server.close();
-    console.log(JSON.stringify({ status, loaded: loaded.filter((url) => /playground/.test(url)) }));
-  `;
-  const { code, stdout } = await runNode(["--conditions=@hearth/source", "--input-type=module", "-e", probe], {
-    OPENAI_BASE_URL: mock.url,
-    OPENAI_API_KEY: "k",
-    OPENAI_MODEL: "m",
-  });
+  const { code, loaded, status } = await modulesLoadedServing(
+    /playground/,
+    { OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: "k", OPENAI_MODEL: "m" },
+    "/playground",
+  );
   assert.equal(code, 0);
-  assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1) ?? "null"), { status: 404, loaded: [] });
+  assert.equal(status, 404);
+  assert.deepEqual(loaded, []);
 });
 
 test("a wrong playground option is refused before the server starts", async () => {

@@ -23,21 +23,28 @@ export function spawnServer(
   flags: string[] = [],
   env: Record<string, string> = {},
 ): Promise<SpawnedServer> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@hearth/source", cli, "serve", appFile, "--port", "0", ...flags],
-    {
-      // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
-      env: {
-        ...process.env,
-        OPENAI_BASE_URL: modelURL,
-        HEARTH_LOG_LEVEL: "warn",
-        HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)),
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+  return spawnUntilReady(["--conditions=@hearth/source", cli, "serve", appFile, "--port", "0", ...flags], {
+    // Each server its own compile cache, out of the checkout (`hearth serve` keeps one in ./.hearth).
+    env: {
+      ...process.env,
+      OPENAI_BASE_URL: modelURL,
+      HEARTH_LOG_LEVEL: "warn",
+      HEARTH_COMPILE_CACHE: join(cacheRoot, String(++spawned)),
+      ...env,
     },
-  );
+  });
+}
+
+/** Node with these arguments, until it says on stderr that it is ready (as `hearth serve` and a built app do). */
+export function spawnUntilReady(
+  args: readonly string[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
+): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, args, {
+    env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let stderr = "";
   return new Promise((resolve, reject) => {
