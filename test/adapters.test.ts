@@ -147,6 +147,13 @@ test("Lambda front doors as deployed: REST API, SAM's events, a named stage, ALB
       requestContext: { ...staged.requestContext, http: { method: "GET", path: "/prod/readyz" } },
     } as HttpApiEvent);
     assert.equal(readyz.statusCode, 200);
+    // Behind a custom domain the path has no stage, even where a stage shares a route's first segment.
+    const mapped = await handler({
+      ...staged,
+      rawPath: "/v1/chat",
+      requestContext: { ...staged.requestContext, stage: "v1", domainName: "agents.example.com" },
+    } as HttpApiEvent);
+    assert.equal(mapped.statusCode, 200, mapped.body);
     const wrongMethod = await handler({ ...event("rest-api-chat.json"), httpMethod: "GET" } as HttpApiEvent);
     assert.equal(wrongMethod.statusCode, 405);
     // A body with a content type that is not JSON is still refused.

@@ -2,7 +2,7 @@
 // then moved where no node_modules can be found and run with plain `node` against the mock model.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -74,6 +74,45 @@ test("the built app takes hearth serve's flags and refuses anything else in one 
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /^hearth: the built app serves the app it was built from: it takes flags only/);
   assert.equal(wrong.stderr.trim().split("\n").length, 1);
+});
+
+test("hearth build empties only a folder a build wrote, and copies no folder that holds the app", async () => {
+  const out = join(scratch, "theirs");
+  mkdirSync(out);
+  writeFileSync(join(out, "notes.txt"), "someone's notes");
+  const refused = await runNode(["--conditions=@hearth/source", cli, "build", "examples/support", "--out", out]);
+  assert.equal(refused.code, 2);
+  assert.ok(existsSync(join(out, "notes.txt")), "left as it was");
+  // A folder an earlier build wrote is built over.
+  const own = join(scratch, "again");
+  for (let round = 0; round < 2; round++)
+    assert.equal(
+      (await runNode(["--conditions=@hearth/source", cli, "build", "examples/support", "--out", own, "--no-prime"]))
+        .code,
+      0,
+    );
+  // An app that names its own folder as a file beside it: refused, not copied whole.
+  const app = join(scratch, "selfish");
+  mkdirSync(join(app, "node_modules"), { recursive: true });
+  symlinkSync(new URL("../", import.meta.url).pathname, join(app, "node_modules/hearth"));
+  writeFileSync(
+    join(app, "app.ts"),
+    [
+      'import { defineApp } from "hearth";',
+      'export const here = new URL("./", import.meta.url);',
+      'export default defineApp({ name: "selfish", agents: {} });',
+      "",
+    ].join("\n"),
+  );
+  const selfish = await runNode([
+    "--conditions=@hearth/source",
+    cli,
+    "build",
+    app,
+    "--out",
+    join(scratch, "selfish-build"),
+  ]);
+  assert.equal(selfish.code, 2);
 });
 
 test("hearth build will not empty a folder that holds the app", async () => {

@@ -31,6 +31,8 @@ before(async () => {
     },
     agents: {
       support_agent: ({ models }) => createSupportAgent({ modelClient: models.default, orders, policy, stream: true }),
+      // Listed under another name than its own (`support_agent`): the name a client sends is the key.
+      helper: ({ models }) => createSupportAgent({ modelClient: models.default, orders, policy, stream: true }),
       // A model client that does not stream, and no tools: the mock answers it with a fixed line.
       quiet_agent: ({ models }) => new AssistantAgent({ name: "quiet_agent", modelClient: models.default }),
     },
@@ -114,6 +116,22 @@ test("streamed: chat.completion.chunk frames that add up to the reply, usage whe
   assert.equal(text, whole.choices[0]?.message.content);
 });
 
+test("an agent listed under another key than its name still streams its text as written", async () => {
+  const stream = await client().chat.completions.create({
+    model: "helper",
+    messages: [{ role: "user", content: "Where is order A123?" }],
+    stream: true,
+  });
+  let text = "";
+  let chunks = 0;
+  for await (const chunk of stream) {
+    chunks++;
+    text += chunk.choices[0]?.delta.content ?? "";
+  }
+  assert.match(text, tracking);
+  assert.ok(chunks > 4, `${chunks} chunks`);
+});
+
 test("a team and an agent whose model does not stream: the reply still comes, in one piece", async () => {
   for (const model of ["desk", "quiet_agent"]) {
     const stream = await client().chat.completions.create({
@@ -130,9 +148,10 @@ test("a team and an agent whose model does not stream: the reply still comes, in
 test("GET /v1/models lists the agents and teams; retrieving one works, an unknown one is a 404", async () => {
   const listed = [];
   for await (const model of client().models.list()) listed.push(model.id);
-  assert.deepEqual(listed.sort(), ["desk", "quiet_agent", "support_agent"]);
+  assert.deepEqual(listed.sort(), ["desk", "helper", "quiet_agent", "support_agent"]);
   const one = await client().models.retrieve("desk");
   assert.equal(one.owned_by, "shop");
+  assert.equal((await client().models.retrieve("team:desk")).id, "team:desk");
   await assert.rejects(client().models.retrieve("nobody"), (error: unknown) => {
     assert.ok(error instanceof OpenAI.NotFoundError);
     assert.equal(error.code, "model_not_found");

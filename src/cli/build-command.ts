@@ -21,8 +21,12 @@ const serverLoader = `// Built by \`hearth build\`. Node's compile cache, primed
 // before the app loads, so a cold start reads the app's compiled code instead of compiling it.
 import { enableCompileCache } from "node:module";
 import { fileURLToPath } from "node:url";
-if (!process.argv.includes("--no-compile-cache"))
-  enableCompileCache?.({ directory: fileURLToPath(new URL("./compile-cache/", import.meta.url)), portable: true });
+if (!process.argv.includes("--no-compile-cache")) {
+  const directory = fileURLToPath(new URL("./compile-cache/", import.meta.url));
+  // A portable cache (one that holds when the folder moves) takes Node 24.12 or later; before, the folder alone.
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  enableCompileCache?.(major > 24 || (major === 24 && minor >= 12) ? { directory, portable: true } : directory);
+}
 await import("./app.mjs");
 `;
 
@@ -32,7 +36,10 @@ const lambdaLoader = `// Built by \`hearth build --target lambda\`: the handler 
 // ready. A startup that fails fails the init, and Lambda starts another.
 import { enableCompileCache } from "node:module";
 import { fileURLToPath } from "node:url";
-enableCompileCache?.({ directory: fileURLToPath(new URL("./compile-cache/", import.meta.url)), portable: true });
+const directory = fileURLToPath(new URL("./compile-cache/", import.meta.url));
+// A portable cache (one that holds when the folder moves) takes Node 24.12 or later; before, the folder alone.
+const [major, minor] = process.versions.node.split(".").map(Number);
+enableCompileCache?.(major > 24 || (major === 24 && minor >= 12) ? { directory, portable: true } : directory);
 const built = await import("./app.mjs");
 await built.handler.runtime.ready;
 export const handler = built.handler;
@@ -51,7 +58,7 @@ function call(method, path, body, headers = {}) {
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve({ headers: response.headers, text }));
+      response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, text }));
     });
     sent.on("error", reject);
     sent.end(body);
@@ -71,6 +78,9 @@ try {
 for (;;) {
   const next = await call("GET", "/invocation/next");
   const id = next.headers["lambda-runtime-aws-request-id"];
+  // As Lambda's documentation asks of a custom runtime: the invocation's trace id, for X-Ray.
+  if (next.headers["lambda-runtime-trace-id"] !== undefined) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
   const deadline = Number(next.headers["lambda-runtime-deadline-ms"]);
   const context = {
     awsRequestId: id,
@@ -78,12 +88,15 @@ for (;;) {
     getRemainingTimeInMillis: () => deadline - Date.now(),
     callbackWaitsForEmptyEventLoop: true,
   };
+  let posted;
   try {
     const result = await handler(JSON.parse(next.text), context);
-    await call("POST", "/invocation/" + id + "/response", JSON.stringify(result ?? null), { "content-type": "application/json" });
+    posted = await call("POST", "/invocation/" + id + "/response", JSON.stringify(result ?? null), { "content-type": "application/json" });
   } catch (error) {
-    await call("POST", "/invocation/" + id + "/error", ...failure(error, "Runtime.HandlerError"));
+    posted = await call("POST", "/invocation/" + id + "/error", ...failure(error, "Runtime.HandlerError"));
   }
+  // Refused (a response over Lambda's 6 MB, say): the function's log says so.
+  if (posted.status >= 400) console.error("hearth: the Runtime API refused invocation " + id + "'s answer (" + posted.status + "): " + posted.text);
 }
 `;
 
@@ -108,8 +121,33 @@ interface EsbuildPluginBuild {
     callback: (args: { path: string }) => { contents: string; resolveDir?: string; loader: "js" | "ts" } | undefined,
   ): void;
 }
+interface EsbuildMessage {
+  readonly text: string;
+  /** Set for a plugin's error, whose location is inside esbuild. */
+  readonly pluginName?: string;
+  readonly location?: { readonly file: string; readonly line: number } | null;
+}
 interface Esbuild {
-  build(options: Record<string, unknown>): Promise<{ metafile?: { outputs: Record<string, { bytes: number }> } }>;
+  build(options: Record<string, unknown>): Promise<{
+    readonly metafile?: { readonly outputs: Record<string, { readonly bytes: number }> };
+    readonly warnings: readonly EsbuildMessage[];
+  }>;
+}
+
+const messageText = (message: EsbuildMessage) =>
+  `${message.location == null || (message.pluginName ?? "") !== "" ? "" : `${message.location.file}:${message.location.line}: `}${message.text}`;
+
+/** esbuild's build, its warnings one line each, its errors one UserError naming each. */
+async function bundle(esbuild: Esbuild, options: Record<string, unknown>) {
+  try {
+    const result = await esbuild.build({ ...options, logLevel: "silent" });
+    for (const warning of result.warnings) process.stderr.write(`hearth build: warning: ${messageText(warning)}\n`);
+    return result;
+  } catch (error) {
+    const errors = (error as { errors?: readonly EsbuildMessage[] }).errors;
+    if (errors === undefined || errors.length === 0) throw error;
+    throw new UserError(`the app did not bundle: ${errors.map(messageText).join("; ")}`, { field: "app" });
+  }
 }
 
 async function loadEsbuild(): Promise<Esbuild> {
@@ -145,17 +183,23 @@ function assetsPlugin(appDirectory: string, out: string, hearthRoot: string) {
           return undefined;
         const source = readFileSync(path, "utf8");
         if (!source.includes("import.meta.url")) return undefined;
-        const contents = source.replace(fileUrl, (whole, quote: string, target: string) => {
+        const contents = source.replace(fileUrl, (whole, _quote: string, target: string) => {
           const file = resolve(dirname(path), target);
           if (!existsSync(file)) return whole;
+          // A folder that holds the app (or the build) is the project, not an asset beside it.
+          if (!relative(file, appDirectory).startsWith("..") || !relative(file, out).startsWith(".."))
+            throw new UserError(
+              `${path} names ${target}, a folder that holds the app or the build: hearth build copies the files and folders an app keeps beside its code, not the project itself.`,
+              { field: "app" },
+            );
           // Inside assets/ whatever the path: a `..` becomes `_up`.
           const inside = relative(appDirectory, file)
             .split(sep)
             .map((part) => (part === ".." ? "_up" : part))
             .join("/");
-          cpSync(file, join(out, "assets", inside), { recursive: true });
+          cpSync(file, join(out, "assets", inside), { recursive: true, dereference: true });
           const trailing = target.endsWith("/") ? "/" : "";
-          return `new URL(${quote}./assets/${inside}${trailing}${quote}, import.meta.url)`;
+          return `new URL(${JSON.stringify(`./assets/${inside}${trailing}`)}, import.meta.url)`;
         });
         if (contents === source) return undefined;
         return { contents, loader: /\.[cm]?tsx?$/.test(path) ? "ts" : "js" };
@@ -245,6 +289,29 @@ async function prime(out: string, target: BuildCommandOptions["target"]): Promis
   }
 }
 
+/** The file that marks a folder as a build's: only such a folder (or an empty one, or none) is emptied. */
+const buildMarker = ".hearth-build";
+
+/**
+ * The build's folder is emptied first, so it must be one: missing, empty, or written by an earlier
+ * build; and it must hold neither the app, nor the folder hearth build runs in.
+ */
+function checkOut(out: string, given: string, appModule: string): void {
+  const { existsSync, readdirSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
+  const { dirname, relative } = process.getBuiltinModule("node:path");
+  const refuse = (why: string) =>
+    new UserError(`--out ${given} ${why}: build into a new folder, or one an earlier build wrote.`, {
+      field: "--out",
+    });
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw refuse("is a file");
+  const real = realpathSync(out);
+  const inside = (path: string) => !relative(real, realpathSync(path)).startsWith("..");
+  if (inside(dirname(appModule)) || inside(process.cwd())) throw refuse("holds the app or this folder");
+  const entries = readdirSync(out);
+  if (entries.length > 0 && !entries.includes(buildMarker)) throw refuse("has files that no build wrote");
+}
+
 export async function buildCommand(options: BuildCommandOptions): Promise<number> {
   const { mkdirSync, rmSync, writeFileSync } = process.getBuiltinModule("node:fs");
   const { dirname, join, relative, resolve } = process.getBuiltinModule("node:path");
@@ -252,18 +319,15 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
   const say = (message: string) => process.stderr.write(`hearth build: ${message}\n`);
   const appModule = moduleIn(resolve(options.app));
   const out = resolve(options.out);
-  // The folder is emptied first: it must not hold the app.
-  if (!relative(out, appModule).startsWith(".."))
-    throw new UserError(`--out ${options.out} would hold the app's own files: build into a folder of its own.`, {
-      field: "--out",
-    });
+  checkOut(out, options.out, appModule);
   const esbuild = await loadEsbuild();
   const started = performance.now();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, buildMarker), "Written by `hearth build`: this folder is emptied by the next build.\n");
   const fromSource = import.meta.url.endsWith(".ts");
   const hearthRoot = fileURLToPath(new URL("../../", import.meta.url));
-  const result = await esbuild.build({
+  const result = await bundle(esbuild, {
     entryPoints: { app: "hearth-built-entry" },
     bundle: true,
     splitting: true,
@@ -283,7 +347,6 @@ export async function buildCommand(options: BuildCommandOptions): Promise<number
     plugins: [entryPlugin(appModule, options.target), assetsPlugin(dirname(appModule), out, hearthRoot)],
     legalComments: "none",
     metafile: true,
-    logLevel: "warning",
   });
   if (options.target === "lambda") {
     writeFileSync(join(out, "index.mjs"), lambdaLoader);

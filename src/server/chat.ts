@@ -49,8 +49,8 @@ export interface ReplyFormat {
   whole(outcome: ChatOutcome): HttpResponse;
   /** Headers of a streamed reply beside the event-stream ones. */
   readonly streamHeaders?: Readonly<Record<string, string>>;
-  /** What a streamed reply begins with, before the run's first item ("" for nothing). */
-  start(): string;
+  /** What a streamed reply begins with, before the run's first item ("" for nothing); told the runner that answers. */
+  start(runner: { readonly kind: "agent" | "team"; readonly name: string }): string;
   /** The events for one item of the run ("" for none). */
   item(item: AgentMessage): string;
   /** The last events of a turn that ended. */
@@ -366,7 +366,7 @@ export async function chat(
   const push = (text: string) => {
     if (text !== "") body.push(text);
   };
-  push(format.start());
+  push(format.start({ kind: target.kind, name: target.runner.name }));
   const running = turn((item) => push(format.item(item)))
     .then(
       (outcome) => {

@@ -23,6 +23,7 @@ export interface HttpApiEvent {
   readonly requestContext?: {
     readonly http?: { readonly method?: string; readonly path?: string };
     readonly stage?: string;
+    readonly domainName?: string;
     readonly elb?: unknown;
     readonly requestId?: string;
   };
@@ -63,8 +64,8 @@ function decoded(value: string, door: FrontDoor): string {
 }
 
 /**
- * The request an event carries. An HTTP API on a named stage keeps the stage in `rawPath`
- * (`/prod/v1/chat`): it is taken off. A body sent with no content type (SAM's generated events,
+ * The request an event carries. An HTTP API on a named stage, called on API Gateway's own domain,
+ * keeps the stage in `rawPath` (`/prod/v1/chat`): it is taken off. A body sent with no content type (SAM's generated events,
  * some API Gateway tests) is read as JSON, hearth's only body.
  */
 export function toHttpRequest(event: HttpApiEvent, door: FrontDoor, signal: AbortSignal): HttpRequest {
@@ -79,8 +80,15 @@ export function toHttpRequest(event: HttpApiEvent, door: FrontDoor, signal: Abor
     for (const [name, value] of new URLSearchParams(event.rawQueryString ?? "")) query.append(name, value);
     method = String(event.requestContext?.http?.method).toUpperCase();
     path = event.rawPath ?? event.requestContext?.http?.path ?? "/";
+    // Only on API Gateway's own domain: behind a custom domain's mapping, the path has no stage.
     const stage = event.requestContext?.stage;
-    if (stage !== undefined && stage !== "$default" && (path === `/${stage}` || path.startsWith(`/${stage}/`)))
+    const ownDomain = /\.execute-api\./.test(String(event.requestContext?.domainName ?? ""));
+    if (
+      ownDomain &&
+      stage !== undefined &&
+      stage !== "$default" &&
+      (path === `/${stage}` || path.startsWith(`/${stage}/`))
+    )
       path = path.slice(stage.length + 1) || "/";
   } else {
     if (event.multiValueHeaders != null)

@@ -11,6 +11,7 @@ const files: Readonly<Record<string, string>> = {
   "package.json": templates.packageJson,
   Dockerfile: templates.dockerfile,
   ".gitignore": templates.gitignore,
+  ".dockerignore": templates.dockerignore,
   "README.md": templates.readme,
 };
 

@@ -172,6 +172,13 @@ build/
 .hearth/
 `;
 
+export const dockerignore = `node_modules
+build
+.hearth
+.env
+.git
+`;
+
 export const readme = `# __NAME__
 
 An agent served by [hearth](https://www.npmjs.com/package/hearth): built and warmed before it takes

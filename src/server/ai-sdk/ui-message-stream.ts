@@ -67,7 +67,8 @@ export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: 
     if (message.role !== "user" && message.role !== "assistant")
       throw invalid(`${field}.role`, 'must be "system", "user" or "assistant"');
     const content = textOf(message, field);
-    if (content !== "" || message.role === "user") history.push({ role: message.role, content });
+    // The last message is the task, checked below; an earlier one with no text tells the model nothing.
+    if (content.trim() !== "" || index === data.messages.length - 1) history.push({ role: message.role, content });
   }
   const last = history.pop();
   if (last === undefined || last.role !== "user" || last.content.trim() === "")
@@ -196,11 +197,8 @@ export class UIMessageReplies implements ReplyFormat {
   done({ result, sessionId }: ChatOutcome): string {
     return (
       this.#close() +
-      data({
-        type: "finish",
-        finishReason: "stop",
-        messageMetadata: { sessionId, stopReason: result.stopReason, usage: result.usage },
-      }) +
+      // No finishReason: it is optional, and AI SDK 5's first releases refuse a finish chunk that has one.
+      data({ type: "finish", messageMetadata: { sessionId, stopReason: result.stopReason, usage: result.usage } }) +
       "data: [DONE]\n\n"
     );
   }

@@ -1,5 +1,5 @@
 import { HearthError } from "../../core/errors.ts";
-import type { AgentMessage } from "../../core/messages.ts";
+import { type AgentMessage, isChatMessage } from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
 import type { ChatOutcome, ChatRequest, ReplyFormat } from "../chat.ts";
@@ -78,6 +78,9 @@ export function parseCompletionRequest(body: unknown, sessionId: string, wantsSt
     history.push({ role, content: textOf(content ?? "", `${field}.content`) });
   }
   const last = history.pop();
+  // An empty message tells the model nothing, and some providers refuse one.
+  for (let index = history.length - 1; index >= 0; index--)
+    if (history[index]?.content.trim() === "") history.splice(index, 1);
   if (last === undefined || last.role !== "user")
     throw invalid("messages", "must end with the user's message: it is the turn's task");
   if (last.content.trim() === "") throw invalid("messages", "must end with a user message that is not empty");
@@ -119,15 +122,24 @@ const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 /**
  * A turn answered as OpenAI's chat completions: a `chat.completion`, or `chat.completion.chunk`
  * events then `[DONE]`. The reply is the turn's last message, as `/v1/chat` answers it. A stream
- * carries an agent's text as its model writes it; what was not streamed (a model client that does
- * not stream, a team, whose last speaker is known only at the end) comes whole before the end.
+ * carries an agent's text as its model writes it (text it writes before calling a tool too, set off
+ * by a blank line); a last message that was not streamed (a model client that does not stream, a
+ * team, whose last speaker is known only at the end) comes whole before the end.
  */
 export class CompletionReplies implements ReplyFormat {
   readonly #id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
   readonly #created = Math.floor(Date.now() / 1000);
   readonly #model: string;
   readonly #includeUsage: boolean;
-  #streamed = "";
+  /** The agent whose text is streamed; none for a team. */
+  #agent: string | undefined;
+  /** Text streamed since the last message ended or the last tool call. */
+  #sinceBoundary = "";
+  #streamedAny = false;
+  /** Whether the last message was streamed, so the reply has gone out already. */
+  #lastStreamed = false;
+  /** Text was streamed before a tool call: the next text is set off from it. */
+  #separate = false;
 
   constructor(request: CompletionRequest) {
     this.#model = request.model;
@@ -162,20 +174,36 @@ export class CompletionReplies implements ReplyFormat {
     });
   }
 
-  start(): string {
+  start(runner: { readonly kind: "agent" | "team"; readonly name: string }): string {
+    // A team's members speak in turn, and only the last one's message is the reply: nothing streams.
+    this.#agent = runner.kind === "agent" ? runner.name : undefined;
     return this.#chunk({ role: "assistant", content: "" });
   }
 
   item(item: AgentMessage): string {
-    // The named agent's own text only: a team's members speak in turn, and only the last one's is the reply.
-    if (item.type !== "message-delta" || item.source !== this.#model || item.content === "") return "";
-    this.#streamed += item.content;
-    return this.#chunk({ content: item.content });
+    if (this.#agent === undefined || item.source !== this.#agent) return "";
+    if (item.type === "message-delta") {
+      if (item.content === "") return "";
+      const content = this.#separate ? `\n\n${item.content}` : item.content;
+      this.#separate = false;
+      this.#sinceBoundary += item.content;
+      this.#streamedAny = true;
+      return this.#chunk({ content });
+    }
+    if (item.type === "tool-call-request") {
+      if (this.#sinceBoundary !== "") this.#separate = true;
+      this.#sinceBoundary = "";
+      this.#lastStreamed = false;
+    } else if (isChatMessage(item)) {
+      this.#lastStreamed = this.#sinceBoundary !== "";
+      this.#sinceBoundary = "";
+    }
+    return "";
   }
 
   done(outcome: ChatOutcome): string {
     const { reply } = outcome;
-    const rest = reply === "" || this.#streamed.endsWith(reply) ? "" : this.#streamed === "" ? reply : `\n\n${reply}`;
+    const rest = this.#lastStreamed || reply === "" ? "" : this.#streamedAny ? `\n\n${reply}` : reply;
     return [
       rest === "" ? "" : this.#chunk({ content: rest }),
       this.#chunk({}, "stop"),

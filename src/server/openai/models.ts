@@ -23,7 +23,8 @@ export function listModels(runners: Runners, created: number, owner: string): Ht
 
 /** `GET /v1/models/{id}`: one of them, or a 404. */
 export function retrieveModel(runners: Runners, id: string, created: number, owner: string): HttpResponse {
-  if (!modelNames(runners).includes(id))
+  const team = id.startsWith("team:") ? id.slice(5) : undefined;
+  if (!modelNames(runners).includes(id) && !(team !== undefined && Object.hasOwn(runners.teams, team)))
     throw new HearthError("HEARTH_AGENT_UNKNOWN", `There is no agent or team "${id}" (see GET /v1/models).`, {
       field: "model",
     });
