@@ -163,6 +163,7 @@ export type {
 
 // The HTTP app every adapter (hearth/node, hearth/fetch, hearth/lambda) serves.
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
+export type { TenantLimits, TenantLimitsOptions } from "./server/tenant-limits.ts";
 export type { RouteContext, RouteHandler } from "./server/routes.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
 

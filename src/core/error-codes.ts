@@ -21,6 +21,11 @@ export const errorCatalogue = {
   HEARTH_SESSION_CONFLICT: { status: 409, kind: "system", summary: "The session changed while the turn ran." },
   HEARTH_SESSION_TOO_LARGE: { status: 413, kind: "user", summary: "The session would be stored over its size limit." },
   HEARTH_UNAUTHORIZED: { status: 401, kind: "user", summary: "No API key, or an unknown one." },
+  HEARTH_TENANT_LIMITED: {
+    status: 429,
+    kind: "user",
+    summary: "The tenant reached one of its limits: requests per minute, turns in flight or tokens per day.",
+  },
   HEARTH_INVALID_REQUEST: {
     status: 400,
     kind: "user",

@@ -16,6 +16,8 @@ export interface HearthErrorFields {
   readonly attempts?: number;
   /** The startup step, for runtime errors: "resource:db", "model:default", ... */
   readonly step?: string;
+  /** The limit a request ran into: "requestsPerMinute", "turnsInFlight", "tokensPerDay". */
+  readonly limit?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export class HearthError extends Error {
   readonly field: string | undefined;
   readonly url: string | undefined;
   readonly step: string | undefined;
+  readonly limit: string | undefined;
   /** How many attempts were made; set by the retry loop that gave up. */
   attempts: number | undefined;
 
@@ -49,6 +52,7 @@ export class HearthError extends Error {
     this.field = fields.field;
     this.url = fields.url;
     this.step = fields.step;
+    this.limit = fields.limit;
     this.attempts = fields.attempts;
     Object.defineProperty(this, marker, { value: true });
   }
@@ -75,6 +79,7 @@ export class HearthError extends Error {
       "url",
       "attempts",
       "step",
+      "limit",
     ] as const) {
       if (this[key] !== undefined) json[key] = this[key];
     }

@@ -27,6 +27,7 @@ import {
   sessionPath,
 } from "./routes.ts";
 import type { Playground } from "./playground/playground.ts";
+import { TenantLimiter, type TenantLimitsOptions } from "./tenant-limits.ts";
 import { CompletionReplies, completionSessionId, parseCompletionRequest } from "./openai/chat-completions.ts";
 import { openAIErrorResponse } from "./openai/errors.ts";
 import { isUIChatRequest, parseUIChatRequest } from "./ai-sdk/ui-message-stream.ts";
@@ -84,6 +85,11 @@ export interface HttpAppOptions {
    */
   readonly routes?: Readonly<Record<string, RouteHandler>>;
   /**
+   * Limits on each tenant's chat turns (both chat routes): requests per minute, turns in flight,
+   * tokens per day; a turn past one is a 429 naming it (docs/server.md). Default: none.
+   */
+  readonly tenantLimits?: TenantLimitsOptions;
+  /**
    * Serve the playground at `/playground`: a page to chat with the app's agents and teams and watch
    * their tool calls, sessions, startup and request timings (docs/server.md). Default off; its code
    * is loaded only when on.
@@ -137,6 +143,7 @@ export class HttpApp {
   readonly #own: OwnRoutes;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
+  readonly #limiter: TenantLimiter | undefined;
   /** The playground, once its module has loaded (only when the option is on). */
   #playground: Playground | undefined;
   readonly #playgroundLoading: Promise<Playground> | undefined;
@@ -154,6 +161,7 @@ export class HttpApp {
     this.#readContext = requestContextReader(runtime.app.context);
     this.#basePath = basePathOf(options.basePath);
     this.#own = new OwnRoutes(options.routes);
+    this.#limiter = options.tenantLimits === undefined ? undefined : new TenantLimiter(options.tenantLimits);
     const basePath = this.#basePath;
     this.#playgroundLoading =
       options.playground === true
@@ -397,6 +405,33 @@ export class HttpApp {
       synthetic && request.headers.authorization === undefined
         ? defaultTenant
         : await tenantOf(this.runtime, request.headers.authorization);
+    // Refused before its body is read: a tenant past its limits costs the server as little as can be.
+    const release = synthetic ? undefined : this.#limiter?.admit(record.tenant);
+    if (release === undefined) return this.#turn(request, record, log, synthetic, parse);
+    const tokensUsed = () => (record.inputTokens ?? 0) + (record.outputTokens ?? 0);
+    let response: HttpResponse;
+    try {
+      response = await this.#turn(request, record, log, synthetic, parse);
+    } catch (error) {
+      release(tokensUsed());
+      throw error;
+    }
+    if (typeof response.body === "string") {
+      release(tokensUsed());
+      return response;
+    }
+    return { ...response, body: logWhenDone(response.body, () => release(tokensUsed())) };
+  }
+
+  /** The chat turn itself, for #chat: the body read by `parse`, the request's context, then chat.ts. */
+  async #turn(
+    request: HttpRequest,
+    record: RequestRecord,
+    log: Logger,
+    synthetic: boolean,
+    parse: (body: unknown, wantsStream: boolean) => { chat: ChatRequest; format?: ReplyFormat },
+  ): Promise<HttpResponse> {
+    const tenant = record.tenant as string;
     const body = await readJsonBody(request, this.limits);
     const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
     const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
@@ -404,12 +439,12 @@ export class HttpApp {
     // The server's own warm-up request has no caller to describe: its run gets no context.
     const requestContext = synthetic
       ? undefined
-      : await this.#readContext(parsed.chat.context, { tenant: record.tenant, headers: request.headers });
+      : await this.#readContext(parsed.chat.context, { tenant, headers: request.headers });
     return chat(
       {
         runtime: this.runtime,
         store: synthetic ? this.#scratchStore : this.store,
-        tenant: record.tenant,
+        tenant,
         record,
         clientSignal: request.signal,
         requestTimeoutMs,

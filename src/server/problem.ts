@@ -26,6 +26,7 @@ export function problemOf(
     ...(instance === undefined ? {} : { instance }),
   };
   if (known?.field !== undefined) body.field = known.field;
+  if (known?.limit !== undefined) body.limit = known.limit;
   if (known?.retryable === true) body.retryable = true;
   const headers: Record<string, string> = { "content-type": "application/problem+json; charset=utf-8" };
   if (known?.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(known.retryAfterMs / 1000));

@@ -6,6 +6,7 @@ const openAICodes: Readonly<Record<string, string>> = {
   HEARTH_AGENT_UNKNOWN: "model_not_found",
   HEARTH_TEAM_UNKNOWN: "model_not_found",
   HEARTH_UNAUTHORIZED: "invalid_api_key",
+  HEARTH_TENANT_LIMITED: "rate_limit_exceeded",
 };
 
 /** A problem document in OpenAI's error shape (`{ error: { message, type, param, code } }`), as its clients read it. */
