@@ -74,7 +74,9 @@ test("routes: { 'POST /chat': handler } serves the seed's shape with hearth's se
       [200, 200, 401, 400, 405],
     );
     assert.equal(logged[0]?.tenant, "acme");
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })
+    ).text();
     assert.match(metrics, /route="\/chat",status="200"/);
   } finally {
     await server.close();

@@ -241,7 +241,9 @@ describe("the HTTP server", () => {
     assert.equal(openapi.body.openapi, "3.1.0");
     assert.ok(openapi.body.paths["/v1/chat"].post);
     await chat({ message: "Where is order A123?" });
-    const metrics = await call("/metrics", { key: null });
+    // Cross-tenant figures: with keys configured, only for a caller with one.
+    assert.equal((await call("/metrics", { key: null })).status, 401);
+    const metrics = await call("/metrics");
     assert.match(metrics.type, /text\/plain/);
     for (const expected of [
       /hearth_startup_phase_duration_seconds\{phase="warm"\} [\d.]+/,

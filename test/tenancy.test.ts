@@ -106,7 +106,9 @@ test("100 simultaneous first requests for one tenant build its stack once", asyn
     body: JSON.stringify({ message: "hi" }),
   });
   assert.equal(unknown.status, 401);
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer client-tenant-burst" } })
+  ).text();
   assert.match(metrics, /hearth_tenant_cache_events_total\{event="hit"\} \d+/);
   assert.match(metrics, /hearth_tenant_build_duration_seconds_count \d+/);
 });

@@ -27,6 +27,7 @@ Commands:
                           (default HEARTH_CORS_ORIGINS; off when neither is given)
       --playground        serve the playground at /playground: chat with the agents, see their tool
                           calls, sessions, startup waterfall and request timings
+      --public-metrics    serve /metrics without a key even when the app has keys
   init [dir]              write a small working app into a new or empty folder (default .): one agent,
                           one tool, one asset, its test, a startup budget and a Dockerfile
   build [app]             bundle the app and hearth into one folder that runs with plain node and no

@@ -19,6 +19,8 @@ export interface ServeCommandOptions {
   readonly store: SessionStoreConfig;
   /** Serve the playground at /playground (`--playground`). */
   readonly playground: boolean;
+  /** Serve /metrics without a key even when the app has keys (`--public-metrics`). */
+  readonly publicMetrics: boolean;
   /** Browser origins allowed to call the server (`--cors`); undefined: CORS off. */
   readonly cors?: CorsOptions;
 }
@@ -56,6 +58,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     runtime: { strict: options.strict, withoutTools: options.withoutTools },
     store: options.store,
     playground: options.playground,
+    publicMetrics: options.publicMetrics,
     ...(options.cors === undefined ? {} : { cors: options.cors }),
     // A cluster worker takes traffic only once it is warm.
     listenWhenReady: cluster.isWorker,

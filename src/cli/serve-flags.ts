@@ -43,6 +43,7 @@ export const serveFlags = {
   "no-tools": { type: "boolean" },
   cors: { type: "string" },
   playground: { type: "boolean" },
+  "public-metrics": { type: "boolean" },
   // Read before anything loads (main.ts, a built app's loader); accepted here so parseArgs knows it.
   "no-compile-cache": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
@@ -58,6 +59,7 @@ export function serveOptionsFrom(
     strict: values.strict === true,
     withoutTools: values["no-tools"] === true,
     playground: values.playground === true,
+    publicMetrics: values["public-metrics"] === true,
     ...corsOption(values.cors ?? process.env.HEARTH_CORS_ORIGINS),
     drainDeadlineMs: parsePositiveInteger(values["drain-deadline"], "--drain-deadline", 10_000, true),
     store: {

@@ -15,9 +15,30 @@ export function isTenantId(value: unknown): value is string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const tenantIdPattern = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
+/** The app's keys by their SHA-256 digests, made once per app: see tenantOf. */
+const keyIndexes = new WeakMap<object, ReadonlyMap<string, string>>();
+
+function digest(key: string): string {
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * The app's API keys, indexed by digest. A presented key is hashed and its digest looked up, so how
+ * long the lookup takes depends on the digest, not on how much of a real key the guess got right.
+ * Made when the server is (HttpApp), not by its first request.
+ */
+export function keyIndexOf(apiKeys: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
+  let index = keyIndexes.get(apiKeys);
+  if (index === undefined) {
+    index = new Map(Object.entries(apiKeys).map(([key, tenant]) => [digest(key), tenant]));
+    keyIndexes.set(apiKeys, index);
+  }
+  return index;
+}
+
 /**
  * The tenant a request belongs to, from `Authorization: Bearer <key>`: through the app's
- * `tenants.resolve`, or its `auth` keys (own properties only). No key, an unknown one, or a lookup
+ * `tenants.resolve`, or its `auth` keys (by digest: see keyIndexOf), then its `auth.resolve`. No key, an unknown one, or a lookup
  * that gives anything but a tenant id (see isTenantId) is 401. An app with neither serves one
  * tenant, "default".
  */
@@ -29,8 +50,10 @@ export async function tenantOf(runtime: Runtime, authorization: string | undefin
   if (key === undefined) throw new HearthError("HEARTH_UNAUTHORIZED", "Send `Authorization: Bearer <your API key>`.");
   let tenant: unknown;
   if (tenants !== undefined) tenant = await tenants.resolve(key);
-  else if (auth?.apiKeys !== undefined && Object.hasOwn(auth.apiKeys, key)) tenant = auth.apiKeys[key];
-  else tenant = await auth?.resolve?.(key);
+  else {
+    if (auth?.apiKeys !== undefined) tenant = keyIndexOf(auth.apiKeys).get(digest(key));
+    if (tenant === undefined) tenant = await auth?.resolve?.(key);
+  }
   if (!isTenantId(tenant)) throw new HearthError("HEARTH_UNAUTHORIZED", "The API key is not known.");
   return tenant;
 }

@@ -9,7 +9,7 @@ import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
-import { defaultTenant, tenantOf } from "./auth.ts";
+import { defaultTenant, keyIndexOf, tenantOf } from "./auth.ts";
 import { chat, type ChatRequest, parseChatRequest, type ReplyFormat, runnersFor } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -85,6 +85,12 @@ export interface HttpAppOptions {
    */
   readonly routes?: Readonly<Record<string, RouteHandler>>;
   /**
+   * Serve `/metrics` to anyone even when the app has keys, for a scraper that cannot send one.
+   * Default false: an app with keys (or tenants) answers `/metrics` only to a caller with one, as
+   * `/v1/chat`; without keys, `/metrics` is open. `/healthz` and `/readyz` are open either way, for probes.
+   */
+  readonly publicMetrics?: boolean;
+  /**
    * Limits on each tenant's chat turns (both chat routes): requests per minute, turns in flight,
    * tokens per day; a turn past one is a 429 naming it (docs/server.md). Default: none.
    */
@@ -108,6 +114,8 @@ function limitsOf(options: HttpAppOptions) {
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? 30_000,
     maxToolLabels: options.maxToolLabels ?? 200,
   };
+  if (options.publicMetrics !== undefined && typeof options.publicMetrics !== "boolean")
+    throw new UserError("The server option `publicMetrics` must be true or false.", { field: "publicMetrics" });
   if (options.playground !== undefined && typeof options.playground !== "boolean")
     throw new UserError("The server option `playground` must be true or false.", { field: "playground" });
   const maxTenantLabels = options.maxTenantLabels ?? 0;
@@ -144,6 +152,7 @@ export class HttpApp {
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
   readonly #limiter: TenantLimiter | undefined;
+  readonly #publicMetrics: boolean;
   /** The playground, once its module has loaded (only when the option is on). */
   #playground: Playground | undefined;
   readonly #playgroundLoading: Promise<Playground> | undefined;
@@ -157,11 +166,13 @@ export class HttpApp {
     this.runtime = runtime;
     this.store = options.store ?? new SqliteSessionStore();
     addServerSecrets(runtime.app.auth, options.secrets);
+    if (runtime.app.auth?.apiKeys !== undefined) keyIndexOf(runtime.app.auth.apiKeys);
     this.#log = safeLogger(options.log);
     this.#readContext = requestContextReader(runtime.app.context);
     this.#basePath = basePathOf(options.basePath);
     this.#own = new OwnRoutes(options.routes);
     this.#limiter = options.tenantLimits === undefined ? undefined : new TenantLimiter(options.tenantLimits);
+    this.#publicMetrics = options.publicMetrics === true;
     const basePath = this.#basePath;
     this.#playgroundLoading =
       options.playground === true
@@ -322,6 +333,9 @@ export class HttpApp {
         return json(200, openApiDocument(this.runtime.app.name));
       case "/metrics":
         allow(["GET"]);
+        // Cross-tenant figures: with keys, only for a caller that has one (or the server says otherwise).
+        if (!this.#publicMetrics && (this.runtime.app.auth !== undefined || this.runtime.app.tenants !== undefined))
+          record.tenant = await tenantOf(this.runtime, request.headers.authorization);
         this.#metrics ??= this.#newMetrics();
         return {
           status: 200,

@@ -104,6 +104,8 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     "--store",
     "memory",
     "--no-compile-cache",
+    // The profiler reads the constructions count from /metrics, without a key.
+    "--public-metrics",
     ...(options.noTools ? ["--no-tools"] : []),
   ];
   const { NODE_COMPILE_CACHE: _cache, ...inherited } = process.env;
