@@ -73,6 +73,15 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   say(`${app.name} ready on ${server.url}${cluster.isWorker ? ` (worker ${process.pid})` : ""}`);
   if (options.playground) say(`playground: ${server.url}/playground`);
   closeOnSignals(server, options.drainDeadlineMs, say);
+  // A rolling restart: the primary retires this worker once its replacement is warm and listening.
+  if (cluster.isWorker)
+    process.on("message", (message: unknown) => {
+      if ((message as { hearth?: unknown } | null)?.hearth !== "retire") return;
+      server.retire({ deadlineMs: options.drainDeadlineMs }).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
   return await new Promise<number>(() => undefined);
 }
 
@@ -81,9 +90,47 @@ async function runPrimary(options: ServeCommandOptions, say: (message: string) =
   const cluster = process.getBuiltinModule("node:cluster") as unknown as Cluster;
   let stopping = false;
   let restarts = 0;
+  // Workers that are on their way out (retired by a reload, or new ones a failed reload gave up on): not replaced.
+  const leaving = new Set<number>();
   const fork = () => cluster.fork();
   for (let index = 0; index < options.workers; index++) fork();
+  let reloading = false;
+  const reload = async () => {
+    if (stopping || reloading) return;
+    reloading = true;
+    const old = Object.values(cluster.workers ?? {}).filter(
+      (worker): worker is NonNullable<typeof worker> => worker !== undefined && !leaving.has(worker.id),
+    );
+    say(`SIGHUP: starting ${options.workers} new workers; the ${old.length} serving now leave once they are ready`);
+    const fresh = Array.from({ length: options.workers }, fork);
+    // A worker listens only once it is warm (listenWhenReady): listening is ready.
+    const started = await Promise.all(
+      fresh.map(
+        (worker) =>
+          new Promise<boolean>((resolve) => {
+            worker.once("listening", () => resolve(true));
+            worker.once("exit", () => resolve(false));
+          }),
+      ),
+    );
+    if (!started.every(Boolean) || stopping) {
+      say("SIGHUP: a new worker did not start; the workers serving now go on serving");
+      for (const worker of fresh) {
+        leaving.add(worker.id);
+        worker.process.kill("SIGTERM");
+      }
+    } else {
+      for (const worker of old) {
+        leaving.add(worker.id);
+        worker.send({ hearth: "retire" });
+      }
+      say(`SIGHUP: ${fresh.length} new workers ready; the old ones are retiring`);
+    }
+    reloading = false;
+  };
+  process.on("SIGHUP", () => void reload());
   cluster.on("exit", (worker, code, signal) => {
+    if (leaving.delete(worker.id)) return;
     if (stopping) return;
     // A worker that dies is replaced, but not in a tight loop: at most one restart per worker a second, ten in all.
     if (restarts >= options.workers * 10) {

@@ -274,6 +274,13 @@ export interface HearthServer {
   readonly port: number;
   /** Drains (new requests get 503, readiness fails, in-flight turns finish until the deadline), then stops listening. */
   close(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /**
+   * Leaves without failing a request, as a cluster worker replaced by a warm one does: every answer
+   * from now on closes its connection, so clients go elsewhere; after `graceMs` (default 2 s) the
+   * server stops listening, its last connections end (closed at `deadlineMs` if they have not),
+   * and the runtime closes as `close` closes it.
+   */
+  retire(options?: { readonly graceMs?: number; readonly deadlineMs?: number }): Promise<void>;
 }
 
 /**
@@ -287,7 +294,10 @@ export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions =
   // Set while close() stops the server: a request waits for it, so its client does not connect again.
   let held: Promise<void> | undefined;
   let lastAcceptedAt = 0;
+  // Set by retire(): each answer closes its connection.
+  let retiring = false;
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (retiring) response.setHeader("connection", "close");
     if (held === undefined) listener(request, response);
     else void held.then(() => listener(request, response));
   });
@@ -331,7 +341,29 @@ export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions =
       msg: `app "${runtime.app.name}" configures no API keys: it serves one tenant, "default", without authentication`,
     });
   let closing: Promise<void> | undefined;
-  return {
+  let retired: Promise<void> | undefined;
+  const hearthServer: HearthServer = {
+    retire(retireOptions = {}) {
+      retiring = true;
+      retired ??= (async () => {
+        await new Promise((resolve) => setTimeout(resolve, retireOptions.graceMs ?? 2_000));
+        // No new connection from here (in a cluster, the primary stops sending any); idle ones are closed.
+        await new Promise<void>((resolve) => {
+          const stop = setTimeout(() => {
+            server.closeAllConnections();
+            resolve();
+          }, retireOptions.deadlineMs ?? 10_000);
+          server.close(() => {
+            clearTimeout(stop);
+            resolve();
+          });
+        });
+        await hearthServer.close(
+          retireOptions.deadlineMs === undefined ? {} : { deadlineMs: retireOptions.deadlineMs },
+        );
+      })();
+      return retired;
+    },
     runtime,
     app,
     server,
@@ -365,6 +397,7 @@ export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions =
       return closing;
     },
   };
+  return hearthServer;
 }
 
 function urlOf(server: Server): string {
