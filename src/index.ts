@@ -164,6 +164,7 @@ export type {
 // The HTTP app every adapter (hearth/node, hearth/fetch, hearth/lambda) serves.
 export { HttpApp, type HttpAppOptions } from "./server/http-app.ts";
 export type { TenantLimits, TenantLimitsOptions } from "./server/tenant-limits.ts";
+export type { AdmissionOptions } from "./server/admission.ts";
 export type { RouteContext, RouteHandler } from "./server/routes.ts";
 export type { HttpRequest, HttpResponse } from "./server/http-types.ts";
 

@@ -17,6 +17,12 @@ export const errorCatalogue = {
   HEARTH_STEP_TIMEOUT: { status: 504, kind: "system", summary: "A startup step did not finish within its timeout." },
   HEARTH_NOT_READY: { status: 503, kind: "system", summary: "The runtime has not finished starting." },
   HEARTH_RUNTIME_CLOSED: { status: 503, kind: "system", summary: "The runtime is draining or closed." },
+  HEARTH_OVERLOADED: {
+    status: 503,
+    kind: "system",
+    summary:
+      "The server runs as many turns as it takes and its queue is full, or a turn waited past the queue's deadline.",
+  },
   HEARTH_SESSION_NOT_FOUND: { status: 404, kind: "user", summary: "No session with that id for this tenant." },
   HEARTH_SESSION_CONFLICT: { status: 409, kind: "system", summary: "The session changed while the turn ran." },
   HEARTH_SESSION_TOO_LARGE: { status: 413, kind: "user", summary: "The session would be stored over its size limit." },

@@ -28,6 +28,7 @@ import {
 } from "./routes.ts";
 import type { Playground } from "./playground/playground.ts";
 import { TenantLimiter, type TenantLimitsOptions } from "./tenant-limits.ts";
+import { Admission, type AdmissionOptions } from "./admission.ts";
 import { CompletionReplies, completionSessionId, parseCompletionRequest } from "./openai/chat-completions.ts";
 import { openAIErrorResponse } from "./openai/errors.ts";
 import { isUIChatRequest, parseUIChatRequest } from "./ai-sdk/ui-message-stream.ts";
@@ -96,6 +97,12 @@ export interface HttpAppOptions {
    */
   readonly tenantLimits?: TenantLimitsOptions;
   /**
+   * Admission control for this process's chat turns: at most `maxTurnsInFlight` at once, the next
+   * ones queued (at most `maxQueued`, each at most `queueTimeoutMs`), past that a 503 with
+   * `Retry-After` (docs/server.md). Default: no limit.
+   */
+  readonly admission?: AdmissionOptions;
+  /**
    * Serve the playground at `/playground`: a page to chat with the app's agents and teams and watch
    * their tool calls, sessions, startup and request timings (docs/server.md). Default off; its code
    * is loaded only when on.
@@ -152,6 +159,7 @@ export class HttpApp {
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
   readonly #limiter: TenantLimiter | undefined;
+  readonly #admission: Admission | undefined;
   readonly #publicMetrics: boolean;
   /** The playground, once its module has loaded (only when the option is on). */
   #playground: Playground | undefined;
@@ -172,6 +180,7 @@ export class HttpApp {
     this.#basePath = basePathOf(options.basePath);
     this.#own = new OwnRoutes(options.routes);
     this.#limiter = options.tenantLimits === undefined ? undefined : new TenantLimiter(options.tenantLimits);
+    this.#admission = options.admission === undefined ? undefined : new Admission(options.admission);
     this.#publicMetrics = options.publicMetrics === true;
     const basePath = this.#basePath;
     this.#playgroundLoading =
@@ -206,6 +215,11 @@ export class HttpApp {
 
   get log(): Logger {
     return this.#log;
+  }
+
+  /** With `admission`: the chat turns running now, and waiting for a place. */
+  get admissionLoad(): { readonly running: number; readonly queued: number } | undefined {
+    return this.#admission?.load;
   }
 
   handle(request: HttpRequest): Promise<HttpResponse> {
@@ -419,22 +433,33 @@ export class HttpApp {
       synthetic && request.headers.authorization === undefined
         ? defaultTenant
         : await tenantOf(this.runtime, request.headers.authorization);
-    // Refused before its body is read: a tenant past its limits costs the server as little as can be.
+    // Refused before its body is read: a tenant past its limits, or a server past its load, costs as little as can be.
     const release = synthetic ? undefined : this.#limiter?.admit(record.tenant);
-    if (release === undefined) return this.#turn(request, record, log, synthetic, parse);
     const tokensUsed = () => (record.inputTokens ?? 0) + (record.outputTokens ?? 0);
+    let leave: (() => void) | undefined;
+    try {
+      leave = synthetic ? undefined : await this.#admission?.enter(request.signal);
+    } catch (error) {
+      release?.(0);
+      throw error;
+    }
+    if (release === undefined && leave === undefined) return this.#turn(request, record, log, synthetic, parse);
+    const done = () => {
+      release?.(tokensUsed());
+      leave?.();
+    };
     let response: HttpResponse;
     try {
       response = await this.#turn(request, record, log, synthetic, parse);
     } catch (error) {
-      release(tokensUsed());
+      done();
       throw error;
     }
     if (typeof response.body === "string") {
-      release(tokensUsed());
+      done();
       return response;
     }
-    return { ...response, body: logWhenDone(response.body, () => release(tokensUsed())) };
+    return { ...response, body: logWhenDone(response.body, done) };
   }
 
   /** The chat turn itself, for #chat: the body read by `parse`, the request's context, then chat.ts. */
