@@ -10,8 +10,12 @@ test("turns past the limit wait in arrival order, and each takes the place the o
   const admission = new Admission({ maxTurnsInFlight: 1, maxQueued: 2 });
   const first = await admission.enter(never);
   const order: string[] = [];
-  const second = admission.enter(never).then((leave) => (order.push("second"), leave));
-  const third = admission.enter(never).then((leave) => (order.push("third"), leave));
+  const entered = (name: string) => (leave: () => void) => {
+    order.push(name);
+    return leave;
+  };
+  const second = admission.enter(never).then(entered("second"));
+  const third = admission.enter(never).then(entered("third"));
   assert.deepEqual(admission.load, { running: 1, queued: 2 });
   await assert.rejects(admission.enter(never), overloaded);
   first();

@@ -56,6 +56,11 @@ export interface MockOpenAIServerOptions {
   readonly host?: string;
   /** Added before every chat answer. */
   readonly latencyMs?: number;
+  /**
+   * Chat requests it works on at once, as a provider's capacity: more wait for a place, and the
+   * wait is part of their latency. Default: no limit.
+   */
+  readonly maxConcurrent?: number;
   /** Pause between SSE chunks. */
   readonly chunkDelayMs?: number;
   /** Characters per streamed content chunk. Default 6. */
@@ -157,6 +162,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
 
   // Each connection's first answer waits for its handshake cost.
   const greeted = new WeakSet<object>();
+  const capacity = places(options.maxConcurrent);
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if ((options.connectionDelayMs ?? 0) > 0 && !greeted.has(request.socket)) {
       greeted.add(request.socket);
@@ -214,6 +220,16 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
       return sendJson(response, 400, { error: { message: "`messages` is required.", type: "invalid_request_error" } });
     }
 
+    const release = await capacity.take();
+    try {
+      await answerChat(body, request, response);
+    } finally {
+      release();
+    }
+  };
+
+  /** A chat request past its checks: faults and latency, then the reply. */
+  async function answerChat(body: MockChatRequest, request: IncomingMessage, response: ServerResponse): Promise<void> {
     let item = queue.shift();
     if (item !== undefined && "fault" in item && item.fault === "delay") {
       if (!(await sleep(item.ms, response))) return;
@@ -243,7 +259,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     } else {
       sendJson(response, 200, completion.json);
     }
-  };
+  }
 
   function applyFault(fault: MockFault, request: IncomingMessage, response: ServerResponse): boolean {
     switch (fault.fault) {
@@ -449,6 +465,29 @@ function buildCompletion(request: MockChatRequest, reply: MockReply, id: string)
       });
       out.push(chunk({}, finishReason));
       return out;
+    },
+  };
+}
+
+/** At most `limit` holders at once (none when undefined); the next wait in arrival order. */
+function places(limit: number | undefined): { take(): Promise<() => void> } {
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    held -= 1;
+    const next = waiting.shift();
+    if (next !== undefined) {
+      held += 1;
+      next();
+    }
+  };
+  return {
+    take() {
+      if (limit === undefined || held < limit) {
+        held += 1;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve) => waiting.push(() => resolve(release)));
     },
   };
 }

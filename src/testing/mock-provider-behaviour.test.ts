@@ -107,3 +107,24 @@ test("a reconnect resumes the TLS session instead of a full handshake, and the m
     await mock.close();
   }
 });
+
+test("maxConcurrent: a provider's capacity; requests past it wait for a place, in arrival order", async () => {
+  const mock = await startMockOpenAIServer({ latencyMs: 40, maxConcurrent: 1 });
+  const pools = new ConnectionPools();
+  try {
+    const client = clientOf(mock, pools);
+    const started = performance.now();
+    const finished: number[] = [];
+    await Promise.all(
+      [0, 1, 2].map((index) =>
+        client.create({ messages: [{ role: "user", content: `request ${index}` }] }).then(() => finished.push(index)),
+      ),
+    );
+    // One at a time: three 40 ms answers take at least 120 ms (timers never fire early), where three at once take 40.
+    assert.ok(performance.now() - started >= 120, `${performance.now() - started} ms`);
+    assert.deepEqual(finished, [0, 1, 2]);
+  } finally {
+    await mock.close();
+    await pools.close();
+  }
+});
