@@ -16,7 +16,8 @@ interface Running {
 }
 
 function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(node, [new URL("./apps/echo.ts", import.meta.url).pathname], {
+  // With this process's own flags: from the tests, hearth's sources (--conditions=@hearth/source); from npm run chaos, the build.
+  const child = spawn(node, [...process.execArgv, new URL("./apps/echo.ts", import.meta.url).pathname], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
