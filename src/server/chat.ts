@@ -59,11 +59,45 @@ export interface ReplyFormat {
   failed(problem: { readonly status: number; readonly body: Record<string, unknown> }, error: unknown): string;
 }
 
+/** The longest message a turn takes as its task, on every chat route. */
 const maxMessageLength = 100_000;
 const chatFields = new Set(["message", "agent", "team", "sessionId", "createSession", "stream", "context"]);
 
-function invalid(field: string, why: string): HearthError {
+/** A 400 naming the request's field. */
+export function invalid(field: string, why: string): HearthError {
   return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
+}
+
+/** The `agent` or `team` a body names, checked: each a non-empty string, not both. */
+export function runnerOf(data: Readonly<Record<string, unknown>>): Pick<ChatRequest, "agent" | "team"> {
+  for (const field of ["agent", "team"] as const) {
+    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === ""))
+      throw invalid(field, "must be a non-empty string");
+  }
+  if (data.agent !== undefined && data.team !== undefined)
+    throw invalid("team", "cannot be given together with `agent`");
+  return {
+    ...(data.agent === undefined ? {} : { agent: data.agent as string }),
+    ...(data.team === undefined ? {} : { team: data.team as string }),
+  };
+}
+
+/**
+ * A conversation a client sent (OpenAI's `messages`, the AI SDK's): its last message, the user's,
+ * is the turn's task; the ones before it with text are its history (an empty message tells the
+ * model nothing, and some providers refuse one).
+ */
+export function taskOf(conversation: readonly HistoryMessage[]): { message: string; history: HistoryMessage[] } {
+  const last = conversation.at(-1);
+  if (last === undefined || last.role !== "user")
+    throw invalid("messages", "must end with the user's message: it is the turn's task");
+  if (last.content.trim() === "") throw invalid("messages", "must end with a user message that is not empty");
+  if (last.content.length > maxMessageLength)
+    throw invalid("messages", `must end with a user message of at most ${maxMessageLength} characters`);
+  return {
+    message: last.content,
+    history: conversation.slice(0, -1).filter((message) => message.content.trim() !== ""),
+  };
 }
 
 /** Checks a chat body field by field; anything wrong is a 400 naming the field, and changes nothing. */
@@ -81,12 +115,7 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
     throw invalid("message", "must be a non-empty string");
   if (data.message.length > maxMessageLength)
     throw invalid("message", `must be at most ${maxMessageLength} characters`);
-  for (const field of ["agent", "team"] as const) {
-    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === ""))
-      throw invalid(field, "must be a non-empty string");
-  }
-  if (data.agent !== undefined && data.team !== undefined)
-    throw invalid("team", "cannot be given together with `agent`");
+  const runner = runnerOf(data);
   if (data.sessionId !== undefined && !isSessionId(data.sessionId))
     throw invalid("sessionId", "must be 1-128 letters, digits, `_` or `-`");
   if (data.createSession !== undefined && typeof data.createSession !== "boolean")
@@ -97,8 +126,7 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
   return {
     message: data.message,
     stream: data.stream === true || wantsStream,
-    ...(data.agent === undefined ? {} : { agent: data.agent as string }),
-    ...(data.team === undefined ? {} : { team: data.team as string }),
+    ...runner,
     ...(data.sessionId === undefined ? {} : { sessionId: data.sessionId as string }),
     ...(data.createSession === true ? { createSession: true } : {}),
     ...(data.context === undefined ? {} : { context: data.context }),
@@ -257,7 +285,12 @@ function eventName(item: AgentMessage): string {
 }
 
 function sse(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `event: ${event}\n${sseData(data)}`;
+}
+
+/** One server-sent event of data alone (no event name), as OpenAI's and the AI SDK's streams send them. */
+export function sseData(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
 }
 
 /** hearth's own reply: JSON, or server-sent events named for what each item is. */

@@ -426,8 +426,8 @@ export class HttpApp {
   }
 
   /**
-   * A chat turn over HTTP in one of the formats hearth speaks: the caller's tenant, the body read
-   * by `parse`, the request's context, then the turn (chat.ts).
+   * A chat turn over HTTP in one of the formats hearth speaks: the caller's tenant, its limits and
+   * the server's admission, then the body read by `parse`, the request's context, and the turn (chat.ts).
    */
   async #chat(
     request: HttpRequest,
@@ -441,9 +441,38 @@ export class HttpApp {
       synthetic && request.headers.authorization === undefined
         ? defaultTenant
         : await tenantOf(this.runtime, request.headers.authorization);
+    const tenant = record.tenant;
+    const turn = async (): Promise<HttpResponse> => {
+      const body = await readJsonBody(request, this.limits);
+      const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
+      const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
+      const parsed = parse(body, wantsStream);
+      // The server's own warm-up request has no caller to describe: its run gets no context.
+      const requestContext = synthetic
+        ? undefined
+        : await this.#readContext(parsed.chat.context, { tenant, headers: request.headers });
+      return chat(
+        {
+          runtime: this.runtime,
+          store: synthetic ? this.#scratchStore : this.store,
+          tenant,
+          record,
+          clientSignal: request.signal,
+          requestTimeoutMs,
+          sessionTtlMs,
+          maxSessionBytes,
+          streamBufferBytes,
+          log,
+          synthetic,
+          requestContext,
+          traceparent: traceparentOf(request.headers.traceparent),
+        },
+        parsed.chat,
+        parsed.format,
+      );
+    };
     // Refused before its body is read: a tenant past its limits, or a server past its load, costs as little as can be.
-    const release = synthetic ? undefined : this.#limiter?.admit(record.tenant);
-    const tokensUsed = () => (record.inputTokens ?? 0) + (record.outputTokens ?? 0);
+    const release = synthetic ? undefined : this.#limiter?.admit(tenant);
     let leave: (() => void) | undefined;
     try {
       leave = synthetic ? undefined : await this.#admission?.enter(request.signal);
@@ -451,14 +480,15 @@ export class HttpApp {
       release?.(0);
       throw error;
     }
-    if (release === undefined && leave === undefined) return this.#turn(request, record, log, synthetic, parse);
+    if (release === undefined && leave === undefined) return turn();
+    // The turn's place (and the tokens it used) given back once it ends, streamed or not.
     const done = () => {
-      release?.(tokensUsed());
+      release?.((record.inputTokens ?? 0) + (record.outputTokens ?? 0));
       leave?.();
     };
     let response: HttpResponse;
     try {
-      response = await this.#turn(request, record, log, synthetic, parse);
+      response = await turn();
     } catch (error) {
       done();
       throw error;
@@ -468,44 +498,6 @@ export class HttpApp {
       return response;
     }
     return { ...response, body: logWhenDone(response.body, done) };
-  }
-
-  /** The chat turn itself, for #chat: the body read by `parse`, the request's context, then chat.ts. */
-  async #turn(
-    request: HttpRequest,
-    record: RequestRecord,
-    log: Logger,
-    synthetic: boolean,
-    parse: (body: unknown, wantsStream: boolean) => { chat: ChatRequest; format?: ReplyFormat },
-  ): Promise<HttpResponse> {
-    const tenant = record.tenant as string;
-    const body = await readJsonBody(request, this.limits);
-    const wantsStream = (request.headers.accept ?? "").includes("text/event-stream");
-    const { requestTimeoutMs, sessionTtlMs, maxSessionBytes, streamBufferBytes } = this.limits;
-    const parsed = parse(body, wantsStream);
-    // The server's own warm-up request has no caller to describe: its run gets no context.
-    const requestContext = synthetic
-      ? undefined
-      : await this.#readContext(parsed.chat.context, { tenant, headers: request.headers });
-    return chat(
-      {
-        runtime: this.runtime,
-        store: synthetic ? this.#scratchStore : this.store,
-        tenant,
-        record,
-        clientSignal: request.signal,
-        requestTimeoutMs,
-        sessionTtlMs,
-        maxSessionBytes,
-        streamBufferBytes,
-        log,
-        synthetic,
-        requestContext,
-        traceparent: traceparentOf(request.headers.traceparent),
-      },
-      parsed.chat,
-      parsed.format,
-    );
   }
 
   /** Whether a request carries a key the app knows. An app without authentication has no authenticated callers. */

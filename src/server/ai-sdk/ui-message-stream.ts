@@ -1,8 +1,16 @@
-import { HearthError } from "../../core/errors.ts";
 import { type AgentMessage, chatMessageText, isChatMessage, newId } from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
-import { type ChatOutcome, type ChatRequest, hearthReplies, type ReplyFormat } from "../chat.ts";
+import {
+  type ChatOutcome,
+  type ChatRequest,
+  hearthReplies,
+  invalid,
+  type ReplyFormat,
+  runnerOf,
+  sseData,
+  taskOf,
+} from "../chat.ts";
 import type { HttpResponse } from "../http-types.ts";
 
 /**
@@ -15,11 +23,6 @@ export function isUIChatRequest(body: unknown): boolean {
 }
 
 const uiFields = new Set(["id", "messages", "trigger", "messageId", "agent", "team", "context", "metadata"]);
-const maxMessageLength = 100_000;
-
-function invalid(field: string, why: string): HearthError {
-  return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
-}
 
 /** A UI message's text: its text parts joined; tool, reasoning and step parts are the app's own record, not input. */
 function textOf(message: Record<string, unknown>, field: string): string {
@@ -52,13 +55,8 @@ export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: 
     throw invalid("trigger", 'must be "submit-message": a reply cannot be regenerated, the session already holds it');
   if (!Array.isArray(data.messages) || data.messages.length === 0)
     throw invalid("messages", "must be a non-empty array");
-  for (const field of ["agent", "team"] as const) {
-    if (data[field] !== undefined && (typeof data[field] !== "string" || data[field] === ""))
-      throw invalid(field, "must be a non-empty string");
-  }
-  if (data.agent !== undefined && data.team !== undefined)
-    throw invalid("team", "cannot be given together with `agent`");
-  const history: HistoryMessage[] = [];
+  const runner = runnerOf(data);
+  const conversation: HistoryMessage[] = [];
   for (const [index, entry] of (data.messages as unknown[]).entries()) {
     const field = `messages[${index}]`;
     if (typeof entry !== "object" || entry === null) throw invalid(field, "must be an object");
@@ -66,31 +64,22 @@ export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: 
     if (message.role === "system") continue;
     if (message.role !== "user" && message.role !== "assistant")
       throw invalid(`${field}.role`, 'must be "system", "user" or "assistant"');
-    const content = textOf(message, field);
-    // The last message is the task, checked below; an earlier one with no text tells the model nothing.
-    if (content.trim() !== "" || index === data.messages.length - 1) history.push({ role: message.role, content });
+    conversation.push({ role: message.role, content: textOf(message, field) });
   }
-  const last = history.pop();
-  if (last === undefined || last.role !== "user" || last.content.trim() === "")
-    throw invalid("messages", "must end with the user's message, with text: it is the turn's task");
-  if (last.content.length > maxMessageLength)
-    throw invalid("messages", `must end with a user message of at most ${maxMessageLength} characters`);
+  const { message, history } = taskOf(conversation);
   return {
     chat: {
-      message: last.content,
+      message,
       sessionId: data.id,
       createSession: true,
       stream: true,
-      ...(data.agent === undefined ? {} : { agent: data.agent as string }),
-      ...(data.team === undefined ? {} : { team: data.team as string }),
+      ...runner,
       ...(data.context === undefined ? {} : { context: data.context }),
       ...(history.length === 0 ? {} : { history }),
     },
     format: new UIMessageReplies(),
   };
 }
-
-const data = (chunk: Record<string, unknown>) => `data: ${JSON.stringify(chunk)}\n\n`;
 
 /** A tool's arguments or result as the UI shows them: the JSON it is, or the text. */
 function jsonOrText(text: string): unknown {
@@ -118,13 +107,13 @@ export class UIMessageReplies implements ReplyFormat {
   }
 
   start(): string {
-    return data({ type: "start", messageId: newId("msg") });
+    return sseData({ type: "start", messageId: newId("msg") });
   }
 
   #close(): string {
     const open = this.#open;
     this.#open = undefined;
-    return open === undefined ? "" : data({ type: "text-end", id: open.id });
+    return open === undefined ? "" : sseData({ type: "text-end", id: open.id });
   }
 
   item(item: AgentMessage): string {
@@ -136,16 +125,16 @@ export class UIMessageReplies implements ReplyFormat {
         if (this.#open?.source !== item.source) {
           opened = this.#close();
           this.#open = { id: newId("text"), source: item.source };
-          opened += data({ type: "text-start", id: this.#open.id });
+          opened += sseData({ type: "text-start", id: this.#open.id });
         }
-        return opened + data({ type: "text-delta", id: this.#open.id, delta: item.content });
+        return opened + sseData({ type: "text-delta", id: this.#open.id, delta: item.content });
       }
       case "tool-call-request":
         return (
           this.#close() +
           item.toolCalls
             .map((call) =>
-              data({
+              sseData({
                 type: "tool-input-available",
                 toolCallId: call.id,
                 toolName: call.name,
@@ -159,8 +148,13 @@ export class UIMessageReplies implements ReplyFormat {
         return item.results
           .map((result) =>
             result.isError
-              ? data({ type: "tool-output-error", toolCallId: result.callId, errorText: result.content, dynamic: true })
-              : data({
+              ? sseData({
+                  type: "tool-output-error",
+                  toolCallId: result.callId,
+                  errorText: result.content,
+                  dynamic: true,
+                })
+              : sseData({
                   type: "tool-output-available",
                   toolCallId: result.callId,
                   output: jsonOrText(result.content),
@@ -172,9 +166,9 @@ export class UIMessageReplies implements ReplyFormat {
         const id = newId("reasoning");
         return (
           this.#close() +
-          data({ type: "reasoning-start", id }) +
-          data({ type: "reasoning-delta", id, delta: item.content }) +
-          data({ type: "reasoning-end", id })
+          sseData({ type: "reasoning-start", id }) +
+          sseData({ type: "reasoning-delta", id, delta: item.content }) +
+          sseData({ type: "reasoning-end", id })
         );
       }
       default: {
@@ -186,9 +180,9 @@ export class UIMessageReplies implements ReplyFormat {
         const id = newId("text");
         return (
           this.#close() +
-          data({ type: "text-start", id }) +
-          data({ type: "text-delta", id, delta: text }) +
-          data({ type: "text-end", id })
+          sseData({ type: "text-start", id }) +
+          sseData({ type: "text-delta", id, delta: text }) +
+          sseData({ type: "text-end", id })
         );
       }
     }
@@ -198,12 +192,12 @@ export class UIMessageReplies implements ReplyFormat {
     return (
       this.#close() +
       // No finishReason: it is optional, and AI SDK 5's first releases refuse a finish chunk that has one.
-      data({ type: "finish", messageMetadata: { sessionId, stopReason: result.stopReason, usage: result.usage } }) +
+      sseData({ type: "finish", messageMetadata: { sessionId, stopReason: result.stopReason, usage: result.usage } }) +
       "data: [DONE]\n\n"
     );
   }
 
   failed(problem: { readonly status: number; readonly body: Record<string, unknown> }): string {
-    return this.#close() + data({ type: "error", errorText: String(problem.body.detail) });
+    return this.#close() + sseData({ type: "error", errorText: String(problem.body.detail) });
   }
 }

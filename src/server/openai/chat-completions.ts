@@ -1,8 +1,7 @@
-import { HearthError } from "../../core/errors.ts";
 import { type AgentMessage, isChatMessage } from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
-import type { ChatOutcome, ChatRequest, ReplyFormat } from "../chat.ts";
+import { type ChatOutcome, type ChatRequest, invalid, type ReplyFormat, sseData, taskOf } from "../chat.ts";
 import { json, type HttpResponse } from "../http-types.ts";
 import { openAIError } from "./errors.ts";
 
@@ -14,12 +13,6 @@ export interface CompletionRequest {
   /** `stream_options.include_usage`: a last chunk with the turn's usage. */
   readonly includeUsage: boolean;
 }
-
-function invalid(field: string, why: string): HearthError {
-  return new HearthError("HEARTH_INVALID_REQUEST", `\`${field}\` ${why}.`, { field });
-}
-
-const maxMessageLength = 100_000;
 
 /** A message's text: a string, or text parts joined; anything else is a 400 naming the message. */
 function textOf(content: unknown, field: string): string {
@@ -62,7 +55,7 @@ export function parseCompletionRequest(body: unknown, sessionId: string, wantsSt
   }
   if (!Array.isArray(data.messages) || data.messages.length === 0)
     throw invalid("messages", "must be a non-empty array");
-  const history: HistoryMessage[] = [];
+  const conversation: HistoryMessage[] = [];
   for (const [index, entry] of (data.messages as unknown[]).entries()) {
     const field = `messages[${index}]`;
     if (typeof entry !== "object" || entry === null) throw invalid(field, "must be an object");
@@ -75,23 +68,15 @@ export function parseCompletionRequest(body: unknown, sessionId: string, wantsSt
       );
     if (toolCalls !== undefined && toolCalls !== null && !(Array.isArray(toolCalls) && toolCalls.length === 0))
       throw invalid(`${field}.tool_calls`, "cannot be given: the agent's tool calls stay inside hearth");
-    history.push({ role, content: textOf(content ?? "", `${field}.content`) });
+    conversation.push({ role, content: textOf(content ?? "", `${field}.content`) });
   }
-  const last = history.pop();
-  // An empty message tells the model nothing, and some providers refuse one.
-  for (let index = history.length - 1; index >= 0; index--)
-    if (history[index]?.content.trim() === "") history.splice(index, 1);
-  if (last === undefined || last.role !== "user")
-    throw invalid("messages", "must end with the user's message: it is the turn's task");
-  if (last.content.trim() === "") throw invalid("messages", "must end with a user message that is not empty");
-  if (last.content.length > maxMessageLength)
-    throw invalid("messages", `must end with a user message of at most ${maxMessageLength} characters`);
+  const { message, history } = taskOf(conversation);
   const options = data.stream_options as { include_usage?: unknown } | undefined | null;
   return {
     model: data.model,
     includeUsage: options?.include_usage === true,
     chat: {
-      message: last.content,
+      message,
       runner: data.model,
       sessionId,
       createSession: true,
@@ -116,8 +101,6 @@ function usageOf({ result }: ChatOutcome) {
     total_tokens: promptTokens + completionTokens,
   };
 }
-
-const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 
 /**
  * A turn answered as OpenAI's chat completions: a `chat.completion`, or `chat.completion.chunk`
@@ -165,7 +148,7 @@ export class CompletionReplies implements ReplyFormat {
   }
 
   #chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
-    return data({
+    return sseData({
       id: this.#id,
       object: "chat.completion.chunk",
       created: this.#created,
@@ -208,7 +191,7 @@ export class CompletionReplies implements ReplyFormat {
       rest === "" ? "" : this.#chunk({ content: rest }),
       this.#chunk({}, "stop"),
       this.#includeUsage
-        ? data({
+        ? sseData({
             id: this.#id,
             object: "chat.completion.chunk",
             created: this.#created,
@@ -222,6 +205,6 @@ export class CompletionReplies implements ReplyFormat {
   }
 
   failed(problem: { readonly status: number; readonly body: Record<string, unknown> }): string {
-    return data(openAIError(problem));
+    return sseData(openAIError(problem));
   }
 }
