@@ -17,16 +17,20 @@ export interface BuildCommandOptions {
 /** The optional peers hearth loads only when an app uses them: bundled when installed, left out otherwise. */
 const optionalPeers = ["ioredis", "@modelcontextprotocol/sdk", "@opentelemetry/api"];
 
+// Both loaders turn on the build's compile cache before the app loads.
+const enableCache = `// A portable cache (one that holds when the folder moves) takes Node 24.12 or later; before, the folder alone.
+function enableCache() {
+  const directory = fileURLToPath(new URL("./compile-cache/", import.meta.url));
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  enableCompileCache?.(major > 24 || (major === 24 && minor >= 12) ? { directory, portable: true } : directory);
+}`;
+
 const serverLoader = `// Built by \`hearth build\`. Node's compile cache, primed when the app was built, is turned on
 // before the app loads, so a cold start reads the app's compiled code instead of compiling it.
 import { enableCompileCache } from "node:module";
 import { fileURLToPath } from "node:url";
-if (!process.argv.includes("--no-compile-cache")) {
-  const directory = fileURLToPath(new URL("./compile-cache/", import.meta.url));
-  // A portable cache (one that holds when the folder moves) takes Node 24.12 or later; before, the folder alone.
-  const [major, minor] = process.versions.node.split(".").map(Number);
-  enableCompileCache?.(major > 24 || (major === 24 && minor >= 12) ? { directory, portable: true } : directory);
-}
+${enableCache}
+if (!process.argv.includes("--no-compile-cache")) enableCache();
 await import("./app.mjs");
 `;
 
@@ -36,10 +40,8 @@ const lambdaLoader = `// Built by \`hearth build --target lambda\`: the handler 
 // ready. A startup that fails fails the init, and Lambda starts another.
 import { enableCompileCache } from "node:module";
 import { fileURLToPath } from "node:url";
-const directory = fileURLToPath(new URL("./compile-cache/", import.meta.url));
-// A portable cache (one that holds when the folder moves) takes Node 24.12 or later; before, the folder alone.
-const [major, minor] = process.versions.node.split(".").map(Number);
-enableCompileCache?.(major > 24 || (major === 24 && minor >= 12) ? { directory, portable: true } : directory);
+${enableCache}
+enableCache();
 const built = await import("./app.mjs");
 await built.handler.runtime.ready;
 export const handler = built.handler;
