@@ -37,6 +37,10 @@ export type MockFault =
   | { readonly fault: "status"; readonly status: number; readonly body?: unknown }
   | { readonly fault: "reset" }
   | { readonly fault: "reset-mid-stream"; readonly afterChunks?: number }
+  /** Each streamed chunk comes `chunkDelayMs` after the last; a plain reply is held as long as its stream would take. */
+  | { readonly fault: "slow-stream"; readonly chunkDelayMs: number }
+  /** The answer starts (`afterChunks` stream chunks, default 2, or half a plain body), then nothing more, until the client hangs up. */
+  | { readonly fault: "stall-mid-stream"; readonly afterChunks?: number }
   | { readonly fault: "malformed-json" };
 
 export interface RecordedRequest {
@@ -248,18 +252,35 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
         error: { message: `The mock responder threw: ${String(error)}`, type: "server_error" },
       });
     }
-    const resetAfter =
-      item !== undefined && "fault" in item && item.fault === "reset-mid-stream" ? (item.afterChunks ?? 2) : undefined;
+    const fault = item !== undefined && "fault" in item ? item : undefined;
     completionCounter += 1;
     const completion = buildCompletion(body, reply, `chatcmpl-mock-${completionCounter}`);
-    if (body.stream === true) {
-      await streamCompletion(completion, body, response, request, resetAfter);
-    } else if (resetAfter !== undefined) {
-      request.socket.destroy();
-    } else {
-      sendJson(response, 200, completion.json);
+    if (body.stream === true) return streamCompletion(completion, body, response, request, fault);
+    switch (fault?.fault) {
+      case "reset-mid-stream":
+        return void request.socket.destroy();
+      case "slow-stream": {
+        const chunks = completion.chunks(options.chunkSize ?? 6).length;
+        if (!(await sleep(fault.chunkDelayMs * chunks, response))) return;
+        return sendJson(response, 200, completion.json);
+      }
+      case "stall-mid-stream": {
+        const text = JSON.stringify(completion.json);
+        response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        response.write(text.slice(0, Math.floor(text.length / 2)));
+        return stallUntilClosed(response);
+      }
+      default:
+        return sendJson(response, 200, completion.json);
     }
   }
+
+  /** Sends nothing more; resolves when the client hangs up (or the mock closes). */
+  const stallUntilClosed = (response: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      if (response.destroyed) return resolve();
+      response.once("close", () => resolve());
+    });
 
   function applyFault(fault: MockFault, request: IncomingMessage, response: ServerResponse): boolean {
     switch (fault.fault) {
@@ -304,7 +325,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     body: MockChatRequest,
     response: ServerResponse,
     request: IncomingMessage,
-    resetAfter: number | undefined,
+    fault: MockFault | undefined,
   ): Promise<void> {
     response.writeHead(200, {
       "content-type": "text/event-stream",
@@ -314,6 +335,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     const events = completion.chunks(options.chunkSize ?? 6);
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     if (includeUsage) events.push(completion.usageChunk);
+    const resetAfter = fault?.fault === "reset-mid-stream" ? (fault.afterChunks ?? 2) : undefined;
+    const stallAfter = fault?.fault === "stall-mid-stream" ? (fault.afterChunks ?? 2) : undefined;
+    const chunkDelayMs = fault?.fault === "slow-stream" ? fault.chunkDelayMs : options.chunkDelayMs;
     let sent = 0;
     for (const event of events) {
       if (resetAfter !== undefined && sent >= resetAfter) {
@@ -321,11 +345,15 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
         request.socket.destroy();
         return;
       }
+      if (stallAfter !== undefined && sent >= stallAfter) {
+        response.flushHeaders();
+        return stallUntilClosed(response);
+      }
       if (response.destroyed) return;
       // Wait for each write to reach the socket, so a reset mid-stream really comes after data.
       await new Promise((resolve) => response.write(`data: ${JSON.stringify(event)}\n\n`, resolve));
       sent += 1;
-      if (options.chunkDelayMs !== undefined && !(await sleep(options.chunkDelayMs, response))) return;
+      if (chunkDelayMs !== undefined && !(await sleep(chunkDelayMs, response))) return;
     }
     response.end("data: [DONE]\n\n");
   }

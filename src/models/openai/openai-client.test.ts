@@ -237,6 +237,25 @@ describe("OpenAIChatCompletionClient against the mock server", () => {
     }
   });
 
+  test("an answer that stalls midway, streamed or plain, times out and is retried; a slow stream within timeoutMs completes", async () => {
+    const expected = (await client().create(hello)).content;
+    // Before any delta was passed on, a stalled stream is retried; after, the caller has text and gets the timeout.
+    mock.enqueue({ fault: "stall-mid-stream", afterChunks: 0 });
+    assert.ok((await collect(client({ timeoutMs: 100, maxRetries: 1 }).createStream(hello))).length > 0);
+    mock.enqueue({ fault: "stall-mid-stream" });
+    assert.equal((await client({ timeoutMs: 100, maxRetries: 1 }).create(hello)).content, expected);
+    mock.enqueue({ fault: "stall-mid-stream", afterChunks: 2 }, { fault: "stall-mid-stream" });
+    await assert.rejects(
+      collect(client({ timeoutMs: 100, maxRetries: 1 }).createStream(hello)),
+      isCode("HEARTH_MODEL_TIMEOUT"),
+    );
+    await assert.rejects(client({ timeoutMs: 100, maxRetries: 0 }).create(hello), isCode("HEARTH_MODEL_TIMEOUT"));
+    mock.enqueue({ fault: "slow-stream", chunkDelayMs: 30 });
+    const started = performance.now();
+    const chunks = await collect(client({ timeoutMs: 100, maxRetries: 0 }).createStream(hello));
+    assert.ok(chunks.length > 0 && performance.now() - started >= 30);
+  });
+
   test("Azure OpenAI: deployment in the path, api-version in the query, api-key header", async () => {
     const origin = new URL(mock.url).origin;
     const azure = new AzureOpenAIChatCompletionClient({

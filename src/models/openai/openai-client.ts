@@ -116,19 +116,21 @@ export class OpenAIChatCompletionClient implements ModelClient {
   }
 
   /**
-   * Streams the answer. A failure before the first chunk is retried like `create`; once chunks
-   * have been yielded, a failure is thrown to the caller, who has already seen part of the answer.
+   * Streams the answer. A failure before the first bytes of the body (an error status, a reset, a
+   * stream that stalls from its start) is retried like `create`; once the body flows, a failure is
+   * thrown to the caller, who may have seen part of the answer.
    */
   async *createStream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamChunk> {
     const body = JSON.stringify(this.#wire(request, true));
     const url = this.#endpoint.chatCompletionsURL;
-    const call = await withRetries(this.#retry, options.signal, async () => {
+    const { call, chunks, first } = await withRetries(this.#retry, options.signal, async () => {
       const attempt = this.#call("POST", url, body, "text/event-stream", options);
       await attempt.open();
-      return attempt;
+      const chunks = attempt.chunks();
+      return { call: attempt, chunks, first: await chunks.next() };
     });
     try {
-      yield* assembleStream(call.chunks());
+      yield* assembleStream(prepended(first, chunks));
     } finally {
       call.dispose();
     }
@@ -285,4 +287,11 @@ export function parseBaseURL(value: string): URL {
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new UserError(`\`baseURL\` must be http or https, not ${url.protocol}`, { field: "baseURL" });
   return url;
+}
+
+/** The chunks of a body whose first chunk was already read. */
+async function* prepended(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  if (first.done === true) return;
+  yield first.value;
+  yield* rest;
 }
