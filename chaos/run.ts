@@ -5,9 +5,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { overload } from "./scenarios/overload.ts";
+import { providerFaults } from "./scenarios/provider-faults.ts";
 import { type Scenario, short } from "./support.ts";
 
-const scenarios: readonly Scenario[] = [overload];
+const scenarios: readonly Scenario[] = [providerFaults, overload];
 
 const only = process.env.CHAOS_ONLY?.split(",").filter(Boolean);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];

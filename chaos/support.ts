@@ -28,12 +28,17 @@ export interface Running {
   readonly stderr: () => string;
 }
 
-/** Starts chaos/apps/agent.ts (or another app) configured by `env`; resolves once it serves. */
-export function startApp(env: Record<string, string>, app = "./apps/agent.ts"): Promise<Running> {
+/** Starts chaos/apps/agent.ts (or another app) configured by `env`, as `user` if given; resolves once it serves. */
+export function startApp(
+  env: Record<string, string>,
+  app = "./apps/agent.ts",
+  user: { readonly uid?: number; readonly gid?: number } = {},
+): Promise<Running> {
   // With this process's own flags: from the tests, hearth's sources (--conditions=@hearth/source); from npm run chaos, the build.
   const child = spawn(process.execPath, [...process.execArgv, new URL(app, import.meta.url).pathname], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...user,
   });
   let stderr = "";
   child.stderr?.setEncoding("utf8");
@@ -62,6 +67,7 @@ export interface Outcome {
   readonly status: number | "error";
   readonly ms: number;
   readonly retryAfter: boolean;
+  readonly contentType?: string;
   /** The problem document's `code` (or OpenAI's error code), when the answer was an error. */
   readonly code?: string;
   readonly body?: unknown;
@@ -88,6 +94,7 @@ export async function chat(url: string, body: Record<string, unknown> = { messag
       status: response.status,
       ms: performance.now() - started,
       retryAfter: response.headers.has("retry-after"),
+      contentType: response.headers.get("content-type") ?? "",
       ...(typeof code === "string" ? { code } : {}),
       body: parsed,
     };
