@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { overload } from "./scenarios/overload.ts";
 import { providerFaults } from "./scenarios/provider-faults.ts";
+import { redisRestart } from "./scenarios/redis-restart.ts";
 import { type Scenario, short } from "./support.ts";
 
-const scenarios: readonly Scenario[] = [providerFaults, overload];
+const scenarios: readonly Scenario[] = [providerFaults, redisRestart, overload];
 
 const only = process.env.CHAOS_ONLY?.split(",").filter(Boolean);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];
@@ -23,6 +24,10 @@ let failed = false;
 for (const scenario of scenarios.filter((scenario) => only === undefined || only.includes(scenario.name))) {
   const started = performance.now();
   const result = await scenario.run();
+  if (result.skipped !== undefined) {
+    console.log(`SKIPPED ${scenario.name}: ${result.skipped}`);
+    continue;
+  }
   const seconds = Math.round((performance.now() - started) / 1000);
   const section = [
     `### ${scenario.title} (${new Date().toISOString().slice(0, 10)}, ${machine})`,

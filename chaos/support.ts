@@ -12,6 +12,8 @@ export interface ScenarioResult {
   readonly table: string;
   /** Each promise the scenario saw broken, in a sentence; empty when all held. */
   readonly broken: readonly string[];
+  /** Why it could not run here (a missing server), when it could not: never a pass. */
+  readonly skipped?: string;
 }
 
 export interface Scenario {
@@ -146,4 +148,54 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
     `|${header.map((_, index) => (index === 0 ? "---" : "---:")).join("|")}|`,
     ...rows.map((row) => `| ${row.join(" | ")} |`),
   ].join("\n");
+}
+
+/** A free TCP port on loopback (for a server that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** A conversation a scenario holds: its session, once the first turn made one, and its turns' fates. */
+export interface Conversation {
+  sessionId?: string;
+  readonly acknowledged: string[];
+  readonly failed: string[];
+}
+
+/**
+ * Reads every conversation's session back: each turn answered 200 must be in it (else lost), no
+ * failed one may be (a failed turn stores nothing), and the session must read at all.
+ */
+export async function auditSessions(url: string, conversations: readonly Conversation[]) {
+  let lost = 0;
+  let storedFailed = 0;
+  let unreadable = 0;
+  for (const conversation of conversations) {
+    if (conversation.sessionId === undefined) {
+      lost += conversation.acknowledged.length;
+      continue;
+    }
+    const response = await fetch(`${url}/v1/sessions/${conversation.sessionId}`).catch(() => undefined);
+    const session = response?.ok === true ? ((await response.json()) as { messages?: unknown }) : undefined;
+    if (!Array.isArray(session?.messages)) {
+      unreadable += 1;
+      continue;
+    }
+    const asked = new Set(
+      (session.messages as { source?: string; content?: unknown }[])
+        .filter((message) => message.source === "user")
+        .map((message) => message.content),
+    );
+    lost += conversation.acknowledged.filter((message) => !asked.has(message)).length;
+    storedFailed += conversation.failed.filter((message) => asked.has(message)).length;
+  }
+  return { lost, storedFailed, unreadable };
 }

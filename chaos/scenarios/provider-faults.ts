@@ -6,6 +6,8 @@
 // 200 is in its session afterwards, and no failed turn is; every session reads back.
 import { type MockFault, startMockOpenAIServer } from "hearth/testing";
 import {
+  auditSessions,
+  type Conversation,
   chat,
   listed,
   markdownTable,
@@ -40,12 +42,6 @@ const faultBatches: readonly (readonly [string, MockFault, number])[] = [
 ];
 // The short run goes round every kind once in its few seconds.
 const batchEveryMs = short ? 400 : 1000;
-
-interface Conversation {
-  sessionId?: string;
-  acknowledged: string[];
-  failed: string[];
-}
 
 export const providerFaults: Scenario = {
   name: "provider-faults",
@@ -114,7 +110,7 @@ export const providerFaults: Scenario = {
           const waitWithout = errors.filter(
             (outcome) => (outcome.status === 429 || outcome.status === 503) && !outcome.retryAfter,
           );
-          const { lost, storedFailed, unreadable } = await audit(running.url, states);
+          const { lost, storedFailed, unreadable } = await auditSessions(running.url, states);
           const answered = outcomes.filter((outcome) => outcome.status === 200).map((outcome) => outcome.ms);
           rows.push([
             label,
@@ -167,30 +163,3 @@ export const providerFaults: Scenario = {
     };
   },
 };
-
-/** Reads every session back: each acknowledged turn must be there, and no failed one. */
-async function audit(url: string, states: readonly Conversation[]) {
-  let lost = 0;
-  let storedFailed = 0;
-  let unreadable = 0;
-  for (const state of states) {
-    if (state.sessionId === undefined) {
-      lost += state.acknowledged.length;
-      continue;
-    }
-    const response = await fetch(`${url}/v1/sessions/${state.sessionId}`).catch(() => undefined);
-    const session = response?.ok === true ? ((await response.json()) as { messages?: unknown }) : undefined;
-    if (!Array.isArray(session?.messages)) {
-      unreadable += 1;
-      continue;
-    }
-    const asked = new Set(
-      (session.messages as { source?: string; content?: unknown }[])
-        .filter((message) => message.source === "user")
-        .map((message) => message.content),
-    );
-    lost += state.acknowledged.filter((message) => !asked.has(message)).length;
-    storedFailed += state.failed.filter((message) => asked.has(message)).length;
-  }
-  return { lost, storedFailed, unreadable };
-}

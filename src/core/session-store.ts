@@ -50,9 +50,10 @@ export interface SessionStore {
   delete(tenant: string, id: string): Promise<boolean>;
   list(tenant: string): Promise<string[]>;
   /**
-   * Holds a session against turns in other processes until the returned release is called (or
-   * `ttlMs` passes, should this process die holding it). Stores shared by several instances (Redis)
-   * provide it; the compare-and-set still guards a holder whose lock expired.
+   * Holds a session against turns in other processes until the returned release is called, for
+   * `ttlMs` at most. Should this process die holding it, or its release be lost, the lock lapses
+   * on its own (Redis: within its lease, see `lockLeaseMs`). Stores shared by several instances
+   * (Redis) provide it; the compare-and-set still guards a holder whose lock lapsed.
    */
   lock?(
     tenant: string,

@@ -119,3 +119,33 @@ test("sessions listed in the index of an earlier hearth (a plain set) are still 
     await store.close();
   }
 });
+
+test("a lock is a lease renewed while held: it outlives its lease, and lapses within it once its holder cannot renew", {
+  skip,
+}, async () => {
+  const holder = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "leases:", lockLeaseMs: 300 });
+  const waiter = await RedisSessionStore.connect({ url: redis?.url as string, prefix: "leases:", lockLeaseMs: 300 });
+  try {
+    // Held for three leases (renewed), the waiter still waits; released, it gets it at once.
+    const release = await holder.lock("t", "s", { ttlMs: 125_000 });
+    let acquired = false;
+    const waiting = waiter.lock("t", "s", { ttlMs: 125_000 }).then((releaseWaiter) => {
+      acquired = true;
+      return releaseWaiter;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    assert.equal(acquired, false, "the lease was renewed while held");
+    await release();
+    await (await waiting)();
+    // A holder whose release is lost (here: its connection gone, as when Redis restarts) frees
+    // the session within its lease, not after the turn's 125 s.
+    await holder.lock("t", "lost", { ttlMs: 125_000 });
+    await holder.close();
+    const started = Date.now();
+    await (await waiter.lock("t", "lost", { ttlMs: 125_000 }))();
+    assert.ok(Date.now() - started < 2_000, `waited ${Date.now() - started} ms`);
+  } finally {
+    await holder.close();
+    await waiter.close();
+  }
+});

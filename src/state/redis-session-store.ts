@@ -13,6 +13,12 @@ export interface RedisSessionStoreOptions {
   /** Sessions expire after this long without a turn, unless a put says otherwise. Default: never. */
   readonly ttlMs?: number;
   /**
+   * A session's lock across instances is a lease this long, renewed by its holder every third of
+   * it while the turn runs: a holder that dies, or whose release is lost (Redis restarting at that
+   * moment), frees the session within this time. Default 10 s.
+   */
+  readonly lockLeaseMs?: number;
+  /**
    * ioredis's own options (its `RedisOptions`), passed as they are. Typed loosely so that hearth's
    * types compile in an app without ioredis installed (it is an optional peer).
    */
@@ -46,6 +52,10 @@ const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+const renewScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 /**
  * Sessions in Redis, for many instances behind one load balancer: any instance can take any turn.
  * Keys are prefixed by tenant. `put` is a compare-and-set done by a Lua script; `lock` holds a
@@ -58,17 +68,22 @@ export class RedisSessionStore implements SessionStore {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #ttlMs: number | undefined;
+  readonly #leaseMs: number;
 
-  private constructor(client: Redis, prefix: string, ttlMs: number | undefined) {
+  private constructor(client: Redis, prefix: string, ttlMs: number | undefined, leaseMs: number) {
     this.#client = client;
     this.#prefix = prefix;
     this.#ttlMs = ttlMs;
+    this.#leaseMs = leaseMs;
   }
 
   /** Imports ioredis, connects, and checks the server answers. */
   static async connect(options: RedisSessionStoreOptions = {}): Promise<RedisSessionStore> {
     if (options.ttlMs !== undefined && (!Number.isFinite(options.ttlMs) || options.ttlMs <= 0))
       throw new UserError("RedisSessionStore: ttlMs must be a positive number.", { field: "ttlMs" });
+    const leaseMs = options.lockLeaseMs ?? 10_000;
+    if (!Number.isFinite(leaseMs) || leaseMs <= 0)
+      throw new UserError("RedisSessionStore: lockLeaseMs must be a positive number.", { field: "lockLeaseMs" });
     let module: { default: new (url: string, options: RedisOptions) => Redis };
     try {
       module = (await import("ioredis")) as unknown as typeof module;
@@ -99,7 +114,8 @@ export class RedisSessionStore implements SessionStore {
     }
     client.defineCommand("hearthPut", { numberOfKeys: 2, lua: putScript });
     client.defineCommand("hearthRelease", { numberOfKeys: 1, lua: releaseScript });
-    return new RedisSessionStore(client, options.prefix ?? "hearth:", options.ttlMs);
+    client.defineCommand("hearthRenew", { numberOfKeys: 1, lua: renewScript });
+    return new RedisSessionStore(client, options.prefix ?? "hearth:", options.ttlMs, leaseMs);
   }
 
   #key(tenant: string, id: string): string {
@@ -197,6 +213,11 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * Holds the session with a lease (see lockLeaseMs) renewed while held, for `ttlMs` at most. A
+   * renewal that fails (Redis away) is not retried: the lease lapses, and the compare-and-set of
+   * `put` still guards the session.
+   */
   async lock(
     tenant: string,
     id: string,
@@ -204,17 +225,31 @@ export class RedisSessionStore implements SessionStore {
   ): Promise<() => Promise<void>> {
     const key = `${this.#prefix}l:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const leaseMs = Math.min(this.#leaseMs, options.ttlMs);
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       if (options.signal?.aborted === true) throw abortError(options.signal);
-      const acquired = await this.#call(() => this.#client.set(key, token, "PX", options.ttlMs, "NX"));
+      const acquired = await this.#call(() => this.#client.set(key, token, "PX", leaseMs, "NX"));
       if (acquired === "OK") break;
       await sleep(wait + Math.random() * wait, options.signal);
     }
-    const client = this.#client as Redis & { hearthRelease(key: string, token: string): Promise<number> };
+    const client = this.#client as Redis & {
+      hearthRelease(key: string, token: string): Promise<number>;
+      hearthRenew(key: string, token: string, leaseMs: number): Promise<number>;
+    };
+    const until = Date.now() + options.ttlMs;
+    const renewal = setInterval(() => {
+      if (Date.now() + leaseMs > until) return clearInterval(renewal);
+      client.hearthRenew(key, token, leaseMs).then(
+        (renewed) => renewed === 0 && clearInterval(renewal),
+        () => clearInterval(renewal),
+      );
+    }, leaseMs / 3);
+    renewal.unref();
     let released = false;
     return async () => {
       if (released) return;
       released = true;
+      clearInterval(renewal);
       await this.#call(() => client.hearthRelease(key, token));
     };
   }
