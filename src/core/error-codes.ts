@@ -57,7 +57,11 @@ export const errorCatalogue = {
     summary: "The request took longer than the server's request timeout.",
   },
   HEARTH_INTERNAL: { status: 500, kind: "system", summary: "An unexpected error; the log has the details." },
-  HEARTH_STORE_UNAVAILABLE: { status: 503, kind: "system", summary: "The session store cannot be reached." },
+  HEARTH_STORE_UNAVAILABLE: {
+    status: 503,
+    kind: "system",
+    summary: "The session store cannot be reached, or its file cannot be used now (locked, full, read-only).",
+  },
   HEARTH_ABORTED: { status: 499, kind: "system", summary: "The caller aborted the run through its signal." },
   HEARTH_MCP_UNAVAILABLE: {
     status: 502,

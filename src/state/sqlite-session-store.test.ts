@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -142,4 +143,93 @@ test("a new session over an expired row of the same id is one write: the id is c
   assert.equal(store.commitStats.commits, before + 1);
   assert.equal((await store.get("t", "again"))?.version, 1);
   await store.close();
+});
+
+test("another process's write lock: a write waits for it with the event loop free, fails past busyTimeoutMs with HEARTH_STORE_UNAVAILABLE, and commits once it is released", async () => {
+  const path = join(directory, "busy.db");
+  const store = new SqliteSessionStore({ path, busyTimeoutMs: 300 });
+  const other = new DatabaseSync(path);
+  try {
+    other.exec("BEGIN EXCLUSIVE");
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    await assert.rejects(
+      store.put("t", new Session({ id: "late" }).toJSON(), 0),
+      (error) =>
+        HearthError.is(error, "HEARTH_STORE_UNAVAILABLE") &&
+        error.retryable &&
+        /locked by another process/.test(error.message),
+    );
+    clearInterval(ticking);
+    assert.ok(performance.now() - started >= 290, "it waited busyTimeoutMs");
+    assert.ok(ticks >= 10, `timers ran while it waited (${ticks} ticks): SQLite's own wait would have held them`);
+    const waiting = store.put("t", new Session({ id: "waited" }).toJSON(), 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    other.exec("ROLLBACK");
+    assert.equal(await waiting, 1);
+    assert.equal((await store.get("t", "waited"))?.version, 1);
+    assert.equal(await store.get("t", "late"), undefined);
+  } finally {
+    other.close();
+    await store.close();
+  }
+});
+
+const prlimit = spawnSync("prlimit", ["--version"]).status === 0;
+
+test("a write the disk cannot take is HEARTH_STORE_UNAVAILABLE, nothing of it is stored, and the store writes again once it can", {
+  skip: !prlimit && "needs prlimit (util-linux)",
+}, async () => {
+  const path = join(directory, "full.db");
+  const store = new SqliteSessionStore({ path });
+  const fsize = (...args: string[]) =>
+    execFileSync("prlimit", ["--pid", String(process.pid), ...args], { encoding: "utf8" }).trim();
+  const soft = fsize("--fsize", "--raw", "--noheadings", "--output=SOFT");
+  try {
+    await store.put("t", new Session({ id: "before" }).toJSON(), 0);
+    // No file of this process may grow, as on a full disk (SQLite gets EFBIG here, ENOSPC there).
+    fsize("--fsize=0:");
+    try {
+      const failed = await Promise.allSettled([
+        store.put("t", new Session({ id: "during" }).toJSON(), 0),
+        store.put("t", new Session({ id: "during-too" }).toJSON(), 0),
+      ]);
+      for (const outcome of failed)
+        assert.ok(
+          outcome.status === "rejected" &&
+            HearthError.is(outcome.reason, "HEARTH_STORE_UNAVAILABLE") &&
+            outcome.reason.retryable,
+          String(outcome.status === "rejected" ? outcome.reason : "stored"),
+        );
+    } finally {
+      fsize(`--fsize=${soft}:`);
+    }
+    assert.equal(await store.put("t", new Session({ id: "after" }).toJSON(), 0), 1);
+    assert.equal((await store.get("t", "before"))?.version, 1);
+    assert.equal(await store.get("t", "during"), undefined);
+  } finally {
+    await store.close();
+  }
+});
+
+test("a file it may read but not write is refused at startup, with a clear error", {
+  skip: process.getuid?.() === 0 && "root writes whatever a file's mode says",
+}, async () => {
+  const path = join(directory, "read-only.db");
+  const first = new SqliteSessionStore({ path });
+  await first.put("t", new Session({ id: "kept" }).toJSON(), 0);
+  await first.close();
+  chmodSync(path, 0o444);
+  try {
+    assert.throws(
+      () => new SqliteSessionStore({ path }),
+      (error) =>
+        HearthError.is(error, "HEARTH_STORE_UNAVAILABLE") &&
+        error.message.includes(path) &&
+        /read-only/.test(error.message),
+    );
+  } finally {
+    chmodSync(path, 0o644);
+  }
 });

@@ -11,10 +11,12 @@ export interface SqliteSessionStoreOptions {
   readonly ttlMs?: number;
   /** How often expired rows are deleted, so the file does not grow with sessions nobody reads again. Default 60 s. */
   readonly purgeIntervalMs?: number;
+  /**
+   * How long a write waits for another process's write lock on the file (another worker, a backup)
+   * before it fails with HEARTH_STORE_UNAVAILABLE. Default 5 s. Other requests are served meanwhile.
+   */
+  readonly busyTimeoutMs?: number;
 }
-
-/** How long a write waits for another process's write lock on the file. */
-const busyTimeoutMs = 5_000;
 
 /** Expired rows deleted per statement: each is a synchronous write, kept short so no request waits long behind it. */
 const purgeBatch = 500;
@@ -36,6 +38,39 @@ const migrations: readonly string[] = [
 export const sqliteSchemaVersion = migrations.length;
 
 /**
+ * What the file can go through while hearth uses it, by SQLite's primary result code. Each is
+ * HEARTH_STORE_UNAVAILABLE, a 503 that tells the client to come back, not an unexpected error.
+ */
+const fileFaults: Readonly<Record<number, string>> = {
+  5: "its file is locked by another process", // SQLITE_BUSY
+  8: "its file is read-only (its mode, its folder's, or a read-only mount)", // SQLITE_READONLY
+  10: "the disk failed a read or a write", // SQLITE_IOERR
+  13: "the disk is full", // SQLITE_FULL
+  14: "its file cannot be opened", // SQLITE_CANTOPEN
+};
+
+const sqliteCode = (error: unknown) => {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" ? code & 0xff : undefined;
+};
+
+const isBusy = (error: unknown) => sqliteCode(error) === 5;
+
+/** A fault of the file as HEARTH_STORE_UNAVAILABLE; any other error as it is. */
+function storeError(error: unknown, store = "The SQLite session store"): unknown {
+  const why = fileFaults[sqliteCode(error) ?? -1];
+  if (why === undefined || HearthError.is(error)) return error;
+  return new HearthError(
+    "HEARTH_STORE_UNAVAILABLE",
+    `${store} cannot be used: ${why} (SQLite: ${errorMessage(error)}).`,
+    {
+      cause: error,
+      retryable: true,
+    },
+  );
+}
+
+/**
  * Sessions in SQLite through Node's built-in `node:sqlite`: the embedded default, with nothing to
  * install and nothing to run. The file survives restarts and crashes (WAL journal, synchronous
  * writes), so every turn that was answered is still there after a SIGKILL. One process writes at a
@@ -46,6 +81,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #ttlMs: number | undefined;
+  readonly #busyTimeoutMs: number;
   readonly #statements: Record<
     "get" | "insert" | "update" | "delete" | "list" | "anyExpired" | "purgeSome",
     StatementSync
@@ -53,7 +89,13 @@ export class SqliteSessionStore implements SessionStore {
   #closed = false;
   #commits = 0;
   #writes = 0;
-  #pending: { write: () => number; resolve: (version: number) => void; reject: (error: unknown) => void }[] = [];
+  #pending: {
+    write: () => number;
+    resolve: (version: number) => void;
+    reject: (error: unknown) => void;
+    since: number;
+  }[] = [];
+  #lockTimer: NodeJS.Timeout | undefined;
   #purgeTimer: NodeJS.Timeout | undefined;
   #purgeWarned = false;
 
@@ -68,12 +110,32 @@ export class SqliteSessionStore implements SessionStore {
       throw new UserError("SqliteSessionStore: purgeIntervalMs must be a positive number.", {
         field: "purgeIntervalMs",
       });
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    if (!Number.isFinite(this.#busyTimeoutMs) || this.#busyTimeoutMs < 0)
+      throw new UserError("SqliteSessionStore: busyTimeoutMs must be a number of milliseconds.", {
+        field: "busyTimeoutMs",
+      });
     this.#ttlMs = options.ttlMs;
     if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
     const { DatabaseSync: Database } = process.getBuiltinModule("node:sqlite");
-    this.#db = new Database(this.path);
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs};`);
-    this.#migrate();
+    const file = `The session database ${this.path}`;
+    try {
+      this.#db = new Database(this.path);
+    } catch (error) {
+      throw storeError(error, file);
+    }
+    try {
+      // Waiting inside SQLite for another process's lock holds up the event loop: only here, before anything is served.
+      this.#db.exec(
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${this.#busyTimeoutMs};`,
+      );
+      this.#migrate();
+      this.#checkWritable();
+      this.#db.exec("PRAGMA busy_timeout = 0");
+    } catch (error) {
+      this.#db.close();
+      throw storeError(error, file);
+    }
     this.#statements = {
       get: this.#db.prepare("SELECT version, json, expires_at FROM sessions WHERE tenant = ? AND id = ?"),
       // A new session: inserted, or written over an expired row with the same id (gone as far as
@@ -114,18 +176,12 @@ export class SqliteSessionStore implements SessionStore {
       try {
         const now = Date.now();
         // A read first: most rounds find nothing, and a read takes no write lock.
-        if (this.#statements.anyExpired.get(now) !== undefined) {
-          this.#db.exec("PRAGMA busy_timeout = 0");
-          try {
-            deleted = Number(this.#statements.purgeSome.run(now).changes);
-          } finally {
-            this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-          }
-        }
+        if (this.#statements.anyExpired.get(now) !== undefined)
+          deleted = Number(this.#statements.purgeSome.run(now).changes);
       } catch (error) {
         // Locked by another writer (SQLITE_BUSY): the next round will do it. Anything else (a full
         // disk, a damaged file) is said once, and tried again too.
-        if (!/SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message)) && !this.#purgeWarned) {
+        if (!isBusy(error) && !this.#purgeWarned) {
           this.#purgeWarned = true;
           process.emitWarning(
             `hearth: expired sessions could not be deleted from ${this.path}: ${errorMessage(error)}`,
@@ -161,15 +217,36 @@ export class SqliteSessionStore implements SessionStore {
     }
   }
 
+  /** A file hearth can read but not write is said at startup, not by every turn after it. */
+  #checkWritable(): void {
+    if (this.path === ":memory:") return;
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      // Another process writes it: then it can be written.
+      if (isBusy(error)) return;
+      throw error;
+    }
+    try {
+      // SQLite says a file is read-only only once something is written to it: a write, rolled back.
+      this.#db.exec(`PRAGMA user_version = ${migrations.length}`);
+    } finally {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+    }
+  }
+
   #check(): void {
     if (this.#closed) throw new HearthError("HEARTH_RUNTIME_CLOSED", "The SQLite session store is closed.");
   }
 
   async get(tenant: string, id: string): Promise<StoredSession | undefined> {
     this.#check();
-    const row = this.#statements.get.get(tenant, id) as
-      | { version: number; json: string; expires_at: number | null }
-      | undefined;
+    let row: { version: number; json: string; expires_at: number | null } | undefined;
+    try {
+      row = this.#statements.get.get(tenant, id) as typeof row;
+    } catch (error) {
+      throw storeError(error);
+    }
     if (row === undefined || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
     return { session: JSON.parse(row.json) as SessionJSON, version: Number(row.version) };
   }
@@ -204,7 +281,7 @@ export class SqliteSessionStore implements SessionStore {
    */
   #commit(write: () => number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ write, resolve, reject });
+      this.#pending.push({ write, resolve, reject, since: performance.now() });
       if (this.#pending.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -215,15 +292,25 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   #flush(): void {
+    this.#lockTimer = undefined;
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    // One write needs no transaction of its own: it commits by itself.
-    const grouped = batch.length > 1;
     try {
-      if (grouped) this.#db.exec("BEGIN IMMEDIATE");
+      this.#db.exec("BEGIN IMMEDIATE");
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      if (isBusy(error) && !this.#closed) {
+        // Another process holds the write lock. SQLite's own wait would hold up the event loop, and
+        // every request with it: the batch waits here instead, each write up to busyTimeoutMs.
+        const now = performance.now();
+        for (const item of batch) {
+          if (now - item.since < this.#busyTimeoutMs) this.#pending.push(item);
+          else item.reject(storeError(error));
+        }
+        if (this.#pending.length > 0) this.#lockTimer = setTimeout(() => this.#flush(), 10);
+        return;
+      }
+      for (const item of batch) item.reject(storeError(error));
       return;
     }
     const outcomes: ({ ok: true; version: number } | { ok: false; error: unknown })[] = [];
@@ -231,28 +318,27 @@ export class SqliteSessionStore implements SessionStore {
       try {
         outcomes.push({ ok: true, version: item.write() });
       } catch (error) {
-        outcomes.push({ ok: false, error });
+        const failure = storeError(error);
+        outcomes.push({ ok: false, error: failure });
         // Some errors (a full disk, an I/O error) make SQLite roll the whole transaction back: then
         // nothing of the batch is on disk, and the writes left must not commit one by one.
-        if (grouped && this.#db.isTransaction === false) {
-          for (const other of batch) other.reject(error);
+        if (this.#db.isTransaction === false) {
+          for (const other of batch) other.reject(failure);
           return;
         }
       }
     }
-    if (grouped) {
+    try {
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      // Nothing of the batch is on disk: every write in it fails.
       try {
-        this.#db.exec("COMMIT");
-      } catch (error) {
-        // Nothing of the batch is on disk: every write in it fails.
-        try {
-          this.#db.exec("ROLLBACK");
-        } catch {
-          // Already rolled back by SQLite.
-        }
-        for (const item of batch) item.reject(error);
-        return;
+        this.#db.exec("ROLLBACK");
+      } catch {
+        // Already rolled back by SQLite.
       }
+      for (const item of batch) item.reject(storeError(error));
+      return;
     }
     this.#commits += 1;
     this.#writes += batch.length;
@@ -265,27 +351,39 @@ export class SqliteSessionStore implements SessionStore {
 
   async delete(tenant: string, id: string): Promise<boolean> {
     this.#check();
-    return Number(this.#statements.delete.run(tenant, id, Date.now()).changes) === 1;
+    return (await this.#commit(() => Number(this.#statements.delete.run(tenant, id, Date.now()).changes))) === 1;
   }
 
   async list(tenant: string): Promise<string[]> {
     this.#check();
-    return (this.#statements.list.all(tenant, Date.now()) as { id: string }[]).map((row) => row.id);
+    try {
+      return (this.#statements.list.all(tenant, Date.now()) as { id: string }[]).map((row) => row.id);
+    } catch (error) {
+      throw storeError(error);
+    }
   }
 
   /** Deletes every expired session now; returns how many. The store also does this by itself, every `purgeIntervalMs`. */
   purgeExpired(): number {
     this.#check();
-    return Number(
-      this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now()).changes,
-    );
+    try {
+      return Number(
+        this.#db.prepare("DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ?").run(Date.now())
+          .changes,
+      );
+    } catch (error) {
+      throw storeError(error);
+    }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#purgeTimer);
-    // Writes already asked for are committed (or fail) before the file closes.
+    clearTimeout(this.#lockTimer);
+    // Writes already asked for are committed (or fail) before the file closes, waiting for another
+    // process's lock as long as a write may: nothing else is served by now.
+    this.#db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
     this.#flush();
     this.#db.close();
   }
