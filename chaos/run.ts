@@ -7,9 +7,12 @@ import { cpus } from "node:os";
 import { overload } from "./scenarios/overload.ts";
 import { providerFaults } from "./scenarios/provider-faults.ts";
 import { redisRestart } from "./scenarios/redis-restart.ts";
+import { reload } from "./scenarios/reload.ts";
+import { soak } from "./scenarios/soak.ts";
+import { sqliteFaults } from "./scenarios/sqlite-faults.ts";
 import { type Scenario, short } from "./support.ts";
 
-const scenarios: readonly Scenario[] = [providerFaults, redisRestart, overload];
+const scenarios: readonly Scenario[] = [providerFaults, redisRestart, sqliteFaults, overload, reload, soak];
 
 const only = process.env.CHAOS_ONLY?.split(",").filter(Boolean);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];

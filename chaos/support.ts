@@ -34,10 +34,11 @@ export interface Running {
 export function startApp(
   env: Record<string, string>,
   app = "./apps/agent.ts",
-  user: { readonly uid?: number; readonly gid?: number } = {},
+  options: { readonly uid?: number; readonly gid?: number; readonly nodeFlags?: readonly string[] } = {},
 ): Promise<Running> {
+  const { nodeFlags = [], ...user } = options;
   // With this process's own flags: from the tests, hearth's sources (--conditions=@hearth/source); from npm run chaos, the build.
-  const child = spawn(process.execPath, [...process.execArgv, new URL(app, import.meta.url).pathname], {
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeFlags, new URL(app, import.meta.url).pathname], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     ...user,

@@ -1,36 +1,17 @@
-// The app chaos scenarios serve: one agent whose model is the mock at OPENAI_BASE_URL, logs off.
+// The chaos scenarios' app (./definition.ts) served on its own, logs off.
 // Configured by the scenario through the environment:
 // - CHAOS_ADMISSION: admission control, "turns,queued,timeoutMs", or "off" (the default);
 // - CHAOS_STORE: "memory" (the default), "sqlite:<file>" or "redis:<url>";
 // - CHAOS_TTL_MS: how long sessions live after their last turn (default: the store's);
 // - CHAOS_STREAM=1: the agent streams from the model (modelClientStream);
 // - CHAOS_MODEL_TIMEOUT_MS and CHAOS_MODEL_RETRIES: the model client's idle timeout and retries;
-// - CHAOS_LOG=1: hearth's log lines on stderr (default off).
-import { AssistantAgent, defineApp, OpenAIChatCompletionClient } from "hearth";
+// - CHAOS_LOG=1: hearth's log lines on stderr (default off);
+// - CHAOS_SERVE_OPTIONS: more options for serve(), as JSON (`{"bodyTimeoutMs": 2000}`).
 import { serve } from "hearth/node";
+import app from "./definition.ts";
 
 const env = process.env;
 const numberFrom = (name: string) => (env[name] === undefined ? undefined : Number(env[name]));
-const timeoutMs = numberFrom("CHAOS_MODEL_TIMEOUT_MS");
-const maxRetries = numberFrom("CHAOS_MODEL_RETRIES");
-
-const app = defineApp({
-  name: "chaos",
-  models: {
-    default: () =>
-      new OpenAIChatCompletionClient({
-        model: "mock",
-        baseURL: env.OPENAI_BASE_URL ?? "",
-        apiKey: "sk-chaos",
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        ...(maxRetries === undefined ? {} : { maxRetries }),
-      }),
-  },
-  agents: {
-    echo: ({ models }) =>
-      new AssistantAgent({ name: "echo", modelClient: models.default, modelClientStream: env.CHAOS_STREAM === "1" }),
-  },
-});
 
 const [kind = "memory", where = ""] = (env.CHAOS_STORE ?? "memory").split(/:(.*)/s);
 const ttlMs = numberFrom("CHAOS_TTL_MS");
@@ -44,8 +25,16 @@ const server = await serve(app, {
   port: 0,
   store,
   ...(env.CHAOS_LOG === "1" ? {} : { log: () => {} }),
+  // For the soak: the process's memory, after a full collection when Node runs with --expose-gc.
+  routes: {
+    "GET /chaos/memory": () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(process.memoryUsage()) };
+    },
+  },
   ...(turns === undefined || Number.isNaN(turns)
     ? {}
     : { admission: { maxTurnsInFlight: turns, maxQueued: queued ?? turns, queueTimeoutMs: queueTimeoutMs ?? 1_000 } }),
+  ...(env.CHAOS_SERVE_OPTIONS === undefined ? {} : (JSON.parse(env.CHAOS_SERVE_OPTIONS) as object)),
 });
 process.stdout.write(`READY ${server.url}\n`);
