@@ -7,13 +7,28 @@
 export interface Usage {
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** Of the prompt tokens, those read from the provider's prompt cache (billed lower), when it says. */
+  readonly cachedPromptTokens?: number;
+  /** Prompt tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens), when it says. */
+  readonly cacheWritePromptTokens?: number;
+  /** Of the completion tokens, those spent on reasoning the reply does not show, when the provider says. */
+  readonly reasoningTokens?: number;
 }
 
 export const zeroUsage: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0 });
 
+const usageDetails = ["cachedPromptTokens", "cacheWritePromptTokens", "reasoningTokens"] as const;
+
 export function addUsage(a: Usage, b: Usage | undefined): Usage {
   if (b === undefined) return a;
-  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+  const sum: { -readonly [K in keyof Usage]: Usage[K] } = {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+  };
+  // A detail is carried only when either side reports it: a provider that never does adds no fields.
+  for (const key of usageDetails)
+    if (a[key] !== undefined || b[key] !== undefined) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  return sum;
 }
 
 /** A function call the model asked for. `arguments` is the raw JSON text the model produced. */

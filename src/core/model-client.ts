@@ -22,6 +22,8 @@ export type ModelMessage =
       readonly content: string;
       readonly toolCalls?: readonly ToolCall[];
       readonly thought?: string;
+      /** Opaque data the provider gave with the thought, to be sent back with it (see ModelResponse). */
+      readonly thoughtSignature?: string;
       readonly source?: string;
     }
   | { readonly role: "tool"; readonly results: readonly ToolResult[] };
@@ -64,6 +66,13 @@ export interface ModelResponse {
   readonly toolCalls: readonly ToolCall[];
   readonly usage: Usage;
   readonly thought?: string;
+  /**
+   * Opaque data that must go back to the provider with this answer's thought when the conversation
+   * continues (Anthropic's thinking signature, Gemini's thought signature): kept, never read.
+   */
+  readonly thoughtSignature?: string;
+  /** The model declined to answer (OpenAI's `refusal`, Anthropic's `refusal` stop reason): its words, when it gave any. */
+  readonly refusal?: string;
   /** The model name the provider reported. */
   readonly model?: string;
 }
