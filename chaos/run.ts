@@ -4,6 +4,7 @@
 // scenario saw one of its promises broken.
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { hostileClients } from "./scenarios/hostile-clients.ts";
 import { overload } from "./scenarios/overload.ts";
 import { providerFaults } from "./scenarios/provider-faults.ts";
 import { redisRestart } from "./scenarios/redis-restart.ts";
@@ -12,7 +13,7 @@ import { soak } from "./scenarios/soak.ts";
 import { sqliteFaults } from "./scenarios/sqlite-faults.ts";
 import { type Scenario, short } from "./support.ts";
 
-const scenarios: readonly Scenario[] = [providerFaults, redisRestart, sqliteFaults, overload, reload, soak];
+const scenarios: readonly Scenario[] = [providerFaults, redisRestart, sqliteFaults, overload, hostileClients, reload, soak];
 
 const only = process.env.CHAOS_ONLY?.split(",").filter(Boolean);
 const unknown = only?.filter((name) => !scenarios.some((scenario) => scenario.name === name)) ?? [];

@@ -30,6 +30,7 @@ export type {
   ChatMessage,
   HandoffMessage,
   MessageDeltaEvent,
+  MultiModalMessage,
   StopMessage,
   StructuredMessage,
   TaskResult,
@@ -42,8 +43,10 @@ export type {
   ToolResult,
   Usage,
   UserInputRequestedEvent,
+  ToolApprovalRequestEvent,
 } from "./core/messages.ts";
 export { chatMessageText, isChatMessage } from "./core/messages.ts";
+export type { ImageContent, ImageLimits, MultiModalContent, Task } from "./core/images.ts";
 
 // Teams and termination.
 export type { Team, TerminationCheck, TerminationCondition, TerminationContext } from "./core/team.ts";
@@ -91,12 +94,19 @@ export {
   AzureOpenAIChatCompletionClient,
   type AzureOpenAIChatCompletionClientOptions,
 } from "./models/openai/azure-client.ts";
+export type { AzureAdToken, AzureAdTokenProvider } from "./models/openai/azure-ad-token.ts";
 export type { SamplingOptions } from "./models/openai/wire-request.ts";
+export {
+  AnthropicChatCompletionClient,
+  type AnthropicChatCompletionClientOptions,
+} from "./models/anthropic/anthropic-client.ts";
+export type { AnthropicSamplingOptions } from "./models/anthropic/wire-request.ts";
 export { ConnectionPools, type ConnectionPoolOptions } from "./models/connection-pools.ts";
 export { modelInfoFor } from "./models/model-info.ts";
 
 // Tools.
-export type { AnyTool, ArgumentCheck, Tool, ToolContext } from "./core/tool.ts";
+export type { AnyTool, ApprovalContext, ArgumentCheck, NeedsApproval, Tool, ToolContext } from "./core/tool.ts";
+export type { PendingApproval, ToolApproval } from "./core/tool-approval.ts";
 export { isWorkbench, type Workbench } from "./core/workbench.ts";
 export type { ModelCallEvent, ToolCallEvent } from "./core/diagnostics.ts";
 export type { Operation, OperationEnd } from "./core/operations.ts";

@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runNode } from "./support/run-node.ts";
 
-const scenarios = ["provider-faults", "redis-restart", "sqlite-faults", "overload", "reload", "soak"];
+const scenarios = [
+  "provider-faults",
+  "redis-restart",
+  "sqlite-faults",
+  "overload",
+  "hostile-clients",
+  "reload",
+  "soak",
+];
 
 test("npm run chaos, short: every scenario keeps its promises", { timeout: 180_000 }, async () => {
   const { code, stdout } = await runNode(

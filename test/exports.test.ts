@@ -7,6 +7,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
   hearth: [
     "AgentTool",
     "AndTermination",
+    "AnthropicChatCompletionClient",
     "AssistantAgent",
     "AzureOpenAIChatCompletionClient",
     "BaseChatAgent",
@@ -63,9 +64,11 @@ const published: Readonly<Record<string, readonly string[]>> = {
   ],
   "hearth/testing": [
     "ScriptedModelClient",
+    "echoMessagesResponder",
     "echoResponder",
     "hasRedisServer",
     "redisSkipReason",
+    "startMockAnthropicServer",
     "startMockOpenAIServer",
     "startRedisServer",
   ],

@@ -289,9 +289,17 @@ test("bad requests are 400s in OpenAI's error shape, naming the field", async ()
     [
       {
         model: "support_agent",
-        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x.test/a.png" } }] }],
+        messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "", format: "wav" } }] }],
       },
       "messages[0].content[0]",
+    ],
+    // An image is taken (test/images.test.ts), but this agent's model does not read images.
+    [
+      {
+        model: "support_agent",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x.test/a.png" } }] }],
+      },
+      "message",
     ],
     [{ messages: [{ role: "user", content: "hi" }] }, "model"],
   ];

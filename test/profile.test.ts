@@ -110,3 +110,33 @@ test("hearth check passes on the shipped budget and fails, with a table, on a ti
       error.code === 2 && /unknown field "readyIn"/.test(error.stderr ?? ""),
   );
 });
+
+test("hearth profile profiles an app with API keys with the key in HEARTH_API_KEY, and says so without one", async () => {
+  const json = join(directory, "keyed.json");
+  const keyed = ["profile", "test/support/keyed-echo-app.ts", "--runs", "1", "--warm", "1", "--mock", "--json", json];
+  const { HEARTH_API_KEY: _key, ...environment } = process.env;
+  const profile = (key: string | undefined) =>
+    run(process.execPath, ["--conditions=@hearth/source", cli, ...keyed], {
+      cwd: root,
+      timeout: 120_000,
+      env: {
+        ...environment,
+        HEARTH_COMPILE_CACHE: compileCache,
+        ...(key === undefined ? {} : { HEARTH_API_KEY: key }),
+      },
+    });
+  await profile("hk-keyed-echo-0001");
+  const report = JSON.parse(readFileSync(json, "utf8"));
+  assert.equal(report.summary.app, "keyed_echo");
+  assert.deepEqual(report.summary.firstCallErrors, {}, "the requests were answered, not refused");
+  assert.equal(report.summary.constructionsAfterReady, 0);
+  for (const [key, message] of [
+    [undefined, /The app takes an API key: set HEARTH_API_KEY to one of its keys/],
+    ["hk-keyed-echo-0002", /The app does not know the key in HEARTH_API_KEY/],
+  ] as const)
+    await assert.rejects(profile(key), (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr ?? "", message);
+      return true;
+    });
+});

@@ -14,6 +14,7 @@ import {
 } from "hearth";
 import { serve, type HearthServer, type ServeOptions } from "hearth/node";
 import { startMockOpenAIServer, type MockChatRequest, type MockOpenAIServer } from "hearth/testing";
+import { startApp, stopApp } from "../chaos/support.ts";
 
 let mock: MockOpenAIServer;
 const servers: HearthServer[] = [];
@@ -346,5 +347,131 @@ describe("stored sessions and request bodies are bounded", { timeout: 30_000 }, 
     assert.match(received, /"HEARTH_BODY_TIMEOUT"/);
     assert.match(received, /connection: close/i);
     await logLineFor("/v1/chat", "HEARTH_BODY_TIMEOUT");
+  });
+});
+
+describe("hostile clients are answered early and cost little", { timeout: 30_000 }, () => {
+  test("a client that sends its headers too slowly, or nothing, is answered 408 and closed after headersTimeoutMs", async () => {
+    const server = await start({ headersTimeoutMs: 300 });
+    const { port } = new URL(server.url);
+    const started = performance.now();
+    const attempts = ["GET /healthz HTTP/1.1\r\nhost: localhost\r\nx-slow: ", ""].map(async (request) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let received = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => (received += chunk));
+      // A header byte every 100 ms: always sending, never done.
+      const drip = setInterval(() => request !== "" && !socket.destroyed && socket.write("a"), 100);
+      socket.write(request);
+      await new Promise((resolve) => socket.once("close", resolve));
+      clearInterval(drip);
+      return received;
+    });
+    for (const received of await Promise.all(attempts)) assert.match(received, /^HTTP\/1\.1 408 /);
+    // The timeout, and Node's check of it every second.
+    assert.ok(performance.now() - started < 2_500, `closed after ${Math.round(performance.now() - started)} ms`);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, "a client that sends its request is served");
+    await assert.rejects(start({ headersTimeoutMs: 0 }), { field: "headersTimeoutMs" });
+  });
+
+  test("a body refused as too large is let go at once, not kept while its connection lingers", async () => {
+    // The server in a process of its own, so what is measured is what it holds, not this test's
+    // sockets; its /chaos/memory route reports its memory after a full collection.
+    const app = await startApp({ OPENAI_BASE_URL: mock.url }, undefined, { nodeFlags: ["--expose-gc"] });
+    try {
+      const port = Number(new URL(app.url).port);
+      const held = async () =>
+        ((await (await fetch(`${app.url}/chaos/memory`)).json()) as { arrayBuffers: number }).arrayBuffers / 2 ** 20;
+      // Chunked bodies of 2 MiB, each refused past the 1 MiB limit; each connection lingers a second after its 413.
+      const chunk = Buffer.alloc(2 * 1024 * 1024, 0x20);
+      const refused = () =>
+        new Promise<void>((resolve) => {
+          const socket = connect(port, "127.0.0.1");
+          socket.on("error", () => undefined);
+          socket.on("data", (data: Buffer) => {
+            assert.match(data.toString("latin1"), /^HTTP\/1\.1 413 /);
+            socket.destroy();
+            resolve();
+          });
+          socket.write(
+            `POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n`,
+          );
+          socket.write(chunk);
+        });
+      // Without the fix every round holds about the 1 MiB read of each body (60 MB). With it a round
+      // mostly holds a few MB, now and then (about one round in six) tens: what holds those is not
+      // known, so the test asks for one clean round in three rather than every one.
+      const rounds: number[] = [];
+      for (let round = 0; round < 3 && !rounds.some((mb) => mb < 10); round++) {
+        const before = await held();
+        await Promise.all(Array.from({ length: 60 }, refused));
+        rounds.push(Math.round((await held()) - before));
+        await new Promise((resolve) => setTimeout(resolve, 1_200)); // the lingering connections close
+      }
+      assert.ok(
+        rounds.some((mb) => mb < 10),
+        `MB of request bodies still held after 60 refused bodies, each round: ${rounds.join(", ")}`,
+      );
+    } finally {
+      await stopApp(app);
+    }
+  });
+
+  test("a whole answer its client does not read is cut off after streamWriteTimeoutMs, not held for ever", async () => {
+    // A 3 MB reply, twice in the answer (`reply` and `messages`): more than the socket's buffers take.
+    const server = await start({ streamWriteTimeoutMs: 300, maxSessionBytes: 64 * 1024 * 1024 });
+    const before = logs.length;
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    let head = "";
+    let received = 0;
+    // The status line and headers, then nothing.
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      head = chunk.toString("latin1");
+      received = chunk.length;
+    });
+    const json = JSON.stringify({ message: "big:3000000" });
+    socket.write(
+      `POST /v1/chat HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n${json}`,
+    );
+    for (let waited = 0; !logs.slice(before).some((entry) => entry.msg === "request") && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    const size = head.indexOf("\r\n\r\n") + 4 + Number(/content-length: (\d+)/i.exec(head)?.[1]);
+    // Now it reads what had reached it: the connection closes before the answer's end.
+    const end = new Promise<string>((resolve) => {
+      socket.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= size) resolve("the whole answer");
+      });
+      socket.once("close", () => resolve("closed"));
+    });
+    socket.resume();
+    assert.equal(await end, "closed");
+    assert.ok(received < size, `${received} of ${size} bytes`);
+  });
+
+  test("a body that nests arrays and objects deeper than 64 levels is 400 before it is parsed; 64 levels are served", async () => {
+    const server = await start({});
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const send = (body: string) =>
+      fetch(`${server.url}/v1/chat`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    // The body's object, `context`, and 62 arrays: 64 levels. Brackets inside strings do not count.
+    const atLimit = await send(`{"message": "${"[".repeat(100)}", "context": {"list": ${nested(62)}}}`);
+    assert.equal(atLimit.status, 200);
+    for (const body of [
+      `{"message": "hi", "context": {"list": ${nested(63)}}}`,
+      `{"message": ${nested(100_000)}}`,
+      nested(100_000),
+    ]) {
+      const response = await send(body);
+      assert.equal(response.status, 400);
+      const problem = (await response.json()) as { code: string; field: string; detail: string };
+      assert.equal(problem.code, "HEARTH_INVALID_REQUEST");
+      assert.equal(problem.field, "body");
+      assert.match(problem.detail, /deeper than 64 levels/);
+    }
   });
 });

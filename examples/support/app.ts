@@ -1,6 +1,6 @@
 // The support example as a hearth app: the orders table and the policy are assets read once at
 // startup, the model client and the agent are built once, and everything is warm before ready.
-import { OpenAIChatCompletionClient, asset, defineApp } from "hearth";
+import { AnthropicChatCompletionClient, OpenAIChatCompletionClient, asset, defineApp } from "hearth";
 import { createSupportAgent, type Order } from "./support-agent.ts";
 
 export const supportApp = defineApp({
@@ -17,11 +17,14 @@ export const supportApp = defineApp({
     policy: asset.text(new URL("./policy.md", import.meta.url)),
   },
   models: {
+    // Claude when only ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL is read by the client), else OpenAI.
     default: () =>
-      new OpenAIChatCompletionClient({
-        model: process.env.OPENAI_MODEL ?? "gpt-4o-mini",
-        ...(process.env.OPENAI_BASE_URL === undefined ? {} : { baseURL: process.env.OPENAI_BASE_URL }),
-      }),
+      usesAnthropic(process.env)
+        ? new AnthropicChatCompletionClient({ model: process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5" })
+        : new OpenAIChatCompletionClient({
+            model: process.env.OPENAI_MODEL ?? "gpt-4o-mini",
+            ...(process.env.OPENAI_BASE_URL === undefined ? {} : { baseURL: process.env.OPENAI_BASE_URL }),
+          }),
   },
   agents: {
     support_agent: ({ assets, models }) =>
@@ -32,3 +35,8 @@ export const supportApp = defineApp({
       }),
   },
 });
+
+/** Whether the environment names an Anthropic key and no OpenAI one. */
+export function usesAnthropic(env: NodeJS.ProcessEnv): boolean {
+  return (env.ANTHROPIC_API_KEY ?? "") !== "" && (env.OPENAI_API_KEY ?? "") === "";
+}

@@ -1,6 +1,6 @@
 // The demo (`npm start`, `hearth demo`): the support app served over HTTP by hearth, against
-// hearth's mock OpenAI-compatible server on loopback, or the real provider when OPENAI_API_KEY is
-// set. It prints the startup trace and one exchange made over HTTP, then keeps serving, with the
+// hearth's mock OpenAI-compatible server on loopback, or the real provider when OPENAI_API_KEY (or
+// ANTHROPIC_API_KEY, for Claude) is set. It prints the startup trace and one exchange made over HTTP, then keeps serving, with the
 // playground at /playground.
 import { closeOnSignals } from "hearth/cli";
 import { serve } from "hearth/node";
@@ -8,7 +8,7 @@ import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { supportModel } from "./support-model.ts";
 
 const question = process.argv[2] ?? "Where is order A123?";
-const useProvider = process.env.OPENAI_API_KEY !== undefined && process.env.OPENAI_API_KEY !== "";
+const useProvider = (process.env.OPENAI_API_KEY ?? "") !== "" || (process.env.ANTHROPIC_API_KEY ?? "") !== "";
 let mock: MockOpenAIServer | undefined;
 if (!useProvider) {
   mock = await startMockOpenAIServer({ respond: supportModel, models: ["support-mock"] });

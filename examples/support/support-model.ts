@@ -1,4 +1,4 @@
-import type { MockChatRequest, MockReply } from "hearth/testing";
+import type { MockChatRequest, MockMessagesRequest, MockReply } from "hearth/testing";
 
 /**
  * How the mock model behaves for the support demo, standing in for a real provider: it calls
@@ -6,11 +6,29 @@ import type { MockChatRequest, MockReply } from "hearth/testing";
  */
 export function supportModel(request: MockChatRequest): MockReply {
   const last = request.messages.at(-1);
-  if (last?.role === "tool" && typeof last.content === "string") return { content: describe(last.content) };
-  const text = typeof last?.content === "string" ? last.content : "";
-  const orderId = /\b([A-Z]\d{3})\b/.exec(text)?.[1];
-  const canLookUp = request.tools?.some((tool) => tool.function.name === "lookup_order") ?? false;
-  if (orderId !== undefined && canLookUp)
+  return reply({
+    toolResult: last?.role === "tool" && typeof last.content === "string" ? last.content : undefined,
+    text: typeof last?.content === "string" ? last.content : "",
+    canLookUp: request.tools?.some((tool) => tool.function.name === "lookup_order") ?? false,
+  });
+}
+
+/** The same behaviour behind hearth's mock Anthropic server, reading the Messages API's content blocks. */
+export function supportModelMessages(request: MockMessagesRequest): MockReply {
+  const last = request.messages.at(-1);
+  const blocks = typeof last?.content === "string" ? [{ type: "text", text: last.content }] : (last?.content ?? []);
+  const result = blocks.find((block) => block.type === "tool_result")?.content;
+  return reply({
+    toolResult: typeof result === "string" ? result : undefined,
+    text: blocks.map((block) => (block.type === "text" ? String(block.text) : "")).join(""),
+    canLookUp: request.tools?.some((tool) => tool.name === "lookup_order") ?? false,
+  });
+}
+
+function reply(last: { toolResult: string | undefined; text: string; canLookUp: boolean }): MockReply {
+  if (last.toolResult !== undefined) return { content: describe(last.toolResult) };
+  const orderId = /\b([A-Z]\d{3})\b/.exec(last.text)?.[1];
+  if (orderId !== undefined && last.canLookUp)
     return { toolCalls: [{ name: "lookup_order", arguments: { order_id: orderId } }] };
   return { content: "I can help with your orders: tell me the order number, for example A123." };
 }

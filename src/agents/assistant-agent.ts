@@ -1,6 +1,7 @@
 import type { AgentResponse, AgentTurn, Emit, RunOptions } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
-import { abortError, UserError } from "../core/errors.ts";
+import { abortError, HearthError, UserError } from "../core/errors.ts";
+import { holdsImages } from "../core/images.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
 import {
   addUsage,
@@ -16,16 +17,18 @@ import type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ResponseFo
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
 import type { RunContext } from "../core/run-context.ts";
+import type { ApprovalResume, PendingApproval } from "../core/tool-approval.ts";
 import { isWorkbench, type Workbench } from "../core/workbench.ts";
-import { executeToolCalls } from "../tools/execute-tool-calls.ts";
 import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { toHandoff, type Handoff, type HandoffOptions } from "./handoff.ts";
 import { unboundedContext, type ModelContext } from "./model-context.ts";
 import { createModelResponse, streamModelResponse } from "./runner/call-model.ts";
 import { makeMessage } from "./runner/make-message.ts";
+import { assistantEntry, refusedOutput, replyText } from "./runner/model-reply.ts";
 import { parseStructuredOutput } from "./runner/structured-output.ts";
 import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
+import { runAnswered, runOrHold } from "./runner/approve-calls.ts";
 import { ToolSet, type Tools } from "./tool-set.ts";
 import { toModelMessages } from "./runner/to-model-messages.ts";
 
@@ -54,6 +57,11 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly toolCallSummaryFormat?: string;
   /** How many rounds of tool calls one turn may make. Default 1. */
   readonly maxToolIterations?: number;
+  /**
+   * Whether the model may ask for several tool calls in one answer (AutoGen's `parallel_tool_calls`,
+   * sent only with tools). Default: unset, the model client's own setting, else the provider's (on).
+   */
+  readonly parallelToolCalls?: boolean;
   /** Stream the model's reply as `message-delta` events. Default false. */
   readonly modelClientStream?: boolean;
   /** Which part of the stored context the model sees. Default: all of it. */
@@ -66,6 +74,13 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly outputName?: string;
   /** Ask the provider for strict adherence to the output schema. Default false. */
   readonly outputStrict?: boolean;
+}
+
+/** A step's tool calls after they ran (see runOrHold), and the handoff among them. */
+interface ExecutedCalls {
+  readonly results: ToolResult[];
+  readonly handoff: Handoff | undefined;
+  readonly waiting?: ToolCall[];
 }
 
 /** A system message: fixed, none (`null`), or made for each turn from its run. */
@@ -90,12 +105,15 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly reflectOnToolUse: boolean;
   readonly toolCallSummaryFormat: string;
   readonly maxToolIterations: number;
+  readonly parallelToolCalls: boolean | undefined;
   readonly modelClientStream: boolean;
   readonly modelContext: ModelContext;
   readonly workbenches: readonly Workbench[];
   readonly #tools: ToolSet;
   readonly #handoffsByName: ReadonlyMap<string, Handoff>;
   readonly #responseFormat: ResponseFormat | undefined;
+  /** For a model with JSON mode but no json_schema format (DeepSeek): the schema, told in the system message. */
+  readonly #jsonInstruction: string | undefined;
   readonly #checkOutput: ((value: unknown) => ArgumentCheck<unknown> | Promise<ArgumentCheck<unknown>>) | undefined;
   readonly #options: AssistantAgentOptions<Output>;
 
@@ -137,6 +155,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
         field: "maxToolIterations",
       });
 
+    if (options.parallelToolCalls !== undefined && typeof options.parallelToolCalls !== "boolean")
+      throw new UserError(`${where}: parallelToolCalls must be true or false.`, { field: "parallelToolCalls" });
+
     if (options.outputSchema !== undefined) {
       const info = options.modelClient.modelInfo;
       if (!info.structuredOutput && !info.jsonOutput)
@@ -145,15 +166,22 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
           { field: "outputSchema" },
         );
       const schema = jsonSchemaOf(options.outputSchema, options.outputJsonSchema, where, "outputSchema");
-      this.#responseFormat = Object.freeze({
-        type: "json_schema",
-        name: options.outputName ?? "output",
-        schema,
-        ...(options.outputStrict === true ? { strict: true } : {}),
-      });
+      // JSON mode alone does not follow a schema: the model is told it, and the reply is validated as always.
+      this.#responseFormat = info.structuredOutput
+        ? Object.freeze({
+            type: "json_schema",
+            name: options.outputName ?? "output",
+            schema,
+            ...(options.outputStrict === true ? { strict: true } : {}),
+          })
+        : Object.freeze({ type: "json_object" });
+      this.#jsonInstruction = info.structuredOutput
+        ? undefined
+        : `Reply with one JSON object and nothing else. It must follow this JSON Schema:\n${JSON.stringify(schema)}`;
       this.#checkOutput = checkerOf(options.outputSchema, schema);
     } else {
       this.#responseFormat = undefined;
+      this.#jsonInstruction = undefined;
       this.#checkOutput = undefined;
     }
 
@@ -166,6 +194,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     this.reflectOnToolUse = options.reflectOnToolUse ?? options.outputSchema !== undefined;
     this.toolCallSummaryFormat = options.toolCallSummaryFormat ?? "{result}";
     this.maxToolIterations = maxToolIterations;
+    this.parallelToolCalls = options.parallelToolCalls;
     this.modelClientStream = options.modelClientStream ?? false;
     this.modelContext = options.modelContext ?? unboundedContext();
     this.workbenches = Object.freeze([...workbenches]);
@@ -194,6 +223,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   override async onMessages(turn: AgentTurn, emit: Emit): Promise<AgentResponse> {
+    if (!this.modelClient.modelInfo.vision && holdsImages(turn.newMessages))
+      throw new HearthError(
+        "HEARTH_INVALID_REQUEST",
+        `Agent "${this.name}" cannot take images: its model does not read them (modelInfo.vision is false).`,
+        { field: "message" },
+      );
     let usage: Usage = zeroUsage;
     // The step in progress: stored together once complete. What others said since this agent's
     // last turn enters its context with the first step.
@@ -216,32 +251,51 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     });
 
     const system = this.#systemText(turn.run);
-    for (let iteration = 1; ; iteration++) {
+    // A resumed turn starts at the step that waited for approvals: its model call was made before.
+    let resumed = turn.resume;
+    for (let iteration = resumed?.pending.iteration ?? 1; ; iteration++) {
       // Taken once per model call: the tools offered are the tools its calls run against.
       const tools = this.#tools.current();
-      const response = await this.#callModel(this.#request(system, turn.context, context, tools), turn, emit);
-      usage = addUsage(usage, response.usage);
-      if (response.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: response.thought }));
+      let response: Pick<ModelResponse, "content" | "toolCalls" | "thought" | "thoughtSignature" | "thoughtField">;
+      let executed: ExecutedCalls;
+      if (resumed === undefined) {
+        const answer = await this.#callModel(this.#request(system, turn.context, context, tools), turn, emit);
+        response = answer;
+        usage = addUsage(usage, answer.usage);
+        if (answer.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: answer.thought }));
 
-      if (response.toolCalls.length === 0) {
-        const reply = await this.#reply(response, add);
-        context.push({
-          role: "assistant",
-          content: response.content,
-          source: this.name,
-          ...(response.thought === undefined ? {} : { thought: response.thought }),
-        });
-        commit();
-        return finish(reply.message, reply.output);
+        if (answer.toolCalls.length === 0) {
+          const reply = await this.#reply(answer, add);
+          context.push(assistantEntry(answer, this.name));
+          commit();
+          return finish(reply.message, reply.output);
+        }
+
+        add(makeMessage(this.name, { type: "tool-call-request", toolCalls: answer.toolCalls }, answer.usage));
+        executed = await this.#executeCalls(answer.toolCalls, turn, tools.byName, undefined);
+        if (executed.waiting !== undefined) {
+          // The step waits: stored is what came before it and the request; the step itself waits in the session.
+          const request = makeMessage(this.name, {
+            type: "tool-approval-request",
+            toolCalls: executed.waiting,
+            results: executed.results,
+          });
+          add(request);
+          commit();
+          return {
+            message: request,
+            usage,
+            pendingApproval: this.#pending(iteration, answer, executed.results, executed.waiting),
+          };
+        }
+      } else {
+        response = resumed.pending;
+        executed = await this.#executeCalls(resumed.pending.toolCalls, turn, tools.byName, resumed);
+        resumed = undefined;
       }
-
-      add(makeMessage(this.name, { type: "tool-call-request", toolCalls: response.toolCalls }, response.usage));
-      const { results, handoff } = await this.#executeCalls(response.toolCalls, turn, tools.byName);
+      const { results, handoff } = executed;
       add(makeMessage(this.name, { type: "tool-call-execution", results }));
-      context.push(
-        { role: "assistant", content: response.content, toolCalls: response.toolCalls, source: this.name },
-        { role: "tool", results },
-      );
+      context.push(assistantEntry(response, this.name), { role: "tool", results });
 
       if (handoff !== undefined) {
         const message = makeMessage(this.name, { type: "handoff", target: handoff.target, content: handoff.message });
@@ -258,7 +312,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
         if (reflection.thought !== undefined)
           add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
         const reply = await this.#reply(reflection, add);
-        context.push({ role: "assistant", content: reflection.content, source: this.name });
+        context.push(assistantEntry(reflection, this.name));
         commit();
         return finish(reply.message, reply.output);
       }
@@ -279,6 +333,13 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   }
 
   #systemText(run: RunContext): string | null {
+    const text = this.#ownSystemText(run);
+    const instruction = this.#jsonInstruction;
+    if (instruction === undefined) return text;
+    return text === null ? instruction : `${text}\n\n${instruction}`;
+  }
+
+  #ownSystemText(run: RunContext): string | null {
     if (typeof this.systemMessage !== "function") return this.systemMessage;
     const text = this.systemMessage(run);
     if (typeof text !== "string")
@@ -302,7 +363,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     else messages = viewed;
     return {
       messages,
-      ...(tools !== undefined && tools.schemas.length > 0 ? { tools: tools.schemas } : {}),
+      ...(tools !== undefined && tools.schemas.length > 0
+        ? {
+            tools: tools.schemas,
+            ...(this.parallelToolCalls === undefined ? {} : { parallelToolCalls: this.parallelToolCalls }),
+          }
+        : {}),
       ...(this.#responseFormat === undefined ? {} : { responseFormat: this.#responseFormat }),
     };
   }
@@ -313,37 +379,69 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     add: (message: AgentMessage) => AgentMessage,
   ): Promise<{ message: ChatMessage; output?: unknown }> {
     if (this.#checkOutput === undefined) {
-      const message = makeMessage(this.name, { type: "text", content: response.content }, response.usage);
+      const message = makeMessage(
+        this.name,
+        // A refusal is the reply, marked so a reader can tell it from an answer.
+        {
+          type: "text",
+          content: replyText(response),
+          ...(response.refusal === undefined ? {} : { metadata: { refusal: "true" } }),
+        },
+        response.usage,
+      );
       add(message);
       return { message };
     }
+    const refused = refusedOutput(response, this.name);
+    if (refused !== undefined) throw refused;
     const { json, value } = await parseStructuredOutput(response.content, this.#checkOutput, this.name);
     const message = makeMessage(this.name, { type: "structured", content: json }, response.usage);
     add(message);
     return { message, output: value };
   }
 
-  /** Runs the tool calls in parallel; a handoff call ends the turn (the first one wins, as in AutoGen). */
+  /** The step of a turn that stops on calls waiting for approval, as the session keeps it. */
+  #pending(
+    iteration: number,
+    response: ModelResponse,
+    results: readonly ToolResult[],
+    waiting: readonly ToolCall[],
+  ): PendingApproval {
+    return {
+      agent: this.name,
+      iteration,
+      content: response.content,
+      ...(response.thought === undefined ? {} : { thought: response.thought }),
+      ...(response.thoughtSignature === undefined ? {} : { thoughtSignature: response.thoughtSignature }),
+      ...(response.thoughtField === undefined ? {} : { thoughtField: response.thoughtField }),
+      toolCalls: response.toolCalls,
+      pending: waiting,
+      results,
+    };
+  }
+
+  /**
+   * Runs the tool calls in parallel, holding back those that wait for approval (or, resuming, runs
+   * the answered ones); a handoff call ends the turn (the first one wins, as in AutoGen).
+   */
   async #executeCalls(
     calls: readonly ToolCall[],
     turn: AgentTurn,
     tools: ReadonlyMap<string, AnyTool>,
-  ): Promise<{ results: ToolResult[]; handoff: Handoff | undefined }> {
+    resume: ApprovalResume | undefined,
+  ): Promise<ExecutedCalls> {
     const { signal, run } = turn;
-    if (this.#handoffsByName.size === 0) {
-      const results = await executeToolCalls(tools, calls, signal, run);
-      if (signal.aborted) throw abortError(signal);
-      return { results, handoff: undefined };
-    }
-    const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
-    const toolResults = await executeToolCalls(
-      tools,
-      calls.filter((call) => !this.#handoffsByName.has(call.name)),
-      signal,
-      run,
-    );
+    const toolCalls =
+      this.#handoffsByName.size === 0 ? calls : calls.filter((call) => !this.#handoffsByName.has(call.name));
+    const ran =
+      resume === undefined
+        ? await runOrHold(tools, toolCalls, signal, run)
+        : { results: await runAnswered(tools, resume, signal, run) };
     if (signal.aborted) throw abortError(signal);
-    const byId = new Map(toolResults.map((result) => [result.callId, result]));
+    if (ran.waiting !== undefined) return { results: ran.results, handoff: undefined, waiting: ran.waiting };
+    if (this.#handoffsByName.size === 0 && resume === undefined) return { results: ran.results, handoff: undefined };
+    const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
+    const byId = new Map(ran.results.map((result) => [result.callId, result]));
     const results = calls.map((call) => {
       const handoff = this.#handoffsByName.get(call.name);
       return handoff === undefined

@@ -1,12 +1,14 @@
 import type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
-import { abortError, UserError } from "../core/errors.ts";
-import type { AgentMessage, TaskResult, TextMessage } from "../core/messages.ts";
+import { abortError, HearthError, UserError } from "../core/errors.ts";
+import type { AgentMessage, MultiModalMessage, TaskResult, TextMessage } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 import { plainRun, type RunContext } from "../core/run-context.ts";
 import { invalidSession, Session } from "../core/session.ts";
+import { approvalResume, checkApprovalList, type ToolApproval } from "../core/tool-approval.ts";
+import { checkMultiModal, type Task } from "../core/images.ts";
 import { modelMessagesFromAutoGen } from "./autogen-format.ts";
-import { makeMessage } from "./runner/make-message.ts";
+import { taskMessageOf } from "./runner/task-message.ts";
 import { ignoreMessages, queuedStream, runAgentTurn, streamTurn } from "./turn-runner.ts";
 
 /** An agent's part of a session: its model context. JSON-safe and versioned. */
@@ -50,8 +52,16 @@ export async function withSession<T>(
   work: (session: Session, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const { task, signal } = options;
-  if (task !== undefined && typeof task !== "string")
-    throw new UserError("`task` must be a string.", { field: "task" });
+  if (task !== undefined && typeof task !== "string") checkMultiModal(task, "task");
+  if (options.approvals !== undefined) {
+    checkApprovalList(options.approvals);
+    if (task !== undefined)
+      throw new HearthError(
+        "HEARTH_INVALID_REQUEST",
+        "`task` cannot be given together with `approvals`: the turn that waits for them goes on first.",
+        { field: "task" },
+      );
+  }
   if (options.session !== undefined && !(options.session instanceof Session)) throw notASession(options.session);
   const session = options.session ?? fallback();
   if (signal?.aborted === true) throw abortError(signal);
@@ -74,10 +84,11 @@ export async function withSession<T>(
 /** One run of an agent or a team on a session it holds, handing each message to `emit`. */
 export type TaskWork = (
   session: Session,
-  task: string | undefined,
+  task: Task | undefined,
   signal: AbortSignal,
   emit: Emit,
   run: RunContext,
+  approvals: readonly ToolApproval[] | undefined,
 ) => Promise<TaskResult>;
 
 /** The run a `run()` call makes: the given RunContext (or a plain one) with the app's request context on it. */
@@ -92,7 +103,7 @@ function runContextOf(options: RunOptions): RunContext {
 
 export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
   return withSession(options, fallback, (session, signal) =>
-    work(session, options.task, signal, ignoreMessages, runContextOf(options)),
+    work(session, options.task, signal, ignoreMessages, runContextOf(options), options.approvals),
   );
 }
 
@@ -107,7 +118,7 @@ export async function* streamTask(
 ): AsyncGenerator<RunStreamItem> {
   const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
     withSession({ ...options, signal }, fallback, (session, runSignal) =>
-      work(session, options.task, runSignal, emit, runContextOf(options)),
+      work(session, options.task, runSignal, emit, runContextOf(options), options.approvals),
     ),
   );
   yield result;
@@ -172,7 +183,7 @@ export abstract class BaseChatAgent implements ChatAgent {
     return runTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit, run) => this.#runTurn(session, task, signal, emit, run),
+      (session, task, signal, emit, run, approvals) => this.#runTurn(session, task, signal, emit, run, approvals),
     );
   }
 
@@ -180,20 +191,28 @@ export abstract class BaseChatAgent implements ChatAgent {
     return streamTask(
       options,
       () => this.createSession(),
-      (session, task, signal, emit, run) => this.#runTurn(session, task, signal, emit, run),
+      (session, task, signal, emit, run, approvals) => this.#runTurn(session, task, signal, emit, run, approvals),
     );
   }
 
   async #runTurn(
     session: Session,
-    task: string | undefined,
+    task: Task | undefined,
     signal: AbortSignal,
     emit: Emit,
     run: RunContext,
+    approvals: readonly ToolApproval[] | undefined,
   ): Promise<TaskResult> {
+    const resume = approvalResume(session.id, session.pendingApproval, approvals);
+    if (resume !== undefined && resume.pending.agent !== this.name)
+      throw new HearthError(
+        "HEARTH_APPROVAL_INVALID",
+        `Session ${session.id} waits for approvals in a turn of "${resume.pending.agent}", not of "${this.name}".`,
+        { field: "approvals" },
+      );
     const produced: AgentMessage[] = [];
-    const taskMessage: TextMessage | undefined =
-      task === undefined ? undefined : makeMessage("user", { type: "text", content: task });
+    const taskMessage: TextMessage | MultiModalMessage | undefined =
+      task === undefined ? undefined : taskMessageOf(task);
     let unstored: AgentMessage[] = taskMessage === undefined ? [] : [taskMessage];
     if (taskMessage !== undefined) {
       produced.push(taskMessage);
@@ -207,8 +226,14 @@ export abstract class BaseChatAgent implements ChatAgent {
       newMessages: taskMessage === undefined ? [] : [taskMessage],
       signal,
       run,
+      ...(resume === undefined ? {} : { resume }),
       commit(messages, context) {
-        session.apply({ messages: [...unstored, ...messages], contexts: { [name]: context } });
+        // The first step of a resumed turn answers the calls that waited: the session waits no more.
+        session.apply({
+          messages: [...unstored, ...messages],
+          contexts: { [name]: context },
+          ...(resume === undefined ? {} : { pendingApproval: null }),
+        });
         unstored = [];
       },
     };
@@ -216,6 +241,7 @@ export abstract class BaseChatAgent implements ChatAgent {
       if (message.type !== "message-delta") produced.push(message);
       emit(message);
     });
+    if (response.pendingApproval !== undefined) session.apply({ pendingApproval: response.pendingApproval });
     return {
       type: "task-result",
       messages: produced,

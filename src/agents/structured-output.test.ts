@@ -81,3 +81,21 @@ test("a model without JSON output cannot take an output schema", () => {
     (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "outputSchema",
   );
 });
+
+test("a model with JSON mode but no json_schema (DeepSeek) is asked for a JSON object and told the schema", async () => {
+  const modelClient = new ScriptedModelClient({
+    modelInfo: { structuredOutput: false, jsonOutput: true },
+    replies: ['{"sentiment":"negative","score":0.1}'],
+  });
+  const agent = new AssistantAgent({ name: "judge", modelClient, outputSchema: Verdict, systemMessage: "Judge it." });
+  const result = await agent.run({ task: "Awful lamp." });
+  assert.deepEqual(result.output, { sentiment: "negative", score: 0.1 });
+  const [request] = modelClient.requests;
+  assert.deepEqual(request?.responseFormat, { type: "json_object" });
+  const system = request?.messages[0];
+  assert.equal(system?.role, "system");
+  assert.ok(
+    typeof system?.content === "string" && system.content.startsWith("Judge it.\n\nReply with one JSON object"),
+  );
+  assert.ok(typeof system?.content === "string" && system.content.includes('"sentiment"'));
+});

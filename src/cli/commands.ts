@@ -47,6 +47,8 @@ Commands:
       --warm N            warm requests after the first (default 10)
       --html FILE         write a self-contained HTML report
       --json FILE         write the figures as JSON
+                          an app with API keys takes one in HEARTH_API_KEY (for /v1/chat, /v1/startup
+                          and /metrics)
   check <app> --budget FILE
                           profile the app and exit 1, with a table, when a median passes its budget
                           by more than the tolerance (takes --runs, --message, --agent and --mock)
@@ -159,6 +161,8 @@ ${usage}`);
         ...(values.mock === undefined ? {} : { mock: values.mock }),
         ...(values.html === undefined ? {} : { html: values.html }),
         ...(values.json === undefined ? {} : { json: values.json }),
+        // From the environment, not a flag: a key on the command line is in every process listing.
+        ...(process.env.HEARTH_API_KEY ? { apiKey: process.env.HEARTH_API_KEY } : {}),
       };
       if (command === "profile") return profileCommand(options);
       if (values.budget === undefined) {

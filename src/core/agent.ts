@@ -1,13 +1,25 @@
 import type { RequestContext, RunContext } from "./run-context.ts";
-import type { AgentMessage, ChatMessage, TaskResult, Usage } from "./messages.ts";
+import type { AgentMessage, ChatMessage, TaskResult, ToolApprovalRequestEvent, Usage } from "./messages.ts";
+import type { Task } from "./images.ts";
 import type { ModelMessage } from "./model-client.ts";
 import type { Session } from "./session.ts";
+import type { ApprovalResume, PendingApproval, ToolApproval } from "./tool-approval.ts";
 
 export interface RunOptions {
-  /** The new user message. Omit it to continue the session as it stands. */
-  readonly task?: string;
+  /**
+   * The new user message: text, or text and images (AutoGen's MultiModalMessage content: strings
+   * and `{ type: "image", url }` or `{ type: "image", data, mimeType }`, see core/images.ts). Omit
+   * it to continue the session as it stands.
+   */
+  readonly task?: Task;
   /** The conversation to continue; the run appends to it. Without one, a fresh session. */
   readonly session?: Session;
+  /**
+   * Answers to the tool calls the session waits for (its last run stopped with stop reason
+   * "tool-approval-request"): every waiting call, each approved or not. The approved calls run, the
+   * others become error results carrying the reason, and the turn goes on. Not with `task`.
+   */
+  readonly approvals?: readonly ToolApproval[];
   readonly signal?: AbortSignal;
   /**
    * The app's request context (a plain object: a customer id, a locale), given to every tool
@@ -41,15 +53,20 @@ export interface AgentTurn {
   readonly signal: AbortSignal;
   /** The run this turn is part of: pass it to model calls and tools. */
   readonly run: RunContext;
+  /** Set when the turn resumes a step of this agent that waited for tool-call approvals. */
+  readonly resume?: ApprovalResume;
   commit(messages: readonly AgentMessage[], context: readonly ModelMessage[]): void;
 }
 
 /** How an agent's turn ended. */
 export interface AgentResponse {
-  readonly message: ChatMessage;
+  /** The turn's last chat message, or the `tool-approval-request` event of a turn that stopped on one. */
+  readonly message: ChatMessage | ToolApprovalRequestEvent;
   readonly usage: Usage;
   /** The validated value of a structured reply. */
   readonly output?: unknown;
+  /** Set when the turn stopped on tool calls that wait for approval: the step, for the session to keep. */
+  readonly pendingApproval?: PendingApproval;
 }
 
 /** What agents and teams share: a warm definition that runs tasks on sessions. */

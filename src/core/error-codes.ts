@@ -87,6 +87,11 @@ export const errorCatalogue = {
     summary: "The provider failed (5xx or another unexpected status).",
   },
   HEARTH_MODEL_INVALID_RESPONSE: { status: 502, kind: "system", summary: "The provider's answer could not be parsed." },
+  HEARTH_MODEL_CONTENT_FILTER: {
+    status: 422,
+    kind: "user",
+    summary: "The provider's content filter blocked the request, or the model refused to give the structured reply.",
+  },
   HEARTH_OUTPUT_INVALID: {
     status: 502,
     kind: "system",
@@ -107,6 +112,16 @@ export const errorCatalogue = {
     kind: "system",
     summary: "A handoff or selector function named an agent that is not in the team.",
   },
+  HEARTH_APPROVAL_PENDING: {
+    status: 409,
+    kind: "user",
+    summary: "The session waits for tool-call approvals, and the run gave none.",
+  },
+  HEARTH_APPROVAL_INVALID: {
+    status: 400,
+    kind: "user",
+    summary: "The approvals name a call that does not wait for one, or leave a waiting call unanswered.",
+  },
   HEARTH_TOOL_UNKNOWN: { status: 200, kind: "tool", summary: "The model called a tool the agent does not have." },
   HEARTH_TOOL_INVALID_ARGUMENTS: {
     status: 200,
@@ -115,6 +130,7 @@ export const errorCatalogue = {
   },
   HEARTH_TOOL_FAILED: { status: 200, kind: "tool", summary: "A tool's execute threw." },
   HEARTH_TOOL_TIMEOUT: { status: 200, kind: "tool", summary: "A tool did not finish within its timeoutMs." },
+  HEARTH_TOOL_REJECTED: { status: 200, kind: "tool", summary: "A person did not approve the tool call." },
 } as const satisfies Record<string, { status: number; kind: "user" | "system" | "tool"; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

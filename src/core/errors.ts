@@ -18,6 +18,13 @@ export interface HearthErrorFields {
   readonly step?: string;
   /** The limit a request ran into: "requestsPerMinute", "turnsInFlight", "tokensPerDay". */
   readonly limit?: string;
+  /** The tool calls an approval error is about: those waiting, or those a request named wrongly. */
+  readonly callIds?: readonly string[];
+  /**
+   * What a model provider said beyond its message (its error `code`, `type`, Azure's `innererror`,
+   * OpenRouter's `metadata`, Groq's `failed_generation`), redacted: for the log, never a client.
+   */
+  readonly providerDetails?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -36,6 +43,8 @@ export class HearthError extends Error {
   readonly url: string | undefined;
   readonly step: string | undefined;
   readonly limit: string | undefined;
+  readonly callIds: readonly string[] | undefined;
+  readonly providerDetails: Readonly<Record<string, unknown>> | undefined;
   /** How many attempts were made; set by the retry loop that gave up. */
   attempts: number | undefined;
 
@@ -53,6 +62,8 @@ export class HearthError extends Error {
     this.url = fields.url;
     this.step = fields.step;
     this.limit = fields.limit;
+    this.callIds = fields.callIds;
+    this.providerDetails = fields.providerDetails;
     this.attempts = fields.attempts;
     Object.defineProperty(this, marker, { value: true });
   }
@@ -80,6 +91,8 @@ export class HearthError extends Error {
       "attempts",
       "step",
       "limit",
+      "callIds",
+      "providerDetails",
     ] as const) {
       if (this[key] !== undefined) json[key] = this[key];
     }

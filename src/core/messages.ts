@@ -4,6 +4,8 @@
  * so a message survives `JSON.parse(JSON.stringify(message))` unchanged.
  */
 
+import { type MultiModalContent, multiModalText } from "./images.ts";
+
 export interface Usage {
   readonly promptTokens: number;
   readonly completionTokens: number;
@@ -64,6 +66,15 @@ export interface TextMessage extends MessageBase {
   readonly content: string;
 }
 
+/**
+ * Text and images (AutoGen's MultiModalMessage): a task that shows the model pictures. Each image
+ * is kept as given, by reference (its URL) or inline (its base64 data), in the session too.
+ */
+export interface MultiModalMessage extends MessageBase {
+  readonly type: "multi-modal";
+  readonly content: MultiModalContent;
+}
+
 /** A handoff to another agent (or to the user), as the Swarm team uses. */
 export interface HandoffMessage extends MessageBase {
   readonly type: "handoff";
@@ -91,17 +102,31 @@ export interface StructuredMessage extends MessageBase {
 }
 
 /** Messages that agents send to each other: they make up a team's shared thread. */
-export type ChatMessage = TextMessage | HandoffMessage | StopMessage | ToolCallSummaryMessage | StructuredMessage;
+export type ChatMessage =
+  | TextMessage
+  | MultiModalMessage
+  | HandoffMessage
+  | StopMessage
+  | ToolCallSummaryMessage
+  | StructuredMessage;
 
-const chatMessageTypes: ReadonlySet<string> = new Set(["text", "handoff", "stop", "tool-call-summary", "structured"]);
+const chatMessageTypes: ReadonlySet<string> = new Set([
+  "text",
+  "multi-modal",
+  "handoff",
+  "stop",
+  "tool-call-summary",
+  "structured",
+]);
 
 export function isChatMessage(message: AgentMessage): message is ChatMessage {
   return chatMessageTypes.has(message.type);
 }
 
-/** The text a model (or a person) reads for a chat message. */
+/** The text a model (or a person) reads for a chat message; a multimodal message's images as `[image]`. */
 export function chatMessageText(message: ChatMessage): string {
-  return message.type === "structured" ? JSON.stringify(message.content) : message.content;
+  if (message.type === "structured") return JSON.stringify(message.content);
+  return message.type === "multi-modal" ? multiModalText(message.content) : message.content;
 }
 
 export interface ToolCallRequestEvent extends MessageBase {
@@ -132,13 +157,27 @@ export interface UserInputRequestedEvent extends MessageBase {
   readonly content: string;
 }
 
+/**
+ * The turn stopped before tool calls that wait for a person's approval (a tool's `needsApproval`):
+ * the run's stop reason is "tool-approval-request", and the next run answers each call with
+ * `approvals`. The calls of the same step that needed no approval have run already.
+ */
+export interface ToolApprovalRequestEvent extends MessageBase {
+  readonly type: "tool-approval-request";
+  /** The calls that wait. */
+  readonly toolCalls: readonly ToolCall[];
+  /** The results of the step's other calls, which ran at once; the step's `tool-call-execution` repeats them once it is whole. */
+  readonly results: readonly ToolResult[];
+}
+
 /** Events describe what happened inside an agent's turn; other agents do not receive them. */
 export type AgentEvent =
   | ToolCallRequestEvent
   | ToolCallExecutionEvent
   | ThoughtEvent
   | MessageDeltaEvent
-  | UserInputRequestedEvent;
+  | UserInputRequestedEvent
+  | ToolApprovalRequestEvent;
 
 export type AgentMessage = ChatMessage | AgentEvent;
 

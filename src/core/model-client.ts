@@ -24,6 +24,8 @@ export type ModelMessage =
       readonly thought?: string;
       /** Opaque data the provider gave with the thought, to be sent back with it (see ModelResponse). */
       readonly thoughtSignature?: string;
+      /** The wire field the thought came in, when it must go back in the same one (see ModelResponse). */
+      readonly thoughtField?: string;
       readonly source?: string;
     }
   | { readonly role: "tool"; readonly results: readonly ToolResult[] };
@@ -71,6 +73,11 @@ export interface ModelResponse {
    * continues (Anthropic's thinking signature, Gemini's thought signature): kept, never read.
    */
   readonly thoughtSignature?: string;
+  /**
+   * The wire field the thought came in, set only where the provider wants it back there on an
+   * answer with tool calls (DeepSeek's `reasoning_content`): kept, read only by the client.
+   */
+  readonly thoughtField?: string;
   /** The model declined to answer (OpenAI's `refusal`, Anthropic's `refusal` stop reason): its words, when it gave any. */
   readonly refusal?: string;
   /** The model name the provider reported. */

@@ -1,4 +1,5 @@
-import { chatMessageText, isChatMessage, type AgentMessage } from "./messages.ts";
+import { userContentOf } from "./images.ts";
+import { isChatMessage, type AgentMessage } from "./messages.ts";
 import type { ModelMessage } from "./model-client.ts";
 
 const { isDeepStrictEqual } = process.getBuiltinModule("node:util");
@@ -27,7 +28,7 @@ export function isContextRef(entry: unknown): entry is ContextRef {
 export function contextEntryFor(message: AgentMessage, agent: string): ModelMessage | undefined {
   if (message.source !== agent)
     return isChatMessage(message)
-      ? { role: "user", content: chatMessageText(message), source: message.source }
+      ? { role: "user", content: userContentOf(message), source: message.source }
       : undefined;
   switch (message.type) {
     case "text":

@@ -4,6 +4,7 @@ import { isChatMessage, type AgentMessage, type ChatMessage } from "./messages.t
 import { Mutex } from "../internal/mutex.ts";
 import type { ModelMessage } from "./model-client.ts";
 import { decodeContext, encodeContext, isContextRef, type StoredContextEntry } from "./session-contexts.ts";
+import { pendingApprovalProblem, type PendingApproval } from "./tool-approval.ts";
 
 /**
  * The JSON format sessions are written in. 2 stores model-context entries that repeat the
@@ -47,6 +48,8 @@ export interface SessionJSON {
   readonly team?: TeamState;
   /** The request context kept with the conversation, when the app keeps it (`context.keep`). */
   readonly requestContext?: Readonly<Record<string, unknown>>;
+  /** The step of a turn that stopped on tool calls waiting for a person's approval, until they are answered. */
+  readonly pendingApproval?: PendingApproval;
 }
 
 export interface SessionInit {
@@ -62,6 +65,8 @@ export interface SessionChange {
   readonly team?: TeamState;
   /** Keep this request context with the conversation, in place of the one kept before. */
   readonly requestContext?: Readonly<Record<string, unknown>>;
+  /** Keep this step waiting for approvals; null: its calls are answered, it waits no more. */
+  readonly pendingApproval?: PendingApproval | null;
 }
 
 /**
@@ -77,6 +82,7 @@ export class Session {
   #contexts = new Map<string, ModelMessage[]>();
   #team: TeamState | undefined;
   #requestContext: Readonly<Record<string, unknown>> | undefined;
+  #pendingApproval: PendingApproval | undefined;
   // Each context as stored, kept between writes: contexts only grow, so each write encodes only
   // the entries added since the last (`count` of them are encoded; `after` is the last reference).
   readonly #stored = new Map<string, { encoded: StoredContextEntry[]; count: number; after: number }>();
@@ -115,6 +121,11 @@ export class Session {
     return this.#requestContext;
   }
 
+  /** The tool calls the session's last turn stopped on, waiting for approval (see SessionJSON.pendingApproval). */
+  get pendingApproval(): PendingApproval | undefined {
+    return this.#pendingApproval;
+  }
+
   apply(change: SessionChange): void {
     if (change.messages !== undefined) this.#messages.push(...change.messages);
     for (const [name, added] of Object.entries(change.contexts ?? {})) {
@@ -125,6 +136,8 @@ export class Session {
     }
     if (change.team !== undefined) this.#team = change.team;
     if (change.requestContext !== undefined) this.#requestContext = structuredClone(change.requestContext);
+    if (change.pendingApproval !== undefined)
+      this.#pendingApproval = change.pendingApproval === null ? undefined : change.pendingApproval;
     this.#updatedAt = isoNow();
   }
 
@@ -150,6 +163,7 @@ export class Session {
       contexts: this.#storedContexts(),
       ...(this.#team === undefined ? {} : { team: this.#team }),
       ...(this.#requestContext === undefined ? {} : { requestContext: this.#requestContext }),
+      ...(this.#pendingApproval === undefined ? {} : { pendingApproval: this.#pendingApproval }),
     };
   }
 
@@ -197,6 +211,7 @@ export class Session {
     }
     session.#team = data.team === undefined ? undefined : structuredClone(data.team);
     session.#requestContext = data.requestContext === undefined ? undefined : structuredClone(data.requestContext);
+    session.#pendingApproval = data.pendingApproval === undefined ? undefined : structuredClone(data.pendingApproval);
     return session;
   }
 }
@@ -262,5 +277,9 @@ function checkSessionJson(json: unknown): SessionJSON {
   }
   if (json.requestContext !== undefined && !isObject(json.requestContext))
     throw invalidSession("requestContext must be an object");
+  if (json.pendingApproval !== undefined) {
+    const problem = pendingApprovalProblem(json.pendingApproval);
+    if (problem !== undefined) throw invalidSession(`pendingApproval ${problem}`);
+  }
   return json as unknown as SessionJSON;
 }

@@ -11,6 +11,21 @@ export interface ToolContext {
   readonly run: RunContext;
 }
 
+/** What a tool's `needsApproval` function is given beside the call's arguments. */
+export interface ApprovalContext {
+  readonly callId: string;
+  /** The app's request context (`run.context`, or `{}` when the run was given none). */
+  readonly context: RequestContext;
+  /** The run the call is part of: its tenant and session. */
+  readonly run: RunContext;
+}
+
+/**
+ * Whether a call waits for a person's approval before it runs: always, never, or decided per call
+ * from its checked arguments.
+ */
+export type NeedsApproval<Args> = boolean | ((args: Args, context: ApprovalContext) => boolean | Promise<boolean>);
+
 export type ArgumentCheck<Args> =
   | { readonly ok: true; readonly value: Args }
   | { readonly ok: false; readonly message: string };
@@ -26,6 +41,11 @@ export interface Tool<Args = unknown, Result = unknown> {
   readonly parameters: JsonSchema;
   readonly strict: boolean;
   readonly timeoutMs: number;
+  /**
+   * A call waits for a person's approval before it runs (see docs/teams.md, "Approval before a
+   * tool runs"). Absent or false: it runs at once.
+   */
+  readonly needsApproval?: NeedsApproval<Args>;
   checkArguments(value: unknown): ArgumentCheck<Args> | Promise<ArgumentCheck<Args>>;
   execute(args: Args, context: ToolContext): Result | Promise<Result>;
 }

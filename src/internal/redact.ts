@@ -1,3 +1,5 @@
+import { HashedSecrets } from "./hashed-secrets.ts";
+
 /**
  * The one redaction every outward text passes through: problem documents, server-sent errors, log
  * lines, readiness, the startup trace, and tool results before the model sees them or a session
@@ -8,10 +10,13 @@
  *
  * The known secrets are process-wide on purpose: a secret is one wherever it shows up, and a tool
  * result or a provider error can quote it far from the code that configured it. They are kept for
- * the process's life (a rotated key stays known).
+ * the process's life (a rotated key stays known). The app's API keys are kept as digests only
+ * (`addHashed`: see hashed-secrets.ts); the others are held by what uses them anyway (a model
+ * client sends its key, the environment has its values), and are kept as they are.
  */
 export class SecretRedactor {
   readonly #secrets = new Set<string>();
+  readonly #hashed = new HashedSecrets();
   /** Up to `regexLimit` secrets: one alternation, longest first, made again when one is added. */
   #pattern: RegExp | undefined;
   /**
@@ -43,8 +48,15 @@ export class SecretRedactor {
     }
   }
 
+  /** Secrets known by their digests only, found as surely as the others: what hearth needs only to recognise (API keys). */
+  addHashed(values: Iterable<string | undefined>): void {
+    const secrets: string[] = [];
+    for (const value of values) if (typeof value === "string" && value.length >= minimumLength) secrets.push(value);
+    this.#hashed.add(secrets);
+  }
+
   has(value: string): boolean {
-    return this.#secrets.has(value);
+    return this.#secrets.has(value) || this.#hashed.has(value);
   }
 
   /** Reads the environment again: values set after the first redaction (during init, say) become known. */
@@ -54,8 +66,10 @@ export class SecretRedactor {
 
   redact(text: string): string {
     this.#loadEnvironment();
-    let clean =
-      this.#lengthsByPrefix !== undefined ? this.#redactIndexed(text, this.#lengthsByPrefix) : this.#redactKnown(text);
+    let clean = this.#redactSecrets(text);
+    // A known secret percent-encoded, as in a path or a query string an error quotes: the run of URL
+    // characters that holds it is redacted whole (its encoded form is not known, only the decoded one).
+    if (clean.includes("%")) clean = clean.replace(urlRun, (run) => this.#redactEncoded(run));
     // Most text (ids, routes, names, a model's reply) has nothing shaped like a secret: one test, no copies.
     if (!keyShaped.test(clean)) return clean;
     clean = clean
@@ -69,6 +83,26 @@ export class SecretRedactor {
         keepsValue(name, value) ? match : `${name}${separator}${redactedValue(value)}`,
       );
     return clean;
+  }
+
+  /** The known secrets: the hashed ones, then the others. */
+  #redactSecrets(text: string): string {
+    const clean = this.#hashed.redact(text);
+    return this.#lengthsByPrefix !== undefined
+      ? this.#redactIndexed(clean, this.#lengthsByPrefix)
+      : this.#redactKnown(clean);
+  }
+
+  #redactEncoded(run: string): string {
+    if (!percentEscape.test(run)) return run;
+    const decoded = run.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
+      try {
+        return decodeURIComponent(escapes);
+      } catch {
+        return escapes;
+      }
+    });
+    return this.#redactSecrets(decoded) === decoded ? run : "[redacted]";
   }
 
   #redactKnown(text: string): string {
@@ -159,6 +193,9 @@ function index(lengthsByPrefix: Map<string, number[]>, secret: string): void {
 }
 
 // Every pattern is linear in the text: no unbounded repetition that can start at each of many places.
+// URL characters (RFC 3986's unreserved, reserved and `%`): a maximal run of them, each character in one run.
+const urlRun = /[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/g;
+const percentEscape = /%[0-9A-Fa-f]{2}/;
 const keyShaped =
   /\bsk-|\b[sr]k_(?:live|test)_|Bearer\s|Basic\s|:\/\/[^\s/?#"']{0,256}@|password|passwd|pwd|secret|api[_-]?key|token/i;
 const openAIKey = /\bsk-[A-Za-z0-9_-]{8,}/g;
@@ -217,6 +254,11 @@ export const processSecrets = new SecretRedactor({ environment: process.env });
 /** Adds values that must never leave the process (a key from a vault, say) to every redaction hearth does. */
 export function addSecrets(values: Iterable<string | undefined>): void {
   processSecrets.add(values);
+}
+
+/** Adds values hearth must recognise but never hold (the app's API keys): kept as digests (see `SecretRedactor.addHashed`). */
+export function addHashedSecrets(values: Iterable<string | undefined>): void {
+  processSecrets.addHashed(values);
 }
 
 /** Reads the environment again for values named like secrets: the runtime does it once its init has run. */

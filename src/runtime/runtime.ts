@@ -5,7 +5,7 @@ import type { ModelClient } from "../core/model-client.ts";
 import { plainRun, type RunContext } from "../core/run-context.ts";
 import type { Team } from "../core/team.ts";
 import { errorMessage } from "../internal/error-message.ts";
-import { addSecrets, rescanEnvironmentSecrets } from "../internal/redact.ts";
+import { addHashedSecrets, rescanEnvironmentSecrets } from "../internal/redact.ts";
 import { sharedConnectionPools } from "../models/connection-pools.ts";
 import { TenantCache, type TenantsOptions } from "../tenancy/tenant-cache.ts";
 import type { App, AssetValues, ResourceValues } from "./app.ts";
@@ -99,7 +99,7 @@ export class Runtime<
     this.#options = options;
     // Every line the runtime logs is redacted, whatever logger it was given.
     this.#log = safeLogger(options.log);
-    addSecrets(Object.keys(app.auth?.apiKeys ?? {}));
+    addHashedSecrets(Object.keys(app.auth?.apiKeys ?? {}));
     this.#trace = new StartupTrace(app.name);
     this.guard = new ConstructionGuard({ strict: options.strict ?? false, log: this.#log });
     this.#health = new ResourceHealth({

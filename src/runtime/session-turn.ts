@@ -1,10 +1,12 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
 import { type AgentMessage, chatMessageText, isChatMessage, type TaskResult } from "../core/messages.ts";
+import type { Task } from "../core/images.ts";
 import type { RequestContext, RunContext } from "../core/run-context.ts";
 import { Session } from "../core/session.ts";
 import type { SessionStore } from "../core/session-store.ts";
 import type { Team } from "../core/team.ts";
+import type { ToolApproval } from "../core/tool-approval.ts";
 import type { KeyedLock } from "../internal/keyed-lock.ts";
 import { historyChange, type HistoryMessage } from "./session-history.ts";
 import { sleep } from "../models/retry.ts";
@@ -32,7 +34,13 @@ export interface SessionTurnOptions {
    * for the conversation), a known one is continued. The id must be 1-128 letters, digits, `_` or `-`.
    */
   readonly createSession?: boolean;
-  readonly task: string;
+  /** The new user message; omitted when the turn answers `approvals`. */
+  readonly task?: Task;
+  /**
+   * Answers to the tool calls the session waits for (see RunOptions.approvals): the waiting turn
+   * goes on. A session that waits refuses a turn without them (HEARTH_APPROVAL_PENDING).
+   */
+  readonly approvals?: readonly ToolApproval[];
   /**
    * The conversation before `task`, as a client that keeps its own history sends it: a new session
    * starts with it (see session-history.ts); a stored session keeps its own and this is ignored.
@@ -138,7 +146,8 @@ async function attempt(
     const runContext: RunContext = { ...(options.run ?? { synthetic: false }), tenant, sessionId: session.id };
     const { context, keep } = await contextOf(options, session.requestContext);
     const run = {
-      task: options.task,
+      ...(options.task === undefined ? {} : { task: options.task }),
+      ...(options.approvals === undefined ? {} : { approvals: options.approvals }),
       session,
       signal,
       run: runContext,

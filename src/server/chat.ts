@@ -1,5 +1,6 @@
 import type { ChatAgent } from "../core/agent.ts";
 import { abortError, HearthError } from "../core/errors.ts";
+import { defaultImageLimits, type ImageLimits, type Task } from "../core/images.ts";
 import type { AgentMessage, TaskResult } from "../core/messages.ts";
 import { startDeadline } from "../internal/deadline.ts";
 import type { SessionStore } from "../core/session-store.ts";
@@ -10,14 +11,22 @@ import { canWarmRunner } from "../runtime/synthetic-turns.ts";
 import type { HistoryMessage } from "../runtime/session-history.ts";
 import type { RequestContext, RunContext } from "../core/run-context.ts";
 import type { Logger } from "../internal/log.ts";
+import { checkApprovalList, type ToolApproval } from "../core/tool-approval.ts";
 import type { HttpResponse } from "./http-types.ts";
 import { json } from "./http-types.ts";
 import { problemOf } from "./problem.ts";
 import { measureInto, noteFailure, type RequestRecord } from "./request-log.ts";
+import { contentFromParts } from "./image-parts.ts";
 import { SseBody } from "./sse-body.ts";
 
 export interface ChatRequest {
-  readonly message: string;
+  /**
+   * The new user message: the turn's task, as text, or as text and images (from content parts: see
+   * image-parts.ts). Absent when the request answers `approvals`.
+   */
+  readonly message?: Task;
+  /** Answers to the tool calls the session waits for (hearth's own route); the waiting turn goes on. */
+  readonly approvals?: readonly ToolApproval[];
   readonly agent?: string;
   readonly team?: string;
   /** An agent's or a team's name, as other APIs name it (`model`): an agent first, `team:<name>` for a team only. */
@@ -61,7 +70,16 @@ export interface ReplyFormat {
 
 /** The longest message a turn takes as its task, on every chat route. */
 const maxMessageLength = 100_000;
-const chatFields = new Set(["message", "agent", "team", "sessionId", "createSession", "stream", "context"]);
+const chatFields = new Set([
+  "message",
+  "approvals",
+  "agent",
+  "team",
+  "sessionId",
+  "createSession",
+  "stream",
+  "context",
+]);
 
 /** A 400 naming the request's field. */
 export function invalid(field: string, why: string): HearthError {
@@ -100,21 +118,38 @@ export function taskOf(conversation: readonly HistoryMessage[]): { message: stri
   };
 }
 
-/** Checks a chat body field by field; anything wrong is a 400 naming the field, and changes nothing. */
-export function parseChatRequest(body: unknown, wantsStream: boolean): ChatRequest {
+/**
+ * Checks a chat body field by field; anything wrong is a 400 naming the field, and changes nothing.
+ * `message` is a string, or content parts with images checked against `images`.
+ */
+export function parseChatRequest(
+  body: unknown,
+  wantsStream: boolean,
+  images: ImageLimits = defaultImageLimits,
+): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   const data = body as Record<string, unknown>;
   const unknown = Object.keys(data).find((key) => !chatFields.has(key));
   if (unknown !== undefined)
     throw invalid(
       unknown,
-      "is not a field of a chat request (message, agent, team, sessionId, createSession, stream, context)",
+      "is not a field of a chat request (message, approvals, agent, team, sessionId, createSession, stream, context)",
     );
-  if (data.message === undefined) throw invalid("message", "is required");
-  if (typeof data.message !== "string" || data.message.trim() === "")
-    throw invalid("message", "must be a non-empty string");
-  if (data.message.length > maxMessageLength)
-    throw invalid("message", `must be at most ${maxMessageLength} characters`);
+  const approvals = data.approvals === undefined ? undefined : checkApprovalList(data.approvals);
+  let message = data.message as Task;
+  if (approvals !== undefined) {
+    if (data.message !== undefined)
+      throw invalid("message", "cannot be given together with `approvals`: the turn that waits for them goes on first");
+    if (data.sessionId === undefined) throw invalid("approvals", "needs the `sessionId` of the session that waits");
+  } else {
+    if (data.message === undefined)
+      throw invalid("message", "is required (or `approvals`, to answer waiting tool calls)");
+    if (Array.isArray(data.message)) message = contentFromParts(data.message, "message", images, maxMessageLength);
+    else if (typeof data.message !== "string" || data.message.trim() === "")
+      throw invalid("message", "must be a non-empty string, or an array of content parts");
+    else if (data.message.length > maxMessageLength)
+      throw invalid("message", `must be at most ${maxMessageLength} characters`);
+  }
   const runner = runnerOf(data);
   if (data.sessionId !== undefined && !isSessionId(data.sessionId))
     throw invalid("sessionId", "must be 1-128 letters, digits, `_` or `-`");
@@ -124,7 +159,7 @@ export function parseChatRequest(body: unknown, wantsStream: boolean): ChatReque
     throw invalid("createSession", "needs the `sessionId` to create");
   if (data.stream !== undefined && typeof data.stream !== "boolean") throw invalid("stream", "must be true or false");
   return {
-    message: data.message,
+    ...(approvals === undefined ? { message } : { approvals }),
     stream: data.stream === true || wantsStream,
     ...runner,
     ...(data.sessionId === undefined ? {} : { sessionId: data.sessionId as string }),
@@ -279,6 +314,8 @@ function eventName(item: AgentMessage): string {
       return "tool-call";
     case "tool-call-execution":
       return "tool-result";
+    case "tool-approval-request":
+      return "tool-approval-request";
     default:
       return "message";
   }
@@ -365,7 +402,8 @@ export async function chat(
       runner: target.runner,
       store: context.store,
       tenant: context.tenant,
-      task: request.message,
+      ...(request.message === undefined ? {} : { task: request.message }),
+      ...(request.approvals === undefined ? {} : { approvals: request.approvals }),
       signal: deadline.signal,
       run,
       ...(context.requestContext === undefined ? {} : { context: context.requestContext }),

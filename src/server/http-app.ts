@@ -1,3 +1,4 @@
+import { defaultImageLimits, type ImageLimits } from "../core/images.ts";
 import { checkCors, type CorsOptions, corsHeaders, preflight } from "./cors.ts";
 import { HearthError, UserError } from "../core/errors.ts";
 import { newId } from "../core/messages.ts";
@@ -9,7 +10,7 @@ import { SqliteSessionStore } from "../state/sqlite-session-store.ts";
 import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 import { HearthMetrics } from "../telemetry/metrics.ts";
-import { defaultTenant, keyIndexOf, tenantOf } from "./auth.ts";
+import { defaultTenant, keyIndexOf, matchesDigest, secretDigest, tenantOf } from "./auth.ts";
 import { chat, type ChatRequest, parseChatRequest, type ReplyFormat, runnersFor } from "./chat.ts";
 import { json, type HttpRequest, type HttpResponse } from "./http-types.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -108,6 +109,13 @@ export interface HttpAppOptions {
    * is loaded only when on.
    */
   readonly playground?: boolean;
+  /**
+   * Images in a chat message (content parts on `/v1/chat` and `/v1/chat/completions`): at most
+   * `maxImages` a message (default 8), `maxImageBytes` each when inline, decoded (default 5 MiB:
+   * raise `bodyLimitBytes` and `maxSessionBytes` too), `maxImageUrlLength` characters a URL (default
+   * 2048). See docs/server.md.
+   */
+  readonly images?: Partial<ImageLimits>;
 }
 
 /** The options with their defaults, each checked: a wrong one is a UserError before anything starts. */
@@ -135,7 +143,14 @@ function limitsOf(options: HttpAppOptions) {
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
       throw new UserError(`The server option \`${name}\` must be a positive number.`, { field: name });
   }
-  return { ...limits, sessionTtlMs, maxTenantLabels };
+  const images = { ...defaultImageLimits, ...options.images };
+  for (const name of ["maxImages", "maxImageBytes", "maxImageUrlLength"] as const) {
+    if (!Number.isInteger(images[name]) || images[name] < 1)
+      throw new UserError(`The server option \`images.${name}\` must be a whole number, 1 or more.`, {
+        field: `images.${name}`,
+      });
+  }
+  return { ...limits, sessionTtlMs, maxTenantLabels, images: Object.freeze(images) };
 }
 
 /**
@@ -158,6 +173,8 @@ export class HttpApp {
   readonly #own: OwnRoutes;
   /** Marks this process's own synthetic warm-up requests: random and unguessable, so no client can send one. */
   readonly #warmupToken = process.getBuiltinModule("node:crypto").randomUUID();
+  /** What a request's token is compared with, in constant time: a token guessed in part is not told so by the time it takes. */
+  readonly #warmupDigest = secretDigest(this.#warmupToken);
   readonly #limiter: TenantLimiter | undefined;
   readonly #admission: Admission | undefined;
   readonly #publicMetrics: boolean;
@@ -225,7 +242,7 @@ export class HttpApp {
   handle(request: HttpRequest): Promise<HttpResponse> {
     if (this.#basePath !== "") request = this.#withinBase(request);
     const warmup = this.#warmupSinks;
-    if (warmup !== undefined && request.headers["x-hearth-warmup"] === this.#warmupToken) {
+    if (warmup !== undefined && matchesDigest(request.headers["x-hearth-warmup"], this.#warmupDigest)) {
       // A synthetic warm-up request runs the whole path, logging and metrics included, as a
       // synthetic run (stubbed models, tools not called), with a scratch store, a log that goes
       // nowhere and metrics that are thrown away; any network call it makes is refused.
@@ -372,13 +389,15 @@ export class HttpApp {
         allow(["POST"]);
         // The AI SDK's `useChat` posts its own body (`messages`, not `message`): answered as its UI message stream.
         return this.#chat(request, record, log, synthetic, (body, wantsStream) =>
-          isUIChatRequest(body) ? parseUIChatRequest(body) : { chat: parseChatRequest(body, wantsStream) },
+          isUIChatRequest(body)
+            ? parseUIChatRequest(body)
+            : { chat: parseChatRequest(body, wantsStream, this.limits.images) },
         );
       case "/v1/chat/completions": {
         allow(["POST"]);
         const sessionId = completionSessionId(request.headers["x-session-id"]);
         const response = await this.#chat(request, record, log, synthetic, (body, wantsStream) => {
-          const parsed = parseCompletionRequest(body, sessionId, wantsStream);
+          const parsed = parseCompletionRequest(body, sessionId, wantsStream, this.limits.images);
           return { chat: parsed.chat, format: new CompletionReplies(parsed) };
         });
         return { ...response, headers: { ...response.headers, "x-session-id": sessionId } };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HearthError } from "../core/errors.ts";
+import { HearthError, UserError } from "../core/errors.ts";
 import type { AnyApp } from "../runtime/app.ts";
 import type { AnyRuntime, Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { flushCompileCache } from "./compile-cache.ts";
@@ -19,19 +19,20 @@ function readBody(request: IncomingMessage, limitBytes: number, timeoutMs: numbe
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    // A client that sends its body slowly, or never finishes it, does not hold the request open.
-    const timer = setTimeout(() => {
+    const refuse = (error: HearthError) => {
+      clearTimeout(timer);
       request.pause();
-      reject(bodyTimedOut(timeoutMs));
-    }, timeoutMs);
+      // What was read is let go at once: the request lives on while its answer is sent and its
+      // connection lingers, and a client sending one oversized body after another would have the
+      // server hold up to the limit for each (measured: hundreds of MB).
+      chunks.length = 0;
+      reject(error);
+    };
+    // A client that sends its body slowly, or never finishes it, does not hold the request open.
+    const timer = setTimeout(() => refuse(bodyTimedOut(timeoutMs)), timeoutMs);
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limitBytes) {
-        clearTimeout(timer);
-        request.pause();
-        reject(bodyTooLarge(limitBytes));
-        return;
-      }
+      if (size > limitBytes) return refuse(bodyTooLarge(limitBytes));
       chunks.push(chunk);
     });
     request.on("end", () => {
@@ -75,6 +76,19 @@ function drained(response: ServerResponse, gone: AbortSignal, timeoutMs: number,
     response.on("drain", done);
     gone.addEventListener("abort", done);
   });
+}
+
+/**
+ * Ends the response; a client that has not taken the rest of it within `timeoutMs` is cut off:
+ * left to itself, Node keeps an answer its client never reads, and the connection, for ever.
+ */
+function endWithin(response: ServerResponse, timeoutMs: number, body?: string): void {
+  response.end(body);
+  if (response.writableFinished) return;
+  const timer = setTimeout(() => response.destroy(), timeoutMs);
+  const clear = () => clearTimeout(timer);
+  response.once("finish", clear);
+  response.once("close", clear);
 }
 
 /** Node joins repeated request headers into one string, except set-cookie: only then is a copy needed. */
@@ -143,11 +157,15 @@ async function respond(
   if (!app.runtime.isReady && app.runtime.state !== "starting" && app.runtime.state !== "warming")
     response.setHeader("connection", "close");
   if (typeof result.body === "string") {
+    // Answered before its body was whole (refused for its key, or its size): the connection is cut
+    // off below, so the client is told not to reuse it; told nothing, a keep-alive client sent its
+    // next request into the cut (found by test/tenant-isolation-fuzz.test.ts).
+    if (!request.complete) response.setHeader("connection", "close");
     response.writeHead(result.status, {
       ...result.headers,
       "content-length": String(Buffer.byteLength(result.body)),
     });
-    response.end(request.method === "HEAD" ? undefined : result.body);
+    endWithin(response, app.limits.streamWriteTimeoutMs, request.method === "HEAD" ? undefined : result.body);
     // A body left unread (too large, too slow): the connection closes after the answer ("connection:
     // close" ends it), and a client that keeps sending is cut off once it has had time to read it.
     if (!request.complete) response.once("finish", () => setTimeout(() => request.socket.destroy(), 1_000).unref());
@@ -173,7 +191,7 @@ async function respond(
       if (response.destroyed || controller.signal.aborted) break;
       if (!response.write(chunk)) await drained(response, controller.signal, app.limits.streamWriteTimeoutMs, stalled);
     }
-    response.end();
+    endWithin(response, app.limits.streamWriteTimeoutMs);
   } catch {
     // The body failed (a client too slow to keep up with it): cut the connection, so the
     // client sees a broken stream rather than one that looks complete.
@@ -264,6 +282,11 @@ export interface ServeOptions extends Omit<HttpAppOptions, "store"> {
   readonly onListening?: (url: string) => void;
   /** Listen only once ready (cluster workers do, so no traffic reaches a cold worker). Default false: liveness answers during warm-up. */
   readonly listenWhenReady?: boolean;
+  /**
+   * A request's headers must arrive in whole within this (Node's `headersTimeout`): past it, Node
+   * answers 408 and closes the connection. Default 10 s; at most 300 s (Node's `requestTimeout`).
+   */
+  readonly headersTimeoutMs?: number;
 }
 
 export interface HearthServer {
@@ -288,6 +311,11 @@ export interface HearthServer {
  * runtime, and resolves when it is ready. If startup fails it stops listening and rejects.
  */
 export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions = {}): Promise<HearthServer> {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  if (typeof headersTimeoutMs !== "number" || !(headersTimeoutMs > 0 && headersTimeoutMs <= 300_000))
+    throw new UserError("The server option `headersTimeoutMs` must be over 0 and at most 300000 (ms).", {
+      field: "headersTimeoutMs",
+    });
   const { runtime, app } = await runtimeAndStore(target, options);
   const http = process.getBuiltinModule("node:http");
   const listener = createNodeListener(app);
@@ -296,7 +324,10 @@ export async function serve(target: AnyApp | AnyRuntime, options: ServeOptions =
   let lastAcceptedAt = 0;
   // Set by retire(): each answer closes its connection.
   let retiring = false;
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  // Node's own timeouts for a request that is slow to arrive (its headers, slowloris): checked every
+  // second, not every 30 s (Node's default), so a connection that sends too slowly is closed on time.
+  const timeouts = { keepAliveTimeout: 65_000, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1_000 };
+  const server = http.createServer(timeouts, (request, response) => {
     if (retiring) response.setHeader("connection", "close");
     if (held === undefined) listener(request, response);
     else void held.then(() => listener(request, response));

@@ -29,6 +29,11 @@ export function openApiDocument(appName: string): Record<string, unknown> {
             detail: { type: "string" },
             code: { type: "string" },
             field: { type: "string" },
+            callIds: {
+              type: "array",
+              items: { type: "string" },
+              description: "The tool calls an approval error is about.",
+            },
             instance: { type: "string" },
           },
           required: ["type", "title", "status", "code"],
@@ -37,6 +42,22 @@ export function openApiDocument(appName: string): Record<string, unknown> {
           type: "object",
           properties: {
             message: { type: "string", minLength: 1 },
+            approvals: {
+              type: "array",
+              minItems: 1,
+              description:
+                "In place of `message`, with `sessionId`: answers to every tool call the session waits for (stop reason `tool-approval-request`).",
+              items: {
+                type: "object",
+                properties: {
+                  callId: { type: "string", minLength: 1 },
+                  approved: { type: "boolean" },
+                  reason: { type: "string", description: "Shown to the model when the call is not approved." },
+                },
+                required: ["callId", "approved"],
+                additionalProperties: false,
+              },
+            },
             agent: { type: "string" },
             team: { type: "string" },
             sessionId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$" },
@@ -50,7 +71,7 @@ export function openApiDocument(appName: string): Record<string, unknown> {
               description: "The request's context, given to the agent's tools; the app's `context.schema` checks it.",
             },
           },
-          required: ["message"],
+          oneOf: [{ required: ["message"] }, { required: ["approvals", "sessionId"] }],
           additionalProperties: false,
         },
         ChatResponse: {

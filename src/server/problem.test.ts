@@ -23,3 +23,18 @@ test("an unexpected error's problem says only that the log has it; its status is
   assert.equal(body.code, "HEARTH_INTERNAL");
   assert.doesNotMatch(String(body.detail), /undefined|app\.ts/);
 });
+
+test("a problem document's field is redacted too: a client can send a key as a field's name", () => {
+  addSecrets(["field-secret-4242"]);
+  const { body } = problemOf(
+    new HearthError("HEARTH_INVALID_REQUEST", "`field-secret-4242` is not a field of a chat request.", {
+      field: "field-secret-4242",
+    }),
+  );
+  assert.equal(body.field, "[redacted]");
+  assert.equal(body.detail, "`[redacted]` is not a field of a chat request.");
+  assert.equal(
+    problemOf(new HearthError("HEARTH_INVALID_REQUEST", "x", { field: "sessionId" })).body.field,
+    "sessionId",
+  );
+});

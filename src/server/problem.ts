@@ -25,8 +25,10 @@ export function problemOf(
     code,
     ...(instance === undefined ? {} : { instance }),
   };
-  if (known?.field !== undefined) body.field = known.field;
+  // Redacted too: a field is named by the request, and a client can send a key as a field's name.
+  if (known?.field !== undefined) body.field = redact(known.field);
   if (known?.limit !== undefined) body.limit = known.limit;
+  if (known?.callIds !== undefined) body.callIds = known.callIds;
   if (known?.retryable === true) body.retryable = true;
   const headers: Record<string, string> = { "content-type": "application/problem+json; charset=utf-8" };
   if (known?.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(known.retryAfterMs / 1000));

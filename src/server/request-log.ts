@@ -1,7 +1,7 @@
 import { HearthError } from "../core/errors.ts";
 import type { Usage } from "../core/messages.ts";
 import { type Operation, traceparentOf } from "../core/operations.ts";
-import { addSecrets } from "../internal/redact.ts";
+import { addHashedSecrets, addSecrets } from "../internal/redact.ts";
 import type { Logger } from "../internal/log.ts";
 
 /** What one request's log line says; filled in as the request goes. */
@@ -19,6 +19,8 @@ export interface RequestRecord {
   error?: string;
   /** The provider URL a failed model call went to (no user info): for the log, never the client. */
   url?: string;
+  /** What a failed model call's provider said beyond its message (see HearthError.providerDetails): for the log only. */
+  providerDetails?: Readonly<Record<string, unknown>>;
   modelMs: number;
   toolMs: number;
   modelCalls: number;
@@ -51,17 +53,16 @@ export function measureInto(
   };
 }
 
-/** Registers a server's secrets for every redaction: the app's client keys, the provider keys in the environment, and any given. */
+/**
+ * Registers a server's secrets for every redaction: the app's client keys (as digests only), the
+ * provider keys in the environment, and any given.
+ */
 export function addServerSecrets(
   auth: { readonly apiKeys?: Readonly<Record<string, string>> } | undefined,
   extra: readonly string[] = [],
 ): void {
-  addSecrets([
-    ...extra,
-    ...Object.keys(auth?.apiKeys ?? {}),
-    process.env.OPENAI_API_KEY,
-    process.env.AZURE_OPENAI_API_KEY,
-  ]);
+  addHashedSecrets(Object.keys(auth?.apiKeys ?? {}));
+  addSecrets([...extra, process.env.OPENAI_API_KEY, process.env.AZURE_OPENAI_API_KEY]);
 }
 
 export function logRequest(log: Logger, record: RequestRecord, totalMs: number): void {
@@ -85,6 +86,7 @@ export function logRequest(log: Logger, record: RequestRecord, totalMs: number):
     ...(record.code === undefined ? {} : { code: record.code }),
     ...(record.error === undefined ? {} : { error: record.error }),
     ...(record.url === undefined ? {} : { url: record.url }),
+    ...(record.providerDetails === undefined ? {} : { providerDetails: record.providerDetails }),
     ...(record.newConnections === undefined ? {} : { newConnections: record.newConnections }),
     ...(record.inputTokens === undefined ? {} : { inputTokens: record.inputTokens, outputTokens: record.outputTokens }),
     ...traceIds(record.operation),
@@ -110,6 +112,7 @@ export function noteFailure(record: RequestRecord, error: unknown, status: numbe
     record.code = error.code;
     record.error = error.message;
     if (error.url !== undefined) record.url = error.url;
+    if (error.providerDetails !== undefined) record.providerDetails = error.providerDetails;
     return;
   }
   record.code = "HEARTH_INTERNAL";

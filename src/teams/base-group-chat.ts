@@ -11,7 +11,6 @@ import {
   type ChatMessage,
   type StopMessage,
   type TaskResult,
-  type TextMessage,
   type Usage,
 } from "../core/messages.ts";
 import type { ModelMessage } from "../core/model-client.ts";
@@ -20,7 +19,9 @@ import type { Team, TerminationCondition } from "../core/team.ts";
 import { checkAgentName, parseState, runTask, streamTask, type TaskWork } from "../agents/base-chat-agent.ts";
 import { runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
-import { makeMessage } from "../agents/runner/make-message.ts";
+import { taskMessageOf } from "../agents/runner/task-message.ts";
+import type { Task } from "../core/images.ts";
+import { approvalResume, type ApprovalResume, type ToolApproval } from "../core/tool-approval.ts";
 
 /** A team's saved state: the whole session it runs. JSON-safe and versioned. */
 export interface TeamStateJSON {
@@ -185,23 +186,28 @@ export abstract class BaseGroupChat implements Team {
   }
 
   /** A run of the team, traced as one workflow when a tracer listens (see core/operations.ts). */
-  readonly #runTeam: TaskWork = (session, task, signal, emit, run) =>
+  readonly #runTeam: TaskWork = (session, task, signal, emit, run, approvals) =>
     withOperation(
       run,
       "workflow",
       this.name,
-      (traced) => this.#runLoop(session, task, signal, emit, traced),
+      (traced) => this.#runLoop(session, task, signal, emit, traced, approvals),
       (result) => result.usage,
     );
 
   async #runLoop(
     session: Session,
-    task: string | undefined,
+    task: Task | undefined,
     signal: AbortSignal,
     emit: Emit,
     run: RunContext,
+    approvals: readonly ToolApproval[] | undefined,
   ): Promise<TaskResult> {
     let state = this.stateOf(session);
+    // A run that answers approvals first resumes the member whose turn waits for them, unchosen.
+    let resume: ApprovalResume | undefined = approvalResume(session.id, session.pendingApproval, approvals);
+    if (resume !== undefined && this.participant(resume.pending.agent) === undefined)
+      throw this.unknownSpeaker(resume.pending.agent, "the session waits for approvals in a turn of");
     const check = this.termination?.start({ sessionId: session.id });
     const produced: AgentMessage[] = [];
     let usage: Usage = zeroUsage;
@@ -210,7 +216,7 @@ export abstract class BaseGroupChat implements Team {
       fired === null || fired === undefined ? undefined : fired.content;
     try {
       if (task !== undefined) {
-        const taskMessage: TextMessage = makeMessage("user", { type: "text", content: task });
+        const taskMessage = taskMessageOf(task);
         session.apply({ messages: [taskMessage], team: state });
         produced.push(taskMessage);
         emit(taskMessage);
@@ -222,13 +228,12 @@ export abstract class BaseGroupChat implements Team {
         if (this.maxTurns !== undefined && turns >= this.maxTurns)
           return result(`Maximum number of turns ${this.maxTurns} reached.`);
         const thread = session.thread;
-        const choice = await this.selectSpeaker({
-          state,
-          thread,
-          freshTask: task !== undefined && turns === 0,
-          signal,
-          run,
-        });
+        const resumed = resume;
+        resume = undefined;
+        const choice =
+          resumed === undefined
+            ? await this.selectSpeaker({ state, thread, freshTask: task !== undefined && turns === 0, signal, run })
+            : { speaker: this.participant(resumed.pending.agent) as ChatAgent };
         usage = addUsage(usage, choice.usage);
         const speaker = choice.speaker;
 
@@ -241,6 +246,7 @@ export abstract class BaseGroupChat implements Team {
           newMessages: thread.slice(state.delivered[speaker.name] ?? 0),
           signal,
           run,
+          ...(resumed === undefined ? {} : { resume: resumed }),
           commit(messages, context) {
             turnMessages.push(...messages);
             turnContext.push(...context);
@@ -249,12 +255,30 @@ export abstract class BaseGroupChat implements Team {
         const response = await runAgentTurn(speaker, turn, emit);
 
         const threadLength = thread.length + turnMessages.filter(isChatMessage).length;
+        if (response.message.type === "tool-approval-request") {
+          // The turn waits for a person: the speaker keeps the floor, and the run stops until they answer.
+          state = { ...state, delivered: { ...state.delivered, [speaker.name]: threadLength } };
+          session.apply({
+            messages: turnMessages,
+            contexts: { [speaker.name]: turnContext },
+            team: state,
+            ...(response.pendingApproval === undefined ? {} : { pendingApproval: response.pendingApproval }),
+          });
+          produced.push(...turnMessages);
+          usage = addUsage(usage, response.usage);
+          return result("tool-approval-request");
+        }
         state = {
           ...this.advance(state, speaker, response.message),
           turn: state.turn + 1,
           delivered: { ...state.delivered, [speaker.name]: threadLength },
         };
-        session.apply({ messages: turnMessages, contexts: { [speaker.name]: turnContext }, team: state });
+        session.apply({
+          messages: turnMessages,
+          contexts: { [speaker.name]: turnContext },
+          team: state,
+          ...(resumed === undefined ? {} : { pendingApproval: null }),
+        });
         produced.push(...turnMessages);
         usage = addUsage(usage, response.usage);
         const reason = stopped(check?.check(turnMessages));

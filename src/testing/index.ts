@@ -10,4 +10,14 @@ export {
   type MockReply,
   type RecordedRequest,
 } from "./mock-openai-server.ts";
+export {
+  echoMessagesResponder,
+  startMockAnthropicServer,
+  type MockAnthropicFault,
+  type MockAnthropicReply,
+  type MockAnthropicServer,
+  type MockAnthropicServerOptions,
+  type MockContentBlock,
+  type MockMessagesRequest,
+} from "./mock-anthropic-server.ts";
 export { hasRedisServer, redisSkipReason, startRedisServer, type RedisServer } from "./redis-server.ts";

@@ -41,7 +41,12 @@ export type MockFault =
   | { readonly fault: "slow-stream"; readonly chunkDelayMs: number }
   /** The answer starts (`afterChunks` stream chunks, default 2, or half a plain body), then nothing more, until the client hangs up. */
   | { readonly fault: "stall-mid-stream"; readonly afterChunks?: number }
-  | { readonly fault: "malformed-json" };
+  | { readonly fault: "malformed-json" }
+  /**
+   * A recorded answer sent as it is: `body` unchanged, with `status` (default 200) and `contentType`
+   * (default `text/event-stream` for a body that starts with an SSE field or comment, else `application/json`).
+   */
+  | { readonly fault: "raw"; readonly body: string; readonly status?: number; readonly contentType?: string };
 
 export interface RecordedRequest {
   readonly index: number;
@@ -102,6 +107,8 @@ export interface MockOpenAIServer {
   readonly resumedSessions: number;
   /** Faults (or replies) for the next chat requests, in order, before `respond` is used again. */
   enqueue(...items: (MockFault | MockReply)[]): void;
+  /** Replaces the keys (bearer tokens) it accepts, as a provider revokes an expired token: the others get 401 from now on. */
+  setApiKeys(keys: readonly string[]): void;
   /** Resolves when the request with this index sees its connection close early. */
   waitForEarlyClose(index: number, timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
@@ -145,6 +152,7 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
   let connectionCount = 0;
   let resumedSessions = 0;
   let completionCounter = 0;
+  let apiKeys = options.apiKeys;
 
   /** Waits `ms`; resolves false instead if the client goes away first. */
   const sleep = (ms: number, response: ServerResponse) =>
@@ -199,9 +207,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
       earlyCloseWaiters.get(record.index)?.(record.closedEarlyAt);
     });
 
-    if (options.apiKeys !== undefined) {
+    if (apiKeys !== undefined) {
       const given = request.headers.authorization?.replace(/^Bearer\s+/i, "") ?? request.headers["api-key"];
-      if (typeof given !== "string" || !options.apiKeys.includes(given)) {
+      if (typeof given !== "string" || !apiKeys.includes(given)) {
         return sendJson(response, 401, {
           error: { message: "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key" },
         });
@@ -311,6 +319,14 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
       case "reset":
         request.socket.destroy();
         return true;
+      case "raw": {
+        const sse = /^(data|event|id|retry)?:/.test(fault.body.trimStart());
+        response.writeHead(fault.status ?? 200, {
+          "content-type": fault.contentType ?? (sse ? "text/event-stream" : "application/json"),
+        });
+        response.end(fault.body);
+        return true;
+      }
       case "malformed-json":
         response.writeHead(200, { "content-type": "application/json" });
         response.end('{"id": "chatcmpl-broken", "choices": [');
@@ -396,6 +412,9 @@ export async function startMockOpenAIServer(options: MockOpenAIServerOptions = {
     },
     enqueue(...items) {
       queue.push(...items);
+    },
+    setApiKeys(keys) {
+      apiKeys = [...keys];
     },
     waitForEarlyClose(index, timeoutMs = 5_000) {
       const known = requests[index]?.closedEarlyAt;

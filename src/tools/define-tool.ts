@@ -1,7 +1,7 @@
 import { UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
-import type { Tool, ToolContext } from "../core/tool.ts";
+import type { NeedsApproval, Tool, ToolContext } from "../core/tool.ts";
 import { checkerOf, jsonSchemaOf, type SchemaOutput } from "./schema.ts";
 
 /** The arguments `execute` receives: a Standard Schema's output type, or a plain object for JSON Schema. */
@@ -20,6 +20,12 @@ export interface ToolDefinition<Parameters extends StandardSchemaV1 | JsonSchema
   readonly strict?: boolean;
   /** The JSON Schema to send, for a Standard Schema library that cannot produce one itself. */
   readonly jsonSchema?: JsonSchema;
+  /**
+   * Wait for a person's approval before a call runs: `true`, or a function of the call's checked
+   * arguments and its run (tenant, session, request context) that says so per call. The turn stops
+   * with stop reason `tool-approval-request`; the next run answers with `approvals`.
+   */
+  readonly needsApproval?: NeedsApproval<ToolArguments<Parameters>>;
 }
 
 export const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -46,6 +52,13 @@ export function defineTool<const Parameters extends StandardSchemaV1 | JsonSchem
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw new UserError(`Tool "${name}": timeoutMs must be a positive number.`, { field: "timeoutMs", toolName: name });
 
+  const needsApproval = definition.needsApproval;
+  if (needsApproval !== undefined && typeof needsApproval !== "boolean" && typeof needsApproval !== "function")
+    throw new UserError(`Tool "${name}": needsApproval must be true, false or a function of the call's arguments.`, {
+      field: "needsApproval",
+      toolName: name,
+    });
+
   const jsonSchema = jsonSchemaOf(parameters, definition.jsonSchema, `Tool "${name}"`, "parameters");
   if (jsonSchema.type !== "object") {
     throw new UserError(`Tool "${name}": the parameters schema must describe an object (type: "object").`, {
@@ -59,6 +72,7 @@ export function defineTool<const Parameters extends StandardSchemaV1 | JsonSchem
     parameters: jsonSchema,
     strict: definition.strict ?? false,
     timeoutMs,
+    ...(needsApproval === undefined || needsApproval === false ? {} : { needsApproval }),
     checkArguments: checkerOf<ToolArguments<Parameters>>(parameters, jsonSchema),
     execute,
   });

@@ -38,6 +38,43 @@ export async function executeToolCalls(
   return results;
 }
 
+/**
+ * Whether a call waits for a person's approval before it runs: its tool says so, for these checked
+ * arguments. A call that will fail anyway (an unknown tool, arguments that are not JSON or fail the
+ * schema) needs none: it runs at once and the model reads its error. A synthetic warm-up turn never
+ * waits: it runs every step but the tool itself.
+ */
+export async function needsApproval(
+  tools: ReadonlyMap<string, AnyTool>,
+  call: ToolCall,
+  run: RunContext = plainRun,
+): Promise<boolean> {
+  const rule = tools.get(call.name)?.needsApproval;
+  if (rule === undefined || rule === false || run.synthetic) return false;
+  if (rule === true) return true;
+  let parsed: unknown;
+  try {
+    parsed = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
+  } catch {
+    return false;
+  }
+  const checked = await (tools.get(call.name) as AnyTool).checkArguments(parsed);
+  if (!checked.ok) return false;
+  try {
+    return (await rule(checked.value, { callId: call.id, context: run.context ?? noContext, run })) === true;
+  } catch (error) {
+    // Unsure is not approved: the call waits for a person rather than running unasked.
+    run.log?.({
+      level: "warn",
+      msg: "a tool's needsApproval threw; the call waits for approval",
+      tool: call.name,
+      error: redact(errorMessage(error)),
+      callId: call.id,
+    });
+    return true;
+  }
+}
+
 function errorResult(call: ToolCall, code: ErrorCode, message: string): ToolResult {
   return { callId: call.id, name: call.name, content: redact(`Error: ${message}`), isError: true, errorCode: code };
 }

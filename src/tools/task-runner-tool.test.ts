@@ -4,7 +4,8 @@ import { test } from "node:test";
 import { AssistantAgent } from "../agents/assistant-agent.ts";
 import { HearthError } from "../core/errors.ts";
 import { RoundRobinGroupChat } from "../teams/round-robin-group-chat.ts";
-import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
+import { ScriptedModelClient, type ScriptedReply } from "../testing/scripted-model-client.ts";
+import { defineTool } from "./define-tool.ts";
 import { AgentTool, TeamTool } from "./task-runner-tool.ts";
 
 test("an agent calls another agent as a tool; each call runs in a fresh session", async () => {
@@ -60,5 +61,55 @@ test("a team as a tool returns its final message; bad arguments are an error res
   assert.throws(
     () => new AgentTool({} as never),
     (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"),
+  );
+});
+
+test("AgentTool: needsApproval holds the delegation for a person; an inner call waiting for approval fails the call readably", async () => {
+  const ran: string[] = [];
+  const refund = defineTool({
+    name: "refund",
+    description: "Refund an order.",
+    parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
+    needsApproval: true,
+    execute: ({ order }) => {
+      ran.push(String(order));
+      return `refunded ${order}`;
+    },
+  });
+  const billing = (replies: ScriptedReply[]) =>
+    new AssistantAgent({ name: "billing", modelClient: new ScriptedModelClient({ replies }), tools: [refund] });
+
+  // Approval asked at the AgentTool: the outer turn waits, and the inner agent runs once approved.
+  const lead = new AssistantAgent({
+    name: "lead",
+    modelClient: new ScriptedModelClient({
+      replies: [{ toolCalls: [{ id: "d1", name: "billing", arguments: { task: "refund A1" } }] }],
+    }),
+    tools: [new AgentTool(billing(["Refund filed."]), { needsApproval: true })],
+  });
+  const session = lead.createSession();
+  const paused = await lead.run({ task: "Refund A1", session });
+  assert.equal(paused.stopReason, "tool-approval-request");
+  const done = await lead.run({ session, approvals: [{ callId: "d1", approved: true }] });
+  const summary = done.messages.at(-1);
+  assert.equal(summary?.type === "tool-call-summary" ? summary.content : "", "Refund filed.");
+
+  // An inner tool that waits for approval cannot be answered from outside its fresh session.
+  const direct = new AssistantAgent({
+    name: "lead",
+    modelClient: new ScriptedModelClient({
+      replies: [{ toolCalls: [{ id: "d2", name: "billing", arguments: { task: "refund B2" } }] }],
+    }),
+    tools: [new AgentTool(billing([{ toolCalls: [{ id: "r1", name: "refund", arguments: { order: "B2" } }] }]))],
+  });
+  const failed = await direct.run({ task: "Refund B2" });
+  const execution = failed.messages.find((message) => message.type === "tool-call-execution");
+  const result = execution?.type === "tool-call-execution" ? execution.results[0] : undefined;
+  assert.equal(result?.isError, true);
+  assert.match(result?.content ?? "", /billing stopped on refund, which waits for a person's approval.*needsApproval/);
+  assert.deepEqual(ran, []);
+  assert.throws(
+    () => new AgentTool(billing([]), { needsApproval: "always" as never }),
+    (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "needsApproval",
   );
 });

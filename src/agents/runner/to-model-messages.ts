@@ -1,4 +1,5 @@
-import { chatMessageText, type ChatMessage } from "../../core/messages.ts";
+import { userContentOf } from "../../core/images.ts";
+import type { ChatMessage } from "../../core/messages.ts";
 import type { ModelMessage } from "../../core/model-client.ts";
 
 /**
@@ -8,5 +9,5 @@ import type { ModelMessage } from "../../core/model-client.ts";
 export function toModelMessages(agentName: string, messages: readonly ChatMessage[]): ModelMessage[] {
   return messages
     .filter((message) => message.source !== agentName)
-    .map((message) => ({ role: "user", content: chatMessageText(message), source: message.source }));
+    .map((message) => ({ role: "user", content: userContentOf(message), source: message.source }));
 }

@@ -3,7 +3,7 @@
 
 export const appTs = `// The app: its FAQ loaded once at startup, its model client and agent built once, everything warm
 // before the server says ready.
-import { AssistantAgent, asset, defineApp, defineTool, OpenAIChatCompletionClient } from "hearth";
+import { AnthropicChatCompletionClient, AssistantAgent, asset, defineApp, defineTool, OpenAIChatCompletionClient } from "hearth";
 
 /** The FAQ's sections that share a word with the question, for the model to answer from. */
 function searchFaq(faq: string) {
@@ -29,11 +29,14 @@ export default defineApp({
   name: "__NAME__",
   assets: { faq: asset.text(new URL("./faq.md", import.meta.url)) },
   models: {
+    // Claude when only ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL is read by the client), else OpenAI.
     default: () =>
-      new OpenAIChatCompletionClient({
-        model: process.env.OPENAI_MODEL ?? "gpt-4o-mini",
-        ...(process.env.OPENAI_BASE_URL === undefined ? {} : { baseURL: process.env.OPENAI_BASE_URL }),
-      }),
+      process.env.ANTHROPIC_API_KEY && !process.env.OPENAI_API_KEY
+        ? new AnthropicChatCompletionClient({ model: process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5" })
+        : new OpenAIChatCompletionClient({
+            model: process.env.OPENAI_MODEL ?? "gpt-4o-mini",
+            ...(process.env.OPENAI_BASE_URL === undefined ? {} : { baseURL: process.env.OPENAI_BASE_URL }),
+          }),
   },
   agents: {
     assistant: ({ assets, models }) =>

@@ -15,6 +15,8 @@ export interface ProfileCommandOptions {
   readonly json?: string;
   /** Serve hearth's mock model server to the app: "" for echo replies, or "module.ts#export" for a responder. */
   readonly mock?: string;
+  /** One of the app's API keys (HEARTH_API_KEY), for an app that has them. */
+  readonly apiKey?: string;
 }
 
 /** Starts hearth's mock model server for the profiled app, when asked; returns its environment. */
@@ -42,6 +44,7 @@ export async function runProfiles(
       noTools: false,
       env,
       ...(options.agent === undefined ? {} : { agent: options.agent }),
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     };
     const summary = await profileApp(base);
     const noTools = options.compareNoTools ? await profileApp({ ...base, noTools: true }) : undefined;

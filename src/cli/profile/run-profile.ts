@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { UserError } from "../../core/errors.ts";
 import type { StartupTraceJSON } from "../../runtime/startup-trace.ts";
 import { importBreakdown, type CpuProfile } from "./import-breakdown.ts";
 
@@ -16,6 +17,8 @@ export interface ProfileOptions {
   readonly noTools: boolean;
   /** Extra environment for the app (a model server's URL, say). */
   readonly env: Readonly<Record<string, string>>;
+  /** One of the app's API keys, sent with every request: an app with keys answers none without one. */
+  readonly apiKey?: string;
 }
 
 export interface RunMeasurement {
@@ -104,8 +107,6 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     "--store",
     "memory",
     "--no-compile-cache",
-    // The profiler reads the constructions count from /metrics, without a key.
-    "--public-metrics",
     ...(options.noTools ? ["--no-tools"] : []),
   ];
   const { NODE_COMPILE_CACHE: _cache, ...inherited } = process.env;
@@ -133,12 +134,14 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     void exited.then((code) => reject(new Error(`the app exited (${code}) before it was ready:\n${stderr}`)));
   });
   const readyAt = performance.now();
+  const authorization: Record<string, string> =
+    options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` };
   try {
     const send = async () => {
       const sent = performance.now();
       const response = await fetch(`${url}/v1/chat`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...authorization },
         body: JSON.stringify({
           message: options.message,
           ...(options.agent === undefined ? {} : { agent: options.agent }),
@@ -151,8 +154,16 @@ export async function profileOnce(options: ProfileOptions, profileDirectory: str
     const firstReplyAt = performance.now();
     const warm: number[] = [];
     for (let index = 0; index < options.warmRequests; index++) warm.push((await send()).ms);
-    const trace = (await (await fetch(`${url}/v1/startup`)).json()) as StartupTraceJSON;
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const startup = await fetch(`${url}/v1/startup`, { headers: authorization });
+    if (startup.status === 401)
+      throw new UserError(
+        options.apiKey === undefined
+          ? "The app takes an API key: set HEARTH_API_KEY to one of its keys."
+          : "The app does not know the key in HEARTH_API_KEY.",
+        { field: "apiKey" },
+      );
+    const trace = (await startup.json()) as StartupTraceJSON;
+    const metrics = await (await fetch(`${url}/metrics`, { headers: authorization })).text();
     const constructions = [...metrics.matchAll(/^hearth_constructions_after_ready_total\{[^}]*\} (\d+)/gm)].reduce(
       (sum, match) => sum + Number(match[1]),
       0,

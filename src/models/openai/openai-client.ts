@@ -1,5 +1,5 @@
 import { reportConstruction } from "../../core/construction.ts";
-import { UserError } from "../../core/errors.ts";
+import { HearthError, UserError } from "../../core/errors.ts";
 import { addSecrets } from "../../internal/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
 import { outgoingTraceparent } from "../../core/operations.ts";
@@ -42,6 +42,11 @@ export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
   readonly modelInfo?: Partial<ModelInfo>;
   /** The pools to share; every client uses the process-wide ones unless told otherwise. */
   readonly connectionPools?: ConnectionPools;
+  /**
+   * `parallel_tool_calls` for requests with tools that do not set it themselves (an agent's
+   * `parallelToolCalls` wins). Default: unset, the provider's own default.
+   */
+  readonly parallelToolCalls?: boolean;
 }
 
 /** Where to send a request and with which headers; Azure overrides this. */
@@ -52,6 +57,15 @@ export interface Endpoint {
   /** The cheap authenticated call that warm-up makes. */
   readonly warmupURL: URL;
   readonly headers: Readonly<Record<string, string>>;
+  /** Bearer tokens that change over time (Azure's Entra ID), sent as `Authorization`; see azure-ad-token.ts. */
+  readonly bearerTokens?: BearerTokens;
+}
+
+/** Where a client gets a bearer token that expires: held between requests, replaced when refused. */
+export interface BearerTokens {
+  token(): string | Promise<string>;
+  /** A new token after the provider refused `rejected` (401). */
+  replace(rejected: string): Promise<string>;
 }
 
 /**
@@ -69,6 +83,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #pools: ConnectionPools;
+  readonly #parallelToolCalls: boolean | undefined;
 
   constructor(options: OpenAIChatCompletionClientOptions, endpoint?: Endpoint) {
     if (typeof options?.model !== "string" || options.model === "")
@@ -87,6 +102,8 @@ export class OpenAIChatCompletionClient implements ModelClient {
         field: "provider",
       });
     }
+    if (options.parallelToolCalls !== undefined && typeof options.parallelToolCalls !== "boolean")
+      throw new UserError("`parallelToolCalls` must be true or false.", { field: "parallelToolCalls" });
     this.model = options.model;
     this.modelInfo = modelInfoFor(options.model, options.modelInfo);
     this.#endpoint = endpoint ?? openAIEndpoint(options);
@@ -97,6 +114,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
     this.#retry = { ...defaultRetryPolicy, ...options.retry, maxRetries };
     this.#pools = options.connectionPools ?? sharedConnectionPools;
     this.#sampling = pickSampling(options);
+    this.#parallelToolCalls = options.parallelToolCalls;
     Object.freeze(this);
     reportConstruction("model-client", this.model);
   }
@@ -108,11 +126,13 @@ export class OpenAIChatCompletionClient implements ModelClient {
 
   async create(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
     const body = JSON.stringify(this.#wire(request, false));
-    return withRetries(this.#retry, options.signal, async () => {
-      const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options);
-      await call.open();
-      return fromWireResponse(parseBody(await call.readText()));
-    });
+    return withRetries(this.#retry, options.signal, () =>
+      this.#authorized(async (token) => {
+        const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options, token);
+        await call.open();
+        return fromWireResponse(parseBody(await call.readText()));
+      }),
+    );
   }
 
   /**
@@ -123,12 +143,14 @@ export class OpenAIChatCompletionClient implements ModelClient {
   async *createStream(request: ModelRequest, options: CallOptions = {}): AsyncGenerator<ModelStreamChunk> {
     const body = JSON.stringify(this.#wire(request, true));
     const url = this.#endpoint.chatCompletionsURL;
-    const { call, chunks, first } = await withRetries(this.#retry, options.signal, async () => {
-      const attempt = this.#call("POST", url, body, "text/event-stream", options);
-      await attempt.open();
-      const chunks = attempt.chunks();
-      return { call: attempt, chunks, first: await chunks.next() };
-    });
+    const { call, chunks, first } = await withRetries(this.#retry, options.signal, () =>
+      this.#authorized(async (token) => {
+        const attempt = this.#call("POST", url, body, "text/event-stream", options, token);
+        await attempt.open();
+        const chunks = attempt.chunks();
+        return { call: attempt, chunks, first: await chunks.next() };
+      }),
+    );
     try {
       yield* assembleStream(prepended(first, chunks));
     } finally {
@@ -154,9 +176,11 @@ export class OpenAIChatCompletionClient implements ModelClient {
    * (auth and bad URLs fail startup at once), and retrying here too would multiply the attempts.
    */
   async warmup(options: CallOptions = {}): Promise<void> {
-    const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options);
-    await call.open();
-    await call.readText();
+    await this.#authorized(async (token) => {
+      const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options, token);
+      await call.open();
+      await call.readText();
+    });
   }
 
   /** Open connections to this client's origin, in use and idle (see ConnectionPools). */
@@ -173,16 +197,47 @@ export class OpenAIChatCompletionClient implements ModelClient {
   async close(): Promise<void> {}
 
   #wire(request: ModelRequest, stream: boolean): Record<string, unknown> {
-    return toWireRequest(request, {
-      ...this.#sampling,
-      model: this.model,
-      stream,
-      useMaxCompletionTokens: isReasoningModel(this.model),
-    });
+    const parallel = this.#parallelToolCalls;
+    return toWireRequest(
+      parallel === undefined || request.parallelToolCalls !== undefined
+        ? request
+        : { ...request, parallelToolCalls: parallel },
+      {
+        ...this.#sampling,
+        model: this.model,
+        stream,
+        useMaxCompletionTokens: isReasoningModel(this.model),
+      },
+    );
   }
 
-  #call(method: "GET" | "POST", url: URL, body: string | undefined, accept: string, options: CallOptions): HttpCall {
+  /**
+   * One attempt with the endpoint's current bearer token, when it has changing ones: a 401 replaces
+   * the token and sends the attempt once more (the retry loop never retries a 401).
+   */
+  async #authorized<T>(send: (token: string | undefined) => Promise<T>): Promise<T> {
+    const tokens = this.#endpoint.bearerTokens;
+    if (tokens === undefined) return send(undefined);
+    const current = tokens.token();
+    const token = typeof current === "string" ? current : await current;
+    try {
+      return await send(token);
+    } catch (error) {
+      if (!HearthError.is(error, "HEARTH_MODEL_AUTH") || error.status !== 401) throw error;
+      return send(await tokens.replace(token));
+    }
+  }
+
+  #call(
+    method: "GET" | "POST",
+    url: URL,
+    body: string | undefined,
+    accept: string,
+    options: CallOptions,
+    token?: string,
+  ): HttpCall {
     const headers: Record<string, string> = { ...this.#endpoint.headers, accept };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     const traceparent = outgoingTraceparent(options.run);
     if (traceparent !== undefined) headers.traceparent = traceparent;
     if (body !== undefined) {
@@ -266,7 +321,7 @@ function openAIEndpoint(options: OpenAIChatCompletionClientOptions): Endpoint {
 }
 
 /** The secret values among a client's headers: its bearer token, an `api-key`, anything named like a token or a secret. */
-function credentialsIn(headers: Readonly<Record<string, string>>): string[] {
+export function credentialsIn(headers: Readonly<Record<string, string>>): string[] {
   const values: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
@@ -290,7 +345,7 @@ export function parseBaseURL(value: string): URL {
 }
 
 /** The chunks of a body whose first chunk was already read. */
-async function* prepended(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+export async function* prepended(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
   if (first.done === true) return;
   yield first.value;
   yield* rest;

@@ -99,11 +99,20 @@ function toWireMessages(message: ModelMessage): WireMessage[] {
         content: message.content === "" && message.toolCalls?.length ? null : message.content,
       };
       if (message.toolCalls !== undefined && message.toolCalls.length > 0) {
-        wire.tool_calls = message.toolCalls.map((call) => ({
+        const signature = message.thoughtSignature;
+        wire.tool_calls = message.toolCalls.map((call, index) => ({
           id: call.id,
           type: "function",
           function: { name: call.name, arguments: call.arguments },
+          // Gemini wants its signature back on the first call of the answer that carried it.
+          ...(index === 0 && signature !== undefined
+            ? { extra_content: { google: { thought_signature: signature } } }
+            : {}),
         }));
+        // DeepSeek's thinking mode refuses the next request unless the reasoning of an answer that
+        // called tools comes back; only in the field it came in, as strict servers (Groq) refuse others.
+        if (message.thoughtField === "reasoning_content" && message.thought !== undefined)
+          wire.reasoning_content = message.thought;
       }
       return [wire];
     }

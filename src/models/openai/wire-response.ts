@@ -1,6 +1,7 @@
 import { HearthError } from "../../core/errors.ts";
 import type { ToolCall, Usage } from "../../core/messages.ts";
 import type { FinishReason, ModelResponse, ModelStreamChunk } from "../../core/model-client.ts";
+import { errorFromProviderObject } from "../classify-error.ts";
 
 type Json = Record<string, unknown>;
 
@@ -37,13 +38,22 @@ export function mapFinishReason(reason: unknown, hasToolCalls: boolean): FinishR
   }
 }
 
+/**
+ * Usage, with the details providers add: `prompt_tokens_details.cached_tokens` (OpenAI, DeepSeek,
+ * OpenRouter) and `completion_tokens_details.reasoning_tokens`. A detail of 0 is left out, as
+ * every OpenAI answer reports them whether or not a cache or reasoning was involved.
+ */
 export function parseUsage(value: unknown): Usage {
   const usage = asObject(value);
   const prompt = usage?.prompt_tokens;
   const completion = usage?.completion_tokens;
+  const cached = asObject(usage?.prompt_tokens_details)?.cached_tokens;
+  const reasoning = asObject(usage?.completion_tokens_details)?.reasoning_tokens;
   return {
     promptTokens: typeof prompt === "number" ? prompt : 0,
     completionTokens: typeof completion === "number" ? completion : 0,
+    ...(typeof cached === "number" && cached > 0 ? { cachedPromptTokens: cached } : {}),
+    ...(typeof reasoning === "number" && reasoning > 0 ? { reasoningTokens: reasoning } : {}),
   };
 }
 
@@ -54,38 +64,82 @@ export function splitThought(content: string): { content: string; thought?: stri
   return { content: content.slice(match[0].length), thought: (match[1] ?? "").trim() };
 }
 
-/** An error object a provider returned in place of a completion, in a 200 body or an SSE event. */
-export function providerErrorMessage(json: Json): string | undefined {
-  const error = asObject(json.error);
-  if (error === undefined) return undefined;
-  return typeof error.message === "string" ? error.message : JSON.stringify(error);
+/** The error object a provider sent in place of a completion, in a 200 body or an SSE event. */
+function providerError(json: Json, midStream: boolean): HearthError | undefined {
+  const error = json.error;
+  if (error === undefined || error === null) return undefined;
+  const object = asObject(error) ?? { message: typeof error === "string" ? error : JSON.stringify(error) };
+  return errorFromProviderObject(object, midStream);
+}
+
+/** Text blocks and thinking blocks of a `content` array (Mistral's reasoning models answer so). */
+function contentBlocks(content: unknown): { text: string; thinking: string } {
+  if (typeof content === "string") return { text: content, thinking: "" };
+  if (!Array.isArray(content)) return { text: "", thinking: "" };
+  let text = "";
+  let thinking = "";
+  for (const entry of content) {
+    const block = asObject(entry);
+    if (block?.type === "text" && typeof block.text === "string") text += block.text;
+    else if (block?.type === "thinking") thinking += blocksText(block.thinking);
+  }
+  return { text, thinking };
+}
+
+function blocksText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (!Array.isArray(value)) return "";
+  return value
+    .map((entry) => asObject(entry)?.text)
+    .filter((text) => typeof text === "string")
+    .join("");
+}
+
+/** Gemini's signature, on a tool call or (as first recorded) on the message: `extra_content.google.thought_signature`. */
+function thoughtSignatureIn(value: Json | undefined): string | undefined {
+  const signature = asObject(asObject(value?.extra_content)?.google)?.thought_signature;
+  return typeof signature === "string" && signature !== "" ? signature : undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** Converts a Chat Completions response body (already parsed) into a ModelResponse. Pure. */
 export function fromWireResponse(body: unknown): ModelResponse {
   const json = asObject(body);
   if (json === undefined) throw invalidResponse("the body is not a JSON object");
-  const providerError = providerErrorMessage(json);
-  if (providerError !== undefined) {
-    throw new HearthError("HEARTH_MODEL_SERVER", `The model provider returned an error: ${providerError}`, {
-      retryable: true,
-    });
-  }
+  const error = providerError(json, false);
+  if (error !== undefined) throw error;
   const choices = json.choices;
   if (!Array.isArray(choices) || choices.length === 0) throw invalidResponse("it has no choices");
   const choice = asObject(choices[0]);
   const message = asObject(choice?.message);
   if (choice === undefined || message === undefined) throw invalidResponse("choices[0].message is missing");
   const toolCalls = parseToolCalls(message.tool_calls);
-  const rawContent = typeof message.content === "string" ? message.content : "";
-  const split = splitThought(rawContent);
-  const reasoning = typeof message.reasoning_content === "string" ? message.reasoning_content : split.thought;
+  const blocks = contentBlocks(message.content);
+  const split = splitThought(blocks.text);
+  // The field a thought came in decides whether it goes back (see wire-request.ts).
+  const reasoningContent = nonEmpty(message.reasoning_content);
+  const thought =
+    reasoningContent ?? nonEmpty(message.reasoning) ?? nonEmpty(blocks.thinking) ?? nonEmpty(split.thought);
+  const signature =
+    (Array.isArray(message.tool_calls) ? message.tool_calls : [])
+      .map((call: unknown) => thoughtSignatureIn(asObject(call)))
+      .find((found) => found !== undefined) ?? thoughtSignatureIn(message);
+  const refusal = nonEmpty(message.refusal);
   return {
-    finishReason: mapFinishReason(choice.finish_reason, toolCalls.length > 0),
+    finishReason:
+      refusal !== undefined && toolCalls.length === 0
+        ? "content-filter"
+        : mapFinishReason(choice.finish_reason, toolCalls.length > 0),
     content: split.content,
     toolCalls,
     usage: parseUsage(json.usage),
-    ...(reasoning === undefined || reasoning === "" ? {} : { thought: reasoning }),
+    ...(thought === undefined ? {} : { thought }),
+    ...(reasoningContent === undefined ? {} : { thoughtField: "reasoning_content" }),
+    ...(signature === undefined ? {} : { thoughtSignature: signature }),
+    ...(refusal === undefined ? {} : { refusal }),
     ...(typeof json.model === "string" ? { model: json.model } : {}),
   };
 }
@@ -120,6 +174,9 @@ interface PartialToolCall {
 export class StreamAssembler {
   #content = "";
   #thought = "";
+  #thoughtField: string | undefined;
+  #thoughtSignature: string | undefined;
+  #refusal = "";
   #toolCalls = new Map<number, PartialToolCall>();
   #finishReason: unknown = undefined;
   #usage: Usage = { promptTokens: 0, completionTokens: 0 };
@@ -133,14 +190,8 @@ export class StreamAssembler {
   push(chunk: unknown): ModelStreamChunk[] {
     const json = asObject(chunk);
     if (json === undefined) throw invalidResponse("a stream chunk is not a JSON object");
-    const providerError = providerErrorMessage(json);
-    if (providerError !== undefined) {
-      throw new HearthError(
-        "HEARTH_MODEL_SERVER",
-        `The model provider returned an error mid-stream: ${providerError}`,
-        { retryable: true },
-      );
-    }
+    const error = providerError(json, true);
+    if (error !== undefined) throw error;
     this.#sawChunk = true;
     if (typeof json.model === "string") this.#model = json.model;
     if (json.usage !== undefined && json.usage !== null) this.#usage = parseUsage(json.usage);
@@ -153,15 +204,21 @@ export class StreamAssembler {
         this.#finishReason = choice.finish_reason;
       const delta = asObject(choice.delta);
       if (delta === undefined) continue;
-      const reasoning = delta.reasoning_content ?? delta.reasoning;
-      if (typeof reasoning === "string" && reasoning !== "") {
+      const reasoningContent = nonEmpty(delta.reasoning_content);
+      if (reasoningContent !== undefined) this.#thoughtField = "reasoning_content";
+      const blocks = contentBlocks(delta.content);
+      const reasoning = reasoningContent ?? nonEmpty(delta.reasoning) ?? nonEmpty(blocks.thinking);
+      if (reasoning !== undefined) {
         this.#thought += reasoning;
         out.push({ type: "thought-delta", delta: reasoning });
       }
-      if (typeof delta.content === "string" && delta.content !== "") {
-        this.#content += delta.content;
-        out.push({ type: "text-delta", delta: delta.content });
+      if (blocks.text !== "") {
+        this.#content += blocks.text;
+        out.push({ type: "text-delta", delta: blocks.text });
       }
+      const refusal = nonEmpty(delta.refusal);
+      if (refusal !== undefined) this.#refusal += refusal;
+      this.#thoughtSignature ??= thoughtSignatureIn(delta);
       if (Array.isArray(delta.tool_calls)) {
         for (const item of delta.tool_calls) out.push(this.#toolCallDelta(asObject(item)));
       }
@@ -171,6 +228,7 @@ export class StreamAssembler {
 
   #toolCallDelta(item: Json | undefined): ModelStreamChunk {
     if (item === undefined) throw invalidResponse("a tool call delta is not an object");
+    this.#thoughtSignature ??= thoughtSignatureIn(item);
     const index = typeof item.index === "number" ? item.index : this.#toolCalls.size;
     const fn = asObject(item.function);
     const id = typeof item.id === "string" && item.id !== "" ? item.id : undefined;
@@ -199,12 +257,16 @@ export class StreamAssembler {
       });
     const split =
       this.#thought === "" ? splitThought(this.#content) : { content: this.#content, thought: this.#thought };
+    const refused = this.#refusal !== "" && toolCalls.length === 0;
     return {
-      finishReason: mapFinishReason(this.#finishReason, toolCalls.length > 0),
+      finishReason: refused ? "content-filter" : mapFinishReason(this.#finishReason, toolCalls.length > 0),
       content: split.content,
       toolCalls,
       usage: this.#usage,
       ...(split.thought === undefined || split.thought === "" ? {} : { thought: split.thought }),
+      ...(this.#thoughtField === undefined ? {} : { thoughtField: this.#thoughtField }),
+      ...(this.#thoughtSignature === undefined ? {} : { thoughtSignature: this.#thoughtSignature }),
+      ...(this.#refusal === "" ? {} : { refusal: this.#refusal }),
       ...(this.#model === undefined ? {} : { model: this.#model }),
     };
   }

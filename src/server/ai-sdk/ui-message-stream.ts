@@ -1,4 +1,4 @@
-import { type AgentMessage, chatMessageText, isChatMessage, newId } from "../../core/messages.ts";
+import { type AgentMessage, chatMessageText, isChatMessage, newId, type ToolResult } from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
 import {
@@ -12,6 +12,7 @@ import {
   taskOf,
 } from "../chat.ts";
 import type { HttpResponse } from "../http-types.ts";
+import type { ToolApproval } from "../../core/tool-approval.ts";
 
 /**
  * Whether a `/v1/chat` body is the AI SDK's chat request (`useChat`'s default transport sends
@@ -38,6 +39,27 @@ function textOf(message: Record<string, unknown>, field: string): string {
 }
 
 /**
+ * The answers a page sends to tool calls that waited for approval: the tool parts of its last
+ * assistant message that `addToolApprovalResponse` moved to "approval-responded". Undefined when
+ * there are none (the request carries a new user message).
+ */
+function approvalsOf(messages: readonly unknown[]): ToolApproval[] | undefined {
+  const last = messages.at(-1) as Record<string, unknown> | undefined;
+  if (last?.role !== "assistant" || !Array.isArray(last.parts)) return undefined;
+  const field = `messages[${messages.length - 1}].parts`;
+  const approvals: ToolApproval[] = [];
+  for (const [index, part] of (last.parts as unknown[]).entries()) {
+    const { state, toolCallId, approval } = (part ?? {}) as Record<string, unknown>;
+    if (state !== "approval-responded") continue;
+    const { approved, reason } = (approval ?? {}) as Record<string, unknown>;
+    if (typeof toolCallId !== "string" || typeof approved !== "boolean")
+      throw invalid(`${field}[${index}]`, "must carry its toolCallId and approval.approved");
+    approvals.push({ callId: toolCallId, approved, ...(typeof reason === "string" ? { reason } : {}) });
+  }
+  return approvals.length === 0 ? undefined : approvals;
+}
+
+/**
  * Reads the AI SDK's chat request. The chat's `id` is the hearth session's id: the first message of
  * a chat starts the session under it, the next ones continue it, so hearth holds the conversation
  * and only the last user message is the turn's task. The messages before it start a new session
@@ -56,6 +78,19 @@ export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: 
   if (!Array.isArray(data.messages) || data.messages.length === 0)
     throw invalid("messages", "must be a non-empty array");
   const runner = runnerOf(data);
+  // A page that answered tool approvals sends the conversation back ending with its assistant message.
+  const approvals = approvalsOf(data.messages as unknown[]);
+  if (approvals !== undefined)
+    return {
+      chat: {
+        approvals,
+        sessionId: data.id,
+        stream: true,
+        ...runner,
+        ...(data.context === undefined ? {} : { context: data.context }),
+      },
+      format: new UIMessageReplies(true),
+    };
   const conversation: HistoryMessage[] = [];
   for (const [index, entry] of (data.messages as unknown[]).entries()) {
     const field = `messages[${index}]`;
@@ -90,6 +125,25 @@ function jsonOrText(text: string): unknown {
   }
 }
 
+/** A tool result as the UI shows it: its output, its error, or a denial when a person did not approve the call. */
+function outputChunk(result: ToolResult): string {
+  return result.errorCode === "HEARTH_TOOL_REJECTED"
+    ? sseData({ type: "tool-output-denied", toolCallId: result.callId })
+    : result.isError
+      ? sseData({
+          type: "tool-output-error",
+          toolCallId: result.callId,
+          errorText: result.content,
+          dynamic: true,
+        })
+      : sseData({
+          type: "tool-output-available",
+          toolCallId: result.callId,
+          output: jsonOrText(result.content),
+          dynamic: true,
+        });
+}
+
 /**
  * A turn as the AI SDK's UI message stream (protocol v1): one assistant message whose parts are
  * every agent's text (streamed as written when the model streams, else whole), the tool calls and
@@ -99,15 +153,21 @@ function jsonOrText(text: string): unknown {
  */
 export class UIMessageReplies implements ReplyFormat {
   readonly streamHeaders = { "x-vercel-ai-ui-message-stream": "v1" };
+  /** The stream goes on with the page's last assistant message (approvals answered), not a new one. */
+  readonly #continues: boolean;
   /** The text part being streamed, by the source writing it. */
   #open: { readonly id: string; readonly source: string } | undefined;
+
+  constructor(continues = false) {
+    this.#continues = continues;
+  }
 
   whole(outcome: ChatOutcome): HttpResponse {
     return hearthReplies.whole(outcome);
   }
 
   start(): string {
-    return sseData({ type: "start", messageId: newId("msg") });
+    return sseData(this.#continues ? { type: "start" } : { type: "start", messageId: newId("msg") });
   }
 
   #close(): string {
@@ -144,24 +204,17 @@ export class UIMessageReplies implements ReplyFormat {
             )
             .join("")
         );
+      case "tool-approval-request":
+        // The calls that ran at once have their output; each waiting call's id is its approval's id:
+        // `addToolApprovalResponse({ id })` answers the call.
+        return (
+          item.results.map(outputChunk).join("") +
+          item.toolCalls
+            .map((call) => sseData({ type: "tool-approval-request", approvalId: call.id, toolCallId: call.id }))
+            .join("")
+        );
       case "tool-call-execution":
-        return item.results
-          .map((result) =>
-            result.isError
-              ? sseData({
-                  type: "tool-output-error",
-                  toolCallId: result.callId,
-                  errorText: result.content,
-                  dynamic: true,
-                })
-              : sseData({
-                  type: "tool-output-available",
-                  toolCallId: result.callId,
-                  output: jsonOrText(result.content),
-                  dynamic: true,
-                }),
-          )
-          .join("");
+        return item.results.map(outputChunk).join("");
       case "thought": {
         const id = newId("reasoning");
         return (

@@ -1,9 +1,13 @@
+import { defaultImageLimits, type ImageLimits, type MultiModalContent, multiModalText } from "../../core/images.ts";
 import { type AgentMessage, isChatMessage } from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
 import { type ChatOutcome, type ChatRequest, invalid, type ReplyFormat, sseData, taskOf } from "../chat.ts";
 import { json, type HttpResponse } from "../http-types.ts";
-import { openAIError } from "./errors.ts";
+import { contentFromParts } from "../image-parts.ts";
+import { approvalPending } from "../../core/tool-approval.ts";
+import { problemOf } from "../problem.ts";
+import { openAIError, openAIErrorResponse } from "./errors.ts";
 
 /** A `POST /v1/chat/completions` body, read into a hearth chat turn. */
 export interface CompletionRequest {
@@ -12,6 +16,13 @@ export interface CompletionRequest {
   readonly model: string;
   /** `stream_options.include_usage`: a last chunk with the turn's usage. */
   readonly includeUsage: boolean;
+}
+
+/** The longest text a task's content parts may hold, as /v1/chat's `message`. */
+const maxTextLength = 100_000;
+
+function hasImagePart(content: unknown): content is unknown[] {
+  return Array.isArray(content) && content.some((part) => (part as { type?: unknown } | null)?.type === "image_url");
 }
 
 /** A message's text: a string, or text parts joined; anything else is a 400 naming the message. */
@@ -24,7 +35,7 @@ function textOf(content: unknown, field: string): string {
       if (type !== "text" || typeof text !== "string")
         throw invalid(
           `${field}[${index}]`,
-          "must be a text part ({ type: 'text', text }): images, audio and files are not taken on this route",
+          "must be a text part ({ type: 'text', text }) or, in the last user message, an image part ({ type: 'image_url', image_url: { url } }): audio and files are not taken on this route",
         );
       return text;
     })
@@ -39,7 +50,12 @@ function textOf(content: unknown, field: string): string {
  * app's), as are sampling fields (the agent's model client has its own); `n` above 1, tools of
  * the client's, and tool messages are refused, since the agent's tool calls stay inside hearth.
  */
-export function parseCompletionRequest(body: unknown, sessionId: string, wantsStream: boolean): CompletionRequest {
+export function parseCompletionRequest(
+  body: unknown,
+  sessionId: string,
+  wantsStream: boolean,
+  images: ImageLimits = defaultImageLimits,
+): CompletionRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "must be a JSON object");
   const data = body as Record<string, unknown>;
   if (typeof data.model !== "string" || data.model === "")
@@ -56,6 +72,8 @@ export function parseCompletionRequest(body: unknown, sessionId: string, wantsSt
   if (!Array.isArray(data.messages) || data.messages.length === 0)
     throw invalid("messages", "must be a non-empty array");
   const conversation: HistoryMessage[] = [];
+  // Images are taken in the last message, the turn's task: the history a new session starts with is text.
+  let withImages: { readonly field: string; readonly content: MultiModalContent } | undefined;
   for (const [index, entry] of (data.messages as unknown[]).entries()) {
     const field = `messages[${index}]`;
     if (typeof entry !== "object" || entry === null) throw invalid(field, "must be an object");
@@ -68,9 +86,19 @@ export function parseCompletionRequest(body: unknown, sessionId: string, wantsSt
       );
     if (toolCalls !== undefined && toolCalls !== null && !(Array.isArray(toolCalls) && toolCalls.length === 0))
       throw invalid(`${field}.tool_calls`, "cannot be given: the agent's tool calls stay inside hearth");
-    conversation.push({ role, content: textOf(content ?? "", `${field}.content`) });
+    if (withImages !== undefined)
+      throw invalid(withImages.field, "may hold images only in the last message, the turn's task");
+    if (role === "user" && hasImagePart(content)) {
+      withImages = {
+        field: `${field}.content`,
+        content: contentFromParts(content, `${field}.content`, images, maxTextLength),
+      };
+      conversation.push({ role, content: multiModalText(withImages.content) });
+    } else conversation.push({ role, content: textOf(content ?? "", `${field}.content`) });
   }
-  const { message, history } = taskOf(conversation);
+  const task = taskOf(conversation);
+  const { history } = task;
+  const message = withImages?.content ?? task.message;
   const options = data.stream_options as { include_usage?: unknown } | undefined | null;
   return {
     model: data.model,
@@ -91,6 +119,15 @@ export function completionSessionId(header: string | undefined): string {
   if (header === undefined) return crypto.randomUUID();
   if (!isSessionId(header)) throw invalid("x-session-id", "must be 1-128 letters, digits, `_` or `-`");
   return header;
+}
+
+/**
+ * A turn that stopped on tool calls waiting for approval, as an error: this API has no way to ask
+ * for one or to send the answer. The session keeps the waiting step; `POST /v1/chat` answers it.
+ */
+function waitingError({ result, sessionId }: ChatOutcome) {
+  const last = result.messages.at(-1);
+  return last?.type === "tool-approval-request" ? approvalPending(sessionId, last.toolCalls) : undefined;
 }
 
 function usageOf({ result }: ChatOutcome) {
@@ -130,6 +167,8 @@ export class CompletionReplies implements ReplyFormat {
   }
 
   whole(outcome: ChatOutcome): HttpResponse {
+    const waiting = waitingError(outcome);
+    if (waiting !== undefined) return openAIErrorResponse(waiting);
     return json(200, {
       id: this.#id,
       object: "chat.completion",
@@ -185,6 +224,8 @@ export class CompletionReplies implements ReplyFormat {
   }
 
   done(outcome: ChatOutcome): string {
+    const waiting = waitingError(outcome);
+    if (waiting !== undefined) return sseData(openAIError(problemOf(waiting)));
     const { reply } = outcome;
     const rest = this.#lastStreamed || reply === "" ? "" : this.#streamedAny ? `\n\n${reply}` : reply;
     return [

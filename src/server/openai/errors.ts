@@ -25,7 +25,7 @@ export function openAIError(problem: { readonly status: number; readonly body: R
 }
 
 /** An error as OpenAI's API answers it: its status and headers (`retry-after`) as hearth's, its body OpenAI's. */
-export function openAIErrorResponse(error: unknown, requestId: string): HttpResponse {
+export function openAIErrorResponse(error: unknown, requestId?: string): HttpResponse {
   const problem = problemOf(error, requestId);
   return {
     status: problem.status,

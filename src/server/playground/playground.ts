@@ -1,4 +1,5 @@
 import { HearthError } from "../../core/errors.ts";
+import { redactValue } from "../../internal/redact.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { waterfallSvg } from "../../telemetry/startup-waterfall.ts";
 import { runnersFor } from "../chat.ts";
@@ -101,12 +102,15 @@ export class Playground {
           body: waterfallSvg(this.#runtime.startupTrace()),
         };
       case "requests":
+        // Redacted as the log line is: a session id is the client's text, and can be a key.
         return json(
           200,
-          this.#recent
-            .filter((entry) => entry.tenant === tenant)
-            .reverse()
-            .map(({ tenant: _tenant, ...entry }) => entry),
+          redactValue(
+            this.#recent
+              .filter((entry) => entry.tenant === tenant)
+              .reverse()
+              .map(({ tenant: _tenant, ...entry }) => entry),
+          ),
         );
       default:
         throw new HearthError("HEARTH_NOT_FOUND", `No playground file "${part}".`);
