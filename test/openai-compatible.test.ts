@@ -169,6 +169,8 @@ test("an unknown model is a 404 in OpenAI's error shape", async () => {
       assert.equal(error.param, "model");
       assert.equal(error.type, "invalid_request_error");
       assert.match(error.message, /gpt-4o/);
+      // Sending it again will not mend it: OpenAI's SDKs are told not to retry it on their own.
+      assert.equal(error.headers?.get("x-should-retry"), "false");
       return true;
     },
   );

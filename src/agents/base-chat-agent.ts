@@ -52,7 +52,6 @@ export async function withSession<T>(
   work: (session: Session, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const { task, signal } = options;
-  if (task !== undefined && typeof task !== "string") checkMultiModal(task, "task");
   if (options.approvals !== undefined) {
     checkApprovalList(options.approvals);
     if (task !== undefined)
@@ -101,9 +100,15 @@ function runContextOf(options: RunOptions): RunContext {
   return { ...run, context };
 }
 
-export function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
+/** The run's task as it is to be stored: multimodal content checked, and the checked copy (frozen, its types normalised) kept. */
+function checkedTask(task: Task | undefined): Task | undefined {
+  return task === undefined || typeof task === "string" ? task : checkMultiModal(task, "task");
+}
+
+export async function runTask(options: RunOptions, fallback: () => Session, work: TaskWork): Promise<TaskResult> {
+  const task = checkedTask(options.task);
   return withSession(options, fallback, (session, signal) =>
-    work(session, options.task, signal, ignoreMessages, runContextOf(options), options.approvals),
+    work(session, task, signal, ignoreMessages, runContextOf(options), options.approvals),
   );
 }
 
@@ -116,9 +121,10 @@ export async function* streamTask(
   fallback: () => Session,
   work: TaskWork,
 ): AsyncGenerator<RunStreamItem> {
+  const task = checkedTask(options.task);
   const result = yield* queuedStream<AgentMessage, TaskResult>(options.signal, (emit, signal) =>
     withSession({ ...options, signal }, fallback, (session, runSignal) =>
-      work(session, options.task, runSignal, emit, runContextOf(options), options.approvals),
+      work(session, task, runSignal, emit, runContextOf(options), options.approvals),
     ),
   );
   yield result;

@@ -4,6 +4,9 @@ import { HearthError } from "../core/errors.ts";
 import type { AgentMessage, ToolResult } from "../core/messages.ts";
 import type { RunContext } from "../core/run-context.ts";
 import { Session } from "../core/session.ts";
+import { KeyedLock } from "../internal/keyed-lock.ts";
+import { runSessionTurn } from "../runtime/session-turn.ts";
+import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
 import { defineTool } from "../tools/define-tool.ts";
 import { AssistantAgent } from "./assistant-agent.ts";
@@ -89,6 +92,23 @@ test("approved: the call runs, the model sees its result, and the session waits 
     session.contextOf("helper").map((message) => message.role),
     ["user", "assistant", "tool", "assistant"],
   );
+});
+
+test("a session waiting for approvals is written as format 3, which a hearth reading only 2 refuses; answered, it is 2 again", async () => {
+  const { refund } = tools();
+  const modelClient = new ScriptedModelClient({
+    replies: [{ toolCalls: [{ id: "c1", name: "refund", arguments: { order: "A1" } }] }, "Refunded."],
+  });
+  const agent = new AssistantAgent({ name: "helper", modelClient, tools: [refund], reflectOnToolUse: true });
+  const session = agent.createSession();
+  assert.equal(session.toJSON().version, 2);
+  await agent.run({ task: "Refund A1", session });
+  const waiting = session.toJSON();
+  assert.equal(waiting.version, 3);
+  const restored = Session.fromJSON(JSON.stringify(waiting));
+  assert.equal(restored.pendingApproval?.agent, "helper");
+  await agent.run({ session: restored, approvals: [{ callId: "c1", approved: true }] });
+  assert.equal(restored.toJSON().version, 2);
 });
 
 test("rejected: the tool does not run and the model reads an error result with the reason", async () => {
@@ -320,4 +340,35 @@ test("defineTool refuses a needsApproval that is neither a boolean nor a functio
       }),
     (error: unknown) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "needsApproval",
   );
+});
+
+test("a resumed turn that fails after its approved call ran keeps that step: the call never runs twice", async () => {
+  const { refund, ran } = tools();
+  const modelClient = new ScriptedModelClient({
+    replies: [
+      { toolCalls: [{ id: "c1", name: "refund", arguments: { order: "A1" } }] },
+      new HearthError("HEARTH_MODEL_SERVER", "provider 503", { retryable: true }),
+      "Refunded.",
+    ],
+  });
+  const agent = new AssistantAgent({ name: "helper", modelClient, tools: [refund], reflectOnToolUse: true });
+  const store = new MemorySessionStore();
+  const locks = new KeyedLock();
+  const turn = { runner: agent, store, tenant: "t", sessionId: "s1" };
+  const first = await runSessionTurn(locks, { ...turn, task: "Refund A1", createSession: true });
+  assert.equal(first.result.stopReason, "tool-approval-request");
+  assert.equal(first.reply, "", "a turn waiting for approval has no reply of its own");
+  const approvals = [{ callId: "c1", approved: true }];
+  // The reflection after the approved call fails: the turn fails, but the call's step is stored.
+  await assert.rejects(runSessionTurn(locks, { ...turn, approvals }), { code: "HEARTH_MODEL_SERVER" });
+  const stored = await store.get("t", "s1");
+  assert.equal(stored?.session.pendingApproval, undefined);
+  assert.deepEqual(ran, ["refund A1"]);
+  // The same approvals again: nothing waits any more, so nothing runs again.
+  await assert.rejects(runSessionTurn(locks, { ...turn, approvals }), { code: "HEARTH_APPROVAL_INVALID" });
+  assert.deepEqual(ran, ["refund A1"]);
+  // A message continues the conversation, with the call's result in the model's context.
+  const next = await runSessionTurn(locks, { ...turn, task: "Done?" });
+  assert.equal(next.reply, "Refunded.");
+  assert.deepEqual(ran, ["refund A1"]);
 });

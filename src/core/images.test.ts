@@ -65,6 +65,19 @@ test("an agent whose model does not read images refuses a task with one, before 
   assert.equal((await agent.run({ task: ["just text"] })).messages.at(-1)?.type, "text");
 });
 
+test("a team with a member that does not read images refuses an image task before any member's model call", async () => {
+  const seer = new AssistantAgent({ name: "seer", modelClient: seeing() });
+  const writerModel = new ScriptedModelClient({ replies: ["no"] });
+  const writer = new AssistantAgent({ name: "writer", modelClient: writerModel });
+  const team = new RoundRobinGroupChat({ participants: [seer, writer], maxTurns: 2 });
+  await assert.rejects(
+    team.run({ task }),
+    (error) => HearthError.is(error, "HEARTH_INVALID_REQUEST") && /"writer"/.test(error.message),
+  );
+  assert.equal((seer.modelClient as ScriptedModelClient).requests.length, 0);
+  assert.equal(writerModel.requests.length, 0);
+});
+
 test("a bad multimodal task is a UserError naming the part", async () => {
   const agent = new AssistantAgent({ name: "seer", modelClient: seeing() });
   const cases: [unknown, string][] = [
@@ -109,4 +122,14 @@ test("limits: image count, decoded bytes and URL length", () => {
     "hi",
     { type: "image", url: "https://x.example/a.png" },
   ]);
+});
+
+test("the task stored and sent is the checked copy: a MIME type in capitals is sent lower-cased", async () => {
+  const modelClient = new ScriptedModelClient({ replies: ["A dot."], modelInfo: { vision: true } });
+  const agent = new AssistantAgent({ name: "seer", modelClient });
+  const task: MultiModalContent = ["What is this?", { type: "image", data: png, mimeType: "image/PNG" }];
+  const result = await agent.run({ task });
+  const stored = result.messages[0] as { content: readonly unknown[] };
+  assert.notEqual(stored.content, task, "a copy, not the caller's array");
+  assert.deepEqual(stored.content[1], { type: "image", data: png, mimeType: "image/png" });
 });

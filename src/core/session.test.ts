@@ -39,7 +39,7 @@ test("malformed or unknown-version JSON is rejected with HEARTH_SESSION_INVALID"
     "{not json",
     null,
     [],
-    { ...good, version: 3 },
+    { ...good, version: 4 },
     { ...good, version: 1 }, // a reference in a version-1 session
     { ...good, contexts: { helper: [{ m: 5 }] } },
     { ...good, contexts: { helper: [{ m: -1 }] } },

@@ -13,8 +13,15 @@ import { pendingApprovalProblem, type PendingApproval } from "./tool-approval.ts
  */
 export const sessionFormatVersion = 2;
 
+/**
+ * The format of a session that holds what a hearth reading only format 2 would drop without a word
+ * (a step waiting for approvals, a multimodal message): 3, so that such a hearth, in a rolling
+ * deploy, refuses the session rather than writing it back without them. Otherwise the same as 2.
+ */
+export const sessionFormatVersionWithApprovals = 3;
+
 /** Every format this hearth reads. */
-const readableVersions: ReadonlySet<unknown> = new Set([1, 2]);
+const readableVersions: ReadonlySet<unknown> = new Set([1, 2, 3]);
 
 /** A team's progress in a session: whose turn it is and what each member has already received. */
 export interface TeamState {
@@ -33,7 +40,7 @@ export interface TeamState {
 
 /** The JSON form of a session: plain data, safe to store anywhere and load in another process. */
 export interface SessionJSON {
-  readonly version: typeof sessionFormatVersion;
+  readonly version: typeof sessionFormatVersion | typeof sessionFormatVersionWithApprovals;
   readonly id: string;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -155,7 +162,7 @@ export class Session {
    */
   snapshot(): SessionJSON {
     return {
-      version: sessionFormatVersion,
+      version: this.#needsVersion3() ? sessionFormatVersionWithApprovals : sessionFormatVersion,
       id: this.id,
       createdAt: this.createdAt,
       updatedAt: this.#updatedAt,
@@ -165,6 +172,10 @@ export class Session {
       ...(this.#requestContext === undefined ? {} : { requestContext: this.#requestContext }),
       ...(this.#pendingApproval === undefined ? {} : { pendingApproval: this.#pendingApproval }),
     };
+  }
+
+  #needsVersion3(): boolean {
+    return this.#pendingApproval !== undefined || this.#messages.some((message) => message.type === "multi-modal");
   }
 
   #storedContexts(): Record<string, readonly StoredContextEntry[]> {
@@ -200,8 +211,8 @@ export class Session {
       const context = decodeContext(stored, session.#messages, name);
       if (context === undefined) throw invalidSession(`contexts.${name} refers to a message it cannot stand for`);
       session.#contexts.set(name, context);
-      // Read as version 2: kept as stored, so the next write need not encode it again.
-      if (data.version === sessionFormatVersion) {
+      // Read as version 2 (or 3): kept as stored, so the next write need not encode it again.
+      if (Number(data.version) !== 1) {
         const after = stored.reduce(
           (last: number, entry) => (isContextRef(entry) ? Math.max(last, entry.m) : last),
           -1,

@@ -153,23 +153,34 @@ async function attempt(
       run: runContext,
       ...(context === undefined ? {} : { context }),
     };
-    let result: TaskResult | undefined;
-    if (onItem === undefined) result = await options.runner.run(run);
-    else {
-      for await (const item of options.runner.runStream(run)) {
-        if (item.type === "task-result") result = item;
-        else onItem(item);
-      }
-    }
-    if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
-    // A run that ignored its signal is still not stored once the signal fired (a timeout, a client gone).
-    if (signal.aborted) throw abortError(signal);
-    if (keep !== undefined) session.apply({ requestContext: keep });
-    await store.put(tenant, session.snapshot(), stored?.version ?? 0, {
+    const putOptions = {
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-    });
-    const last = result.messages.findLast(isChatMessage);
+    };
+    let result: TaskResult | undefined;
+    try {
+      if (onItem === undefined) result = await options.runner.run(run);
+      else {
+        for await (const item of options.runner.runStream(run)) {
+          if (item.type === "task-result") result = item;
+          else onItem(item);
+        }
+      }
+      if (result === undefined) throw new Error("unreachable: the run ended without a TaskResult");
+      // A run that ignored its signal is still not stored once the signal fired (a timeout, a client gone).
+      if (signal.aborted) throw abortError(signal);
+    } catch (error) {
+      // A turn that answered approvals and failed after the approved calls ran (its next model
+      // call, say) keeps that step: those calls did their work, and must not run again when the
+      // client sends the same approvals once more. The session waits no more; the rest is lost.
+      if (stored?.session.pendingApproval !== undefined && session.pendingApproval === undefined)
+        await store.put(tenant, session.snapshot(), stored.version, putOptions).catch(() => undefined);
+      throw error;
+    }
+    if (keep !== undefined) session.apply({ requestContext: keep });
+    await store.put(tenant, session.snapshot(), stored?.version ?? 0, putOptions);
+    // A turn stopped for approvals has no reply of its own (its last chat message is the task).
+    const last = result.stopReason === "tool-approval-request" ? undefined : result.messages.findLast(isChatMessage);
     return { result, sessionId: session.id, reply: last === undefined ? "" : chatMessageText(last) };
   } finally {
     await releaseShared?.().catch(() => undefined);

@@ -215,8 +215,8 @@ export class RedisSessionStore implements SessionStore {
 
   /**
    * Holds the session with a lease (see lockLeaseMs) renewed while held, for `ttlMs` at most. A
-   * renewal that fails (Redis away) is not retried: the lease lapses, and the compare-and-set of
-   * `put` still guards the session.
+   * renewal that fails (Redis away a moment) is tried again at the next third of the lease; one
+   * that finds the lease taken stops. The compare-and-set of `put` still guards the session.
    */
   async lock(
     tenant: string,
@@ -239,9 +239,10 @@ export class RedisSessionStore implements SessionStore {
     const until = Date.now() + options.ttlMs;
     const renewal = setInterval(() => {
       if (Date.now() + leaseMs > until) return clearInterval(renewal);
+      // Lost (another holder has it now): stop. Failed (Redis away a moment): try again next time.
       client.hearthRenew(key, token, leaseMs).then(
         (renewed) => renewed === 0 && clearInterval(renewal),
-        () => clearInterval(renewal),
+        () => this.#client.status === "end" && clearInterval(renewal),
       );
     }, leaseMs / 3);
     renewal.unref();

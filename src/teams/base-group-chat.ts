@@ -13,14 +13,14 @@ import {
   type TaskResult,
   type Usage,
 } from "../core/messages.ts";
-import type { ModelMessage } from "../core/model-client.ts";
+import type { ModelClient, ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
 import type { Team, TerminationCondition } from "../core/team.ts";
 import { checkAgentName, parseState, runTask, streamTask, type TaskWork } from "../agents/base-chat-agent.ts";
 import { runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { taskMessageOf } from "../agents/runner/task-message.ts";
-import type { Task } from "../core/images.ts";
+import { holdsImages, type Task } from "../core/images.ts";
 import { approvalResume, type ApprovalResume, type ToolApproval } from "../core/tool-approval.ts";
 
 /** A team's saved state: the whole session it runs. JSON-safe and versioned. */
@@ -203,6 +203,19 @@ export abstract class BaseGroupChat implements Team {
     run: RunContext,
     approvals: readonly ToolApproval[] | undefined,
   ): Promise<TaskResult> {
+    // An image for the team: every member that will read the thread must read images, else it
+    // would fail on its turn, after the others' model calls were paid for.
+    if (task !== undefined && typeof task !== "string" && holdsImages([taskMessageOf(task)])) {
+      const blind = this.participants.find(
+        (member) => (member as { modelClient?: ModelClient }).modelClient?.modelInfo.vision === false,
+      );
+      if (blind !== undefined)
+        throw new HearthError(
+          "HEARTH_INVALID_REQUEST",
+          `Team "${this.name}" cannot take images: its member "${blind.name}" has a model that does not read them (modelInfo.vision is false).`,
+          { field: "message" },
+        );
+    }
     let state = this.stateOf(session);
     // A run that answers approvals first resumes the member whose turn waits for them, unchosen.
     let resume: ApprovalResume | undefined = approvalResume(session.id, session.pendingApproval, approvals);

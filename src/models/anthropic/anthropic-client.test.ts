@@ -140,13 +140,15 @@ describe("AnthropicChatCompletionClient against the mock Messages server", () =>
     };
     mock.enqueue(reply, reply);
     const created = await client({ thinking: { budgetTokens: 2048 } }).create(hello);
-    assert.deepEqual([created.thought, created.thoughtSignature], ["The customer named an order.", "sig-abc"]);
+    const blocks = [{ type: "thinking", thinking: "The customer named an order.", signature: "sig-abc" }];
+    assert.equal(created.thought, "The customer named an order.");
+    assert.deepEqual(JSON.parse(created.thoughtSignature ?? "[]"), blocks);
     const chunks = await collect(client().createStream(hello));
     assert.equal(
       chunks.flatMap((chunk) => (chunk.type === "thought-delta" ? [chunk.delta] : [])).join(""),
       "The customer named an order.",
     );
-    assert.equal(responseOf(chunks)?.thoughtSignature, "sig-abc");
+    assert.deepEqual(JSON.parse(responseOf(chunks)?.thoughtSignature ?? "[]"), blocks);
     assert.deepEqual(mock.requests[0]?.body?.thinking, { type: "enabled", budget_tokens: 2048 });
     await client().create({
       messages: [
@@ -155,7 +157,7 @@ describe("AnthropicChatCompletionClient against the mock Messages server", () =>
           role: "assistant",
           content: "",
           thought: created.thought ?? "",
-          thoughtSignature: "sig-abc",
+          thoughtSignature: created.thoughtSignature ?? "",
           toolCalls: created.toolCalls,
         },
         { role: "tool", results: [{ callId: "toolu_1", name: "lookup_order", content: "shipped", isError: false }] },

@@ -141,9 +141,8 @@ function toWireMessage(message: ModelMessage): WireMessage | undefined {
       };
     case "assistant": {
       const content: Block[] = [];
-      // Anthropic wants the thinking of an answer that called tools back, signed, before its tool_use blocks.
-      if (message.thought !== undefined && message.thoughtSignature !== undefined)
-        content.push({ type: "thinking", thinking: message.thought, signature: message.thoughtSignature });
+      // Anthropic wants the thinking of an answer that called tools back, unchanged, before its tool_use blocks.
+      content.push(...thinkingBlocks(message.thought, message.thoughtSignature));
       if (message.content !== "") content.push(textBlock(message.content));
       for (const call of message.toolCalls ?? [])
         content.push({ type: "tool_use", id: call.id, name: call.name, input: toolInput(call.arguments) });
@@ -190,4 +189,21 @@ function toolInput(argumentsText: string): unknown {
   } catch {
     return {};
   }
+}
+
+/**
+ * The thinking blocks an answer came with, to send back: kept as JSON in `thoughtSignature` (see
+ * wire-response.ts); a plain signature (a session stored before) signs the thought as one block.
+ */
+function thinkingBlocks(thought: string | undefined, signature: string | undefined): Block[] {
+  if (signature === undefined) return [];
+  if (signature.startsWith("[")) {
+    try {
+      const blocks = JSON.parse(signature) as unknown;
+      if (Array.isArray(blocks)) return blocks as Block[];
+    } catch {
+      // Not ours: taken as a plain signature below.
+    }
+  }
+  return thought === undefined ? [] : [{ type: "thinking", thinking: thought, signature }];
 }

@@ -55,9 +55,34 @@ describe("recorded Messages API responses", () => {
   test("a thinking block is the thought, its signature the thoughtSignature", () => {
     const response = fromWireResponse(json("message-thinking.json"));
     assert.equal(response.thought, "Let me analyze this step by step...");
-    assert.match(response.thoughtSignature ?? "", /^WaUjzkypQ2mUEVM36O2TxuC06KN8/);
+    // The blocks as they came, kept to be sent back unchanged (see wire-request.ts).
+    const [block] = JSON.parse(response.thoughtSignature ?? "[]") as Record<string, string>[];
+    assert.equal(block?.type, "thinking");
+    assert.equal(block?.thinking, response.thought);
+    assert.match(block?.signature ?? "", /^WaUjzkypQ2mUEVM36O2TxuC06KN8/);
     assert.equal(response.content, "Based on my analysis...");
     assert.equal(response.finishReason, "unknown", "the documented example omits stop_reason");
+  });
+
+  test("several thinking blocks and a redacted one are kept apart, in order, each with its own signature", () => {
+    const response = fromWireResponse({
+      type: "message",
+      content: [
+        { type: "thinking", thinking: "first", signature: "SIG_A" },
+        { type: "redacted_thinking", data: "ENCRYPTED" },
+        { type: "tool_use", id: "t1", name: "lookup", input: {} },
+        { type: "thinking", thinking: " second", signature: "SIG_B" },
+        { type: "tool_use", id: "t2", name: "lookup", input: {} },
+      ],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 1, output_tokens: 1 },
+    });
+    assert.equal(response.thought, "first second");
+    assert.deepEqual(JSON.parse(response.thoughtSignature ?? "[]"), [
+      { type: "thinking", thinking: "first", signature: "SIG_A" },
+      { type: "redacted_thinking", data: "ENCRYPTED" },
+      { type: "thinking", thinking: " second", signature: "SIG_B" },
+    ]);
   });
 
   test("prompt-cache tokens: promptTokens counts the whole prompt, the cache reads and writes are details", () => {
@@ -157,7 +182,13 @@ describe("recorded Messages API streams", () => {
     const { chunks, response } = replay("stream-thinking.sse");
     assert.match(deltas(chunks, "thought-delta"), /^Let me solve this step by step:[\s\S]*= 12,231$/);
     assert.equal(response.thought, deltas(chunks, "thought-delta"));
-    assert.equal(response.thoughtSignature, "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds...");
+    assert.deepEqual(JSON.parse(response.thoughtSignature ?? "[]"), [
+      {
+        type: "thinking",
+        thinking: response.thought,
+        signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds...",
+      },
+    ]);
     assert.equal(response.content, "27 * 453 = 12,231");
     assert.deepEqual(response.usage, { promptTokens: 0, completionTokens: 0 });
   });

@@ -86,7 +86,11 @@ export function parseUsage(value: unknown, previous?: Usage): Usage {
 interface Parts {
   content: string;
   thought: string;
-  signature: string | undefined;
+  /**
+   * The thinking blocks as they came (`thinking` with its signature, `redacted_thinking` with its
+   * data), in order: Anthropic wants them back unchanged after tool use.
+   */
+  thinking: Record<string, string>[];
   toolCalls: ToolCall[];
   /** The structured answer, when the answer tool was called. */
   answer: string | undefined;
@@ -103,7 +107,7 @@ function finish(parts: Parts, stopReason: unknown, usage: Usage, model: string |
     toolCalls: parts.toolCalls,
     usage,
     ...(parts.thought === "" ? {} : { thought: parts.thought }),
-    ...(parts.signature === undefined ? {} : { thoughtSignature: parts.signature }),
+    ...(parts.thinking.length === 0 ? {} : { thoughtSignature: JSON.stringify(parts.thinking) }),
     ...(refused && content !== "" ? { refusal: content } : {}),
     ...(model === undefined ? {} : { model }),
   };
@@ -118,14 +122,21 @@ export function fromWireResponse(body: unknown, answerTool?: string): ModelRespo
   if (json === undefined) throw invalidResponse("the body is not a JSON object");
   if (json.type === "error") throw errorFromEvent(json.error, "instead of a message");
   if (!Array.isArray(json.content)) throw invalidResponse("it has no content array");
-  const parts: Parts = { content: "", thought: "", signature: undefined, toolCalls: [], answer: undefined };
+  const parts: Parts = { content: "", thought: "", thinking: [], toolCalls: [], answer: undefined };
   for (const [index, entry] of json.content.entries()) {
     const block = asObject(entry);
     if (block === undefined) throw invalidResponse(`content[${index}] is not an object`);
     if (block.type === "text" && typeof block.text === "string") parts.content += block.text;
     else if (block.type === "thinking") {
-      if (typeof block.thinking === "string") parts.thought += block.thinking;
-      if (typeof block.signature === "string") parts.signature = block.signature;
+      const thinking = typeof block.thinking === "string" ? block.thinking : "";
+      parts.thought += thinking;
+      parts.thinking.push({
+        type: "thinking",
+        thinking,
+        ...(typeof block.signature === "string" ? { signature: block.signature } : {}),
+      });
+    } else if (block.type === "redacted_thinking") {
+      if (typeof block.data === "string") parts.thinking.push({ type: "redacted_thinking", data: block.data });
     } else if (block.type === "tool_use") {
       if (typeof block.name !== "string" || typeof block.id !== "string")
         throw invalidResponse(`content[${index}] is a tool_use without an id or a name`);
@@ -133,7 +144,7 @@ export function fromWireResponse(body: unknown, answerTool?: string): ModelRespo
       if (block.name === answerTool) parts.answer = input;
       else parts.toolCalls.push({ id: block.id, name: block.name, arguments: input });
     }
-    // Other blocks (redacted_thinking, server tools' blocks) carry nothing hearth uses.
+    // Other blocks (server tools' blocks) carry nothing hearth uses.
   }
   return finish(
     parts,
@@ -144,7 +155,8 @@ export function fromWireResponse(body: unknown, answerTool?: string): ModelRespo
 }
 
 type BlockState =
-  | { readonly kind: "text" | "thinking" | "answer" | "other" }
+  | { readonly kind: "text" | "answer" | "other" }
+  | { readonly kind: "thinking"; readonly block: Record<string, string> }
   | { readonly kind: "tool"; readonly index: number; readonly id: string; readonly name: string; input: string };
 
 /**
@@ -155,7 +167,7 @@ type BlockState =
  */
 export class StreamAssembler {
   readonly #answerTool: string | undefined;
-  readonly #parts: Parts = { content: "", thought: "", signature: undefined, toolCalls: [], answer: undefined };
+  readonly #parts: Parts = { content: "", thought: "", thinking: [], toolCalls: [], answer: undefined };
   readonly #blocks = new Map<number, BlockState>();
   readonly #tools: Extract<BlockState, { kind: "tool" }>[] = [];
   #answer = "";
@@ -221,9 +233,15 @@ export class StreamAssembler {
       return typeof block.text === "string" && block.text !== "" ? this.#text(block.text) : [];
     }
     if (block?.type === "thinking") {
-      this.#blocks.set(index, { kind: "thinking" });
-      return typeof block.thinking === "string" && block.thinking !== "" ? this.#thinking(block.thinking) : [];
+      const thinking: Record<string, string> = { type: "thinking", thinking: "", signature: "" };
+      this.#parts.thinking.push(thinking);
+      this.#blocks.set(index, { kind: "thinking", block: thinking });
+      return typeof block.thinking === "string" && block.thinking !== ""
+        ? this.#thinking(thinking, block.thinking)
+        : [];
     }
+    if (block?.type === "redacted_thinking" && typeof block.data === "string")
+      this.#parts.thinking.push({ type: "redacted_thinking", data: block.data });
     this.#blocks.set(index, { kind: "other" });
     return [];
   }
@@ -237,10 +255,12 @@ export class StreamAssembler {
       case "text_delta":
         return typeof delta.text === "string" && delta.text !== "" ? this.#text(delta.text) : [];
       case "thinking_delta":
-        return typeof delta.thinking === "string" && delta.thinking !== "" ? this.#thinking(delta.thinking) : [];
+        if (block.kind !== "thinking") return [];
+        return typeof delta.thinking === "string" && delta.thinking !== ""
+          ? this.#thinking(block.block, delta.thinking)
+          : [];
       case "signature_delta":
-        if (typeof delta.signature === "string")
-          this.#parts.signature = (this.#parts.signature ?? "") + delta.signature;
+        if (block.kind === "thinking" && typeof delta.signature === "string") block.block.signature += delta.signature;
         return [];
       case "input_json_delta": {
         const text = typeof delta.partial_json === "string" ? delta.partial_json : "";
@@ -264,7 +284,8 @@ export class StreamAssembler {
     return [{ type: "text-delta", delta: text }];
   }
 
-  #thinking(text: string): ModelStreamChunk[] {
+  #thinking(block: Record<string, string>, text: string): ModelStreamChunk[] {
+    block.thinking += text;
     this.#parts.thought += text;
     return [{ type: "thought-delta", delta: text }];
   }

@@ -120,6 +120,13 @@ describe("Azure OpenAI with an Entra ID token provider, against the mock server"
     assert.deepEqual(bearers(), ["Bearer token-1"]);
   });
 
+  test("a request waiting for a token the provider does not give ends with its signal", async () => {
+    const client = azure(() => new Promise<AzureAdToken>(() => undefined));
+    const started = performance.now();
+    await assert.rejects(client.create(hello, { signal: AbortSignal.timeout(100) }), isCode("HEARTH_ABORTED"));
+    assert.ok(performance.now() - started < 5_000);
+  });
+
   test("bad options fail at construction, naming azureAdTokenProvider", () => {
     for (const options of [{ azureAdTokenProvider: "token" }, { azureAdTokenProvider: () => "t", azureAdToken: "t" }])
       assert.throws(
@@ -219,6 +226,18 @@ describe("AzureAdTokenCache", () => {
     assert.equal(cache.token(), "opaque-token");
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(calls, 3);
+  });
+
+  test("a provider that never answers fails after the timeout, and the next call asks it again", async () => {
+    let calls = 0;
+    const cache = new AzureAdTokenCache(
+      () => (++calls === 1 ? new Promise<AzureAdToken>(() => undefined) : "token-2"),
+      Date.now,
+      50,
+    );
+    await assert.rejects(Promise.resolve(cache.token()), isCode("HEARTH_MODEL_TIMEOUT"));
+    assert.equal(await cache.token(), "token-2");
+    assert.equal(calls, 2);
   });
 
   test("a refusal of a token already replaced takes the new one without asking again", async () => {

@@ -17,6 +17,8 @@ const refreshWindowMs = 2 * 60_000;
 export const plainTokenLifetimeMs = 5 * 60_000;
 /** After the provider failed while the cached token still holds, it is asked again no sooner than this. */
 const retryAfterFailureMs = 10_000;
+/** A provider that has not answered by then has failed: a call that hangs must not hold every request after it. */
+export const providerTimeoutMs = 30_000;
 
 interface Held {
   readonly token: string;
@@ -38,9 +40,12 @@ export class AzureAdTokenCache {
   #held: Held | undefined;
   #pending: Promise<string> | undefined;
 
-  constructor(provider: AzureAdTokenProvider, now: () => number = Date.now) {
+  readonly #timeoutMs: number;
+
+  constructor(provider: AzureAdTokenProvider, now: () => number = Date.now, timeoutMs = providerTimeoutMs) {
     this.#provider = provider;
     this.#now = now;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** The token to send now: the cached one, unless it must be replaced first. */
@@ -73,7 +78,7 @@ export class AzureAdTokenCache {
   async #ask(): Promise<string> {
     let fresh: Held;
     try {
-      fresh = heldToken(await this.#provider(), this.#now());
+      fresh = heldToken(await withTimeout(this.#provider(), this.#timeoutMs), this.#now());
     } catch (cause) {
       const held = this.#held;
       const now = this.#now();
@@ -91,6 +96,25 @@ export class AzureAdTokenCache {
     this.#held = fresh;
     return fresh.token;
   }
+}
+
+function withTimeout(given: AzureAdToken | Promise<AzureAdToken>, timeoutMs: number): Promise<AzureAdToken> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HearthError(
+            "HEARTH_MODEL_TIMEOUT",
+            `The Entra ID token provider (\`azureAdTokenProvider\`) did not answer within ${timeoutMs} ms.`,
+            { retryable: true, timeoutMs },
+          ),
+        ),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  return Promise.race([Promise.resolve(given), timedOut]).finally(() => clearTimeout(timer));
 }
 
 function heldToken(given: AzureAdToken, now: number): Held {

@@ -1,5 +1,5 @@
 import { reportConstruction } from "../../core/construction.ts";
-import { HearthError, UserError } from "../../core/errors.ts";
+import { abortError, HearthError, UserError } from "../../core/errors.ts";
 import { addSecrets } from "../../internal/redact.ts";
 import { syntheticExchange, type SyntheticExchange } from "../../core/synthetic.ts";
 import { outgoingTraceparent } from "../../core/operations.ts";
@@ -127,7 +127,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
   async create(request: ModelRequest, options: CallOptions = {}): Promise<ModelResponse> {
     const body = JSON.stringify(this.#wire(request, false));
     return withRetries(this.#retry, options.signal, () =>
-      this.#authorized(async (token) => {
+      this.#authorized(options.signal, async (token) => {
         const call = this.#call("POST", this.#endpoint.chatCompletionsURL, body, "application/json", options, token);
         await call.open();
         return fromWireResponse(parseBody(await call.readText()));
@@ -144,7 +144,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
     const body = JSON.stringify(this.#wire(request, true));
     const url = this.#endpoint.chatCompletionsURL;
     const { call, chunks, first } = await withRetries(this.#retry, options.signal, () =>
-      this.#authorized(async (token) => {
+      this.#authorized(options.signal, async (token) => {
         const attempt = this.#call("POST", url, body, "text/event-stream", options, token);
         await attempt.open();
         const chunks = attempt.chunks();
@@ -176,7 +176,7 @@ export class OpenAIChatCompletionClient implements ModelClient {
    * (auth and bad URLs fail startup at once), and retrying here too would multiply the attempts.
    */
   async warmup(options: CallOptions = {}): Promise<void> {
-    await this.#authorized(async (token) => {
+    await this.#authorized(options.signal, async (token) => {
       const call = this.#call("GET", this.#endpoint.warmupURL, undefined, "application/json", options, token);
       await call.open();
       await call.readText();
@@ -215,16 +215,16 @@ export class OpenAIChatCompletionClient implements ModelClient {
    * One attempt with the endpoint's current bearer token, when it has changing ones: a 401 replaces
    * the token and sends the attempt once more (the retry loop never retries a 401).
    */
-  async #authorized<T>(send: (token: string | undefined) => Promise<T>): Promise<T> {
+  async #authorized<T>(signal: AbortSignal | undefined, send: (token: string | undefined) => Promise<T>): Promise<T> {
     const tokens = this.#endpoint.bearerTokens;
     if (tokens === undefined) return send(undefined);
     const current = tokens.token();
-    const token = typeof current === "string" ? current : await current;
+    const token = typeof current === "string" ? current : await untilAborted(current, signal);
     try {
       return await send(token);
     } catch (error) {
       if (!HearthError.is(error, "HEARTH_MODEL_AUTH") || error.status !== 401) throw error;
-      return send(await tokens.replace(token));
+      return send(await untilAborted(tokens.replace(token), signal));
     }
   }
 
@@ -349,4 +349,15 @@ export async function* prepended(first: IteratorResult<string>, rest: AsyncGener
   if (first.done === true) return;
   yield first.value;
   yield* rest;
+}
+
+/** The promise, or the abort of the call waiting for it (a token the provider is slow to give). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -24,12 +24,20 @@ export function openAIError(problem: { readonly status: number; readonly body: R
   };
 }
 
-/** An error as OpenAI's API answers it: its status and headers (`retry-after`) as hearth's, its body OpenAI's. */
+/**
+ * An error as OpenAI's API answers it: its status and headers (`retry-after`) as hearth's, its body
+ * OpenAI's. One that sending again will not mend says `x-should-retry: false`: OpenAI's SDKs retry
+ * 408, 409, 429 and 5xx answers by themselves otherwise, and each retry would run a turn again.
+ */
 export function openAIErrorResponse(error: unknown, requestId?: string): HttpResponse {
   const problem = problemOf(error, requestId);
   return {
     status: problem.status,
-    headers: { ...problem.headers, "content-type": "application/json; charset=utf-8" },
+    headers: {
+      ...problem.headers,
+      "content-type": "application/json; charset=utf-8",
+      ...(problem.body.retryable === true ? {} : { "x-should-retry": "false" }),
+    },
     body: JSON.stringify(openAIError(problem)),
   };
 }
