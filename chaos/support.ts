@@ -169,6 +169,11 @@ export interface Conversation {
   sessionId?: string;
   readonly acknowledged: string[];
   readonly failed: string[];
+  /**
+   * Turns that failed because the store went away during their write: the write may have happened
+   * before the connection was lost (an ambiguous commit), so they are counted apart.
+   */
+  readonly unsure?: string[];
 }
 
 /**
@@ -178,6 +183,7 @@ export interface Conversation {
 export async function auditSessions(url: string, conversations: readonly Conversation[]) {
   let lost = 0;
   let storedFailed = 0;
+  let storedUnsure = 0;
   let unreadable = 0;
   for (const conversation of conversations) {
     if (conversation.sessionId === undefined) {
@@ -197,6 +203,7 @@ export async function auditSessions(url: string, conversations: readonly Convers
     );
     lost += conversation.acknowledged.filter((message) => !asked.has(message)).length;
     storedFailed += conversation.failed.filter((message) => asked.has(message)).length;
+    storedUnsure += (conversation.unsure ?? []).filter((message) => asked.has(message)).length;
   }
-  return { lost, storedFailed, unreadable };
+  return { lost, storedFailed, storedUnsure, unreadable };
 }
