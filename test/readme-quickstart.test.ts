@@ -79,7 +79,7 @@ test("the README's two quick-start commands work on a fresh clone", {
       cwd: directory,
       env,
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 600_000,
+      timeout: 900_000,
     });
     assert.match(tested.stdout, /ℹ fail 0/);
   } catch (error) {
