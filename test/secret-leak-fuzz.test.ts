@@ -23,26 +23,12 @@ import {
 import { type HearthServer, serve } from "hearth/node";
 import { instrument } from "hearth/otel";
 import { type MockChatRequest, type MockFault, type MockOpenAIServer, startMockOpenAIServer } from "hearth/testing";
+import { seededRandom } from "./support/seeded-random.ts";
 
 const seed = Number(process.env.HEARTH_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const requests = 160;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
-function generator(start: number) {
-  let state = start >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const below = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: ArrayLike<T>): T => items[below(items.length)] as T;
-  const from = (alphabet: string, length: number) => Array.from({ length }, () => pick(alphabet)).join("");
-  return { next, below, pick, from };
-}
-const random = generator(seed);
+const random = seededRandom(seed);
 
 const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const urlSafe = `${alnum}_-`;

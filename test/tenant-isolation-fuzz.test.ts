@@ -16,25 +16,12 @@ import { after, before, describe, test } from "node:test";
 import { AssistantAgent, defineApp, OpenAIChatCompletionClient } from "hearth";
 import { type HearthServer, serve } from "hearth/node";
 import { type MockOpenAIServer, startMockOpenAIServer } from "hearth/testing";
+import { seededRandom } from "./support/seeded-random.ts";
 
 const seed = Number(process.env.HEARTH_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const operations = 400;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
-function generator(start: number) {
-  let state = start >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const below = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: ArrayLike<T>): T => items[below(items.length)] as T;
-  return { next, below, pick };
-}
-type Random = ReturnType<typeof generator>;
+type Random = ReturnType<typeof seededRandom>;
 
 // Tenant 1's key is tenant 0's with its case changed, and its name is tenant 0's upper-cased: a
 // near miss of one tenant's key is another tenant's, which must get that tenant, not the first.
@@ -336,7 +323,7 @@ for (const [mode, store] of [
     let server: HearthServer;
     let directory: string | undefined;
     const ledger = new Ledger();
-    const random = generator(seed ^ (mode === "apiKeys" ? 0 : 0x5f3759df));
+    const random = seededRandom(seed ^ (mode === "apiKeys" ? 0 : 0x5f3759df));
     let messages = 0;
     const say = (tenant: number) => `hello from tenant${tenant}-msg-${messages++}`;
     const headerOf = (tenant: number) => ({
