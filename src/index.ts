@@ -12,6 +12,12 @@ export {
 } from "./agents/assistant-agent.ts";
 export { BaseChatAgent, type AgentStateJSON } from "./agents/base-chat-agent.ts";
 export { UserProxyAgent, type InputFunction, type UserProxyAgentOptions } from "./agents/user-proxy-agent.ts";
+export {
+  defaultSocietyOfMindInstruction,
+  defaultSocietyOfMindResponsePrompt,
+  SocietyOfMindAgent,
+  type SocietyOfMindAgentOptions,
+} from "./agents/society-of-mind-agent.ts";
 export { turnFromStream } from "./agents/turn-runner.ts";
 export type { HandoffOptions } from "./agents/handoff.ts";
 export {
@@ -28,6 +34,7 @@ export type {
   AgentEvent,
   AgentMessage,
   ChatMessage,
+  ForeignMessage,
   HandoffMessage,
   MessageDeltaEvent,
   MultiModalMessage,
@@ -44,6 +51,9 @@ export type {
   Usage,
   UserInputRequestedEvent,
   ToolApprovalRequestEvent,
+  ToolCallOrigin,
+  WaitingToolCall,
+  MemoryQueryEvent,
 } from "./core/messages.ts";
 export { chatMessageText, isChatMessage } from "./core/messages.ts";
 export type { ImageContent, ImageLimits, MultiModalContent, Task } from "./core/images.ts";
@@ -51,6 +61,7 @@ export type { ImageContent, ImageLimits, MultiModalContent, Task } from "./core/
 // Teams and termination.
 export type { Team, TerminationCheck, TerminationCondition, TerminationContext } from "./core/team.ts";
 export { BaseGroupChat, type GroupChatOptions, type TeamStateJSON } from "./teams/base-group-chat.ts";
+export type { TeamParticipant } from "./teams/team-member.ts";
 export { RoundRobinGroupChat } from "./teams/round-robin-group-chat.ts";
 export {
   defaultSelectorPrompt,
@@ -58,6 +69,9 @@ export {
   type SelectorGroupChatOptions,
 } from "./teams/selector-group-chat.ts";
 export { Swarm } from "./teams/swarm.ts";
+export { GraphFlow, graphCompleteReason, type GraphFlowOptions } from "./teams/graph-flow.ts";
+export { DiGraphBuilder, type EdgeOptions } from "./teams/digraph-builder.ts";
+export type { Activation, DiGraph, DiGraphEdge, DiGraphNode, EdgeCondition } from "./teams/digraph.ts";
 export {
   AndTermination,
   BaseTermination,
@@ -66,9 +80,13 @@ export {
   HandoffTermination,
   MaxMessageTermination,
   OrTermination,
+  FunctionalTermination,
+  type ImmediateTerminationCheck,
   SourceMatchTermination,
   StopMessageTermination,
+  type TerminationFunction,
   TextMentionTermination,
+  TextMessageTermination,
   TimeoutTermination,
   TokenUsageTermination,
 } from "./teams/termination.ts";
@@ -105,8 +123,17 @@ export { ConnectionPools, type ConnectionPoolOptions } from "./models/connection
 export { modelInfoFor } from "./models/model-info.ts";
 
 // Tools.
-export type { AnyTool, ApprovalContext, ArgumentCheck, NeedsApproval, Tool, ToolContext } from "./core/tool.ts";
-export type { PendingApproval, ToolApproval } from "./core/tool-approval.ts";
+export type {
+  AnyTool,
+  ApprovalContext,
+  ArgumentCheck,
+  NeedsApproval,
+  ResumableTool,
+  Tool,
+  ToolContext,
+  ToolOutcome,
+} from "./core/tool.ts";
+export type { PendingApproval, SuspendedToolCall, ToolApproval, ToolSuspension } from "./core/tool-approval.ts";
 export { isWorkbench, type Workbench } from "./core/workbench.ts";
 export type { ModelCallEvent, ToolCallEvent } from "./core/diagnostics.ts";
 export type { Operation, OperationEnd } from "./core/operations.ts";
@@ -115,12 +142,24 @@ export type { StandardSchemaV1 } from "./core/standard-schema.ts";
 export { defineTool, type ToolArguments, type ToolDefinition } from "./tools/define-tool.ts";
 export { AgentTool, TeamTool, type TaskRunner, type TaskRunnerToolOptions } from "./tools/task-runner-tool.ts";
 
+// Memory.
+export type {
+  Memory,
+  MemoryContent,
+  MemoryOptions,
+  MemoryQueryResult,
+  UpdateContextInput,
+  UpdateContextResult,
+} from "./core/memory.ts";
+export { ListMemory, type ListMemoryJSON, type ListMemoryOptions } from "./memory/list-memory.ts";
+
 // Sessions and where they are stored.
 export {
   Session,
   sessionFormatVersion,
   type SessionChange,
   type SessionInit,
+  type GraphProgress,
   type SessionJSON,
   type TeamState,
 } from "./core/session.ts";
@@ -132,6 +171,11 @@ export {
   type SqliteSessionStoreOptions,
 } from "./state/sqlite-session-store.ts";
 export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";
+
+// AutoGen's declarative component JSON (dump_component(), AutoGen Studio's exports).
+export { loadComponent } from "./component/load-component.ts";
+export type { ComponentType, LoadedComponents } from "./component/loader.ts";
+export type { LoadComponentOptions, ModelComponent } from "./component/options.ts";
 
 // Apps and the runtime.
 export {

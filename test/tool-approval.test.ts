@@ -145,6 +145,42 @@ test("a request without approvals on a waiting session is a 409 naming the waiti
   assert.equal(done.status, 200);
 });
 
+test("inside an AgentTool over HTTP: the lead's turn waits on its clerk's refund, and the answer resumes both", async () => {
+  const asked = await post(server.url, { agent: "lead", message: "delegate refund F6" });
+  assert.equal(asked.status, 200);
+  assert.equal(asked.body.stopReason, "tool-approval-request");
+  const request = asked.body.messages?.at(-1) as { toolCalls?: unknown[] } | undefined;
+  assert.deepEqual(request?.toolCalls, [
+    {
+      id: "call_delegate_f6/call_refund_f6",
+      name: "refund",
+      arguments: '{"order":"F6"}',
+      within: [{ callId: "call_delegate_f6", tool: "refund_desk", agent: "clerk" }],
+    },
+  ]);
+  const sessionId = asked.body.sessionId;
+  const pending = await post(server.url, { agent: "lead", sessionId, message: "hello?" });
+  assert.equal(pending.status, 409);
+  assert.deepEqual(pending.body.callIds, ["call_delegate_f6/call_refund_f6"]);
+  const unknown = await post(server.url, {
+    agent: "lead",
+    sessionId,
+    approvals: [{ callId: "call_refund_f6", approved: true }],
+  });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.body.code, "HEARTH_APPROVAL_INVALID");
+  assert.deepEqual(unknown.body.callIds, ["call_refund_f6"]);
+  // The store keeps sessions as JSON text: the inner session is read back from it, as in a new process.
+  const done = await post(server.url, {
+    agent: "lead",
+    sessionId,
+    approvals: [{ callId: "call_delegate_f6/call_refund_f6", approved: true }],
+  });
+  assert.equal(done.status, 200);
+  assert.equal(done.body.stopReason, "text");
+  assert.equal(done.body.reply, "Done: Done: refunded F6");
+});
+
 test("inside a Swarm over HTTP, streamed: the approval request is its own event, and the member resumes", async () => {
   const response = await fetch(`${server.url}/v1/chat`, {
     method: "POST",

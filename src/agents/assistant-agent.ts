@@ -17,10 +17,18 @@ import type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ResponseFo
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
 import type { AnyTool, ArgumentCheck } from "../core/tool.ts";
 import type { RunContext } from "../core/run-context.ts";
-import type { ApprovalResume, PendingApproval } from "../core/tool-approval.ts";
+import {
+  waitingCalls,
+  type ApprovalResume,
+  type PendingApproval,
+  type SuspendedToolCall,
+} from "../core/tool-approval.ts";
 import { isWorkbench, type Workbench } from "../core/workbench.ts";
+import { isMemory, type Memory } from "../core/memory.ts";
 import { checkerOf, jsonSchemaOf } from "../tools/schema.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { assistantAgentOptionNames, type AssistantAgentAutoGenNames } from "./option-names.ts";
 import { toHandoff, type Handoff, type HandoffOptions } from "./handoff.ts";
 import { unboundedContext, type ModelContext } from "./model-context.ts";
 import { createModelResponse, streamModelResponse } from "./runner/call-model.ts";
@@ -31,6 +39,7 @@ import { summarizeToolCalls } from "./runner/summarize-tool-calls.ts";
 import { runAnswered, runOrHold } from "./runner/approve-calls.ts";
 import { ToolSet, type Tools } from "./tool-set.ts";
 import { toModelMessages } from "./runner/to-model-messages.ts";
+import { TurnMemory } from "./runner/turn-memory.ts";
 
 export interface AssistantAgentOptions<Output = unknown> {
   /** Letters, digits, `_` and `-`; it is the `source` of every message the agent produces. */
@@ -74,6 +83,12 @@ export interface AssistantAgentOptions<Output = unknown> {
   readonly outputName?: string;
   /** Ask the provider for strict adherence to the output schema. Default false. */
   readonly outputStrict?: boolean;
+  /**
+   * Memories (AutoGen's `memory`: a `ListMemory`, a vector index) queried once per turn, before its
+   * first model call; what they add goes into that turn's model requests only, never into the
+   * session's context. Each that finds something is reported in a `memory-query` event.
+   */
+  readonly memory?: readonly Memory[];
 }
 
 /** A step's tool calls after they ran (see runOrHold), and the handoff among them. */
@@ -81,6 +96,7 @@ interface ExecutedCalls {
   readonly results: ToolResult[];
   readonly handoff: Handoff | undefined;
   readonly waiting?: ToolCall[];
+  readonly suspended?: SuspendedToolCall[];
 }
 
 /** A system message: fixed, none (`null`), or made for each turn from its run. */
@@ -109,6 +125,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly modelClientStream: boolean;
   readonly modelContext: ModelContext;
   readonly workbenches: readonly Workbench[];
+  readonly memory: readonly Memory[];
   readonly #tools: ToolSet;
   readonly #handoffsByName: ReadonlyMap<string, Handoff>;
   readonly #responseFormat: ResponseFormat | undefined;
@@ -117,8 +134,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   readonly #checkOutput: ((value: unknown) => ArgumentCheck<unknown> | Promise<ArgumentCheck<unknown>>) | undefined;
   readonly #options: AssistantAgentOptions<Output>;
 
-  constructor(options: AssistantAgentOptions<Output>) {
+  constructor(options: AssistantAgentOptions<Output> & AssistantAgentAutoGenNames<Output>) {
     super();
+    options = knownOptions("AssistantAgent", options, assistantAgentOptionNames);
     this.#options = options;
     checkAgentName(options?.name, "Agent");
     const where = `AssistantAgent "${options.name}"`;
@@ -157,6 +175,13 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
     if (options.parallelToolCalls !== undefined && typeof options.parallelToolCalls !== "boolean")
       throw new UserError(`${where}: parallelToolCalls must be true or false.`, { field: "parallelToolCalls" });
+
+    const memory = options.memory ?? [];
+    if (!Array.isArray(memory) || !memory.every(isMemory))
+      throw new UserError(
+        `${where}: memory must be a list of memories (each with a name, updateContext, query, add, clear and close).`,
+        { field: "memory" },
+      );
 
     if (options.outputSchema !== undefined) {
       const info = options.modelClient.modelInfo;
@@ -198,6 +223,7 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     this.modelClientStream = options.modelClientStream ?? false;
     this.modelContext = options.modelContext ?? unboundedContext();
     this.workbenches = Object.freeze([...workbenches]);
+    this.memory = Object.freeze([...memory]);
     this.#handoffsByName = new Map(handoffs.map((handoff) => [handoff.name, handoff]));
     this.#tools = new ToolSet(
       this.tools,
@@ -251,6 +277,11 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     });
 
     const system = this.#systemText(turn.run);
+    // Queried at the turn's first model call. Not in a synthetic warm-up turn, where tools are not called either.
+    const memory =
+      this.memory.length === 0 || turn.run.synthetic
+        ? undefined
+        : new TurnMemory(this.memory, this.name, turn.run, turn.signal, add);
     // A resumed turn starts at the step that waited for approvals: its model call was made before.
     let resumed = turn.resume;
     for (let iteration = resumed?.pending.iteration ?? 1; ; iteration++) {
@@ -259,7 +290,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       let response: Pick<ModelResponse, "content" | "toolCalls" | "thought" | "thoughtSignature" | "thoughtField">;
       let executed: ExecutedCalls;
       if (resumed === undefined) {
-        const answer = await this.#callModel(this.#request(system, turn.context, context, tools), turn, emit);
+        const request = this.#request(system, turn.context, context, tools);
+        const answer = await this.#callModel(
+          memory === undefined ? request : await memory.apply(request, turn.context, context),
+          turn,
+          emit,
+        );
         response = answer;
         usage = addUsage(usage, answer.usage);
         if (answer.thought !== undefined) add(makeMessage(this.name, { type: "thought", content: answer.thought }));
@@ -273,25 +309,23 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
 
         add(makeMessage(this.name, { type: "tool-call-request", toolCalls: answer.toolCalls }, answer.usage));
         executed = await this.#executeCalls(answer.toolCalls, turn, tools.byName, undefined);
-        if (executed.waiting !== undefined) {
-          // The step waits: stored is what came before it and the request; the step itself waits in the session.
-          const request = makeMessage(this.name, {
-            type: "tool-approval-request",
-            toolCalls: executed.waiting,
-            results: executed.results,
-          });
-          add(request);
-          commit();
-          return {
-            message: request,
-            usage,
-            pendingApproval: this.#pending(iteration, answer, executed.results, executed.waiting),
-          };
-        }
       } else {
         response = resumed.pending;
         executed = await this.#executeCalls(resumed.pending.toolCalls, turn, tools.byName, resumed);
         resumed = undefined;
+      }
+      if (executed.waiting !== undefined || executed.suspended !== undefined) {
+        // The step waits (again, when resumed calls stop anew): stored is what came before it and
+        // the request; the step itself waits in the session.
+        const pendingApproval = this.#pending(iteration, response, executed);
+        const request = makeMessage(this.name, {
+          type: "tool-approval-request",
+          toolCalls: waitingCalls(pendingApproval),
+          results: executed.results,
+        });
+        add(request);
+        commit();
+        return { message: request, usage, pendingApproval };
       }
       const { results, handoff } = executed;
       add(makeMessage(this.name, { type: "tool-call-execution", results }));
@@ -307,7 +341,12 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       if (iteration < this.maxToolIterations) continue;
 
       if (this.reflectOnToolUse) {
-        const reflection = await this.#callModel(this.#request(system, turn.context, context, undefined), turn, emit);
+        const request = this.#request(system, turn.context, context, undefined);
+        const reflection = await this.#callModel(
+          memory === undefined ? request : await memory.apply(request, turn.context, context),
+          turn,
+          emit,
+        );
         usage = addUsage(usage, reflection.usage);
         if (reflection.thought !== undefined)
           add(makeMessage(this.name, { type: "thought", content: reflection.thought }));
@@ -403,9 +442,8 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
   /** The step of a turn that stops on calls waiting for approval, as the session keeps it. */
   #pending(
     iteration: number,
-    response: ModelResponse,
-    results: readonly ToolResult[],
-    waiting: readonly ToolCall[],
+    response: Pick<ModelResponse, "content" | "toolCalls" | "thought" | "thoughtSignature" | "thoughtField">,
+    { results, waiting, suspended }: ExecutedCalls,
   ): PendingApproval {
     return {
       agent: this.name,
@@ -415,14 +453,16 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
       ...(response.thoughtSignature === undefined ? {} : { thoughtSignature: response.thoughtSignature }),
       ...(response.thoughtField === undefined ? {} : { thoughtField: response.thoughtField }),
       toolCalls: response.toolCalls,
-      pending: waiting,
+      pending: waiting ?? [],
       results,
+      ...(suspended === undefined ? {} : { suspended }),
     };
   }
 
   /**
    * Runs the tool calls in parallel, holding back those that wait for approval (or, resuming, runs
-   * the answered ones); a handoff call ends the turn (the first one wins, as in AutoGen).
+   * the answered ones and resumes the agents or teams that waited inside their calls); a handoff
+   * call ends the turn (the first one wins, as in AutoGen).
    */
   async #executeCalls(
     calls: readonly ToolCall[],
@@ -436,9 +476,9 @@ export class AssistantAgent<Output = unknown> extends BaseChatAgent {
     const ran =
       resume === undefined
         ? await runOrHold(tools, toolCalls, signal, run)
-        : { results: await runAnswered(tools, resume, signal, run) };
+        : await runAnswered(tools, resume, signal, run);
     if (signal.aborted) throw abortError(signal);
-    if (ran.waiting !== undefined) return { results: ran.results, handoff: undefined, waiting: ran.waiting };
+    if (ran.waiting !== undefined || ran.suspended !== undefined) return { ...ran, handoff: undefined };
     if (this.#handoffsByName.size === 0 && resume === undefined) return { results: ran.results, handoff: undefined };
     const handoffCalls = calls.filter((call) => this.#handoffsByName.has(call.name));
     const byId = new Map(ran.results.map((result) => [result.callId, result]));

@@ -1,13 +1,13 @@
 import type { AgentResponse, AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import type { AgentMessage, MultiModalMessage, TaskResult, TextMessage } from "../core/messages.ts";
-import type { ModelMessage } from "../core/model-client.ts";
+import type { ModelClient, ModelMessage } from "../core/model-client.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
 import { plainRun, type RunContext } from "../core/run-context.ts";
 import { invalidSession, Session } from "../core/session.ts";
 import { approvalResume, checkApprovalList, type ToolApproval } from "../core/tool-approval.ts";
 import { checkMultiModal, type Task } from "../core/images.ts";
-import { modelMessagesFromAutoGen } from "./autogen-format.ts";
+import { agentContextFromAutoGen } from "./autogen-format.ts";
 import { taskMessageOf } from "./runner/task-message.ts";
 import { ignoreMessages, queuedStream, runAgentTurn, streamTurn } from "./turn-runner.ts";
 
@@ -162,8 +162,9 @@ export abstract class BaseChatAgent implements ChatAgent {
   }
 
   /**
-   * A new session holding a saved state: hearth's own (`saveState`) or the JSON that AutoGen 0.7's
-   * `AssistantAgent.save_state()` writes (`{"type": "AssistantAgentState", "llm_context": ...}`).
+   * A new session holding a saved state: hearth's own (`saveState`) or the JSON that AutoGen's
+   * `AssistantAgent.save_state()` writes (`{"type": "AssistantAgentState", "llm_context": ...}`, or
+   * `"llm_messages"` as AutoGen 0.4's previews wrote it), as AutoGen would send it to this agent's model.
    */
   loadState(state: unknown): Session {
     const json = typeof state === "string" ? parseState(state) : state;
@@ -174,9 +175,10 @@ export abstract class BaseChatAgent implements ChatAgent {
       if (data.version !== 1) throw invalidSession(`unknown agent state version ${JSON.stringify(data.version)}`);
       if (!Array.isArray(data.context)) throw invalidSession("agent state context must be an array");
       context = structuredClone(data.context) as ModelMessage[];
-    } else if (data.type === "AssistantAgentState") {
-      const llmContext = data.llm_context as { messages?: unknown } | undefined;
-      context = modelMessagesFromAutoGen(llmContext?.messages ?? []);
+    } else if (data.type === "AssistantAgentState" || data.type === "BaseState") {
+      // BaseState: what AutoGen saves for an agent that keeps none (a UserProxyAgent), an empty context.
+      const vision = (this as { readonly modelClient?: ModelClient }).modelClient?.modelInfo.vision !== false;
+      context = agentContextFromAutoGen(data, { vision });
     } else {
       throw invalidSession(`unknown agent state type ${JSON.stringify(data.type)}`);
     }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import diagnosticsChannel from "node:diagnostics_channel";
 import { test } from "node:test";
 import { HearthError } from "../core/errors.ts";
 import type { AgentMessage, ToolResult } from "../core/messages.ts";
@@ -371,4 +372,32 @@ test("a resumed turn that fails after its approved call ran keeps that step: the
   const next = await runSessionTurn(locks, { ...turn, task: "Done?" });
   assert.equal(next.reply, "Refunded.");
   assert.deepEqual(ran, ["refund A1"]);
+});
+
+test("with a tracer listening, a resumed turn still runs its approved call (plain and streamed)", async () => {
+  const channel = diagnosticsChannel.channel("hearth:operation-start");
+  const listener = () => undefined;
+  channel.subscribe(listener);
+  try {
+    for (const streamed of [false, true]) {
+      const { ran, refund } = tools();
+      const modelClient = new ScriptedModelClient({
+        replies: [{ toolCalls: [{ id: "c1", name: "refund", arguments: { order: "A1" } }] }, "Refunded."],
+      });
+      const agent = new AssistantAgent({ name: "helper", modelClient, tools: [refund], reflectOnToolUse: true });
+      const session = agent.createSession();
+      await agent.run({ task: "Refund A1", session });
+      const approvals = [{ callId: "c1", approved: true }];
+      let stopReason: string | undefined;
+      if (streamed) {
+        for await (const item of agent.runStream({ session, approvals }))
+          if (item.type === "task-result") stopReason = item.stopReason;
+      } else stopReason = (await agent.run({ session, approvals })).stopReason;
+      assert.deepEqual(ran, ["refund A1"], streamed ? "streamed" : "plain");
+      assert.equal(stopReason, "text");
+      assert.equal(modelClient.requests.length, 2);
+    }
+  } finally {
+    channel.unsubscribe(listener);
+  }
 });

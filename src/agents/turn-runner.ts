@@ -28,6 +28,7 @@ function withRun(turn: AgentTurn, run: RunContext): AgentTurn {
     newMessages: turn.newMessages,
     signal: turn.signal,
     run,
+    ...(turn.resume === undefined ? {} : { resume: turn.resume }),
     commit: (messages, context) => turn.commit(messages, context),
   };
 }
@@ -91,6 +92,7 @@ export function streamTurn(
         newMessages: turn.newMessages,
         signal,
         run: turn.run,
+        ...(turn.resume === undefined ? {} : { resume: turn.resume }),
         commit: (messages, context) => turn.commit(messages, context),
       },
       emit,

@@ -5,6 +5,8 @@ import { withDeadline } from "../internal/deadline.ts";
 import { zeroUsage, type ChatMessage } from "../core/messages.ts";
 import { BaseChatAgent, checkAgentName } from "./base-chat-agent.ts";
 import { makeMessage } from "./runner/make-message.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { userProxyAgentOptionNames } from "./option-names.ts";
 
 /** Asks a person; resolves with their answer. The signal aborts when the run does or the timeout passes. */
 export type InputFunction = (prompt: string, options: { readonly signal: AbortSignal }) => string | Promise<string>;
@@ -35,6 +37,7 @@ export class UserProxyAgent extends BaseChatAgent {
 
   constructor(options: UserProxyAgentOptions) {
     super();
+    options = knownOptions("UserProxyAgent", options, userProxyAgentOptionNames);
     checkAgentName(options?.name, "Agent");
     if (options.inputFunc !== undefined && typeof options.inputFunc !== "function")
       throw new UserError(`UserProxyAgent "${options.name}": inputFunc must be a function.`, { field: "inputFunc" });

@@ -68,6 +68,11 @@ export const errorCatalogue = {
     kind: "system",
     summary: "An MCP server could not be started or reached, or lost its session during a call.",
   },
+  HEARTH_MEMORY_FAILED: {
+    status: 502,
+    kind: "system",
+    summary: "An agent's memory threw, or returned what is not a model request and memory contents.",
+  },
   HEARTH_MODEL_TIMEOUT: { status: 504, kind: "system", summary: "The model provider did not answer within timeoutMs." },
   HEARTH_MODEL_CONNECTION: {
     status: 502,
@@ -110,7 +115,7 @@ export const errorCatalogue = {
   HEARTH_TEAM_UNKNOWN_SPEAKER: {
     status: 500,
     kind: "system",
-    summary: "A handoff or selector function named an agent that is not in the team.",
+    summary: "A handoff, selectorFunc or candidateFunc named an agent that is not in the team.",
   },
   HEARTH_APPROVAL_PENDING: {
     status: 409,

@@ -32,7 +32,7 @@ export const defaultImageLimits: ImageLimits = Object.freeze({
 });
 
 /** The image types the providers hearth speaks to all take. */
-const imageTypes: ReadonlySet<string> = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+export const imageTypes: ReadonlySet<string> = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Makes the error for a bad part: a UserError for a run's `task`, a 400 naming the request's field over HTTP. */

@@ -5,6 +5,8 @@
  */
 
 import { type MultiModalContent, multiModalText } from "./images.ts";
+import type { MemoryContent } from "./memory.ts";
+import type { ModelMessage } from "./model-client.ts";
 
 export interface Usage {
   readonly promptTokens: number;
@@ -80,6 +82,11 @@ export interface HandoffMessage extends MessageBase {
   readonly type: "handoff";
   readonly target: string;
   readonly content: string;
+  /**
+   * What the sender's model did before handing off (AutoGen's `HandoffMessage.context`, as a loaded
+   * AutoGen state holds it): the receiver's model reads it just before the handoff itself.
+   */
+  readonly context?: readonly ModelMessage[];
 }
 
 export interface StopMessage extends MessageBase {
@@ -157,6 +164,26 @@ export interface UserInputRequestedEvent extends MessageBase {
   readonly content: string;
 }
 
+/** One call an agent or team used as a tool (AgentTool, TeamTool) ran inside: see WaitingToolCall. */
+export interface ToolCallOrigin {
+  /** The id of the call to the AgentTool or TeamTool. */
+  readonly callId: string;
+  /** That tool's name. */
+  readonly tool: string;
+  /** The agent that made the next call inside that run (in a team, the member whose turn waits). */
+  readonly agent: string;
+}
+
+/** A call waiting for a person's approval, as a `tool-approval-request` event names it and `approvals` answer it. */
+export interface WaitingToolCall extends ToolCall {
+  /**
+   * Set when the call was made inside an agent or team used as a tool: the calls it runs inside,
+   * outermost first. Its `id` is then theirs and its own joined by "/" (`"call_7/call_2"`), so calls
+   * of different inner runs never share an id.
+   */
+  readonly within?: readonly ToolCallOrigin[];
+}
+
 /**
  * The turn stopped before tool calls that wait for a person's approval (a tool's `needsApproval`):
  * the run's stop reason is "tool-approval-request", and the next run answers each call with
@@ -164,10 +191,21 @@ export interface UserInputRequestedEvent extends MessageBase {
  */
 export interface ToolApprovalRequestEvent extends MessageBase {
   readonly type: "tool-approval-request";
-  /** The calls that wait. */
-  readonly toolCalls: readonly ToolCall[];
+  /** The calls that wait: the agent's own, and those made inside an agent or team it called as a tool. */
+  readonly toolCalls: readonly WaitingToolCall[];
   /** The results of the step's other calls, which ran at once; the step's `tool-call-execution` repeats them once it is whole. */
   readonly results: readonly ToolResult[];
+}
+
+/**
+ * What an agent's memory added to its model requests for a turn (AutoGen's MemoryQueryEvent): one
+ * for each memory that found something. Stored in the transcript; the memory's messages never are.
+ */
+export interface MemoryQueryEvent extends MessageBase {
+  readonly type: "memory-query";
+  /** The memory's name. */
+  readonly memory: string;
+  readonly content: readonly MemoryContent[];
 }
 
 /** Events describe what happened inside an agent's turn; other agents do not receive them. */
@@ -177,9 +215,25 @@ export type AgentEvent =
   | ThoughtEvent
   | MessageDeltaEvent
   | UserInputRequestedEvent
-  | ToolApprovalRequestEvent;
+  | ToolApprovalRequestEvent
+  | MemoryQueryEvent;
 
-export type AgentMessage = ChatMessage | AgentEvent;
+/**
+ * A message of a kind hearth does not know (an AutoGen `CodeExecutionEvent` in a loaded AutoGen
+ * state), kept as it came: no model is shown it, no team member receives it, and the session
+ * carries it unchanged.
+ */
+export interface ForeignMessage extends MessageBase {
+  readonly type: "foreign";
+  /** The format it was read from: "autogen". */
+  readonly format: string;
+  /** Its type in that format, such as "CodeExecutionEvent". */
+  readonly foreignType: string;
+  /** The message as it came, every field kept. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export type AgentMessage = ChatMessage | AgentEvent | ForeignMessage;
 
 /** What `run()` resolves to and what `runStream()` yields last. */
 export interface TaskResult {

@@ -15,7 +15,8 @@ export const sessionFormatVersion = 2;
 
 /**
  * The format of a session that holds what a hearth reading only format 2 would drop without a word
- * (a step waiting for approvals, a multimodal message): 3, so that such a hearth, in a rolling
+ * (a step waiting for approvals, a multimodal message, the session of a team that is a member of
+ * the session's team, a handoff's context read from AutoGen): 3, so that such a hearth, in a rolling
  * deploy, refuses the session rather than writing it back without them. Otherwise the same as 2.
  */
 export const sessionFormatVersionWithApprovals = 3;
@@ -36,6 +37,25 @@ export interface TeamState {
   readonly nextSpeakerIndex?: number;
   /** Selector: the last speaker. Swarm: the member that speaks next. */
   readonly speaker?: string | null;
+  /**
+   * GraphFlow: where the run is in its graph. Every hearth reads `team` whole and writes it back
+   * unchanged, so a session holding it keeps format 2: an older hearth cannot drop it.
+   */
+  readonly graph?: GraphProgress;
+}
+
+/** A GraphFlow's progress through its graph (AutoGen's GraphFlowManager state), in the session. */
+export interface GraphProgress {
+  /** Nodes whose activation is met and that have not been taken yet, in the order they became ready. */
+  readonly ready: readonly string[];
+  /** Nodes taken from `ready` together (AutoGen runs them at once), still to speak, in order. */
+  readonly running: readonly string[];
+  /** For each node and activation group, how many of its edges must still fire (read for "all" groups). */
+  readonly remaining: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** For each node and activation group, whether one edge fired and the node waits (read for "any" groups). */
+  readonly enqueuedAny: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+  /** For each node in `ready`, the activation groups that made it ready: reset when it is taken. */
+  readonly triggered: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The JSON form of a session: plain data, safe to store anywhere and load in another process. */
@@ -57,6 +77,11 @@ export interface SessionJSON {
   readonly requestContext?: Readonly<Record<string, unknown>>;
   /** The step of a turn that stopped on tool calls waiting for a person's approval, until they are answered. */
   readonly pendingApproval?: PendingApproval;
+  /**
+   * The sessions of the team's members that are teams themselves, by member name: each one's own
+   * thread, member contexts and team state, carried from turn to turn inside this session.
+   */
+  readonly memberSessions?: Readonly<Record<string, SessionJSON>>;
 }
 
 export interface SessionInit {
@@ -74,6 +99,8 @@ export interface SessionChange {
   readonly requestContext?: Readonly<Record<string, unknown>>;
   /** Keep this step waiting for approvals; null: its calls are answered, it waits no more. */
   readonly pendingApproval?: PendingApproval | null;
+  /** Keep these sessions of members that are teams, in place of theirs before (handed over: not copied). */
+  readonly memberSessions?: Readonly<Record<string, SessionJSON>>;
 }
 
 /**
@@ -90,6 +117,7 @@ export class Session {
   #team: TeamState | undefined;
   #requestContext: Readonly<Record<string, unknown>> | undefined;
   #pendingApproval: PendingApproval | undefined;
+  readonly #memberSessions = new Map<string, SessionJSON>();
   // Each context as stored, kept between writes: contexts only grow, so each write encodes only
   // the entries added since the last (`count` of them are encoded; `after` is the last reference).
   readonly #stored = new Map<string, { encoded: StoredContextEntry[]; count: number; after: number }>();
@@ -133,6 +161,11 @@ export class Session {
     return this.#pendingApproval;
   }
 
+  /** The session of the member `name`, a team, as it stood after its last turn (see SessionJSON.memberSessions). */
+  memberSession(name: string): SessionJSON | undefined {
+    return this.#memberSessions.get(name);
+  }
+
   apply(change: SessionChange): void {
     if (change.messages !== undefined) this.#messages.push(...change.messages);
     for (const [name, added] of Object.entries(change.contexts ?? {})) {
@@ -145,6 +178,7 @@ export class Session {
     if (change.requestContext !== undefined) this.#requestContext = structuredClone(change.requestContext);
     if (change.pendingApproval !== undefined)
       this.#pendingApproval = change.pendingApproval === null ? undefined : change.pendingApproval;
+    for (const [name, member] of Object.entries(change.memberSessions ?? {})) this.#memberSessions.set(name, member);
     this.#updatedAt = isoNow();
   }
 
@@ -171,11 +205,18 @@ export class Session {
       ...(this.#team === undefined ? {} : { team: this.#team }),
       ...(this.#requestContext === undefined ? {} : { requestContext: this.#requestContext }),
       ...(this.#pendingApproval === undefined ? {} : { pendingApproval: this.#pendingApproval }),
+      ...(this.#memberSessions.size === 0 ? {} : { memberSessions: Object.fromEntries(this.#memberSessions) }),
     };
   }
 
   #needsVersion3(): boolean {
-    return this.#pendingApproval !== undefined || this.#messages.some((message) => message.type === "multi-modal");
+    return (
+      this.#pendingApproval !== undefined ||
+      this.#memberSessions.size > 0 ||
+      this.#messages.some(
+        (message) => message.type === "multi-modal" || (message.type === "handoff" && message.context !== undefined),
+      )
+    );
   }
 
   #storedContexts(): Record<string, readonly StoredContextEntry[]> {
@@ -223,6 +264,8 @@ export class Session {
     session.#team = data.team === undefined ? undefined : structuredClone(data.team);
     session.#requestContext = data.requestContext === undefined ? undefined : structuredClone(data.requestContext);
     session.#pendingApproval = data.pendingApproval === undefined ? undefined : structuredClone(data.pendingApproval);
+    for (const [name, member] of Object.entries(structuredClone(data.memberSessions ?? {})))
+      session.#memberSessions.set(name, member);
     return session;
   }
 }
@@ -291,6 +334,17 @@ function checkSessionJson(json: unknown): SessionJSON {
   if (json.pendingApproval !== undefined) {
     const problem = pendingApprovalProblem(json.pendingApproval);
     if (problem !== undefined) throw invalidSession(`pendingApproval ${problem}`);
+  }
+  if (json.memberSessions !== undefined) {
+    if (!isObject(json.memberSessions)) throw invalidSession("memberSessions must be an object");
+    for (const [name, member] of Object.entries(json.memberSessions)) {
+      try {
+        checkSessionJson(member);
+      } catch (cause) {
+        const why = cause instanceof Error ? cause.message.replace(/^Invalid session: |\.$/g, "") : String(cause);
+        throw invalidSession(`memberSessions.${name}: ${why}`, cause);
+      }
+    }
   }
   return json as unknown as SessionJSON;
 }

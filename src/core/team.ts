@@ -7,8 +7,12 @@ export interface TerminationContext {
 
 /** One run's view of a termination condition: it may hold state, and lives as long as the run. */
 export interface TerminationCheck {
-  /** Called with the task message, then with each turn's messages; returns a StopMessage to stop. */
-  check(delta: readonly AgentMessage[]): StopMessage | null;
+  /**
+   * Called with the task message, then with each turn's messages; returns a StopMessage to stop. A
+   * condition that must wait for something (a FunctionalTermination's async function) returns a
+   * promise of it; the team awaits it before the next turn.
+   */
+  check(delta: readonly AgentMessage[]): StopMessage | null | Promise<StopMessage | null>;
   /** Called once when the run ends. */
   dispose?(): void;
 }

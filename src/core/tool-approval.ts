@@ -1,5 +1,5 @@
 import { HearthError } from "./errors.ts";
-import type { ToolCall, ToolResult } from "./messages.ts";
+import type { ToolCall, ToolResult, WaitingToolCall } from "./messages.ts";
 
 /** A person's answer to one tool call that waits for approval: what `run({ approvals })` and `POST /v1/chat` take. */
 export interface ToolApproval {
@@ -30,10 +30,77 @@ export interface PendingApproval {
   readonly thoughtField?: string;
   /** Every call of the step, in the model's order. */
   readonly toolCalls: readonly ToolCall[];
-  /** The calls that wait for a person's answer. */
+  /** The step's own calls that wait for a person's answer (may be empty when `suspended` is not). */
   readonly pending: readonly ToolCall[];
-  /** The results of the calls that ran at once (those needing no approval). */
+  /** The results of the calls that ran (those needing no approval), and of those already answered. */
   readonly results: readonly ToolResult[];
+  /** The step's calls to agents or teams used as tools whose runs wait for approvals inside them. */
+  readonly suspended?: readonly SuspendedToolCall[];
+}
+
+/**
+ * What a call to a resumable tool (AgentTool, TeamTool) came to when the run inside it stopped on
+ * tool calls waiting for approval: the tool's own view, before the calling agent names its calls.
+ */
+export interface ToolSuspension {
+  /** The agent whose turn waits, inside the tool (in a team, the member). */
+  readonly agent: string;
+  /** The calls it waits for, with the ids the run inside the tool gives them. */
+  readonly waiting: readonly WaitingToolCall[];
+  /** What the tool needs to go on: a JSON-safe object (AgentTool and TeamTool: the inner session's JSON). */
+  readonly state: object;
+}
+
+/**
+ * A call of a waiting step to an agent or team used as a tool, whose run waits for approvals: kept
+ * in the session until the calls inside it are answered, then resumed with those answers.
+ */
+export interface SuspendedToolCall {
+  /** The call to the AgentTool or TeamTool, as the model made it. */
+  readonly call: ToolCall;
+  /** The calls inside it that wait, named as `approvals` answer them: `${call.id}/${their own id}`. */
+  readonly waiting: readonly WaitingToolCall[];
+  /** The tool's state to go on from (ToolSuspension.state). */
+  readonly state: object;
+}
+
+/**
+ * A suspension as the calling agent keeps it: each waiting call's id prefixed with the id of the
+ * call it runs inside, and that call added at the head of its `within`.
+ */
+export function suspendedCall(call: ToolCall, suspension: ToolSuspension): SuspendedToolCall {
+  const origin = { callId: call.id, tool: call.name, agent: suspension.agent };
+  return {
+    call,
+    waiting: suspension.waiting.map((inner) => ({
+      id: `${call.id}/${inner.id}`,
+      name: inner.name,
+      arguments: inner.arguments,
+      within: [origin, ...(inner.within ?? [])],
+    })),
+    state: suspension.state,
+  };
+}
+
+/** Every call a waiting step waits for, in the model's order: its own, and those inside its suspended calls. */
+export function waitingCalls(pending: PendingApproval): WaitingToolCall[] {
+  const suspended = pending.suspended ?? [];
+  if (suspended.length === 0) return [...pending.pending];
+  const own = new Set(pending.pending.map((call) => call.id));
+  const inner = new Map(suspended.map((entry) => [entry.call.id, entry.waiting]));
+  return pending.toolCalls.flatMap((call) => (own.has(call.id) ? [call] : (inner.get(call.id) ?? [])));
+}
+
+/** The answers for the calls inside one suspended call, with the ids the run inside it gives them. */
+export function answersInside(
+  suspended: SuspendedToolCall,
+  answers: ReadonlyMap<string, ToolApproval>,
+): ToolApproval[] {
+  const prefix = `${suspended.call.id}/`;
+  return suspended.waiting.map((call) => {
+    const answer = answers.get(call.id) as ToolApproval;
+    return { ...answer, callId: call.id.slice(prefix.length) };
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -94,7 +161,7 @@ export function matchApprovals(
       `Session ${sessionId} waits for no tool-call approval: \`approvals\` answer nothing.`,
       { field: "approvals", callIds: approvals.map((approval) => approval.callId) },
     );
-  const waiting = new Set(pending.pending.map((call) => call.id));
+  const waiting = new Set(waitingCalls(pending).map((call) => call.id));
   const unknown = approvals.filter((approval) => !waiting.has(approval.callId)).map((approval) => approval.callId);
   if (unknown.length > 0)
     throw new HearthError(
@@ -130,7 +197,7 @@ export function approvalResume(
   approvals: readonly ToolApproval[] | undefined,
 ): ApprovalResume | undefined {
   if (approvals === undefined) {
-    if (pending !== undefined) throw approvalPending(sessionId, pending.pending);
+    if (pending !== undefined) throw approvalPending(sessionId, waitingCalls(pending));
     return undefined;
   }
   const answers = matchApprovals(sessionId, pending, approvals);
@@ -158,6 +225,36 @@ export function pendingApprovalProblem(value: unknown): string | undefined {
   if (typeof value.content !== "string") return "must have a content string";
   for (const key of ["toolCalls", "pending", "results"] as const)
     if (!Array.isArray(value[key])) return `must have a ${key} array`;
-  if ((value.pending as unknown[]).length === 0) return "must wait for at least one call";
+  const suspended = value.suspended;
+  if (suspended !== undefined) {
+    if (!Array.isArray(suspended)) return "must have a suspended array, when it has one";
+    for (const [index, entry] of suspended.entries()) {
+      const problem = suspendedProblem(entry);
+      if (problem !== undefined) return `suspended[${index}] ${problem}`;
+    }
+  }
+  if ((value.pending as unknown[]).length === 0 && (suspended === undefined || suspended.length === 0))
+    return "must wait for at least one call";
+  return undefined;
+}
+
+function isToolCall(value: unknown): value is ToolCall {
+  return (
+    isObject(value) &&
+    typeof value.id === "string" &&
+    typeof value.name === "string" &&
+    typeof value.arguments === "string"
+  );
+}
+
+function suspendedProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "must be an object";
+  if (!isToolCall(value.call)) return "must have the call it suspends";
+  if (!isObject(value.state)) return "must have a state object";
+  const prefix = `${value.call.id}/`;
+  if (!Array.isArray(value.waiting) || value.waiting.length === 0) return "must wait for at least one call";
+  for (const call of value.waiting as unknown[])
+    if (!isToolCall(call) || !call.id.startsWith(prefix))
+      return `must name waiting calls with ids starting "${prefix}"`;
   return undefined;
 }

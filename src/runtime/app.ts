@@ -7,6 +7,8 @@ import type { Asset } from "./asset.ts";
 import { checkKeepWarmOptions, type KeepWarmOptions } from "./keep-warm.ts";
 import { checkRequestContextOptions, type RequestContextOptions } from "./request-context.ts";
 import type { Resource } from "./resource.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { appOptionNames } from "./option-names.ts";
 
 // Asset and resource values are whatever their definitions say.
 // biome-ignore lint/suspicious/noExplicitAny: an asset of any value type
@@ -149,6 +151,7 @@ export function defineApp<
 >(definition: AppDefinition<Assets, Resources, Models, Agents, Teams>): App<Assets, Resources, Models, Agents, Teams> {
   if (typeof definition !== "object" || definition === null)
     throw new UserError("defineApp needs a definition object.", { field: "app" });
+  definition = knownOptions("App", definition, appOptionNames);
   if (typeof definition.name !== "string" || !namePattern.test(definition.name))
     throw new UserError(`App name ${JSON.stringify(definition.name)} is invalid.`, { field: "name" });
   checkMap(definition.assets, "assets", (entry, name) => {

@@ -7,21 +7,31 @@ import type { Logger } from "../internal/log.ts";
 import { errorSummary, type StartupTrace } from "./startup-trace.ts";
 import { syntheticRun } from "../core/run-context.ts";
 import { isWarmable } from "../core/synthetic.ts";
+import { isInnerTeam } from "../core/inner-team.ts";
 import { withNetworkRefused } from "../internal/synthetic-tripwire.ts";
 
 function modelClientOf(value: unknown): unknown {
   return (value as { modelClient?: unknown }).modelClient;
 }
 
-/** Only agents whose model the runtime can stub take a synthetic turn: nothing reaches a provider or a person. */
+/**
+ * Only agents whose model the runtime can stub take a synthetic turn: nothing reaches a provider or
+ * a person. A SocietyOfMindAgent's inner team must be warmable too.
+ */
 function canWarm(agent: ChatAgent): boolean {
-  return isWarmable(modelClientOf(agent));
+  const team = (agent as { team?: unknown }).team;
+  return isWarmable(modelClientOf(agent)) && (!isInnerTeam(team) || canWarmTeam(team));
 }
 
+/** A team whose every agent, in it or in a team among its members, and whose selector can be stubbed. */
 function canWarmTeam(team: Team): boolean {
-  const participants = (team as { participants?: readonly ChatAgent[] }).participants ?? [];
+  const participants = (team as { participants?: readonly (ChatAgent | Team)[] }).participants ?? [];
   const selector = modelClientOf(team);
-  return participants.length > 0 && participants.every(canWarm) && (selector === undefined || isWarmable(selector));
+  return (
+    participants.length > 0 &&
+    participants.every((member) => (isInnerTeam(member) ? canWarmTeam(member) : canWarm(member as ChatAgent))) &&
+    (selector === undefined || isWarmable(selector))
+  );
 }
 
 /** Whether a synthetic turn through this agent or team stays off the network (every model it calls is stubbed). */
@@ -64,10 +74,12 @@ export async function runSyntheticTurns(
     turns.push([
       `team:${name}`,
       async () => {
-        // One agent turn is enough to run the team's loop; stop there so no team runs for long.
-        for await (const item of team.runStream({ task, session: new Session(), run: syntheticRun })) {
-          if (item.type === "task-result" || (item.type !== "message-delta" && item.source !== "user")) break;
-        }
+        // A synthetic run of a team takes one member's turn (see BaseGroupChat), a team member's
+        // included, which takes one of its own: run whole, to the session's JSON.
+        const session = new Session();
+        for await (const item of team.runStream({ task, session, run: syntheticRun }))
+          if (item.type === "task-result") break;
+        Session.fromJSON(JSON.parse(JSON.stringify(session.toJSON())));
       },
     ]);
   }

@@ -390,7 +390,7 @@ export class HttpApp {
         // The AI SDK's `useChat` posts its own body (`messages`, not `message`): answered as its UI message stream.
         return this.#chat(request, record, log, synthetic, (body, wantsStream) =>
           isUIChatRequest(body)
-            ? parseUIChatRequest(body)
+            ? parseUIChatRequest(body, this.limits.images)
             : { chat: parseChatRequest(body, wantsStream, this.limits.images) },
         );
       case "/v1/chat/completions": {

@@ -1,6 +1,6 @@
 import { withOperation } from "../core/operations.ts";
 import type { RunContext } from "../core/run-context.ts";
-import type { AgentTurn, ChatAgent, Emit, RunOptions, RunStreamItem } from "../core/agent.ts";
+import type { ChatAgent, RunOptions, RunStreamItem } from "../core/agent.ts";
 import { reportConstruction } from "../core/construction.ts";
 import { abortError, HearthError, UserError } from "../core/errors.ts";
 import {
@@ -13,15 +13,15 @@ import {
   type TaskResult,
   type Usage,
 } from "../core/messages.ts";
-import type { ModelClient, ModelMessage } from "../core/model-client.ts";
 import { invalidSession, Session, type SessionJSON, type TeamState } from "../core/session.ts";
-import type { Team, TerminationCondition } from "../core/team.ts";
+import type { TerminationCondition } from "../core/team.ts";
 import { checkAgentName, parseState, runTask, streamTask, type TaskWork } from "../agents/base-chat-agent.ts";
-import { runAgentTurn } from "../agents/turn-runner.ts";
 import { teamSessionFromAutoGen } from "./autogen-team-state.ts";
 import { taskMessageOf } from "../agents/runner/task-message.ts";
-import { holdsImages, type Task } from "../core/images.ts";
+import { holdsImages } from "../core/images.ts";
 import { approvalResume, type ApprovalResume, type ToolApproval } from "../core/tool-approval.ts";
+import { isInnerTeam, runInside, type InnerRun, type InnerTeam } from "../core/inner-team.ts";
+import { blindMember, runMemberTurn, type TeamParticipant } from "./team-member.ts";
 
 /** A team's saved state: the whole session it runs. JSON-safe and versioned. */
 export interface TeamStateJSON {
@@ -32,8 +32,12 @@ export interface TeamStateJSON {
 }
 
 export interface GroupChatOptions {
-  /** The agents of the team; their names must differ. */
-  readonly participants: readonly ChatAgent[];
+  /**
+   * The agents of the team, and teams that take part as one member (AutoGen's `ChatAgent | Team`):
+   * such a team runs, on the messages new to it, until its own termination condition or `maxTurns`
+   * stops it. Their names must differ.
+   */
+  readonly participants: readonly TeamParticipant[];
   /** Names the team; a session run by one team cannot be run by another. */
   readonly name?: string;
   readonly description?: string;
@@ -55,36 +59,48 @@ export interface SpeakerContext {
 }
 
 export interface SpeakerChoice {
-  readonly speaker: ChatAgent;
+  readonly speaker: TeamParticipant;
   /** Tokens the choice itself used (a selector's model call). */
   readonly usage?: Usage;
+}
+
+/** One run of the team's loop: a run of its own (`run`, `runStream`) or one inside another's turn. */
+interface LoopRun extends Omit<InnerRun, "approvals"> {
+  readonly approvals: readonly ToolApproval[] | undefined;
+  /** Emit the task messages and put them in the result: a run's own task, not an inner run's. */
+  readonly showTask: boolean;
 }
 
 /**
  * The loop every team shares. A team is an immutable definition; everything a run changes lives in
  * the session: the thread, each member's context, whose turn it is and what each member has
- * received. Each agent turn is applied to the session as a whole, with the team's state, so a run
- * aborted midway leaves the session at its last complete message, and the next run resumes there.
+ * received. Each member's turn (an agent's, or a whole run of a team among the members) is applied
+ * to the session as a whole, with the team's state, so a run aborted midway leaves the session at
+ * its last complete message, and the next run resumes there.
  */
-export abstract class BaseGroupChat implements Team {
+export abstract class BaseGroupChat implements InnerTeam {
   readonly name: string;
   readonly description: string;
-  readonly participants: readonly ChatAgent[];
+  readonly participants: readonly TeamParticipant[];
   readonly termination: TerminationCondition | undefined;
   readonly maxTurns: number | undefined;
   protected abstract readonly kind: string;
-  readonly #byName: ReadonlyMap<string, ChatAgent>;
+  readonly #byName: ReadonlyMap<string, TeamParticipant>;
 
-  constructor(options: GroupChatOptions, defaultName: string) {
+  /** `endsOnItsOwn`: the team stops by itself (an acyclic GraphFlow), so it needs no termination or maxTurns. */
+  constructor(options: GroupChatOptions, defaultName: string, endsOnItsOwn = false) {
     const name = options?.name ?? defaultName;
     checkAgentName(name, "Team");
     const participants = options.participants;
     if (!Array.isArray(participants) || participants.length === 0)
       throw new UserError(`Team "${name}" needs at least one participant.`, { field: "participants" });
-    const byName = new Map<string, ChatAgent>();
+    const byName = new Map<string, TeamParticipant>();
     for (const participant of participants) {
-      if (typeof participant?.onMessages !== "function")
-        throw new UserError(`Team "${name}": every participant must be a chat agent.`, { field: "participants" });
+      if (typeof (participant as Partial<ChatAgent>)?.onMessages !== "function" && !isInnerTeam(participant))
+        throw new UserError(
+          `Team "${name}": every participant must be a chat agent or a hearth team (a RoundRobinGroupChat, SelectorGroupChat, Swarm or GraphFlow).`,
+          { field: "participants" },
+        );
       if (byName.has(participant.name))
         throw new UserError(`Team "${name}" has two participants named "${participant.name}".`, {
           field: "participants",
@@ -94,7 +110,7 @@ export abstract class BaseGroupChat implements Team {
     if (options.maxTurns !== undefined && (!Number.isInteger(options.maxTurns) || options.maxTurns < 1)) {
       throw new UserError(`Team "${name}": maxTurns must be a whole number, 1 or more.`, { field: "maxTurns" });
     }
-    if (options.termination === undefined && options.maxTurns === undefined) {
+    if (!endsOnItsOwn && options.termination === undefined && options.maxTurns === undefined) {
       throw new UserError(`Team "${name}" would never stop: give it a termination condition, maxTurns, or both.`, {
         field: "termination",
       });
@@ -113,13 +129,21 @@ export abstract class BaseGroupChat implements Team {
   protected abstract selectSpeaker(context: SpeakerContext): Promise<SpeakerChoice> | SpeakerChoice;
 
   /** The team state after `speaker` said `message`. */
-  protected abstract advance(state: TeamState, speaker: ChatAgent, message: ChatMessage): TeamState;
+  protected abstract advance(state: TeamState, speaker: TeamParticipant, message: ChatMessage): TeamState;
+
+  /**
+   * Why the run is over by the team's own state after a turn (a GraphFlow with no node left to
+   * run), checked before the termination condition; undefined to go on.
+   */
+  protected completed(_state: TeamState): string | undefined {
+    return undefined;
+  }
 
   protected initialState(): TeamState {
     return { team: this.name, kind: this.kind, turn: 0, delivered: {} };
   }
 
-  protected participant(name: string): ChatAgent | undefined {
+  protected participant(name: string): TeamParticipant | undefined {
     return this.#byName.get(name);
   }
 
@@ -165,6 +189,7 @@ export abstract class BaseGroupChat implements Team {
         team: this.name,
         kind: this.kind,
         participants: this.participants.map((participant) => participant.name),
+        blind: this.participants.filter((member) => blindMember([member]) !== undefined).map((member) => member.name),
       });
     } else {
       throw invalidSession(`unknown team state type ${JSON.stringify(data.type)}`);
@@ -191,24 +216,39 @@ export abstract class BaseGroupChat implements Team {
       run,
       "workflow",
       this.name,
-      (traced) => this.#runLoop(session, task, signal, emit, traced, approvals),
+      (traced) =>
+        this.#runLoop({
+          session,
+          messages: task === undefined ? [] : [taskMessageOf(task)],
+          showTask: true,
+          signal,
+          emit,
+          run: traced,
+          approvals,
+        }),
       (result) => result.usage,
     );
 
-  async #runLoop(
-    session: Session,
-    task: Task | undefined,
-    signal: AbortSignal,
-    emit: Emit,
-    run: RunContext,
-    approvals: readonly ToolApproval[] | undefined,
-  ): Promise<TaskResult> {
+  /** A run of the team inside another's turn (see core/inner-team.ts), traced as a workflow of its own. */
+  [runInside](inner: InnerRun): Promise<TaskResult> {
+    return withOperation(
+      inner.run,
+      "workflow",
+      this.name,
+      (traced) => this.#runLoop({ ...inner, approvals: inner.approvals, showTask: false, run: traced }),
+      (result) => result.usage,
+    );
+  }
+
+  async #runLoop(loop: LoopRun): Promise<TaskResult> {
+    const { session, messages: task, signal, emit, run } = loop;
+    // A synthetic warm-up's stub never says what ends a team (a condition may wait for a word it
+    // never says, and a stubbed turn never yields to the event loop): one turn runs the loop.
+    const maxTurns = run.synthetic ? 1 : this.maxTurns;
     // An image for the team: every member that will read the thread must read images, else it
     // would fail on its turn, after the others' model calls were paid for.
-    if (task !== undefined && typeof task !== "string" && holdsImages([taskMessageOf(task)])) {
-      const blind = this.participants.find(
-        (member) => (member as { modelClient?: ModelClient }).modelClient?.modelInfo.vision === false,
-      );
+    if (holdsImages(task)) {
+      const blind = blindMember(this.participants);
       if (blind !== undefined)
         throw new HearthError(
           "HEARTH_INVALID_REQUEST",
@@ -218,7 +258,7 @@ export abstract class BaseGroupChat implements Team {
     }
     let state = this.stateOf(session);
     // A run that answers approvals first resumes the member whose turn waits for them, unchosen.
-    let resume: ApprovalResume | undefined = approvalResume(session.id, session.pendingApproval, approvals);
+    let resume: ApprovalResume | undefined = approvalResume(session.id, session.pendingApproval, loop.approvals);
     if (resume !== undefined && this.participant(resume.pending.agent) === undefined)
       throw this.unknownSpeaker(resume.pending.agent, "the session waits for approvals in a turn of");
     const check = this.termination?.start({ sessionId: session.id });
@@ -228,44 +268,64 @@ export abstract class BaseGroupChat implements Team {
     const stopped = (fired: StopMessage | null | undefined) =>
       fired === null || fired === undefined ? undefined : fired.content;
     try {
-      if (task !== undefined) {
-        const taskMessage = taskMessageOf(task);
-        session.apply({ messages: [taskMessage], team: state });
-        produced.push(taskMessage);
-        emit(taskMessage);
-        const reason = stopped(check?.check([taskMessage]));
+      if (task.length > 0) {
+        session.apply({ messages: task, team: state });
+        if (loop.showTask) {
+          produced.push(...task);
+          for (const message of task) emit(message);
+        }
+        const reason = stopped(await check?.check(task));
         if (reason !== undefined) return result(reason);
       }
       for (let turns = 0; ; turns++) {
         if (signal.aborted) throw abortError(signal);
-        if (this.maxTurns !== undefined && turns >= this.maxTurns)
-          return result(`Maximum number of turns ${this.maxTurns} reached.`);
+        if (maxTurns !== undefined && turns >= maxTurns) return result(`Maximum number of turns ${maxTurns} reached.`);
         const thread = session.thread;
         const resumed = resume;
         resume = undefined;
         const choice =
           resumed === undefined
-            ? await this.selectSpeaker({ state, thread, freshTask: task !== undefined && turns === 0, signal, run })
-            : { speaker: this.participant(resumed.pending.agent) as ChatAgent };
+            ? await this.selectSpeaker({ state, thread, freshTask: task.length > 0 && turns === 0, signal, run })
+            : { speaker: this.participant(resumed.pending.agent) as TeamParticipant };
         usage = addUsage(usage, choice.usage);
         const speaker = choice.speaker;
 
-        const turnMessages: AgentMessage[] = [];
-        const turnContext: ModelMessage[] = [];
-        const turn: AgentTurn = {
-          get context() {
-            return [...session.contextOf(speaker.name), ...turnContext];
+        // The result holds what the turn showed (AutoGen's output): a SocietyOfMindAgent shows its
+        // inner team's messages but stores only its reply.
+        const shown: AgentMessage[] = [];
+        const turn = await runMemberTurn(
+          speaker,
+          session,
+          {
+            newMessages: thread.slice(state.delivered[speaker.name] ?? 0),
+            signal,
+            run,
+            resume: resumed,
+            // As a lone agent's turn does, one that fails after its answered step ran keeps that
+            // step, and the session waits no more: the approved calls must not run again.
+            keepAnswered: (done) =>
+              session.apply({
+                ...done,
+                team: {
+                  ...state,
+                  delivered: {
+                    ...state.delivered,
+                    [speaker.name]: thread.length + done.messages.filter(isChatMessage).length,
+                  },
+                },
+                pendingApproval: null,
+              }),
           },
-          newMessages: thread.slice(state.delivered[speaker.name] ?? 0),
-          signal,
-          run,
-          ...(resumed === undefined ? {} : { resume: resumed }),
-          commit(messages, context) {
-            turnMessages.push(...messages);
-            turnContext.push(...context);
+          (message) => {
+            if (message.type !== "message-delta") shown.push(message);
+            emit(message);
           },
+        );
+        const { messages: turnMessages, response } = turn;
+        const memberChange = {
+          ...(turn.contexts === undefined ? {} : { contexts: turn.contexts }),
+          ...(turn.memberSessions === undefined ? {} : { memberSessions: turn.memberSessions }),
         };
-        const response = await runAgentTurn(speaker, turn, emit);
 
         const threadLength = thread.length + turnMessages.filter(isChatMessage).length;
         if (response.message.type === "tool-approval-request") {
@@ -273,11 +333,11 @@ export abstract class BaseGroupChat implements Team {
           state = { ...state, delivered: { ...state.delivered, [speaker.name]: threadLength } };
           session.apply({
             messages: turnMessages,
-            contexts: { [speaker.name]: turnContext },
+            ...memberChange,
             team: state,
             ...(response.pendingApproval === undefined ? {} : { pendingApproval: response.pendingApproval }),
           });
-          produced.push(...turnMessages);
+          produced.push(...shown);
           usage = addUsage(usage, response.usage);
           return result("tool-approval-request");
         }
@@ -288,13 +348,13 @@ export abstract class BaseGroupChat implements Team {
         };
         session.apply({
           messages: turnMessages,
-          contexts: { [speaker.name]: turnContext },
+          ...memberChange,
           team: state,
           ...(resumed === undefined ? {} : { pendingApproval: null }),
         });
-        produced.push(...turnMessages);
+        produced.push(...shown);
         usage = addUsage(usage, response.usage);
-        const reason = stopped(check?.check(turnMessages));
+        const reason = this.completed(state) ?? stopped(await check?.check(turnMessages));
         if (reason !== undefined) return result(reason);
       }
     } finally {

@@ -1,13 +1,15 @@
 import type { ChatAgent } from "../core/agent.ts";
 import type { TeamState } from "../core/session.ts";
 import { BaseGroupChat, type GroupChatOptions, type SpeakerChoice, type SpeakerContext } from "./base-group-chat.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { type GroupChatAutoGenNames, roundRobinGroupChatOptionNames } from "./option-names.ts";
 
 /** Participants speak in turn, in order, each seeing everything said before (AutoGen's RoundRobinGroupChat). */
 export class RoundRobinGroupChat extends BaseGroupChat {
   protected readonly kind = "round-robin";
 
-  constructor(options: GroupChatOptions) {
-    super(options, "RoundRobinGroupChat");
+  constructor(options: GroupChatOptions & GroupChatAutoGenNames) {
+    super(knownOptions("RoundRobinGroupChat", options, roundRobinGroupChatOptionNames), "RoundRobinGroupChat");
     Object.freeze(this);
   }
 

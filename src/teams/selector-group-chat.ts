@@ -1,10 +1,12 @@
 import { createModelResponse } from "../agents/runner/call-model.ts";
-import type { ChatAgent } from "../core/agent.ts";
 import { HearthError, UserError } from "../core/errors.ts";
 import { addUsage, chatMessageText, zeroUsage, type ChatMessage, type Usage } from "../core/messages.ts";
 import type { ModelClient, ModelMessage } from "../core/model-client.ts";
 import type { TeamState } from "../core/session.ts";
 import { BaseGroupChat, type GroupChatOptions, type SpeakerChoice, type SpeakerContext } from "./base-group-chat.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { type GroupChatAutoGenNames, selectorGroupChatOptionNames } from "./option-names.ts";
+import type { TeamParticipant } from "./team-member.ts";
 
 export interface SelectorGroupChatOptions extends GroupChatOptions {
   /** The model that picks the next speaker. */
@@ -15,6 +17,13 @@ export interface SelectorGroupChatOptions extends GroupChatOptions {
   readonly selectorFunc?: (
     thread: readonly ChatMessage[],
   ) => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Returns the names of the participants the model may choose from next (AutoGen's
+   * `candidate_func`), in place of the default candidates (everyone but the previous speaker,
+   * unless `allowRepeatedSpeaker`). Asked when there is no `selectorFunc` or it returned null; a
+   * single candidate speaks without a model call.
+   */
+  readonly candidateFunc?: (thread: readonly ChatMessage[]) => readonly string[] | Promise<readonly string[]>;
   /** May the same agent speak twice in a row? Default false. */
   readonly allowRepeatedSpeaker?: boolean;
   /** How many times the model may answer with no single valid name before the run fails. Default 3. */
@@ -29,7 +38,10 @@ Read the following conversation. Then select the next role from {participants} t
 
 Read the above conversation. Then select the next role from {participants} to play. Only return the role.`;
 
-/** A model picks each next speaker from the participants' names and descriptions (AutoGen's SelectorGroupChat). */
+/**
+ * A model picks each next speaker from the participants' names and descriptions (AutoGen's
+ * SelectorGroupChat). A participant may be a team, which speaks as one member.
+ */
 export class SelectorGroupChat extends BaseGroupChat {
   protected readonly kind = "selector";
   readonly modelClient: ModelClient;
@@ -37,8 +49,10 @@ export class SelectorGroupChat extends BaseGroupChat {
   readonly allowRepeatedSpeaker: boolean;
   readonly maxSelectorAttempts: number;
   readonly #selectorFunc: SelectorGroupChatOptions["selectorFunc"];
+  readonly #candidateFunc: SelectorGroupChatOptions["candidateFunc"];
 
-  constructor(options: SelectorGroupChatOptions) {
+  constructor(options: SelectorGroupChatOptions & GroupChatAutoGenNames) {
+    options = knownOptions("SelectorGroupChat", options, selectorGroupChatOptionNames);
     super(options, "SelectorGroupChat");
     if (options.modelClient === undefined || typeof options.modelClient.create !== "function")
       throw new UserError(`Team "${this.name}" needs a modelClient to select speakers.`, { field: "modelClient" });
@@ -47,6 +61,9 @@ export class SelectorGroupChat extends BaseGroupChat {
       throw new UserError(`Team "${this.name}": maxSelectorAttempts must be a whole number, 1 or more.`, {
         field: "maxSelectorAttempts",
       });
+    for (const field of ["selectorFunc", "candidateFunc"] as const)
+      if (options[field] !== undefined && typeof options[field] !== "function")
+        throw new UserError(`Team "${this.name}": ${field} must be a function of the thread.`, { field });
     if (this.participants.length < 2 && options.selectorFunc === undefined)
       throw new UserError(`Team "${this.name}": a selector needs at least two participants to choose from.`, {
         field: "participants",
@@ -56,6 +73,7 @@ export class SelectorGroupChat extends BaseGroupChat {
     this.allowRepeatedSpeaker = options.allowRepeatedSpeaker ?? false;
     this.maxSelectorAttempts = attempts;
     this.#selectorFunc = options.selectorFunc;
+    this.#candidateFunc = options.candidateFunc;
     Object.freeze(this);
   }
 
@@ -68,11 +86,10 @@ export class SelectorGroupChat extends BaseGroupChat {
         return { speaker };
       }
     }
-    const previous = state.speaker ?? undefined;
-    const candidates =
-      this.allowRepeatedSpeaker || previous === undefined
-        ? this.participants
-        : this.participants.filter((participant) => participant.name !== previous);
+    const candidateFunc = this.#candidateFunc;
+    const candidates = candidateFunc === undefined ? this.#candidates(state) : this.#named(await candidateFunc(thread));
+    // One candidate is the choice: no model call, as in AutoGen.
+    if (candidates.length === 1) return { speaker: candidates[0] as TeamParticipant };
     const names = candidates.map((candidate) => candidate.name);
     const prompt = this.selectorPrompt
       .replaceAll("{roles}", candidates.map((candidate) => `${candidate.name}: ${candidate.description}`).join("\n"))
@@ -89,7 +106,8 @@ export class SelectorGroupChat extends BaseGroupChat {
       );
       usage = addUsage(usage, response.usage);
       const mentioned = names.filter((name) => mentions(response.content, name));
-      if (mentioned.length === 1) return { speaker: this.participant(mentioned[0] as string) as ChatAgent, usage };
+      if (mentioned.length === 1)
+        return { speaker: this.participant(mentioned[0] as string) as TeamParticipant, usage };
       const feedback =
         mentioned.length === 0
           ? `No valid name was mentioned. Please select from: ${JSON.stringify(names)}.`
@@ -105,7 +123,31 @@ export class SelectorGroupChat extends BaseGroupChat {
     );
   }
 
-  protected advance(state: TeamState, speaker: ChatAgent): TeamState {
+  /** Everyone, or everyone but the previous speaker. */
+  #candidates(state: TeamState): readonly TeamParticipant[] {
+    const previous = state.speaker ?? undefined;
+    return this.allowRepeatedSpeaker || previous === undefined
+      ? this.participants
+      : this.participants.filter((participant) => participant.name !== previous);
+  }
+
+  /** The participants `candidateFunc` named, in its order, each once. */
+  #named(named: unknown): readonly TeamParticipant[] {
+    if (!Array.isArray(named) || named.length === 0 || !named.every((name) => typeof name === "string"))
+      throw new UserError(
+        `Team "${this.name}": candidateFunc must return a non-empty list of participant names; it returned ${JSON.stringify(named)}.`,
+        { field: "candidateFunc" },
+      );
+    const candidates: TeamParticipant[] = [];
+    for (const name of new Set(named as string[])) {
+      const participant = this.participant(name);
+      if (participant === undefined) throw this.unknownSpeaker(name, "candidateFunc named");
+      candidates.push(participant);
+    }
+    return candidates;
+  }
+
+  protected advance(state: TeamState, speaker: TeamParticipant): TeamState {
     return { ...state, speaker: speaker.name };
   }
 }

@@ -2,6 +2,9 @@ import type { ChatAgent } from "../core/agent.ts";
 import type { ChatMessage } from "../core/messages.ts";
 import type { TeamState } from "../core/session.ts";
 import { BaseGroupChat, type GroupChatOptions, type SpeakerChoice, type SpeakerContext } from "./base-group-chat.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { type GroupChatAutoGenNames, swarmOptionNames } from "./option-names.ts";
+import { checkAgentsOnly } from "./team-member.ts";
 
 /**
  * Agents pass the conversation to each other with handoffs (AutoGen's Swarm). The first
@@ -12,8 +15,9 @@ import { BaseGroupChat, type GroupChatOptions, type SpeakerChoice, type SpeakerC
 export class Swarm extends BaseGroupChat {
   protected readonly kind = "swarm";
 
-  constructor(options: GroupChatOptions) {
-    super(options, "Swarm");
+  constructor(options: GroupChatOptions & GroupChatAutoGenNames) {
+    super(knownOptions("Swarm", options, swarmOptionNames), "Swarm");
+    checkAgentsOnly("Swarm", this.name, this.participants);
     Object.freeze(this);
   }
 

@@ -142,7 +142,7 @@ test("selector: unclear answers get feedback and a retry; none valid after the a
 test("selector: selectorFunc skips the model when it names a speaker, and a wrong name is an error", async () => {
   const selector = new ScriptedModelClient({ replies: ["coder"] });
   const team = new SelectorGroupChat({
-    participants: [agent("planner", ["plan"]), agent("coder", ["code"])],
+    participants: [agent("planner", ["plan"]), agent("coder", ["code"]), agent("tester", [])],
     modelClient: selector,
     selectorFunc: (thread) => (thread.length === 1 ? "planner" : null),
     maxTurns: 2,

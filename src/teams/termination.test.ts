@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { AssistantAgent } from "../agents/assistant-agent.ts";
 import { HearthError } from "../core/errors.ts";
+import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
+import { RoundRobinGroupChat } from "./round-robin-group-chat.ts";
 import { newId, type AgentMessage } from "../core/messages.ts";
 import {
   ExternalTermination,
+  FunctionalTermination,
   FunctionCallTermination,
   HandoffTermination,
   MaxMessageTermination,
   SourceMatchTermination,
   StopMessageTermination,
   TextMentionTermination,
+  TextMessageTermination,
   TimeoutTermination,
   TokenUsageTermination,
 } from "./termination.ts";
@@ -33,6 +38,13 @@ const execution = (name: string): AgentMessage => ({
   results: [{ callId: "1", name, content: "ok", isError: false }],
 });
 const thought = (): AgentMessage => ({ ...base("a"), type: "thought", content: "hmm" });
+const summary = (source: string): AgentMessage => ({
+  ...base(source),
+  type: "tool-call-summary",
+  content: "42",
+  toolCalls: [],
+  results: [],
+});
 const context = { sessionId: "s1" };
 
 test("MaxMessageTermination counts chat messages of the run (events only when asked)", () => {
@@ -119,22 +131,22 @@ test("ExternalTermination stops one session's run, or all runs, and forgets fini
   assert.equal(external.set(), 0);
 });
 
-test("or() fires on either; and() fires once both have fired, in any order, and says both reasons", () => {
+test("or() fires on either; and() fires once both have fired, in any order, and says both reasons", async () => {
   const either = new TextMentionTermination("STOP").or(new MaxMessageTermination(10)).start(context);
-  assert.equal(either.check([text("a", "go on")]), null);
-  assert.equal(either.check([text("a", "STOP")])?.source, "TextMentionTermination");
+  assert.equal(either.check([text("a", "go on")]), null, "parts that never wait answer at once");
+  assert.equal((await either.check([text("a", "STOP")]))?.source, "TextMentionTermination");
 
   const both = new TextMentionTermination("DONE").and(new SourceMatchTermination(["critic"])).start(context);
   assert.equal(both.check([text("writer", "DONE")]), null, "only the first part has fired");
-  const fired = both.check([text("critic", "looks good")]);
+  const fired = await both.check([text("critic", "looks good")]);
   assert.equal(fired?.source, "TextMentionTermination, SourceMatchTermination");
   assert.equal(fired?.content, "Text 'DONE' mentioned; 'critic' answered");
 
   const nested = new MaxMessageTermination(100)
     .or(new TextMentionTermination("A").and(new TextMentionTermination("B")))
     .start(context);
-  assert.equal(nested.check([text("x", "A")]), null);
-  assert.notEqual(nested.check([text("x", "B")]), null);
+  assert.equal(await nested.check([text("x", "A")]), null);
+  assert.notEqual(await nested.check([text("x", "B")]), null);
 });
 
 test("conditions are immutable values that reject bad arguments", () => {
@@ -150,4 +162,98 @@ test("conditions are immutable values that reject bad arguments", () => {
   ]) {
     assert.throws(make, (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID"));
   }
+});
+
+test("TextMessageTermination stops on a text message, from any source or only the one given", () => {
+  const any = new TextMessageTermination().start(context);
+  assert.equal(any.check([thought(), summary("a"), handoff("a", "b"), stopMessage("a")]), null, "not a text message");
+  const fired = any.check([summary("a"), text("writer", "a draft")]);
+  assert.equal(fired?.source, "TextMessageTermination");
+  assert.equal(fired?.content, "Text message received from 'writer'");
+
+  const critic = new TextMessageTermination("critic");
+  assert.equal(critic.source, "critic");
+  const onlyCritic = critic.start(context);
+  assert.equal(onlyCritic.check([text("writer", "a draft"), summary("critic")]), null);
+  assert.equal(onlyCritic.check([text("critic", "fine")])?.content, "Text message received from 'critic'");
+  assert.throws(
+    () => new TextMessageTermination(""),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "source",
+  );
+});
+
+test("FunctionalTermination stops when its function returns true, given each delta; only true stops", () => {
+  const seen: number[] = [];
+  const check = new FunctionalTermination((delta) => {
+    seen.push(delta.length);
+    return delta.some((message) => message.type === "stop");
+  }).start(context);
+  assert.equal(check.check([text("user", "task")]), null);
+  const fired = check.check([thought(), stopMessage("a")]);
+  assert.deepEqual(seen, [1, 2]);
+  assert.ok(fired !== null && !(fired instanceof Promise));
+  assert.equal(fired.source, "FunctionalTermination");
+  assert.equal(fired.content, "Functional termination condition met");
+
+  const truthy = new FunctionalTermination(() => "yes" as unknown as boolean).start(context);
+  assert.equal(truthy.check([text("a", "x")]), null, "a truthy value that is not true does not stop");
+  assert.throws(
+    () => new FunctionalTermination("stop" as never),
+    (error) => HearthError.is(error, "HEARTH_CONFIG_INVALID") && error.field === "func",
+  );
+});
+
+test("an async FunctionalTermination is awaited, also inside or() and and()", async () => {
+  const later = new FunctionalTermination(async (delta) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return delta.some((message) => message.type === "text" && message.content === "enough");
+  });
+  const alone = later.start(context);
+  const pending = alone.check([text("a", "more")]);
+  assert.ok(pending instanceof Promise, "an async function's answer is a promise");
+  assert.equal(await pending, null);
+  assert.equal((await alone.check([text("a", "enough")]))?.source, "FunctionalTermination");
+
+  // or(): the async part is awaited, then the parts after it are asked.
+  const either = later.or(new TextMentionTermination("STOP")).start(context);
+  assert.equal(await either.check([text("a", "go on")]), null);
+  assert.equal((await either.check([text("a", "STOP now")]))?.source, "TextMentionTermination");
+  assert.equal((await either.check([text("a", "enough")]))?.source, "FunctionalTermination");
+
+  // and(): the async part stays fired once it has fired.
+  const both = new SourceMatchTermination(["critic"]).and(later).start(context);
+  assert.equal(await both.check([text("writer", "enough")]), null, "only the function has fired");
+  const fired = await both.check([text("critic", "ok")]);
+  assert.equal(fired?.source, "SourceMatchTermination, FunctionalTermination");
+});
+
+test("in a team: an async FunctionalTermination is awaited before the next turn; TextMessageTermination waits for its source", async () => {
+  const member = (name: string, replies: string[]) =>
+    new AssistantAgent({ name, modelClient: new ScriptedModelClient({ replies }) });
+  const asked: string[] = [];
+  const team = new RoundRobinGroupChat({
+    participants: [member("writer", ["draft", "final"]), member("critic", ["again", "unused"])],
+    termination: new FunctionalTermination(async (delta) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      asked.push(delta.map((message) => message.source).join(","));
+      return delta.some((message) => message.type === "text" && message.content === "final");
+    }),
+    maxTurns: 10,
+  });
+  const result = await team.run({ task: "go" });
+  assert.deepEqual(
+    result.messages.map((message) => message.source),
+    ["user", "writer", "critic", "writer"],
+  );
+  assert.equal(result.stopReason, "Functional termination condition met");
+  assert.deepEqual(asked, ["user", "writer", "critic", "writer"]);
+
+  const bySource = new RoundRobinGroupChat({
+    participants: [member("writer", ["draft", "draft 2"]), member("critic", ["ok"])],
+    termination: new TextMessageTermination("critic"),
+    maxTurns: 10,
+  });
+  const stopped = await bySource.run({ task: "go" });
+  assert.equal(stopped.stopReason, "Text message received from 'critic'");
+  assert.equal(stopped.messages.at(-1)?.source, "critic");
 });

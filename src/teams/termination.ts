@@ -2,9 +2,27 @@ import { isoNow } from "../internal/clock.ts";
 import { UserError } from "../core/errors.ts";
 import { chatMessageText, isChatMessage, newId, type AgentMessage, type StopMessage } from "../core/messages.ts";
 import type { TerminationCheck, TerminationCondition, TerminationContext } from "../core/team.ts";
+import { knownOptions } from "../core/known-options.ts";
+import {
+  maxMessageTerminationOptionNames,
+  textMentionTerminationOptionNames,
+  type TokenUsageAutoGenNames,
+  tokenUsageTerminationOptionNames,
+} from "./option-names.ts";
 
 function stop(source: string, content: string): StopMessage {
   return { id: newId("msg"), type: "stop", source, content, createdAt: isoNow() };
+}
+
+/** The check of a condition that never waits: its answer is at hand. */
+export interface ImmediateTerminationCheck extends TerminationCheck {
+  check(delta: readonly AgentMessage[]): StopMessage | null;
+}
+
+type Checked = StopMessage | null | Promise<StopMessage | null>;
+
+function isPromise(value: Checked): value is Promise<StopMessage | null> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 /**
@@ -30,7 +48,7 @@ abstract class StatelessTermination extends BaseTermination {
   protected abstract readonly kind: string;
   protected abstract fires(message: AgentMessage): string | null;
 
-  start(_context?: TerminationContext): TerminationCheck {
+  start(_context?: TerminationContext): ImmediateTerminationCheck {
     return {
       check: (delta) => {
         for (const message of delta) {
@@ -55,9 +73,7 @@ abstract class CombinedTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  protected abstract combine(
-    checks: readonly TerminationCheck[],
-  ): (delta: readonly AgentMessage[]) => StopMessage | null;
+  protected abstract combine(checks: readonly TerminationCheck[]): (delta: readonly AgentMessage[]) => Checked;
 
   start(context: TerminationContext): TerminationCheck {
     const checks = this.#conditions.map((condition) => condition.start(context));
@@ -76,13 +92,16 @@ export class OrTermination extends CombinedTermination {
   }
 
   protected combine(checks: readonly TerminationCheck[]) {
-    return (delta: readonly AgentMessage[]) => {
-      for (const check of checks) {
-        const fired = check.check(delta);
+    // In order, stopping at the first that fires; one that must wait is awaited before the next is asked.
+    const firstFired = (delta: readonly AgentMessage[], from: number): Checked => {
+      for (let index = from; index < checks.length; index++) {
+        const fired = (checks[index] as TerminationCheck).check(delta);
+        if (isPromise(fired)) return fired.then((settled) => settled ?? firstFired(delta, index + 1));
         if (fired !== null) return fired;
       }
       return null;
     };
+    return (delta: readonly AgentMessage[]) => firstFired(delta, 0);
   }
 }
 
@@ -94,10 +113,7 @@ export class AndTermination extends CombinedTermination {
   protected combine(checks: readonly TerminationCheck[]) {
     // Each part stays fired once it has fired; the whole fires when every part has.
     const fired: (StopMessage | null)[] = checks.map(() => null);
-    return (delta: readonly AgentMessage[]) => {
-      checks.forEach((check, index) => {
-        if (fired[index] === null) fired[index] = check.check(delta);
-      });
+    const whole = (): StopMessage | null => {
       if (fired.some((message) => message === null)) return null;
       const messages = fired as StopMessage[];
       return stop(
@@ -105,6 +121,20 @@ export class AndTermination extends CombinedTermination {
         messages.map((message) => message.content).join("; "),
       );
     };
+    const askFrom = (delta: readonly AgentMessage[], from: number): Checked => {
+      for (let index = from; index < checks.length; index++) {
+        if (fired[index] !== null) continue;
+        const answer = (checks[index] as TerminationCheck).check(delta);
+        if (isPromise(answer))
+          return answer.then((settled) => {
+            fired[index] = settled;
+            return askFrom(delta, index + 1);
+          });
+        fired[index] = answer;
+      }
+      return whole();
+    };
+    return (delta: readonly AgentMessage[]) => askFrom(delta, 0);
   }
 }
 
@@ -125,6 +155,7 @@ export class MaxMessageTermination extends BaseTermination {
 
   constructor(maxMessages: number, options: { readonly includeAgentEvent?: boolean } = {}) {
     super();
+    options = knownOptions("MaxMessageTermination", options, maxMessageTerminationOptionNames);
     positive(maxMessages, "maxMessages", "MaxMessageTermination");
     this.maxMessages = maxMessages;
     this.includeAgentEvent = options.includeAgentEvent ?? false;
@@ -132,7 +163,7 @@ export class MaxMessageTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(_context?: TerminationContext): TerminationCheck {
+  start(_context?: TerminationContext): ImmediateTerminationCheck {
     let count = 0;
     return {
       check: (delta) => {
@@ -159,6 +190,7 @@ export class TextMentionTermination extends StatelessTermination {
 
   constructor(text: string, options: { readonly sources?: readonly string[] } = {}) {
     super();
+    options = knownOptions("TextMentionTermination", options, textMentionTerminationOptionNames);
     nonEmpty(text, "text", "TextMentionTermination", "a non-empty text");
     this.text = text;
     this.sources = options.sources === undefined ? undefined : Object.freeze([...options.sources]);
@@ -180,13 +212,16 @@ export class TokenUsageTermination extends BaseTermination {
   readonly maxPromptTokens: number | undefined;
   readonly maxCompletionTokens: number | undefined;
 
-  constructor(limits: {
-    readonly maxTotalTokens?: number;
-    readonly maxPromptTokens?: number;
-    readonly maxCompletionTokens?: number;
-  }) {
+  constructor(
+    limits: {
+      readonly maxTotalTokens?: number;
+      readonly maxPromptTokens?: number;
+      readonly maxCompletionTokens?: number;
+    } & TokenUsageAutoGenNames,
+  ) {
     super();
-    const { maxTotalTokens, maxPromptTokens, maxCompletionTokens } = limits ?? {};
+    const { maxTotalTokens, maxPromptTokens, maxCompletionTokens } =
+      knownOptions("TokenUsageTermination", limits, tokenUsageTerminationOptionNames) ?? {};
     if (maxTotalTokens === undefined && maxPromptTokens === undefined && maxCompletionTokens === undefined) {
       throw new UserError(
         "TokenUsageTermination needs at least one of maxTotalTokens, maxPromptTokens, maxCompletionTokens.",
@@ -203,7 +238,7 @@ export class TokenUsageTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(_context?: TerminationContext): TerminationCheck {
+  start(_context?: TerminationContext): ImmediateTerminationCheck {
     let prompt = 0;
     let completion = 0;
     return {
@@ -241,7 +276,7 @@ export class TimeoutTermination extends BaseTermination {
     Object.freeze(this);
   }
 
-  start(_context?: TerminationContext): TerminationCheck {
+  start(_context?: TerminationContext): ImmediateTerminationCheck {
     const began = performance.now();
     return {
       check: () =>
@@ -329,6 +364,62 @@ export class FunctionCallTermination extends StatelessTermination {
   }
 }
 
+/** Stops when an agent sends a text message (from `source`, when given): a plain reply, not a tool summary or a handoff. */
+export class TextMessageTermination extends StatelessTermination {
+  protected readonly kind = "TextMessageTermination";
+  readonly description: string;
+  readonly source: string | undefined;
+
+  constructor(source?: string) {
+    super();
+    if (source !== undefined) nonEmpty(source, "source", "TextMessageTermination", "a non-empty source, or none");
+    this.source = source;
+    this.description = source === undefined ? "a text message" : `a text message from ${source}`;
+    Object.freeze(this);
+  }
+
+  protected fires(message: AgentMessage): string | null {
+    return message.type === "text" && (this.source === undefined || message.source === this.source)
+      ? `Text message received from '${message.source}'`
+      : null;
+  }
+}
+
+/** What a FunctionalTermination asks: true to stop the run, given the messages of the latest turn. */
+export type TerminationFunction = (delta: readonly AgentMessage[]) => boolean | Promise<boolean>;
+
+/**
+ * Stops when `func`, given the task messages and then each turn's messages, returns true (or a
+ * promise of true): any rule written as code. Only `true` stops the run, as in AutoGen.
+ */
+export class FunctionalTermination extends BaseTermination {
+  readonly description = "a function of the messages";
+  readonly #func: TerminationFunction;
+
+  constructor(func: TerminationFunction) {
+    super();
+    if (typeof func !== "function")
+      throw new UserError("FunctionalTermination needs a function of the latest messages that returns true to stop.", {
+        field: "func",
+      });
+    this.#func = func;
+    Object.freeze(this);
+  }
+
+  start(_context?: TerminationContext): TerminationCheck {
+    const fired = (answer: boolean) =>
+      answer === true ? stop("FunctionalTermination", "Functional termination condition met") : null;
+    return {
+      check: (delta) => {
+        const answer = this.#func(delta);
+        return typeof (answer as { then?: unknown })?.then === "function"
+          ? Promise.resolve(answer).then(fired)
+          : fired(answer as boolean);
+      },
+    };
+  }
+}
+
 /**
  * Stopped from outside: `set(sessionId)` stops that session's run at its next check (after the
  * current turn), `set()` stops every run in progress. For example, an HTTP "stop" endpoint.
@@ -354,7 +445,7 @@ export class ExternalTermination extends BaseTermination {
     return reached;
   }
 
-  start(context: TerminationContext): TerminationCheck {
+  start(context: TerminationContext): ImmediateTerminationCheck {
     const key = Symbol(context.sessionId);
     const run = { sessionId: context.sessionId, stopped: false };
     this.#active.set(key, run);

@@ -133,3 +133,32 @@ test("round-robin: the waiting member resumes, then the order goes on after it",
   assert.deepEqual(ran, ["A1"]);
   assert.equal(session.team?.turn, 2);
 });
+
+test("a member's resumed turn that fails after its approved call ran keeps that step: the call never runs twice", async () => {
+  const ran: string[] = [];
+  const billing = agent(
+    "billing",
+    [
+      { toolCalls: [{ id: "r1", name: "refund", arguments: { order: "A1" } }] },
+      new HearthError("HEARTH_MODEL_SERVER", "provider 503", { retryable: true }),
+      "Refunded A1.",
+    ],
+    { tools: [refundTool(ran)], reflectOnToolUse: true },
+  );
+  const team = new RoundRobinGroupChat({ participants: [billing, agent("auditor", ["Logged."])], maxTurns: 2 });
+  const session = team.createSession();
+  assert.equal((await team.run({ task: "Refund A1.", session })).stopReason, "tool-approval-request");
+  const approvals = [{ callId: "r1", approved: true }];
+  // The reflection after the approved call fails: the run fails, but the call's step is kept.
+  await assert.rejects(team.run({ session, approvals }), (error) => HearthError.is(error, "HEARTH_MODEL_SERVER"));
+  assert.deepEqual(ran, ["A1"]);
+  assert.equal(session.pendingApproval, undefined);
+  assert.deepEqual(steps(session.messages).slice(-1), ["billing:tool-call-execution"]);
+  await assert.rejects(team.run({ session, approvals }), (error) => HearthError.is(error, "HEARTH_APPROVAL_INVALID"));
+  assert.deepEqual(ran, ["A1"]);
+  // A new message goes on: the member whose turn failed speaks again, with the call's result in its context.
+  const next = await team.run({ task: "Done?", session });
+  assert.deepEqual(steps(next.messages), ["user:text", "billing:text", "auditor:text"]);
+  assert.deepEqual(ran, ["A1"]);
+  assert.equal((billing.modelClient as ScriptedModelClient).requests.at(-1)?.messages.at(-2)?.role, "tool");
+});

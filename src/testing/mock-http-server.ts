@@ -4,7 +4,8 @@ import type { TLSSocket } from "node:tls";
 import { mockTlsCertificate, mockTlsKey } from "./mock-tls.ts";
 
 // What the mock model servers (OpenAI-compatible, Anthropic) share: the HTTP server and its
-// connections, recording requests, and the faults that do not depend on the provider's format.
+// connections, recording requests, picking each reply (a queue, a latency, a responder), a
+// capacity, and the faults that do not depend on the provider's format.
 
 /** A fault the next request meets instead of (or before) its reply. */
 export type MockFault =
@@ -32,10 +33,19 @@ export interface RecordedRequest<Body> {
 }
 
 export interface MockHttpServerOptions {
+  /** Default 0: any free port. */
   readonly port?: number;
+  /** Default 127.0.0.1. */
   readonly host?: string;
+  /**
+   * Serve HTTPS, as providers do, with a self-signed certificate for localhost and 127.0.0.1: give
+   * the client `certificate` to trust (`new ConnectionPools({ ca: mock.certificate })`, or
+   * NODE_EXTRA_CA_CERTS for another process). Default false.
+   */
   readonly tls?: boolean;
+  /** Added before the first answer on each new connection: what a real handshake (DNS, TCP, TLS) costs. Default 0. */
   readonly connectionDelayMs?: number;
+  /** A connection quiet this long is closed by the server, as providers close theirs. Default 5000 (Node's). */
   readonly idleTimeoutMs?: number;
 }
 
@@ -52,17 +62,26 @@ export interface MockExchange<Body> {
   stall(): Promise<void>;
 }
 
-export interface MockHttpServer<Body> {
-  /** `http://host:port` (or https). */
-  readonly origin: string;
+/** What every mock model server shows of its HTTP side: its port, connections and the requests it recorded. */
+export interface MockServerConnections<Body> {
   readonly port: number;
   readonly requests: RecordedRequest<Body>[];
+  /** TCP connections accepted since start. */
   readonly connectionCount: number;
+  /** Connections open now. */
   readonly openConnections: number;
+  /** With `tls`: the certificate (PEM) a client must trust to reach it. */
   readonly certificate: string | undefined;
+  /** With `tls`: connections whose client resumed an earlier TLS session instead of a full handshake. */
   readonly resumedSessions: number;
+  /** Resolves when the request with this index sees its connection close early. */
   waitForEarlyClose(index: number, timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface MockHttpServer<Body> extends MockServerConnections<Body> {
+  /** `http://host:port` (or https). */
+  readonly origin: string;
 }
 
 /**
@@ -293,8 +312,53 @@ export async function writeBody<Body>(
   }
 }
 
+/** How a provider mock answers requests: a queue of replies and faults, a latency, and a responder for the rest. */
+export interface MockScript<Body, Fault extends { readonly fault: string }, Reply extends object> {
+  readonly queue: (Fault | Reply)[];
+  readonly latencyMs: number | undefined;
+  readonly respond: (body: Body) => Reply | Promise<Reply>;
+  /** Answers a fault that replaces the reply, in the provider's format; false for a fault met on the way. */
+  answeredByFault(fault: Fault, exchange: MockExchange<Body>): boolean;
+  /** The body of the 500 a responder that throws gets, in the provider's format. */
+  responderFailed(message: string): unknown;
+}
+
+/**
+ * The reply to a request, after a queued `delay` and the latency: the queue's next reply, else the
+ * responder's; with the queued fault to meet on the way (a reset, stall or pause). Undefined when
+ * the request needs nothing more: the client went away, a fault answered it, or the responder threw.
+ */
+export async function nextReply<Body, Fault extends { readonly fault: string }, Reply extends object>(
+  script: MockScript<Body, Fault, Reply>,
+  exchange: MockExchange<Body>,
+  body: Body,
+): Promise<{ readonly reply: Reply; readonly fault: Fault | undefined } | undefined> {
+  let item = script.queue.shift();
+  if (item !== undefined && isFault(item) && item.fault === "delay" && "ms" in item && typeof item.ms === "number") {
+    if (!(await exchange.sleep(item.ms))) return undefined;
+    item = undefined;
+  }
+  if (!(await exchange.sleep(script.latencyMs ?? 0))) return undefined;
+  const fault = item !== undefined && isFault(item) ? item : undefined;
+  if (fault !== undefined && script.answeredByFault(fault, exchange)) return undefined;
+  try {
+    return { reply: item !== undefined && !isFault(item) ? item : await script.respond(body), fault };
+  } catch (error) {
+    sendJson(exchange.response, 500, script.responderFailed(`The mock responder threw: ${String(error)}`));
+    return undefined;
+  }
+}
+
+function isFault<Fault extends { readonly fault: string }, Reply extends object>(item: Fault | Reply): item is Fault {
+  return "fault" in item;
+}
+
 /** At most `limit` holders at once (none when undefined); the next wait in arrival order. */
-export function places(limit: number | undefined): { take(): Promise<() => void> } {
+export function places(limit: number | undefined): {
+  take(): Promise<() => void>;
+  /** Runs `work` holding a place. */
+  hold<T>(work: () => Promise<T>): Promise<T>;
+} {
   let held = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -305,13 +369,22 @@ export function places(limit: number | undefined): { take(): Promise<() => void>
       next();
     }
   };
+  const take = (): Promise<() => void> => {
+    if (limit === undefined || held < limit) {
+      held += 1;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve) => waiting.push(() => resolve(release)));
+  };
   return {
-    take() {
-      if (limit === undefined || held < limit) {
-        held += 1;
-        return Promise.resolve(release);
+    take,
+    async hold(work) {
+      const done = await take();
+      try {
+        return await work();
+      } finally {
+        done();
       }
-      return new Promise((resolve) => waiting.push(() => resolve(release)));
     },
   };
 }

@@ -8,6 +8,8 @@ import type {
   ModelStreamChunk,
 } from "../core/model-client.ts";
 import { abortError } from "../core/errors.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { type ScriptedModelClientAutoGenNames, scriptedModelClientOptionNames } from "./option-names.ts";
 
 /** A scripted reply: text, a full description, an error to throw, or a function of the request. */
 export type ScriptedReply =
@@ -46,7 +48,8 @@ export class ScriptedModelClient implements ModelClient {
   readonly #queue: ScriptedReply[];
   readonly #chunkSize: number;
 
-  constructor(options: ScriptedModelClientOptions = {}) {
+  constructor(options: ScriptedModelClientOptions & ScriptedModelClientAutoGenNames = {}) {
+    options = knownOptions("ScriptedModelClient", options, scriptedModelClientOptionNames);
     this.#queue = [...(options.replies ?? [])];
     this.#chunkSize = options.chunkSize ?? 8;
     this.modelInfo = Object.freeze({

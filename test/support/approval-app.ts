@@ -1,6 +1,14 @@
 // An app whose refunds wait for a person's approval, for the tool-approval tests (in process and
 // spawned): its model is whatever OPENAI_BASE_URL points at, and its mock scripts the tool calls.
-import { AssistantAgent, defineApp, defineTool, HandoffTermination, OpenAIChatCompletionClient, Swarm } from "hearth";
+import {
+  AgentTool,
+  AssistantAgent,
+  defineApp,
+  defineTool,
+  HandoffTermination,
+  OpenAIChatCompletionClient,
+  Swarm,
+} from "hearth";
 import type { MockChatRequest, MockReply } from "hearth/testing";
 
 const refund = defineTool({
@@ -28,6 +36,18 @@ export function approvalModel(request: MockChatRequest): MockReply {
     return { content: `Done: ${results.map((message) => String(message.content)).join(" | ")}` };
   }
   const text = typeof last?.content === "string" ? last.content : "";
+  // "delegate refund F6": the lead hands "refund F6" to its clerk, an agent used as a tool.
+  const delegated = /^delegate (refund (\w+))/.exec(text);
+  if (delegated !== null)
+    return {
+      toolCalls: [
+        {
+          id: `call_delegate_${delegated[2]?.toLowerCase()}`,
+          name: "refund_desk",
+          arguments: { task: delegated[1] },
+        },
+      ],
+    };
   if (text.startsWith("mix"))
     return {
       toolCalls: [
@@ -54,6 +74,32 @@ export default defineApp({
         name: "refunds",
         modelClient: models.default,
         tools: [refund, lookup],
+        reflectOnToolUse: true,
+      }),
+    lead: ({ models }) =>
+      new AssistantAgent({
+        name: "lead",
+        modelClient: models.default,
+        tools: [
+          new AgentTool(
+            new AssistantAgent({ name: "clerk", modelClient: models.default, tools: [refund], reflectOnToolUse: true }),
+            { name: "refund_desk" },
+          ),
+        ],
+        reflectOnToolUse: true,
+      }),
+    // Refunds itself and through its clerk: one step may wait for its own call and the clerk's.
+    manager: ({ models }) =>
+      new AssistantAgent({
+        name: "manager",
+        modelClient: models.default,
+        tools: [
+          refund,
+          new AgentTool(
+            new AssistantAgent({ name: "clerk", modelClient: models.default, tools: [refund], reflectOnToolUse: true }),
+            { name: "refund_desk" },
+          ),
+        ],
         reflectOnToolUse: true,
       }),
   },

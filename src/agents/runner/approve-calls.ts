@@ -1,14 +1,24 @@
 import type { ToolCall, ToolResult } from "../../core/messages.ts";
 import type { RunContext } from "../../core/run-context.ts";
 import type { AnyTool } from "../../core/tool.ts";
-import { rejectedResult, type ApprovalResume } from "../../core/tool-approval.ts";
-import { executeToolCalls, needsApproval } from "../../tools/execute-tool-calls.ts";
+import {
+  answersInside,
+  rejectedResult,
+  type ApprovalResume,
+  type SuspendedToolCall,
+} from "../../core/tool-approval.ts";
+import { executeOrSuspendToolCalls, needsApproval, type ExecutedToolCalls } from "../../tools/execute-tool-calls.ts";
 
-/** A step's tool calls after they ran: every result, or the results of those that ran and the calls that wait. */
+/**
+ * A step's tool calls after they ran: every result, or the results of those that ran and the calls
+ * that wait, the step's own (`waiting`) and those inside an agent or team it called (`suspended`).
+ */
 export interface RanCalls {
   readonly results: ToolResult[];
-  /** The calls that wait for a person's approval; absent when none does. */
+  /** The step's own calls that wait for a person's approval; absent when none does. */
   readonly waiting?: ToolCall[];
+  /** Calls to agents or teams used as tools whose runs wait for approvals; absent when none does. */
+  readonly suspended?: SuspendedToolCall[];
 }
 
 /**
@@ -24,28 +34,48 @@ export async function runOrHold(
 ): Promise<RanCalls> {
   // Most steps call no tool that may ask: they run as they always did, without a look at each call.
   if (!calls.some((call) => tools.get(call.name)?.needsApproval !== undefined))
-    return { results: await executeToolCalls(tools, calls, signal, run) };
+    return ranCalls(await executeOrSuspendToolCalls(tools, calls, signal, run), []);
   const asks = await Promise.all(calls.map((call) => needsApproval(tools, call, run)));
   const waiting = calls.filter((_, index) => asks[index] === true);
   const ready = calls.filter((_, index) => asks[index] !== true);
-  const results = ready.length === 0 ? [] : await executeToolCalls(tools, ready, signal, run);
-  return waiting.length === 0 ? { results } : { results, waiting };
+  const ran = ready.length === 0 ? undefined : await executeOrSuspendToolCalls(tools, ready, signal, run);
+  return ranCalls(ran, waiting);
 }
 
 /**
- * The results of a step whose held calls are answered: those it had, the approved calls run now,
- * and for each call not approved an error result with the person's reason, which the model reads.
+ * Goes on with a step whose held calls are answered: its results so far, the approved calls run
+ * now, for each call not approved an error result with the person's reason, which the model reads,
+ * and each suspended call resumed with the answers for the calls inside it (rejections included:
+ * the agent inside reads them). A suspended call may stop again, and the step waits again.
  */
 export async function runAnswered(
   tools: ReadonlyMap<string, AnyTool>,
   { pending, answers }: ApprovalResume,
   signal: AbortSignal,
   run: RunContext,
-): Promise<ToolResult[]> {
+): Promise<RanCalls> {
   const approved = pending.pending.filter((call) => answers.get(call.id)?.approved === true);
   const rejected = pending.pending
     .filter((call) => answers.get(call.id)?.approved !== true)
     .map((call) => rejectedResult(call, answers.get(call.id)?.reason));
-  const ran = approved.length === 0 ? [] : await executeToolCalls(tools, approved, signal, run);
-  return [...pending.results, ...ran, ...rejected];
+  const resumed = (pending.suspended ?? []).map((suspended) => ({
+    suspended,
+    answers: answersInside(suspended, answers),
+  }));
+  const ran =
+    approved.length + resumed.length === 0
+      ? undefined
+      : await executeOrSuspendToolCalls(tools, approved, signal, run, resumed);
+  const done = ranCalls(ran, []);
+  return { ...done, results: [...pending.results, ...done.results, ...rejected] };
+}
+
+function ranCalls(ran: ExecutedToolCalls | undefined, waiting: ToolCall[]): RanCalls {
+  const results = ran?.results ?? [];
+  const suspended = ran?.suspended ?? [];
+  return {
+    results,
+    ...(waiting.length === 0 ? {} : { waiting }),
+    ...(suspended.length === 0 ? {} : { suspended }),
+  };
 }

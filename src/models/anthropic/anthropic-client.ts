@@ -20,6 +20,8 @@ import { defaultRetryPolicy, type RetryPolicy, withRetries } from "../retry.ts";
 import { type AnthropicSamplingOptions, answerTool, toWireRequest } from "./wire-request.ts";
 import { fromWireResponse, parseJson, StreamAssembler } from "./wire-response.ts";
 import { wireResponseBody, wireStreamText } from "./wire-synthetic.ts";
+import { knownOptions } from "../../core/known-options.ts";
+import { anthropicClientOptionNames, type ModelClientAutoGenNames } from "../option-names.ts";
 
 export interface AnthropicChatCompletionClientOptions extends AnthropicSamplingOptions {
   /** For example "claude-sonnet-4-5" or "claude-haiku-4-5". */
@@ -61,7 +63,8 @@ export class AnthropicChatCompletionClient implements ModelClient {
   readonly #retry: RetryPolicy;
   readonly #pools: ConnectionPools;
 
-  constructor(options: AnthropicChatCompletionClientOptions) {
+  constructor(options: AnthropicChatCompletionClientOptions & ModelClientAutoGenNames) {
+    options = knownOptions("AnthropicChatCompletionClient", options, anthropicClientOptionNames);
     if (typeof options?.model !== "string" || options.model === "")
       throw new UserError("AnthropicChatCompletionClient needs a `model` name.", { field: "model" });
     const timeoutMs = options.timeoutMs ?? 60_000;

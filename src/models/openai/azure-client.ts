@@ -1,6 +1,8 @@
 import { UserError } from "../../core/errors.ts";
 import { AzureAdTokenCache, type AzureAdTokenProvider } from "./azure-ad-token.ts";
 import { OpenAIChatCompletionClient, type OpenAIChatCompletionClientOptions, parseBaseURL } from "./openai-client.ts";
+import { knownOptions } from "../../core/known-options.ts";
+import { type AzureClientAutoGenNames, azureClientOptionNames } from "../option-names.ts";
 
 export interface AzureOpenAIChatCompletionClientOptions
   extends Omit<OpenAIChatCompletionClientOptions, "baseURL" | "apiKey"> {
@@ -23,7 +25,8 @@ export interface AzureOpenAIChatCompletionClientOptions
 
 /** Chat Completions on Azure OpenAI: deployment in the path, `api-version` in the query, `api-key` header. */
 export class AzureOpenAIChatCompletionClient extends OpenAIChatCompletionClient {
-  constructor(options: AzureOpenAIChatCompletionClientOptions) {
+  constructor(options: AzureOpenAIChatCompletionClientOptions & AzureClientAutoGenNames) {
+    options = knownOptions("AzureOpenAIChatCompletionClient", options, azureClientOptionNames);
     const endpoint = options.azureEndpoint ?? process.env.AZURE_OPENAI_ENDPOINT;
     if (endpoint === undefined || endpoint === "")
       throw new UserError("AzureOpenAIChatCompletionClient needs `azureEndpoint`.", { field: "azureEndpoint" });

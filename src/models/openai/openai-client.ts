@@ -19,6 +19,8 @@ import { SseParser } from "./sse.ts";
 import { type SamplingOptions, toWireRequest } from "./wire-request.ts";
 import { fromWireResponse, invalidResponse, parseBody, parseStreamData, StreamAssembler } from "./wire-response.ts";
 import { wireResponseBody, wireStreamText } from "./wire-synthetic.ts";
+import { knownOptions } from "../../core/known-options.ts";
+import { type ModelClientAutoGenNames, openAIClientOptionNames } from "../option-names.ts";
 
 export interface OpenAIChatCompletionClientOptions extends SamplingOptions {
   readonly model: string;
@@ -85,7 +87,9 @@ export class OpenAIChatCompletionClient implements ModelClient {
   readonly #pools: ConnectionPools;
   readonly #parallelToolCalls: boolean | undefined;
 
-  constructor(options: OpenAIChatCompletionClientOptions, endpoint?: Endpoint) {
+  constructor(options: OpenAIChatCompletionClientOptions & ModelClientAutoGenNames, endpoint?: Endpoint) {
+    // Azure's client checks its own options and gives its endpoint.
+    if (endpoint === undefined) options = knownOptions("OpenAIChatCompletionClient", options, openAIClientOptionNames);
     if (typeof options?.model !== "string" || options.model === "")
       throw new UserError("OpenAIChatCompletionClient needs a `model` name.", { field: "model" });
     const timeoutMs = options.timeoutMs ?? 60_000;
