@@ -3,12 +3,12 @@
 // support agent's text, its tool call and the tool's result.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AbstractChat, type ChatState, type ChatStatus, DefaultChatTransport, type UIMessage } from "ai";
 import { defineApp, OpenAIChatCompletionClient } from "hearth";
 import { type HearthServer, serve } from "hearth/node";
 import { startMockOpenAIServer, type MockOpenAIServer } from "hearth/testing";
 import { createSupportAgent, loadOrders, loadPolicy } from "../examples/support/support-agent.ts";
 import { supportModel } from "../examples/support/support-model.ts";
+import { PlainChat, textOf } from "./support/ai-sdk-chat.ts";
 
 let mock: MockOpenAIServer;
 let server: HearthServer;
@@ -35,44 +35,12 @@ after(async () => {
   await mock?.close();
 });
 
-/** The state `useChat` keeps in React, kept in plain fields. */
-class PlainState implements ChatState<UIMessage> {
-  status: ChatStatus = "ready";
-  error: Error | undefined;
-  messages: UIMessage[] = [];
-  pushMessage = (message: UIMessage) => {
-    this.messages = [...this.messages, message];
-  };
-  popMessage = () => {
-    this.messages = this.messages.slice(0, -1);
-  };
-  replaceMessage = (index: number, message: UIMessage) => {
-    this.messages = this.messages.map((existing, at) => (at === index ? message : existing));
-  };
-  snapshot = <T>(thing: T): T => structuredClone(thing);
-}
-
-class Chat extends AbstractChat<UIMessage> {
-  readonly plain: PlainState;
-  constructor(key: string, id?: string) {
-    const state = new PlainState();
-    super({
-      ...(id === undefined ? {} : { id }),
-      state,
-      transport: new DefaultChatTransport({
-        api: `${server.url}/v1/chat`,
-        headers: { authorization: `Bearer ${key}` },
-      }),
-    });
-    this.plain = state;
-  }
-}
-
-const textOf = (message: UIMessage | undefined) =>
-  (message?.parts ?? []).map((part) => (part.type === "text" ? part.text : "")).join("");
+/** The chat as a page of the shop runs it, with its key. */
+const chatWith = (key: string, body?: Record<string, unknown>) =>
+  new PlainChat({ api: `${server.url}/v1/chat`, key, ...(body === undefined ? {} : { body }) });
 
 test("useChat's chat renders the agent's text, its tool call and the tool's result", async () => {
-  const chat = new Chat("sk-shop-front");
+  const chat = chatWith("sk-shop-front");
   await chat.sendMessage({ text: "Where is order A123?" });
   assert.equal(chat.status, "ready", String(chat.error));
   assert.equal(chat.messages.length, 2);
@@ -94,7 +62,7 @@ test("useChat's chat renders the agent's text, its tool call and the tool's resu
 });
 
 test("the chat's id is the session: the next message continues it, with only the new message as the task", async () => {
-  const chat = new Chat("sk-shop-front");
+  const chat = chatWith("sk-shop-front");
   await chat.sendMessage({ text: "Where is order A123?" });
   const before = mock.requests.length;
   await chat.sendMessage({ text: "Thanks! And order B201?" });
@@ -113,23 +81,12 @@ test("the chat's id is the session: the next message continues it, with only the
 });
 
 test("a bad key, or an unknown agent, fails the chat with hearth's problem document", async () => {
-  const stranger = new Chat("sk-not-a-key");
+  const stranger = chatWith("sk-not-a-key");
   await stranger.sendMessage({ text: "hello" });
   assert.equal(stranger.status, "error");
   assert.match(String(stranger.error?.message), /HEARTH_UNAUTHORIZED/);
 
-  const lost = new (class extends AbstractChat<UIMessage> {
-    constructor() {
-      super({
-        state: new PlainState(),
-        transport: new DefaultChatTransport({
-          api: `${server.url}/v1/chat`,
-          headers: { authorization: "Bearer sk-shop-front" },
-          body: { agent: "nobody" },
-        }),
-      });
-    }
-  })();
+  const lost = chatWith("sk-shop-front", { agent: "nobody" });
   await lost.sendMessage({ text: "hello" });
   assert.equal(lost.status, "error");
   assert.match(String(lost.error?.message), /HEARTH_AGENT_UNKNOWN/);
@@ -137,7 +94,7 @@ test("a bad key, or an unknown agent, fails the chat with hearth's problem docum
 
 test("a failure during the turn reaches the chat as its error", async () => {
   mock.enqueue({ fault: "status", status: 400, body: { error: { message: "bad things" } } });
-  const chat = new Chat("sk-shop-front");
+  const chat = chatWith("sk-shop-front");
   await chat.sendMessage({ text: "Where is order A123?" });
   assert.equal(chat.status, "error");
   // Sent as the stream's error event, after the stream began: the problem's detail, redacted like any.
@@ -160,9 +117,9 @@ test("bad requests in the AI SDK's shape are 400s naming the field", async () =>
     [
       {
         id: "chat_1",
-        messages: [{ ...user, parts: [{ type: "file", mediaType: "image/png", url: "data:image/png;base64,AA==" }] }],
+        messages: [{ ...user, parts: [{ type: "file", mediaType: "text/plain", url: "data:text/plain;base64,aGk=" }] }],
       },
-      "messages[0].parts[0]",
+      "messages[0].parts[0].mediaType",
     ],
   ];
   for (const [body, field] of cases) {

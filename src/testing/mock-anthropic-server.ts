@@ -3,6 +3,8 @@ import {
   type MockExchange,
   type MockFault,
   type MockHttpServerOptions,
+  type MockScript,
+  nextReply,
   places,
   type RecordedRequest,
   retryAfterHeaders,
@@ -109,8 +111,14 @@ export const echoMessagesResponder = (request: MockMessagesRequest): MockAnthrop
  * with Anthropic's error bodies, plus a 529 `overloaded_error` and an `error` event mid-stream.
  */
 export async function startMockAnthropicServer(options: MockAnthropicServerOptions = {}): Promise<MockAnthropicServer> {
-  const respond = options.respond ?? echoMessagesResponder;
   const queue: (MockAnthropicFault | MockAnthropicReply)[] = [];
+  const script: MockScript<MockMessagesRequest, MockAnthropicFault, MockAnthropicReply> = {
+    queue,
+    latencyMs: options.latencyMs,
+    respond: options.respond ?? echoMessagesResponder,
+    answeredByFault,
+    responderFailed: (message) => errorBody("api_error", message),
+  };
   const capacity = places(options.maxConcurrent);
   let messageCounter = 0;
 
@@ -139,30 +147,15 @@ export async function startMockAnthropicServer(options: MockAnthropicServerOptio
       const body = record.body;
       if (body === undefined || !Array.isArray(body.messages) || typeof body.max_tokens !== "number")
         return sendJson(response, 400, errorBody("invalid_request_error", "`messages` and `max_tokens` are required."));
-      const release = await capacity.take();
-      try {
-        await answer(exchange, body);
-      } finally {
-        release();
-      }
+      return capacity.hold(() => answer(exchange, body));
     },
   );
 
+  /** A Messages request past its checks: faults and latency, then the reply. */
   async function answer(exchange: MockExchange<MockMessagesRequest>, body: MockMessagesRequest): Promise<void> {
-    let item = queue.shift();
-    if (item !== undefined && "fault" in item && item.fault === "delay") {
-      if (!(await exchange.sleep(item.ms))) return;
-      item = undefined;
-    }
-    if (!(await exchange.sleep(options.latencyMs ?? 0))) return;
-    const fault = item !== undefined && "fault" in item ? item : undefined;
-    if (fault !== undefined && answeredByFault(fault, exchange)) return;
-    let reply: MockAnthropicReply;
-    try {
-      reply = item !== undefined && !("fault" in item) ? item : await respond(body);
-    } catch (error) {
-      return sendJson(exchange.response, 500, errorBody("api_error", `The mock responder threw: ${String(error)}`));
-    }
+    const next = await nextReply(script, exchange, body);
+    if (next === undefined) return;
+    const { reply, fault } = next;
     messageCounter += 1;
     const message = buildMessage(body, reply, `msg_mock_${messageCounter}`);
     const events = streamEvents(message, options.chunkSize ?? 6);

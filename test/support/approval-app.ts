@@ -88,7 +88,8 @@ export default defineApp({
         ],
         reflectOnToolUse: true,
       }),
-    // Refunds itself and through its clerk: one step may wait for its own call and the clerk's.
+    // Refunds itself and through its clerk, who may refund twice in a task: one step may wait for
+    // its own call and the clerk's, and the clerk may wait again once answered.
     manager: ({ models }) =>
       new AssistantAgent({
         name: "manager",
@@ -96,7 +97,13 @@ export default defineApp({
         tools: [
           refund,
           new AgentTool(
-            new AssistantAgent({ name: "clerk", modelClient: models.default, tools: [refund], reflectOnToolUse: true }),
+            new AssistantAgent({
+              name: "clerk",
+              modelClient: models.default,
+              tools: [refund],
+              maxToolIterations: 2,
+              reflectOnToolUse: true,
+            }),
             { name: "refund_desk" },
           ),
         ],

@@ -1,4 +1,13 @@
-import { type AgentMessage, chatMessageText, isChatMessage, newId, type ToolResult } from "../../core/messages.ts";
+import { defaultImageLimits, type ImageLimits, multiModalText, type MultiModalContent } from "../../core/images.ts";
+import {
+  type AgentMessage,
+  chatMessageText,
+  isChatMessage,
+  newId,
+  type ToolCall,
+  type ToolResult,
+  type WaitingToolCall,
+} from "../../core/messages.ts";
 import type { HistoryMessage } from "../../runtime/session-history.ts";
 import { isSessionId } from "../../runtime/session-turn.ts";
 import {
@@ -13,6 +22,7 @@ import {
 } from "../chat.ts";
 import type { HttpResponse } from "../http-types.ts";
 import type { ToolApproval } from "../../core/tool-approval.ts";
+import { uiMessageTask, uiMessageText } from "./ui-message-content.ts";
 
 /**
  * Whether a `/v1/chat` body is the AI SDK's chat request (`useChat`'s default transport sends
@@ -24,19 +34,6 @@ export function isUIChatRequest(body: unknown): boolean {
 }
 
 const uiFields = new Set(["id", "messages", "trigger", "messageId", "agent", "team", "context", "metadata"]);
-
-/** A UI message's text: its text parts joined; tool, reasoning and step parts are the app's own record, not input. */
-function textOf(message: Record<string, unknown>, field: string): string {
-  if (!Array.isArray(message.parts)) throw invalid(`${field}.parts`, "must be an array");
-  const texts: string[] = [];
-  for (const [index, part] of (message.parts as unknown[]).entries()) {
-    const { type, text } = (part ?? {}) as { type?: unknown; text?: unknown };
-    if (type === "text" && typeof text === "string") texts.push(text);
-    else if (type === "file")
-      throw invalid(`${field}.parts[${index}]`, "is a file: images and files are not taken yet, only text");
-  }
-  return texts.join("\n");
-}
 
 /**
  * The answers a page sends to tool calls that waited for approval: the tool parts of its last
@@ -63,11 +60,14 @@ function approvalsOf(messages: readonly unknown[]): ToolApproval[] | undefined {
  * Reads the AI SDK's chat request. The chat's `id` is the hearth session's id: the first message of
  * a chat starts the session under it, the next ones continue it, so hearth holds the conversation
  * and only the last user message is the turn's task. The messages before it start a new session
- * (a chat whose session hearth no longer has); a stored session keeps its own. `agent`, `team` and
- * `context` come from the transport's `body` option. Regenerating a reply is refused: the session
- * already holds the turn.
+ * (a chat whose session hearth no longer has); a stored session keeps its own. The task may hold
+ * images (file parts), checked against `images`. `agent`, `team` and `context` come from the
+ * transport's `body` option. Regenerating a reply is refused: the session already holds the turn.
  */
-export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: UIMessageReplies } {
+export function parseUIChatRequest(
+  body: unknown,
+  images: ImageLimits = defaultImageLimits,
+): { chat: ChatRequest; format: UIMessageReplies } {
   const data = body as Record<string, unknown>;
   const unknown = Object.keys(data).find((key) => !uiFields.has(key));
   if (unknown !== undefined)
@@ -89,22 +89,28 @@ export function parseUIChatRequest(body: unknown): { chat: ChatRequest; format: 
         ...runner,
         ...(data.context === undefined ? {} : { context: data.context }),
       },
-      format: new UIMessageReplies(true),
+      format: new UIMessageReplies(approvals),
     };
+  const messages = data.messages as unknown[];
   const conversation: HistoryMessage[] = [];
-  for (const [index, entry] of (data.messages as unknown[]).entries()) {
+  let withImages: MultiModalContent | undefined;
+  for (const [index, entry] of messages.entries()) {
     const field = `messages[${index}]`;
     if (typeof entry !== "object" || entry === null) throw invalid(field, "must be an object");
     const message = entry as Record<string, unknown>;
     if (message.role === "system") continue;
     if (message.role !== "user" && message.role !== "assistant")
       throw invalid(`${field}.role`, 'must be "system", "user" or "assistant"');
-    conversation.push({ role: message.role, content: textOf(message, field) });
+    if (message.role === "user" && index === messages.length - 1) {
+      const task = uiMessageTask(message, field, images);
+      if (typeof task !== "string") withImages = task;
+      conversation.push({ role: "user", content: typeof task === "string" ? task : multiModalText(task) });
+    } else conversation.push({ role: message.role, content: uiMessageText(message, field) });
   }
   const { message, history } = taskOf(conversation);
   return {
     chat: {
-      message,
+      message: withImages ?? message,
       sessionId: data.id,
       createSession: true,
       stream: true,
@@ -123,6 +129,17 @@ function jsonOrText(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** A tool call as the UI shows it: a dynamic tool part with its input. */
+function inputChunk(call: ToolCall): string {
+  return sseData({
+    type: "tool-input-available",
+    toolCallId: call.id,
+    toolName: call.name,
+    input: jsonOrText(call.arguments),
+    dynamic: true,
+  });
 }
 
 /** A tool result as the UI shows it: its output, its error, or a denial when a person did not approve the call. */
@@ -145,6 +162,28 @@ function outputChunk(result: ToolResult): string {
 }
 
 /**
+ * The approval chunks of a turn that stops on waiting calls. A call made inside an agent or team
+ * used as a tool was never streamed (the run inside the tool is not): it is announced first as a
+ * tool call of its own, under its `"<outer id>/<inner id>"`, or the chat refuses an approval for a
+ * call it does not know. When such calls are all the step waits for, they come as a step of their
+ * own (the inner agent's model call made them), so that `lastAssistantMessageIsCompleteWithApprovalResponses`
+ * does not wait for the output of the call they run inside, which has none until they are answered.
+ */
+function approvalChunks(waiting: readonly WaitingToolCall[]): string {
+  const insideOnly = waiting.length > 0 && waiting.every((call) => call.within !== undefined);
+  return (
+    (insideOnly ? sseData({ type: "start-step" }) : "") +
+    waiting
+      .map(
+        (call) =>
+          (call.within === undefined ? "" : inputChunk(call)) +
+          sseData({ type: "tool-approval-request", approvalId: call.id, toolCallId: call.id }),
+      )
+      .join("")
+  );
+}
+
+/**
  * A turn as the AI SDK's UI message stream (protocol v1): one assistant message whose parts are
  * every agent's text (streamed as written when the model streams, else whole), the tool calls and
  * their results as they happen (dynamic tool parts: the tools are the app's, unknown to the page)
@@ -153,13 +192,38 @@ function outputChunk(result: ToolResult): string {
  */
 export class UIMessageReplies implements ReplyFormat {
   readonly streamHeaders = { "x-vercel-ai-ui-message-stream": "v1" };
-  /** The stream goes on with the page's last assistant message (approvals answered), not a new one. */
-  readonly #continues: boolean;
+  /**
+   * The page's answers, when the stream goes on with its last assistant message rather than a new
+   * one: by call id, until the stream has settled each call's part.
+   */
+  readonly #answered: Map<string, ToolApproval> | undefined;
   /** The text part being streamed, by the source writing it. */
   #open: { readonly id: string; readonly source: string } | undefined;
 
-  constructor(continues = false) {
-    this.#continues = continues;
+  constructor(answered?: readonly ToolApproval[]) {
+    this.#answered = answered === undefined ? undefined : new Map(answered.map((answer) => [answer.callId, answer]));
+  }
+
+  /**
+   * The outputs of a step's results. The first step of a stream that goes on from answers is the
+   * one they answered: every answered call has its result there, except the calls made inside an
+   * agent or team used as a tool, whose results stay inside its run. Their parts are settled with
+   * it (output `null`, or a denial), or the chat would send their answers again.
+   */
+  #outputs(results: readonly ToolResult[]): string {
+    const answered = this.#answered;
+    const outputs = results.map(outputChunk).join("");
+    if (answered === undefined || answered.size === 0) return outputs;
+    for (const result of results) answered.delete(result.callId);
+    const settled = [...answered.values()].map(({ callId, approved }) =>
+      sseData(
+        approved
+          ? { type: "tool-output-available", toolCallId: callId, output: null, dynamic: true }
+          : { type: "tool-output-denied", toolCallId: callId },
+      ),
+    );
+    answered.clear();
+    return outputs + settled.join("");
   }
 
   whole(outcome: ChatOutcome): HttpResponse {
@@ -167,7 +231,7 @@ export class UIMessageReplies implements ReplyFormat {
   }
 
   start(): string {
-    return sseData(this.#continues ? { type: "start" } : { type: "start", messageId: newId("msg") });
+    return sseData(this.#answered !== undefined ? { type: "start" } : { type: "start", messageId: newId("msg") });
   }
 
   #close(): string {
@@ -190,31 +254,13 @@ export class UIMessageReplies implements ReplyFormat {
         return opened + sseData({ type: "text-delta", id: this.#open.id, delta: item.content });
       }
       case "tool-call-request":
-        return (
-          this.#close() +
-          item.toolCalls
-            .map((call) =>
-              sseData({
-                type: "tool-input-available",
-                toolCallId: call.id,
-                toolName: call.name,
-                input: jsonOrText(call.arguments),
-                dynamic: true,
-              }),
-            )
-            .join("")
-        );
+        return this.#close() + item.toolCalls.map(inputChunk).join("");
       case "tool-approval-request":
         // The calls that ran at once have their output; each waiting call's id is its approval's id:
         // `addToolApprovalResponse({ id })` answers the call.
-        return (
-          item.results.map(outputChunk).join("") +
-          item.toolCalls
-            .map((call) => sseData({ type: "tool-approval-request", approvalId: call.id, toolCallId: call.id }))
-            .join("")
-        );
+        return this.#close() + this.#outputs(item.results) + approvalChunks(item.toolCalls);
       case "tool-call-execution":
-        return item.results.map(outputChunk).join("");
+        return this.#outputs(item.results);
       case "thought": {
         const id = newId("reasoning");
         return (
