@@ -172,11 +172,6 @@ export {
 } from "./state/sqlite-session-store.ts";
 export { RedisSessionStore, type RedisSessionStoreOptions } from "./state/redis-session-store.ts";
 
-// AutoGen's declarative component JSON (dump_component(), AutoGen Studio's exports).
-export { loadComponent } from "./component/load-component.ts";
-export type { ComponentType, LoadedComponents } from "./component/loader.ts";
-export type { LoadComponentOptions, ModelComponent } from "./component/options.ts";
-
 // Apps and the runtime.
 export {
   defineApp,

@@ -61,7 +61,6 @@ const published: Readonly<Record<string, readonly string[]>> = {
     "inFactory",
     "isChatMessage",
     "isWorkbench",
-    "loadComponent",
     "modelInfoFor",
     "redact",
     "resource",
@@ -88,6 +87,7 @@ const published: Readonly<Record<string, readonly string[]>> = {
   "hearth/cli": ["builtLambdaHandler", "closeOnSignals", "loadApp", "runBuiltApp", "serveCommand"],
   "hearth/mcp": ["McpWorkbench", "mcpServer", "providerToolNames", "resultText"],
   "hearth/otel": ["instrument"],
+  "hearth/autogen": ["loadComponent"],
 };
 
 for (const [entry, names] of Object.entries(published)) {

@@ -58,6 +58,7 @@ test("are-the-types-wrong finds the types of every entry point for ESM consumers
     "hearth/cli",
     "hearth/mcp",
     "hearth/otel",
+    "hearth/autogen",
   ]) {
     assert.match(stdout, new RegExp(`"${entry}"\\s*│\\s*🟢 \\(ESM\\)\\s*│\\s*🟢`), entry);
   }

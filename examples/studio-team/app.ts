@@ -5,7 +5,8 @@
 //   npm run hearth -- mock examples/studio-team/studio-model.ts#studioModel
 //   OPENAI_BASE_URL=<its URL> OPENAI_API_KEY=sk-mock npm run hearth -- serve examples/studio-team/app.ts
 //   curl -s localhost:8787/v1/chat -H 'content-type: application/json' -d '{"team": "studio", "message": "What is 12 * 7?"}'
-import { asset, defineApp, loadComponent, OpenAIChatCompletionClient } from "hearth";
+import { asset, defineApp, OpenAIChatCompletionClient } from "hearth";
+import { loadComponent } from "hearth/autogen";
 import { calculator } from "./calculator.ts";
 
 export default defineApp({
