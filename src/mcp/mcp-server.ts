@@ -1,5 +1,7 @@
 import { UserError } from "../core/errors.ts";
 import { resource, type Resource } from "../runtime/resource.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { mcpServerOptionNames } from "./option-names.ts";
 import { checkMcpServerParams, McpWorkbench, type McpServerParams } from "./mcp-workbench.ts";
 
 export interface McpServerOptions extends McpServerParams {
@@ -25,6 +27,7 @@ export interface McpServerOptions extends McpServerParams {
  * stdio).
  */
 export function mcpServer(options: McpServerOptions): Resource<McpWorkbench> {
+  options = knownOptions("mcpServer", options, mcpServerOptionNames);
   checkMcpServerParams(options);
   const calls = options.warmupCalls;
   if (
@@ -41,7 +44,8 @@ export function mcpServer(options: McpServerOptions): Resource<McpWorkbench> {
   const required = options.required !== false;
   return resource({
     init: async ({ signal, mark }) => {
-      const workbench = new McpWorkbench(options);
+      const { required: _required, warmupCalls: _warmupCalls, ...params } = options;
+      const workbench = new McpWorkbench(params);
       const started = workbench.start({ signal });
       // An optional server that is down now is tried again by the warm phase, which reports it.
       if (required) await started;

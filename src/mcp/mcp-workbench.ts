@@ -7,6 +7,8 @@ import type { Workbench } from "../core/workbench.ts";
 import { outgoingTraceparent } from "../core/operations.ts";
 import { errorMessage } from "../internal/error-message.ts";
 import { linkAbort } from "../internal/linked-abort.ts";
+import { knownOptions } from "../core/known-options.ts";
+import { mcpWorkbenchOptionNames } from "./option-names.ts";
 import { providerToolNames } from "./tool-names.ts";
 import { type McpCallResult, type McpContent, resultText } from "./tool-result.ts";
 
@@ -133,6 +135,7 @@ export class McpWorkbench implements Workbench {
   #sessionsOpened = 0;
 
   constructor(params: McpServerParams) {
+    params = knownOptions("McpWorkbench", params, mcpWorkbenchOptionNames);
     checkMcpServerParams(params);
     this.name = params.name;
     this.#params = params;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as v from "valibot";
 import { z } from "zod";
-import { HearthError } from "../core/errors.ts";
+import { HearthError, UserError } from "../core/errors.ts";
 import { defineTool } from "./define-tool.ts";
 
 const noop = () => "ok";
@@ -72,4 +72,21 @@ test("bad definitions fail at definition time with the field named", () => {
       JSON.stringify(definition),
     );
   }
+});
+
+test("defineTool refuses an unknown option naming the nearest, and AutoGen's func with what to give instead", () => {
+  const base = { name: "lookup", description: "Look up.", parameters: { type: "object" }, execute: () => "ok" };
+  assert.throws(
+    () => defineTool({ ...base, timeoutMS: 5 } as never),
+    (error: unknown) =>
+      error instanceof UserError &&
+      error.field === "timeoutMS" &&
+      /Tool "lookup".*Did you mean "timeoutMs"/.test(error.message),
+  );
+  assert.throws(
+    () => defineTool({ ...base, func: () => "ok" } as never),
+    (error: unknown) =>
+      error instanceof UserError && error.field === "func" && /execute\(args, context\)/.test(error.message),
+  );
+  assert.equal(defineTool({ ...base, timeoutMs: 5, strict: false, needsApproval: false }).name, "lookup");
 });

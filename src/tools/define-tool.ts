@@ -1,3 +1,5 @@
+import { knownOptions } from "../core/known-options.ts";
+import { toolDefinitionOptionNames } from "./option-names.ts";
 import { UserError } from "../core/errors.ts";
 import type { JsonSchema } from "../core/json-schema.ts";
 import type { StandardSchemaV1 } from "../core/standard-schema.ts";
@@ -37,6 +39,7 @@ export const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 export function defineTool<const Parameters extends StandardSchemaV1 | JsonSchema, Result>(
   definition: ToolDefinition<Parameters, Result>,
 ): Tool<ToolArguments<Parameters>, Result> {
+  definition = knownOptions("Tool", definition, toolDefinitionOptionNames);
   const { name, description, parameters, execute } = definition ?? ({} as ToolDefinition<Parameters, Result>);
   if (typeof name !== "string" || !toolNamePattern.test(name)) {
     throw new UserError(`Tool name ${JSON.stringify(name)} is invalid: use 1-64 letters, digits, "_" or "-".`, {
