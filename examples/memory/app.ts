@@ -2,7 +2,7 @@
 // documents.json and shared by every conversation. Each turn, the documents the question is about
 // go into that turn's model request (and a `memory-query` event says which); no session stores them.
 //
-//   node --conditions=@hearth/source examples/memory/main.ts "How far does an e-bike go?"
+//   npm run example:memory -- "How far does an e-bike go?"
 import { AssistantAgent, asset, defineApp, OpenAIChatCompletionClient, resource } from "hearth";
 import { DocumentIndex, type IndexedDocument } from "./document-index.ts";
 import { DocumentMemory } from "./document-memory.ts";
