@@ -11,32 +11,9 @@ import { MemorySessionStore } from "../state/memory-session-store.ts";
 import { ScriptedModelClient } from "../testing/scripted-model-client.ts";
 import { defineTool } from "../tools/define-tool.ts";
 import { AssistantAgent } from "./assistant-agent.ts";
+import { approvalTools as tools } from "./approval-tools.cases.ts";
 
 const types = (messages: readonly AgentMessage[]) => messages.map((message) => message.type);
-
-function tools() {
-  const ran: string[] = [];
-  const refund = defineTool({
-    name: "refund",
-    description: "Refund an order.",
-    parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
-    needsApproval: true,
-    execute: ({ order }) => {
-      ran.push(`refund ${order}`);
-      return `refunded ${order}`;
-    },
-  });
-  const lookup = defineTool({
-    name: "lookup",
-    description: "Look an order up.",
-    parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
-    execute: ({ order }) => {
-      ran.push(`lookup ${order}`);
-      return `order ${order}: shipped`;
-    },
-  });
-  return { ran, refund, lookup };
-}
 
 function executionOf(messages: readonly AgentMessage[]): readonly ToolResult[] {
   const execution = messages.find((message) => message.type === "tool-call-execution");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AssistantAgent } from "../agents/assistant-agent.ts";
+import type { AssistantAgent } from "../agents/assistant-agent.ts";
 import { HearthError } from "../core/errors.ts";
 import type { AgentMessage, TaskResult } from "../core/messages.ts";
 import type { ModelMessage, ModelRequest } from "../core/model-client.ts";
@@ -11,19 +11,8 @@ import { RoundRobinGroupChat } from "./round-robin-group-chat.ts";
 import { SelectorGroupChat } from "./selector-group-chat.ts";
 import { Swarm } from "./swarm.ts";
 import { SourceMatchTermination, TextMentionTermination } from "./termination.ts";
+import { scriptedAgent as agent } from "./scripted-agent.cases.ts";
 
-const agent = (
-  name: string,
-  replies: ScriptedReply[],
-  extra: Partial<ConstructorParameters<typeof AssistantAgent>[0]> = {},
-) =>
-  new AssistantAgent({
-    name,
-    description: `The ${name}.`,
-    modelClient: new ScriptedModelClient({ replies }),
-    systemMessage: `You are ${name}.`,
-    ...extra,
-  });
 const said = (messages: readonly AgentMessage[]) =>
   messages.map((message) => `${message.source}:${message.type === "text" ? message.content : message.type}`);
 const requestsOf = (member: unknown) => ((member as AssistantAgent).modelClient as ScriptedModelClient).requests;

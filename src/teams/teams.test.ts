@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AssistantAgent } from "../agents/assistant-agent.ts";
+import type { AssistantAgent } from "../agents/assistant-agent.ts";
 import { UserProxyAgent } from "../agents/user-proxy-agent.ts";
 import { HearthError } from "../core/errors.ts";
 import type { AgentMessage } from "../core/messages.ts";
@@ -11,19 +11,8 @@ import { RoundRobinGroupChat } from "./round-robin-group-chat.ts";
 import { SelectorGroupChat } from "./selector-group-chat.ts";
 import { Swarm } from "./swarm.ts";
 import { HandoffTermination, SourceMatchTermination, TextMentionTermination } from "./termination.ts";
+import { scriptedAgent as agent } from "./scripted-agent.cases.ts";
 
-const agent = (
-  name: string,
-  replies: ScriptedReply[],
-  extra: Partial<ConstructorParameters<typeof AssistantAgent>[0]> = {},
-) =>
-  new AssistantAgent({
-    name,
-    description: `The ${name}.`,
-    modelClient: new ScriptedModelClient({ replies }),
-    systemMessage: `You are ${name}.`,
-    ...extra,
-  });
 const sources = (messages: readonly AgentMessage[]) => messages.map((message) => message.source);
 const lastUserText = (request: ModelRequest | undefined) => {
   const last = request?.messages.at(-1);

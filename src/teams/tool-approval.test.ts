@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AssistantAgent } from "../agents/assistant-agent.ts";
+import type { AssistantAgent } from "../agents/assistant-agent.ts";
 import { HearthError } from "../core/errors.ts";
 import type { AgentMessage } from "../core/messages.ts";
 import { ScriptedModelClient, type ScriptedReply } from "../testing/scripted-model-client.ts";
@@ -9,6 +9,7 @@ import { RoundRobinGroupChat } from "./round-robin-group-chat.ts";
 import { SelectorGroupChat } from "./selector-group-chat.ts";
 import { Swarm } from "./swarm.ts";
 import { SourceMatchTermination, TextMentionTermination } from "./termination.ts";
+import { scriptedAgent as agent } from "./scripted-agent.cases.ts";
 
 function refundTool(ran: string[]) {
   return defineTool({
@@ -23,18 +24,6 @@ function refundTool(ran: string[]) {
   });
 }
 
-const agent = (
-  name: string,
-  replies: ScriptedReply[],
-  extra: Partial<ConstructorParameters<typeof AssistantAgent>[0]> = {},
-) =>
-  new AssistantAgent({
-    name,
-    description: `The ${name}.`,
-    modelClient: new ScriptedModelClient({ replies }),
-    systemMessage: `You are ${name}.`,
-    ...extra,
-  });
 const steps = (messages: readonly AgentMessage[]) => messages.map((message) => `${message.source}:${message.type}`);
 
 test("swarm: a member's call waiting for approval stops the run; a fresh team from the saved JSON resumes that member", async () => {

@@ -10,30 +10,7 @@ import { RoundRobinGroupChat } from "../teams/round-robin-group-chat.ts";
 import { ScriptedModelClient, type ScriptedReply } from "../testing/scripted-model-client.ts";
 import { defineTool } from "./define-tool.ts";
 import { AgentTool, TeamTool, type TaskRunnerToolOptions } from "./task-runner-tool.ts";
-
-function tools() {
-  const ran: string[] = [];
-  const refund = defineTool({
-    name: "refund",
-    description: "Refund an order.",
-    parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
-    needsApproval: true,
-    execute: ({ order }) => {
-      ran.push(`refund ${order}`);
-      return `refunded ${order}`;
-    },
-  });
-  const lookup = defineTool({
-    name: "lookup",
-    description: "Look an order up.",
-    parameters: { type: "object", properties: { order: { type: "string" } }, required: ["order"] },
-    execute: ({ order }) => {
-      ran.push(`lookup ${order}`);
-      return `order ${order}: shipped`;
-    },
-  });
-  return { ran, refund, lookup };
-}
+import { approvalTools as tools } from "../agents/approval-tools.cases.ts";
 
 const refundCall = (id: string, order: string) => ({ toolCalls: [{ id, name: "refund", arguments: { order } }] });
 const delegate = (id: string, task: string, name = "billing") => ({
